@@ -1,0 +1,2 @@
+noinst_LIBRARIES += src/ssh/librjssh.a
+src_ssh_librjssh_a_SOURCES =
