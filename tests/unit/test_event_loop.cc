@@ -1,0 +1,82 @@
+#include "config.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "event/loop.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Reads a pipe when select() says it is readable.
+class PipeReader : public event::Source {
+public:
+    explicit PipeReader(int fd) : fd_(fd) {}
+    void interests(std::vector<event::Interest>& out) override { out.push_back({fd_, true, false}); }
+    event::Duration wait_time(event::TimePoint) override { return event::Duration::max(); }
+    void tick(event::TimePoint, const event::Readiness& r) override {
+        ++ticks;
+        if (!r.readable(fd_)) return;
+        char buf[64];
+        ssize_t n = read(fd_, buf, sizeof buf);
+        if (n > 0) data.append(buf, static_cast<size_t>(n));
+    }
+    std::string data;
+    int ticks = 0;
+
+private:
+    int fd_;
+};
+
+}  // namespace
+
+TEST_CASE("timers fire in due order and one-shots fire once", "[event]") {
+    event::Loop loop;
+    std::vector<int> order;
+    loop.after(30ms, [&] { order.push_back(2); });
+    loop.after(10ms, [&] { order.push_back(1); });
+    auto cancelled = loop.after(20ms, [&] { order.push_back(99); });
+    loop.cancel(cancelled);
+    loop.run_until([&] { return order.size() >= 2; }, event::Clock::now() + 2s);
+    loop.run_once(40ms);
+    CHECK(order == std::vector<int>{1, 2});
+}
+
+TEST_CASE("an idle loop sleeps until its next timer instead of spinning", "[event]") {
+    event::Loop loop;
+    int fired = 0;
+    loop.every(50ms, [&] { ++fired; });
+    auto start = loop.iterations();
+    loop.run_until([&] { return fired >= 4; }, event::Clock::now() + 5s);
+    // Four periods of a 50 ms timer: a spinning loop would iterate thousands of times.
+    CHECK(fired >= 4);
+    CHECK(loop.iterations() - start < 12);
+}
+
+TEST_CASE("fd readiness reaches the source that asked for it", "[event]") {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    event::Loop loop;
+    PipeReader reader(fds[0]);
+    loop.add(&reader);
+    loop.after(20ms, [&] { REQUIRE(write(fds[1], "hello", 5) == 5); });
+    loop.run_until([&] { return reader.data == "hello"; }, event::Clock::now() + 2s);
+    CHECK(reader.data == "hello");
+    loop.remove(&reader);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+TEST_CASE("signals are delivered as loop events", "[event]") {
+    event::Loop loop;
+    int got = 0;
+    loop.on_signal(SIGUSR1, [&](int signo) { got = signo; });
+    loop.after(10ms, [] { raise(SIGUSR1); });
+    loop.run_until([&] { return got != 0; }, event::Clock::now() + 2s);
+    CHECK(got == SIGUSR1);
+}
