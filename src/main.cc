@@ -1,9 +1,29 @@
 // rj: parse argv and dispatch. `-b` selects the batch face, otherwise the full-screen UI.
 #include "config.h"
 
-#include <cstdio>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
 
-int main(int, char**) {
-    std::puts("rj " PACKAGE_VERSION);
-    return 0;
+#include "cli/batch.h"
+
+int main(int argc, char** argv) {
+    // A peer that hangs up must produce an error code, not kill rj.
+    std::signal(SIGPIPE, SIG_IGN);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && (args[0] == "--version" || args[0] == "-V")) {
+        std::cout << "rj " PACKAGE_VERSION "\n";
+        return 0;
+    }
+    if (!args.empty() && args[0] == "-b") return cli::run_batch({args.begin() + 1, args.end()});
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        std::cout << "usage: rj [--mouse]          full-screen interface\n"
+                     "       rj -b COMMAND [ARGS]  batch mode (rj -b help)\n";
+        return 0;
+    }
+    // The full-screen UI comes with its own issue; until then, the batch help.
+    std::cerr << cli::help_text();
+    return 2;
 }

@@ -1,0 +1,202 @@
+#include "config.h"
+
+#include "cli/batch.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "cli/command.h"
+#include "util/error.h"
+
+namespace cli {
+
+namespace {
+
+struct GlobalOptions {
+    std::string ssh_config;
+    std::string config;
+    bool accept_new_host_keys = false;
+};
+
+void declare_globals(po::options_description& d, GlobalOptions& g) {
+    d.add_options()
+        ("ssh-config,F", po::value<std::string>(&g.ssh_config)->value_name("FILE"),
+         "ssh config file (default: $RJ_SSH_CONFIG or ~/.ssh/config)")
+        ("config", po::value<std::string>(&g.config)->value_name("FILE"),
+         "rj config file (default: $RJ_CONFIG or ~/.config/rj/config)")
+        ("accept-new-host-keys", po::bool_switch(&g.accept_new_host_keys),
+         "trust and record host keys seen for the first time")
+        ("help,h", "show help for this command");
+}
+
+int terminal_width() {
+    struct winsize ws;
+    if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    if (const char* c = std::getenv("COLUMNS")) {
+        int n = std::atoi(c);
+        if (n > 0) return n;
+    }
+    return 80;
+}
+
+// Split `args` so that words after the Nth positional are kept verbatim.
+std::vector<std::string> cut_verbatim(const std::vector<std::string>& args, const po::options_description& desc,
+                                      int n_positionals, std::vector<std::string>& verbatim) {
+    std::vector<std::string> head;
+    int seen = 0;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--") {
+            verbatim.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+            return head;
+        }
+        if (seen >= n_positionals) {
+            verbatim.assign(args.begin() + static_cast<long>(i), args.end());
+            return head;
+        }
+        head.push_back(a);
+        if (a.size() > 1 && a[0] == '-') {
+            // An option: if it takes a value in the next word, keep that too.
+            std::string name = a.substr(a[1] == '-' ? 2 : 1);
+            if (name.find('=') != std::string::npos || (a[1] != '-' && name.size() > 1)) continue;
+            const po::option_description* od = desc.find_nothrow(name, false, false, a[1] != '-');
+            if (od && od->semantic()->max_tokens() > 0 && i + 1 < args.size()) head.push_back(args[++i]);
+        } else {
+            ++seen;
+        }
+    }
+    return head;
+}
+
+std::string usage_line(const Command& c) {
+    return std::string("usage: rj -b ") + c.name + " [OPTIONS]" + (*c.args ? std::string(" ") + c.args : "");
+}
+
+}  // namespace
+
+void Context::wait_idle(event::TimePoint deadline) {
+    engine.loop().run_until([this] { return engine.pending() == 0; }, deadline);
+}
+
+void print_error(std::ostream& err, const std::string& message, const std::string& hint) {
+    err << "rj: " << message << "\n";
+    if (!hint.empty()) err << "    " << hint << "\n";
+}
+
+std::string help_text(const std::string& name) {
+    std::ostringstream s;
+    if (name.empty()) {
+        s << "usage: rj -b COMMAND [OPTIONS] [ARGS]\n\nCommands:\n";
+        for (const auto& c : commands()) {
+            std::string left = std::string(c.name) + (*c.args ? std::string(" ") + c.args : "");
+            s << "  " << left;
+            if (left.size() < 28) s << std::string(28 - left.size(), ' ');
+            else s << "\n" << std::string(30, ' ');
+            s << c.summary << "\n";
+        }
+        GlobalOptions g;
+        po::options_description globals("Options for every command");
+        declare_globals(globals, g);
+        s << "\n" << globals << "\nRun 'rj -b help COMMAND' for a command's options; 'man rj' for the manual.\n";
+        return s.str();
+    }
+    const Command* c = find_command(name);
+    if (!c) throw util::UsageError("unknown command '" + name + "'", "run 'rj -b help' for the list of commands");
+    po::options_description opts("Options"), hidden;
+    po::positional_options_description pos;
+    c->declare(opts, hidden, pos);
+    s << usage_line(*c) << "\n\n" << c->summary << "\n";
+    if (*c->details) s << "\n" << c->details << "\n";
+    if (!opts.options().empty()) s << "\n" << opts;
+    return s.str();
+}
+
+int run_batch(const std::vector<std::string>& args) {
+    GlobalOptions g;
+    try {
+        // Global options may come before the command name.
+        size_t i = 0;
+        while (i < args.size() && args[i].size() > 1 && args[i][0] == '-') {
+            const std::string& a = args[i];
+            if ((a == "-F" || a == "--ssh-config" || a == "--config") && i + 1 < args.size()) {
+                (a == "--config" ? g.config : g.ssh_config) = args[i + 1];
+                i += 2;
+            } else if (a.rfind("--ssh-config=", 0) == 0) {
+                g.ssh_config = a.substr(13);
+                ++i;
+            } else if (a.rfind("--config=", 0) == 0) {
+                g.config = a.substr(9);
+                ++i;
+            } else if (a == "--accept-new-host-keys") {
+                g.accept_new_host_keys = true;
+                ++i;
+            } else if (a == "-h" || a == "--help") {
+                std::cout << help_text();
+                return 0;
+            } else {
+                throw util::UsageError("unknown option '" + a + "' before the command",
+                                       "run 'rj -b help' for the list of commands and options");
+            }
+        }
+        if (i >= args.size()) {
+            std::cerr << help_text();
+            return 2;
+        }
+        std::string name = args[i++];
+        const Command* cmd = find_command(name);
+        if (!cmd)
+            throw util::UsageError("unknown command '" + name + "'", "run 'rj -b help' for the list of commands");
+        po::options_description opts, hidden, all;
+        po::positional_options_description pos;
+        cmd->declare(opts, hidden, pos);
+        po::options_description globals;
+        declare_globals(globals, g);
+        all.add(opts).add(hidden).add(globals);
+        std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
+        std::vector<std::string> verbatim;
+        if (cmd->verbatim_after > 0) rest = cut_verbatim(rest, all, cmd->verbatim_after, verbatim);
+        po::variables_map vm;
+        try {
+            po::store(po::command_line_parser(rest).options(all).positional(pos).run(), vm);
+            if (!verbatim.empty()) {
+                // The verbatim words extend the last positional (a vector<string>).
+                std::string last = pos.name_for_position(static_cast<unsigned>(cmd->verbatim_after));
+                std::vector<std::string> words;
+                if (vm.count(last)) words = vm[last].as<std::vector<std::string>>();
+                words.insert(words.end(), verbatim.begin(), verbatim.end());
+                vm.erase(last);
+                vm.insert({last, po::variable_value(boost::any(words), false)});
+            }
+            po::notify(vm);
+        } catch (const po::error& e) {
+            throw util::UsageError(e.what(), usage_line(*cmd) + "  (see 'rj -b help " + name + "')");
+        }
+        if (vm.count("help")) {
+            std::cout << help_text(name);
+            return 0;
+        }
+        engine::EngineOptions eo = engine::default_options();
+        if (!g.ssh_config.empty()) eo.ssh_config_path = g.ssh_config;
+        if (!g.config.empty()) eo.config_path = g.config;
+        eo.accept_new_host_keys = g.accept_new_host_keys;
+        event::Loop loop;
+        engine::Engine engine(loop, eo);
+        Context ctx{engine, std::cout, std::cerr, static_cast<bool>(isatty(1)), terminal_width()};
+        int rc = cmd->run(ctx, vm);
+        std::cout.flush();
+        return rc;
+    } catch (const util::Error& e) {
+        std::cout.flush();
+        print_error(std::cerr, e.what(), e.hint());
+        return e.exit_status();
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        print_error(std::cerr, e.what());
+        return 1;
+    }
+}
+
+}  // namespace cli

@@ -1,0 +1,59 @@
+// rj -b hosts [--check]: the hosts rj knows, and optionally whether each answers.
+#include "config.h"
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "cli/command.h"
+#include "cli/table.h"
+#include "engine/host_check.h"
+
+namespace cli {
+
+namespace {
+
+void declare(po::options_description& opts, po::options_description&, po::positional_options_description&) {
+    opts.add_options()("check", "connect to every host at once; print reachability and round-trip time");
+}
+
+int run(Context& ctx, const po::variables_map& vm) {
+    auto hosts = ctx.engine.known_hosts();
+    if (!vm.count("check")) {
+        for (const auto& h : hosts) ctx.out << h << "\n";
+        return 0;
+    }
+    std::map<std::string, engine::HostCheck> results;
+    engine::check_hosts(ctx.engine, hosts, [&](engine::HostCheck c) { results[c.host] = std::move(c); });
+    ctx.wait_idle();
+    Table t({"HOST", "STATUS", "CONNECT", "RTT", "DETAIL"});
+    int unreachable = 0;
+    for (const auto& h : hosts) {
+        const auto& c = results[h];
+        char connect[32] = "-", rtt[32] = "-";
+        if (c.reachable) {
+            std::snprintf(connect, sizeof connect, "%.0f ms", c.connect_ms);
+            std::snprintf(rtt, sizeof rtt, "%.1f ms", c.rtt_ms);
+        } else {
+            ++unreachable;
+        }
+        t.add({h, c.reachable ? "ok" : "unreachable", connect, rtt, c.reachable ? "" : c.error});
+    }
+    t.print(ctx.out, ctx.width);
+    for (const auto& h : hosts) {
+        const auto& c = results[h];
+        if (!c.reachable && !c.hint.empty()) ctx.err << "rj: " << h << ": " << c.hint << "\n";
+    }
+    return unreachable ? 1 : 0;
+}
+
+}  // namespace
+
+extern const Command kHostsCommand = {
+    "hosts", "", "list the hosts rj knows (ssh config, rj config, job history)",
+    "Lists every concrete Host alias of the ssh config, every [host NAME] of rj's config and every host that "
+    "has had jobs. With --check, connects to all of them at once and prints reachability, connection time and "
+    "the round-trip time of one command; exits 1 if any host is unreachable.",
+    declare, run};
+
+}  // namespace cli

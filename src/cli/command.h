@@ -1,0 +1,48 @@
+// A batch command as a declared spec (after tmux's cmd_entry): its name,
+// usage, options and run function live together in one cmd_*.cc file, and
+// commands.cc lists them all in one table.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace cli {
+
+namespace po = boost::program_options;
+
+struct Context {
+    engine::Engine& engine;
+    std::ostream& out;
+    std::ostream& err;
+    bool out_is_tty = false;
+    int width = 80;  // terminal width for tables
+    // Run the loop until the engine has nothing in flight (or deadline).
+    void wait_idle(event::TimePoint deadline = event::TimePoint::max());
+};
+
+struct Command {
+    const char* name;
+    const char* args;     // "HOST CMD..." for usage lines
+    const char* summary;  // one line for `rj -b help`
+    const char* details;  // paragraph for `rj -b help NAME` (may be "")
+    // Declare the options and positionals of this command.
+    void (*declare)(po::options_description& opts, po::options_description& hidden,
+                    po::positional_options_description& positional);
+    // Run; returns the exit status.
+    int (*run)(Context& ctx, const po::variables_map& vm);
+    // After this many positionals every remaining word is taken verbatim
+    // (so `rj -b run HOST ls -la` passes -la to ls). 0: no such cut.
+    int verbatim_after = 0;
+};
+
+const std::vector<Command>& commands();
+const Command* find_command(const std::string& name);
+
+// Print "rj: MESSAGE" and an indented hint to stderr.
+void print_error(std::ostream& err, const std::string& message, const std::string& hint = {});
+
+}  // namespace cli

@@ -1,0 +1,121 @@
+#include "config.h"
+
+#include "engine/engine.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <termios.h>
+
+#include "ssh/ssh_config.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+#include "util/xdg.h"
+
+namespace engine {
+
+namespace {
+
+// Passphrase prompt on the controlling terminal (batch mode with a tty).
+std::optional<std::string> ask_passphrase_on_tty(const std::string& key_path) {
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty) return std::nullopt;
+    std::fprintf(tty, "Enter passphrase for key '%s': ", key_path.c_str());
+    std::fflush(tty);
+    termios old{}, noecho{};
+    int fd = fileno(tty);
+    tcgetattr(fd, &old);
+    noecho = old;
+    noecho.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fd, TCSANOW, &noecho);
+    char buf[1024];
+    bool got = std::fgets(buf, sizeof buf, tty) != nullptr;
+    tcsetattr(fd, TCSANOW, &old);
+    std::fprintf(tty, "\n");
+    std::fclose(tty);
+    if (!got) return std::nullopt;
+    std::string pass(buf);
+    while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.pop_back();
+    return pass;
+}
+
+}  // namespace
+
+EngineOptions default_options() {
+    EngineOptions o;
+    o.ssh_config_path = ssh::default_ssh_config_path();
+    o.db_path = util::default_db_path();
+    o.config_path = util::default_config_path();
+    o.interactive = isatty(0) && isatty(2);
+    return o;
+}
+
+Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_(std::move(options)) {
+    config_ = store::Config::load(options_.config_path);
+    ssh::SessionOptions so;
+    so.accept_new_host_keys = options_.accept_new_host_keys || config_.accept_new_host_keys;
+    so.ssh_config_path = options_.ssh_config_path;
+    if (options_.interactive) so.ask_passphrase = ask_passphrase_on_tty;
+    ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path), std::move(so));
+}
+
+Engine::~Engine() = default;
+
+store::Database& Engine::db() {
+    if (!db_) db_ = std::make_unique<store::Database>(options_.db_path);
+    return *db_;
+}
+
+std::vector<std::string> Engine::known_hosts() {
+    std::set<std::string> hosts;
+    for (const auto& h : ssh_->config().concrete_hosts()) hosts.insert(h);
+    for (const auto& [name, settings] : config_.hosts) {
+        (void)settings;
+        hosts.insert(name);
+    }
+    store::JobRepo jobs(db());
+    for (const auto& h : jobs.hosts_with_jobs()) hosts.insert(h);
+    return {hosts.begin(), hosts.end()};
+}
+
+void Engine::require_known_host(const std::string& host) {
+    auto hosts = known_hosts();
+    if (std::find(hosts.begin(), hosts.end(), host) != hosts.end()) return;
+    std::string list;
+    for (const auto& h : hosts) list += (list.empty() ? "" : ", ") + h;
+    throw util::UsageError("unknown host '" + host + "'",
+                           hosts.empty() ? "add a 'Host " + host + "' block to " + options_.ssh_config_path
+                                         : "known hosts: " + list + " (add others as Host blocks in " +
+                                               options_.ssh_config_path + ")");
+}
+
+void Engine::run_script(const std::string& host, std::string script, event::Duration timeout,
+                        std::function<void(RemoteReply)> done) {
+    ++pending_;
+    ssh::ExecRequest req{"sh -s", std::move(script), timeout};
+    ssh_->exec(host, std::move(req), [this, done = std::move(done)](ssh::ExecResult r) {
+        --pending_;
+        RemoteReply reply;
+        reply.out = std::move(r.out);
+        reply.err = std::move(r.err);
+        reply.exit_status = r.exit_status;
+        if (r.exited()) {
+            reply.ok = r.exit_status == 0;
+            if (!reply.ok) {
+                std::string last = reply.err;
+                while (!last.empty() && last.back() == '\n') last.pop_back();
+                reply.error = "remote script failed with status " + std::to_string(r.exit_status) +
+                              (last.empty() ? "" : ": " + last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1));
+            }
+        } else {
+            reply.unreachable = ssh::is_unreachable(r.kind) || r.outcome == ssh::ExecResult::Outcome::TimedOut;
+            reply.error = r.error;
+            reply.hint = r.hint;
+        }
+        done(std::move(reply));
+    });
+}
+
+}  // namespace engine

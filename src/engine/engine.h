@@ -1,0 +1,73 @@
+// The engine: everything rj does, as calls that the batch mode and the
+// full-screen UI share. It owns the SSH connections, the database and the
+// config, and runs its remote work on the caller's event loop.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event/loop.h"
+#include "ssh/connections.h"
+#include "store/config_file.h"
+#include "store/database.h"
+
+namespace engine {
+
+struct EngineOptions {
+    std::string ssh_config_path;  // -F / RJ_SSH_CONFIG / ~/.ssh/config
+    std::string db_path;          // RJ_DB / XDG data dir
+    std::string config_path;      // RJ_CONFIG / XDG config dir
+    bool accept_new_host_keys = false;
+    bool interactive = false;  // a person is at a terminal (passphrase prompts)
+};
+
+// The outcome of one remote script run, already classified.
+struct RemoteReply {
+    bool ok = false;          // reached the host and the script exited 0
+    bool unreachable = false; // could not reach the host (offline, refused, timed out)
+    int exit_status = -1;
+    std::string out, err;
+    std::string error, hint;  // when !ok
+};
+
+class Engine {
+public:
+    Engine(event::Loop& loop, EngineOptions options);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    event::Loop& loop() { return loop_; }
+    store::Database& db();
+    const store::Config& config() const { return config_; }
+    ssh::Connections& ssh() { return *ssh_; }
+    const EngineOptions& options() const { return options_; }
+
+    // Every host rj knows: concrete Host aliases of the ssh config, hosts of
+    // rj's config, and hosts that have had jobs. Sorted, unique.
+    std::vector<std::string> known_hosts();
+    // Throws UsageError if `host` is not something rj can reach by name.
+    void require_known_host(const std::string& host);
+
+    // Run a POSIX sh script on `host` (fed to `sh -s` on its stdin).
+    void run_script(const std::string& host, std::string script, event::Duration timeout,
+                    std::function<void(RemoteReply)> done);
+
+    // Operations in flight (batch mode runs the loop until this is zero).
+    int pending() const { return pending_; }
+
+private:
+    event::Loop& loop_;
+    EngineOptions options_;
+    store::Config config_;
+    std::unique_ptr<ssh::Connections> ssh_;
+    std::unique_ptr<store::Database> db_;
+    int pending_ = 0;
+};
+
+// Resolve the option defaults from the environment (RJ_SSH_CONFIG, RJ_DB, ...).
+EngineOptions default_options();
+
+}  // namespace engine

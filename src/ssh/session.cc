@@ -1,0 +1,674 @@
+#include "config.h"
+
+#include "ssh/session.h"
+
+#include <libssh2.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "ssh/authenticator.h"
+#include "ssh/known_hosts.h"
+#include "ssh/transport.h"
+
+namespace ssh {
+
+namespace {
+
+struct LibraryInit {
+    LibraryInit() { libssh2_init(0); }
+    ~LibraryInit() { libssh2_exit(); }
+};
+
+// libssh2_init is not thread-safe; rj has one thread and calls it once.
+void ensure_library() { static LibraryInit init; }
+
+KeyType key_type_from_libssh2(int t) {
+    switch (t) {
+    case LIBSSH2_HOSTKEY_TYPE_RSA: return KeyType::Rsa;
+    case LIBSSH2_HOSTKEY_TYPE_DSS: return KeyType::Dss;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return KeyType::EcdsaP256;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return KeyType::EcdsaP384;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return KeyType::EcdsaP521;
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: return KeyType::Ed25519;
+    default: return KeyType::Unknown;
+    }
+}
+
+std::string last_error(LIBSSH2_SESSION* s) {
+    char* msg = nullptr;
+    int len = 0;
+    libssh2_session_last_error(s, &msg, &len, 0);
+    return msg ? std::string(msg, static_cast<size_t>(len)) : "unknown libssh2 error";
+}
+
+// The host-key algorithms libssh2 1.10 supports, in our default order.
+const std::vector<std::string> kHostKeyMethods = {"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+                                                   "ecdsa-sha2-nistp521", "ssh-rsa", "ssh-dss"};
+
+std::string proxy_jump_command(const HostConfig& host, const std::string& config_path) {
+    // OpenSSH turns ProxyJump into `ssh -W [%h]:%p jump`; the last hop of a
+    // comma list is the one that reaches the target, earlier hops chain via -J.
+    std::string jumps = host.proxy_jump;
+    std::string last = jumps, rest;
+    if (auto comma = jumps.rfind(','); comma != std::string::npos) {
+        last = jumps.substr(comma + 1);
+        rest = jumps.substr(0, comma);
+    }
+    std::string cmd = "exec ssh";
+    if (!config_path.empty()) cmd += " -F '" + config_path + "'";
+    if (!rest.empty()) cmd += " -J '" + rest + "'";
+    cmd += " -o BatchMode=yes -W '[" + host.hostname + "]:" + std::to_string(host.port) + "' '" + last + "'";
+    return cmd;
+}
+
+}  // namespace
+
+bool is_unreachable(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::Dns:
+    case ErrorKind::Refused:
+    case ErrorKind::TimedOut:
+    case ErrorKind::Unreachable:
+    case ErrorKind::Proxy:
+    case ErrorKind::Disconnected: return true;
+    default: return false;
+    }
+}
+
+const char* state_name(Session::State s) {
+    switch (s) {
+    case Session::State::Idle: return "idle";
+    case Session::State::Connecting: return "connecting";
+    case Session::State::Handshaking: return "handshaking";
+    case Session::State::CheckingHostKey: return "checking host key";
+    case Session::State::AskingHostKey: return "asking about host key";
+    case Session::State::Authenticating: return "authenticating";
+    case Session::State::Ready: return "ready";
+    case Session::State::Failed: return "failed";
+    }
+    return "?";
+}
+
+// One exec channel: open → exec → write stdin → EOF → read to EOF → close → status.
+struct Session::Exec {
+    enum class Stage { Open, Start, Write, SendEof, Read, Close, WaitClosed, Free };
+    ExecRequest request;
+    std::function<void(ExecResult)> done;
+    LIBSSH2_CHANNEL* channel = nullptr;
+    Stage stage = Stage::Open;
+    size_t written = 0;
+    event::TimePoint deadline{};
+    ExecResult result;
+    bool finished = false;  // result is final; only freeing remains
+};
+
+Session::Session(event::Loop& loop, HostConfig host, SessionOptions options)
+    : loop_(loop), host_(std::move(host)), options_(std::move(options)), transport_(std::make_unique<Transport>()) {
+    ensure_library();
+    loop_.add(this);
+}
+
+Session::~Session() {
+    loop_.remove(this);
+    disconnect("session closed");
+}
+
+void Session::set_state(State s) {
+    if (state_ == s) return;
+    state_ = s;
+    if ((s == State::Ready || s == State::Failed || s == State::AskingHostKey) && on_state_change) on_state_change(*this);
+}
+
+void Session::connect() {
+    if (state_ != State::Idle && state_ != State::Failed) return;
+    error_kind_ = ErrorKind::None;
+    error_.clear();
+    hint_.clear();
+    host_key_answered_ = false;
+    connect_started_ = event::Clock::now();
+    int timeout = host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
+    connect_deadline_ = connect_started_ + std::chrono::seconds(timeout);
+    std::string proxy = host_.proxy_command;
+    if (proxy == "none") proxy.clear();
+    if (proxy.empty() && !host_.proxy_jump.empty() && host_.proxy_jump != "none")
+        proxy = proxy_jump_command(host_, options_.ssh_config_path);
+    bool ok = proxy.empty() ? transport_->start_tcp(host_.hostname, host_.port) : transport_->start_proxy(proxy);
+    state_ = State::Connecting;
+    if (!ok) {
+        switch (transport_->failure()) {
+        case ConnectFailure::Dns:
+            fail(ErrorKind::Dns, transport_->error(),
+                 "check the spelling, and HostName for '" + host_.alias + "' in your ssh config");
+            break;
+        default: fail(ErrorKind::Proxy, "cannot start connection: " + transport_->error()); break;
+        }
+    }
+}
+
+void Session::exec(ExecRequest request, std::function<void(ExecResult)> done) {
+    auto e = std::make_unique<Exec>();
+    e->request = std::move(request);
+    e->done = std::move(done);
+    queued_.push_back(std::move(e));
+    if (state_ == State::Idle || state_ == State::Failed) connect();
+}
+
+void Session::release_session() {
+    write_blocked_ = nullptr;
+    auth_.reset();
+    if (session_) {
+        // Close the socket first: a session freed over a dead socket gets
+        // errors instead of EAGAIN, so libssh2_session_free never stalls.
+        if (state_ == State::Ready) libssh2_session_disconnect(session_, "bye");
+        transport_->close();
+        libssh2_session_free(session_);
+        session_ = nullptr;
+    }
+    transport_->close();
+}
+
+void Session::fail(ErrorKind kind, std::string message, std::string hint) {
+    error_kind_ = kind;
+    error_ = std::move(message);
+    hint_ = std::move(hint);
+    // Channels die with the session; their memory goes with libssh2_session_free.
+    std::vector<std::unique_ptr<Exec>> victims;
+    for (auto& e : active_) victims.push_back(std::move(e));
+    for (auto& e : queued_) victims.push_back(std::move(e));
+    active_.clear();
+    queued_.clear();
+    release_session();
+    set_state(State::Failed);
+    for (auto& e : victims) {
+        if (e->finished) {
+            e->done(e->result);
+            continue;
+        }
+        ExecResult r;
+        r.outcome = ExecResult::Outcome::Failed;
+        r.kind = kind;
+        r.error = error_;
+        r.hint = hint_;
+        r.out = std::move(e->result.out);
+        r.err = std::move(e->result.err);
+        e->done(std::move(r));
+    }
+}
+
+void Session::disconnect(const std::string& why) {
+    if (state_ == State::Idle) return;
+    if (state_ == State::Failed && !busy()) {
+        state_ = State::Idle;
+        return;
+    }
+    fail(ErrorKind::Disconnected, why);
+    state_ = State::Idle;
+}
+
+bool Session::would_block() const {
+    return session_ && libssh2_session_last_errno(session_) == LIBSSH2_ERROR_EAGAIN;
+}
+
+void Session::interests(std::vector<event::Interest>& out) {
+    int fd = transport_->fd();
+    if (fd < 0) return;
+    switch (state_) {
+    case State::Connecting:
+        out.push_back({fd, false, true});
+        return;
+    case State::Idle:
+    case State::Failed:
+    case State::AskingHostKey: return;
+    case State::Ready:
+        if (!busy()) {
+            // Idle connection: watch for the peer hanging up, nothing else.
+            if (!idle_peek_pending_) out.push_back({fd, true, false});
+            return;
+        }
+        [[fallthrough]];
+    default: {
+        int dir = session_ ? libssh2_session_block_directions(session_) : 0;
+        bool r = (dir & LIBSSH2_SESSION_BLOCK_INBOUND) != 0;
+        bool w = (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
+        // Reading is always safe to ask for while work is in flight; writing
+        // only when libssh2 is actually blocked on it (else the loop spins).
+        (void)r;
+        out.push_back({fd, true, w});
+        return;
+    }
+    }
+}
+
+event::Duration Session::wait_time(event::TimePoint now) {
+    event::TimePoint next = event::TimePoint::max();
+    if (state_ == State::Connecting || state_ == State::Handshaking || state_ == State::CheckingHostKey ||
+        state_ == State::Authenticating)
+        next = connect_deadline_;
+    if (!queued_.empty() && state_ == State::Ready) return event::Duration::zero();
+    for (const auto& e : active_) next = std::min(next, e->deadline);
+    if (state_ == State::Ready && host_.server_alive_interval_s > 0) next = std::min(next, next_keepalive_);
+    if (session_ && busy() && libssh2_session_block_directions(session_) == 0) {
+        // EAGAIN without a direction: libssh2 gave no hint, so poll gently.
+        next = std::min(next, now + std::chrono::milliseconds(20));
+    }
+    if (next == event::TimePoint::max()) return event::Duration::max();
+    return std::max(event::Duration::zero(), next - now);
+}
+
+void Session::tick(event::TimePoint now, const event::Readiness& ready) {
+    switch (state_) {
+    case State::Idle:
+    case State::Failed:
+    case State::AskingHostKey:
+        if (state_ == State::AskingHostKey && host_key_answered_) {
+            if (!host_key_accepted_) {
+                fail(ErrorKind::HostKeyUnknown, "host key for " + host_.alias + " was not accepted");
+                return;
+            }
+            state_ = State::Authenticating;
+            auth_ = std::make_unique<Authenticator>(session_, host_, options_);
+            connect_deadline_ = now + std::chrono::seconds(host_.connect_timeout_s > 0 ? host_.connect_timeout_s
+                                                                                          : options_.default_connect_timeout_s);
+            break;
+        }
+        return;
+    default: break;
+    }
+    if (state_ != State::Ready && now >= connect_deadline_) {
+        int secs = host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
+        std::string where = transport_->peer().empty() ? host_.hostname : transport_->peer();
+        fail(ErrorKind::TimedOut,
+             "timed out after " + std::to_string(secs) + "s " +
+                 (state_ == State::Connecting ? "connecting to " : std::string(state_name(state_)) + " with ") +
+                 host_.alias + " (" + where + ")",
+             "the host may be down, asleep or unreachable from this network; ConnectTimeout in the ssh config sets the limit");
+        return;
+    }
+    if (state_ == State::Connecting) step_connect(now, ready);
+    if (state_ == State::Handshaking) step_handshake();
+    if (state_ == State::CheckingHostKey) step_host_key();
+    if (state_ == State::Authenticating) {
+        auto r = auth_->step();
+        if (r == Authenticator::Result::Failed) {
+            fail(ErrorKind::Auth, auth_->error(), auth_->hint());
+            return;
+        }
+        if (r == Authenticator::Result::Done) {
+            auth_.reset();
+            connect_time_ = event::Clock::now() - connect_started_;
+            next_keepalive_ = now + std::chrono::seconds(std::max(1, host_.server_alive_interval_s));
+            if (host_.server_alive_interval_s > 0)
+                libssh2_keepalive_config(session_, 0, static_cast<unsigned>(host_.server_alive_interval_s));
+            set_state(State::Ready);
+        }
+    }
+    if (state_ == State::Ready) {
+        check_idle_socket(ready);
+        if (state_ != State::Ready) return;
+        step_channels(now);
+        if (state_ == State::Ready) keepalive(now);
+    }
+}
+
+void Session::check_idle_socket(const event::Readiness& ready) {
+    int fd = transport_->fd();
+    if (busy()) {
+        idle_peek_pending_ = false;
+        return;
+    }
+    if (!ready.readable(fd)) return;
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        // The host went away while idle; reconnect lazily on next use.
+        disconnect("connection closed by " + host_.alias);
+        return;
+    }
+    // Data for libssh2 while idle: leave it in the socket for the next call.
+    idle_peek_pending_ = true;
+}
+
+void Session::step_connect(event::TimePoint, const event::Readiness& ready) {
+    if (!transport_->finish_connect(ready)) {
+        std::string where = host_.alias + " (" + transport_->peer() + ")";
+        switch (transport_->failure()) {
+        case ConnectFailure::Refused:
+            fail(ErrorKind::Refused, "connection refused by " + where,
+                 "no SSH server is listening there: is sshd running on the host, and is Port right?");
+            break;
+        case ConnectFailure::TimedOut: fail(ErrorKind::TimedOut, "timed out connecting to " + where); break;
+        case ConnectFailure::Unreachable:
+            fail(ErrorKind::Unreachable, "cannot reach " + where + ": " + transport_->error(),
+                 "check the network connection (VPN?)");
+            break;
+        default: fail(ErrorKind::Unreachable, "cannot connect to " + where + ": " + transport_->error()); break;
+        }
+        return;
+    }
+    if (transport_->connecting()) return;
+    session_ = libssh2_session_init();
+    if (!session_) {
+        fail(ErrorKind::Protocol, "libssh2_session_init failed");
+        return;
+    }
+    libssh2_session_set_blocking(session_, 0);
+    // libssh2 1.10 prefers ECDSA host keys; ask first for the types we
+    // already know for this host, or a known host reads as unknown.
+    std::string key_host = host_.host_key_alias.empty() ? host_.hostname : host_.host_key_alias;
+    std::vector<std::string> files = host_.user_known_hosts_files;
+    files.insert(files.end(), host_.global_known_hosts_files.begin(), host_.global_known_hosts_files.end());
+    KnownHosts known = KnownHosts::load(files);
+    std::string prefs;
+    for (KeyType t : known.known_types(key_host, host_.port)) {
+        std::string name = key_type_name(t);
+        if (std::find(kHostKeyMethods.begin(), kHostKeyMethods.end(), name) == kHostKeyMethods.end()) continue;
+        if (prefs.find(name) == std::string::npos) prefs += (prefs.empty() ? "" : ",") + name;
+    }
+    for (const auto& m : kHostKeyMethods)
+        if (prefs.find(m) == std::string::npos) prefs += (prefs.empty() ? "" : ",") + m;
+    libssh2_session_method_pref(session_, LIBSSH2_METHOD_HOSTKEY, prefs.c_str());
+    state_ = State::Handshaking;
+}
+
+void Session::step_handshake() {
+    int rc = libssh2_session_handshake(session_, transport_->fd());
+    if (rc == LIBSSH2_ERROR_EAGAIN) return;
+    if (rc != 0) {
+        std::string detail = last_error(session_);
+        std::string proxy_err = transport_->proxy_stderr();
+        if (!proxy_err.empty()) {
+            fail(ErrorKind::Proxy, "proxy for " + host_.alias + " failed: " + proxy_err,
+                 "check ProxyJump/ProxyCommand for this host in your ssh config");
+        } else if (rc == LIBSSH2_ERROR_KEX_FAILURE) {
+            fail(ErrorKind::Protocol, "SSH key exchange with " + host_.alias + " failed: " + detail,
+                 "libssh2 1.10 needs an ed25519 or ECDSA host key and aes-ctr ciphers on the server");
+        } else {
+            fail(ErrorKind::Disconnected, "SSH handshake with " + host_.alias + " failed: " + detail,
+                 "the server closed the connection; check its sshd logs or try 'ssh " + host_.alias + "'");
+        }
+        return;
+    }
+    state_ = State::CheckingHostKey;
+}
+
+void Session::step_host_key() {
+    size_t len = 0;
+    int type = 0;
+    const char* blob = libssh2_session_hostkey(session_, &len, &type);
+    if (!blob) {
+        fail(ErrorKind::Protocol, "the server sent no host key");
+        return;
+    }
+    std::string key(blob, len);
+    KeyType kt = key_type_from_libssh2(type);
+    std::string key_host = host_.host_key_alias.empty() ? host_.hostname : host_.host_key_alias;
+    std::vector<std::string> files = host_.user_known_hosts_files;
+    files.insert(files.end(), host_.global_known_hosts_files.begin(), host_.global_known_hosts_files.end());
+    KnownHosts known = KnownHosts::load(files);
+    HostKeyCheck check = known.check(key_host, host_.port, kt, key);
+    std::string fp = fingerprint_sha256(key);
+    std::string shown = host_.port == 22 ? key_host : "[" + key_host + "]:" + std::to_string(host_.port);
+    switch (check.status) {
+    case HostKeyStatus::Match: break;
+    case HostKeyStatus::Revoked:
+        fail(ErrorKind::HostKeyChanged, "the host key of " + host_.alias + " is marked @revoked in " +
+                                            check.known_file + " (" + key_type_name(kt) + " " + fp + ")");
+        return;
+    case HostKeyStatus::Changed:
+        fail(ErrorKind::HostKeyChanged,
+             "HOST KEY CHANGED for " + host_.alias + ": the server now shows " + key_type_name(kt) + " " + fp +
+                 ", which does not match " + check.known_file + ":" + std::to_string(check.known_line) +
+                 ". Nothing was run.",
+             "someone may be intercepting the connection, or the host was reinstalled. If you know why, remove "
+             "the old key with: ssh-keygen -R '" + shown + "' -f " + check.known_file);
+        return;
+    case HostKeyStatus::Unknown: {
+        bool accept = options_.accept_new_host_keys ||
+                      host_.strict_host_key == HostConfig::StrictHostKey::AcceptNew ||
+                      host_.strict_host_key == HostConfig::StrictHostKey::No;
+        if (!accept && options_.ask_host_key && host_.strict_host_key != HostConfig::StrictHostKey::Yes) {
+            HostKeyQuestion q{host_.alias, key_host, host_.port, key_type_name(kt), fp};
+            host_key_answered_ = false;
+            set_state(State::AskingHostKey);
+            options_.ask_host_key(q, [this](bool yes) {
+                host_key_answered_ = true;
+                host_key_accepted_ = yes;
+            });
+            return;
+        }
+        if (!accept) {
+            fail(ErrorKind::HostKeyUnknown,
+                 "the host key of " + host_.alias + " (" + shown + ") is not known: " + key_type_name(kt) + " " + fp,
+                 "if the fingerprint is right, accept it with --accept-new-host-keys, or connect once with 'ssh " +
+                     host_.alias + "'");
+            return;
+        }
+        if (!host_.user_known_hosts_files.empty()) {
+            try {
+                KnownHosts::append(host_.user_known_hosts_files.front(), key_host, host_.port, kt, key,
+                                   host_.hash_known_hosts);
+            } catch (const std::exception& ex) {
+                fail(ErrorKind::HostKeyUnknown, std::string("cannot record the host key: ") + ex.what());
+                return;
+            }
+        }
+        break;
+    }
+    }
+    state_ = State::Authenticating;
+    auth_ = std::make_unique<Authenticator>(session_, host_, options_);
+}
+
+void Session::keepalive(event::TimePoint now) {
+    if (host_.server_alive_interval_s <= 0 || now < next_keepalive_ || write_blocked_) return;
+    int seconds_to_next = 0;
+    int rc = libssh2_keepalive_send(session_, &seconds_to_next);
+    if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN) {
+        disconnect("lost connection to " + host_.alias);
+        return;
+    }
+    next_keepalive_ = now + std::chrono::seconds(std::max(1, seconds_to_next));
+}
+
+void Session::drain_channel(Exec& e) {
+    char buf[32768];
+    for (;;) {
+        ssize_t n = libssh2_channel_read(e.channel, buf, sizeof buf);
+        if (n > 0) {
+            e.result.out.append(buf, static_cast<size_t>(n));
+            continue;
+        }
+        break;
+    }
+    // Unread stderr eats the window and stalls stdout: always read it too.
+    for (;;) {
+        ssize_t n = libssh2_channel_read_stderr(e.channel, buf, sizeof buf);
+        if (n > 0) {
+            e.result.err.append(buf, static_cast<size_t>(n));
+            continue;
+        }
+        break;
+    }
+}
+
+bool Session::step_exec(Exec& e, event::TimePoint now) {
+    using Stage = Exec::Stage;
+    if (!e.finished && now >= e.deadline) {
+        e.result.outcome = ExecResult::Outcome::TimedOut;
+        e.result.kind = ErrorKind::TimedOut;
+        e.result.error = "no answer from " + host_.alias + " within " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(e.request.timeout).count()) + "s";
+        e.finished = true;
+        e.stage = e.channel ? Stage::Close : Stage::Free;
+    }
+    switch (e.stage) {
+    case Stage::Open: {
+        e.channel = libssh2_channel_open_session(session_);
+        if (!e.channel) {
+            int err = libssh2_session_last_errno(session_);
+            if (err == LIBSSH2_ERROR_EAGAIN) return false;
+            e.result.outcome = ExecResult::Outcome::Failed;
+            e.result.kind = ErrorKind::ChannelRefused;
+            e.result.error = "host " + host_.alias + " refused a new channel: " + last_error(session_);
+            e.result.hint = "sshd's MaxSessions may be lower than rj's max_sessions for this host";
+            e.finished = true;
+            e.stage = Stage::Free;
+            return true;
+        }
+        e.stage = Stage::Start;
+        return true;
+    }
+    case Stage::Start: {
+        int rc = libssh2_channel_exec(e.channel, e.request.command.c_str());
+        if (rc == LIBSSH2_ERROR_EAGAIN) return false;
+        if (rc != 0) {
+            e.result.error = "cannot run a command on " + host_.alias + ": " + last_error(session_);
+            e.result.kind = ErrorKind::ChannelRefused;
+            e.finished = true;
+            e.stage = Stage::Close;
+            return true;
+        }
+        e.stage = Stage::Write;
+        return true;
+    }
+    case Stage::Write: {
+        bool progress = false;
+        while (e.written < e.request.input.size()) {
+            ssize_t n = libssh2_channel_write(e.channel, e.request.input.data() + e.written,
+                                              e.request.input.size() - e.written);
+            if (n == LIBSSH2_ERROR_EAGAIN) {
+                // Only a half-sent packet pins the session; a full window does not.
+                if (libssh2_session_block_directions(session_) & LIBSSH2_SESSION_BLOCK_OUTBOUND) write_blocked_ = &e;
+                drain_channel(e);  // the remote may be waiting for us to read first
+                return progress;
+            }
+            if (n < 0) {
+                e.result.error = "lost connection to " + host_.alias + " while sending: " + last_error(session_);
+                e.result.kind = ErrorKind::Disconnected;
+                e.finished = true;
+                e.stage = Stage::Close;
+                return true;
+            }
+            e.written += static_cast<size_t>(n);
+            progress = true;
+        }
+        if (write_blocked_ == &e) write_blocked_ = nullptr;
+        e.stage = Stage::SendEof;
+        return true;
+    }
+    case Stage::SendEof: {
+        int rc = libssh2_channel_send_eof(e.channel);
+        if (rc == LIBSSH2_ERROR_EAGAIN) {
+            write_blocked_ = &e;
+            return false;
+        }
+        if (write_blocked_ == &e) write_blocked_ = nullptr;
+        e.stage = Stage::Read;
+        return true;
+    }
+    case Stage::Read: {
+        size_t before = e.result.out.size() + e.result.err.size();
+        drain_channel(e);
+        bool progress = e.result.out.size() + e.result.err.size() != before;
+        if (libssh2_channel_eof(e.channel)) {
+            e.stage = Stage::Close;
+            return true;
+        }
+        return progress;
+    }
+    case Stage::Close: {
+        int rc = libssh2_channel_close(e.channel);
+        if (rc == LIBSSH2_ERROR_EAGAIN) {
+            write_blocked_ = &e;
+            return false;
+        }
+        if (write_blocked_ == &e) write_blocked_ = nullptr;
+        e.stage = e.finished ? Stage::Free : Stage::WaitClosed;
+        return true;
+    }
+    case Stage::WaitClosed: {
+        int rc = libssh2_channel_wait_closed(e.channel);
+        if (rc == LIBSSH2_ERROR_EAGAIN) return false;
+        char* sig = nullptr;
+        size_t siglen = 0;
+        libssh2_channel_get_exit_signal(e.channel, &sig, &siglen, nullptr, nullptr, nullptr, nullptr);
+        if (sig && siglen > 0) {
+            e.result.outcome = ExecResult::Outcome::Signalled;
+            e.result.exit_signal.assign(sig, siglen);
+            e.result.error = "remote command killed by signal " + e.result.exit_signal;
+        } else {
+            e.result.outcome = ExecResult::Outcome::Exited;
+            e.result.exit_status = libssh2_channel_get_exit_status(e.channel);
+        }
+        if (sig) libssh2_free(session_, sig);
+        e.finished = true;
+        e.stage = Stage::Free;
+        return true;
+    }
+    case Stage::Free: {
+        if (e.channel) {
+            int rc = libssh2_channel_free(e.channel);
+            if (rc == LIBSSH2_ERROR_EAGAIN) return false;
+            e.channel = nullptr;
+        }
+        return true;
+    }
+    }
+    return false;
+}
+
+void Session::step_channels(event::TimePoint now) {
+    // Start queued execs up to the channel cap.
+    while (!queued_.empty() && static_cast<int>(active_.size()) < options_.max_channels) {
+        auto e = std::move(queued_.front());
+        queued_.pop_front();
+        e->deadline = now + e->request.timeout;
+        active_.push_back(std::move(e));
+    }
+    // libssh2 has one incoming queue per session: reading one channel can pull
+    // another's data off the socket, and select() will not fire for it again.
+    // So loop over every channel until a full pass makes no progress.
+    for (int pass = 0; pass < 64; ++pass) {
+        bool progress = false;
+        if (write_blocked_) {
+            // libssh2 requires the blocked send to be retried before any other.
+            Exec* blocked = write_blocked_;
+            progress |= step_exec(*blocked, now);
+            if (write_blocked_) break;
+        }
+        for (auto& e : active_) {
+            if (!e) continue;
+            progress |= step_exec(*e, now);
+            if (write_blocked_) break;
+            if (e->finished && !e->channel && e->stage == Exec::Stage::Free) {
+                auto done = std::move(e->done);
+                ExecResult r = std::move(e->result);
+                e.reset();
+                done(std::move(r));
+                progress = true;
+                if (state_ != State::Ready) return;  // callback disconnected us
+            }
+        }
+        active_.erase(std::remove(active_.begin(), active_.end(), nullptr), active_.end());
+        if (write_blocked_ || !progress) break;
+        while (!queued_.empty() && static_cast<int>(active_.size()) < options_.max_channels) {
+            auto e = std::move(queued_.front());
+            queued_.pop_front();
+            e->deadline = now + e->request.timeout;
+            active_.push_back(std::move(e));
+        }
+    }
+    int err = libssh2_session_last_errno(session_);
+    if (err == LIBSSH2_ERROR_SOCKET_DISCONNECT || err == LIBSSH2_ERROR_SOCKET_RECV ||
+        err == LIBSSH2_ERROR_SOCKET_SEND) {
+        fail(ErrorKind::Disconnected, "lost connection to " + host_.alias + ": " + last_error(session_),
+             "the host went away mid-operation; rj will reconnect on the next try");
+    }
+}
+
+}  // namespace ssh

@@ -1,0 +1,163 @@
+// One SSH connection to one host, driven by the event loop: a nonblocking
+// libssh2 state machine (connect → handshake → host key → auth → ready) with
+// many exec channels multiplexed on it. Nothing here ever blocks on the network.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "event/loop.h"
+#include "ssh/ssh_config.h"
+
+typedef struct _LIBSSH2_SESSION LIBSSH2_SESSION;
+typedef struct _LIBSSH2_CHANNEL LIBSSH2_CHANNEL;
+
+namespace ssh {
+
+class Authenticator;
+class Transport;
+
+// Why a session or an exec failed, for callers that react differently
+// (the UI greys a host out on Unreachable but shows a dialog on HostKeyUnknown).
+enum class ErrorKind {
+    None,
+    Dns,
+    Refused,
+    TimedOut,
+    Unreachable,
+    Proxy,
+    Protocol,
+    HostKeyUnknown,
+    HostKeyChanged,
+    Auth,
+    ChannelRefused,
+    Disconnected,
+};
+
+// True for failures that mean "the host cannot be reached right now"
+// (as opposed to a configuration or trust problem the user must fix).
+bool is_unreachable(ErrorKind kind);
+
+struct ExecResult {
+    enum class Outcome { Exited, Signalled, TimedOut, Failed };
+    Outcome outcome = Outcome::Failed;
+    int exit_status = -1;
+    std::string exit_signal;  // "TERM", "KILL", ... when Signalled
+    std::string out;
+    std::string err;
+    std::string error;  // for Failed/TimedOut: what went wrong
+    std::string hint;   // and what to do about it
+    ErrorKind kind = ErrorKind::None;
+    bool exited() const { return outcome == Outcome::Exited; }
+};
+
+struct HostKeyQuestion {
+    std::string host;         // alias
+    std::string key_host;     // the name the key is recorded under
+    int port = 22;
+    std::string key_type;     // "ssh-ed25519"
+    std::string fingerprint;  // "SHA256:..."
+};
+
+struct SessionOptions {
+    bool accept_new_host_keys = false;  // --accept-new-host-keys
+    int max_channels = 8;               // below sshd's MaxSessions (10)
+    int default_connect_timeout_s = 10; // when ssh_config has no ConnectTimeout
+    std::string ssh_config_path;        // handed to `ssh -F` for ProxyJump
+    // Unknown host key: asked through this (the UI's dialog). Unset: refused.
+    std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key;
+    // Encrypted key file: asked through this. Unset, or nullopt: key skipped.
+    std::function<std::optional<std::string>(const std::string& key_path)> ask_passphrase;
+};
+
+struct ExecRequest {
+    std::string command;           // the remote command line (fixed, e.g. "sh -s")
+    std::string input;             // written to its stdin, then EOF
+    event::Duration timeout = std::chrono::seconds(60);
+};
+
+class Session : public event::Source {
+public:
+    enum class State { Idle, Connecting, Handshaking, CheckingHostKey, AskingHostKey, Authenticating, Ready, Failed };
+
+    Session(event::Loop& loop, HostConfig host, SessionOptions options);
+    ~Session() override;
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Start connecting now (exec() also does it lazily).
+    void connect();
+    // Run a command; `done` is called from the loop exactly once.
+    void exec(ExecRequest request, std::function<void(ExecResult)> done);
+    // Drop the connection; queued and running execs fail with Disconnected.
+    void disconnect(const std::string& why = "disconnected");
+
+    State state() const { return state_; }
+    bool ready() const { return state_ == State::Ready; }
+    bool busy() const { return !queued_.empty() || !active_.empty(); }
+    ErrorKind error_kind() const { return error_kind_; }
+    const std::string& error() const { return error_; }
+    const std::string& hint() const { return hint_; }
+    const HostConfig& host() const { return host_; }
+    // Time from connect() to Ready for the last successful connect.
+    event::Duration connect_time() const { return connect_time_; }
+
+    // event::Source
+    void interests(std::vector<event::Interest>& out) override;
+    event::Duration wait_time(event::TimePoint now) override;
+    void tick(event::TimePoint now, const event::Readiness& ready) override;
+
+    // Called when the session reaches Ready or Failed (for UIs and pools).
+    std::function<void(Session&)> on_state_change;
+
+private:
+    struct Exec;
+
+    void fail(ErrorKind kind, std::string message, std::string hint = {});
+    void set_state(State s);
+    bool would_block() const;
+    void step_connect(event::TimePoint now, const event::Readiness& ready);
+    void step_handshake();
+    void step_host_key();
+    void step_channels(event::TimePoint now);
+    // Returns true if it made progress; false if it would block or finished.
+    bool step_exec(Exec& e, event::TimePoint now);
+    void finish_exec(std::unique_ptr<Exec>& e);
+    void drain_channel(Exec& e);
+    void keepalive(event::TimePoint now);
+    void release_session();
+    void check_idle_socket(const event::Readiness& ready);
+
+    event::Loop& loop_;
+    HostConfig host_;
+    SessionOptions options_;
+    State state_ = State::Idle;
+    ErrorKind error_kind_ = ErrorKind::None;
+    std::string error_;
+    std::string hint_;
+
+    std::unique_ptr<Transport> transport_;
+    LIBSSH2_SESSION* session_ = nullptr;
+    std::unique_ptr<Authenticator> auth_;
+    event::TimePoint connect_started_{};
+    event::TimePoint connect_deadline_{};
+    event::Duration connect_time_{};
+    event::TimePoint next_keepalive_{};
+    bool host_key_answered_ = false;
+    bool host_key_accepted_ = false;
+    bool idle_peek_pending_ = false;
+
+    std::deque<std::unique_ptr<Exec>> queued_;
+    std::vector<std::unique_ptr<Exec>> active_;
+    // The exec whose send returned EAGAIN: libssh2 insists it is retried
+    // before anything else is sent on this session.
+    Exec* write_blocked_ = nullptr;
+};
+
+const char* state_name(Session::State s);
+
+}  // namespace ssh

@@ -1,0 +1,185 @@
+#include "config.h"
+
+#include "ssh/transport.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ssh {
+
+namespace {
+
+void set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL, 0);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+ConnectFailure classify(int err) {
+    switch (err) {
+    case ECONNREFUSED: return ConnectFailure::Refused;
+    case ETIMEDOUT: return ConnectFailure::TimedOut;
+    case ENETUNREACH:
+    case EHOSTUNREACH: return ConnectFailure::Unreachable;
+    default: return ConnectFailure::Other;
+    }
+}
+
+}  // namespace
+
+Transport::~Transport() { close(); }
+
+void Transport::fail(ConnectFailure kind, std::string msg) {
+    failure_ = kind;
+    error_ = std::move(msg);
+    connecting_ = false;
+}
+
+bool Transport::start_tcp(const std::string& host, int port) {
+    close();
+    struct addrinfo hints;
+    std::memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    struct addrinfo* res = nullptr;
+    std::string port_s = std::to_string(port);
+    // getaddrinfo blocks; hosts here are few and usually in /etc/hosts or
+    // DNS-cached. An asynchronous resolver is the upgrade path if that bites.
+    int rc = getaddrinfo(host.c_str(), port_s.c_str(), &hints, &res);
+    if (rc != 0 || !res) {
+        fail(ConnectFailure::Dns, "cannot resolve host name '" + host + "': " + gai_strerror(rc));
+        return false;
+    }
+    char addr[INET6_ADDRSTRLEN] = "?";
+    if (res->ai_family == AF_INET)
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr, addr, sizeof addr);
+    else if (res->ai_family == AF_INET6)
+        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(res->ai_addr)->sin6_addr, addr, sizeof addr);
+    peer_ = std::string(res->ai_family == AF_INET6 ? "[" : "") + addr +
+            (res->ai_family == AF_INET6 ? "]" : "") + ":" + port_s;
+    fd_ = socket(res->ai_family, SOCK_STREAM, 0);
+    if (fd_ < 0) {
+        freeaddrinfo(res);
+        fail(ConnectFailure::Other, std::string("socket: ") + std::strerror(errno));
+        return false;
+    }
+    set_nonblocking(fd_);
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    rc = connect(fd_, res->ai_addr, res->ai_addrlen);
+    int err = errno;
+    freeaddrinfo(res);
+    if (rc == 0) {
+        connecting_ = false;
+        return true;
+    }
+    if (err != EINPROGRESS) {
+        fail(classify(err), std::strerror(err));
+        ::close(fd_);
+        fd_ = -1;
+        return false;
+    }
+    connecting_ = true;
+    return true;
+}
+
+bool Transport::finish_connect(const event::Readiness& ready) {
+    if (!connecting_) return true;
+    if (!ready.writable(fd_)) return true;  // still in progress
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+        fail(classify(err), std::strerror(err));
+        ::close(fd_);
+        fd_ = -1;
+        return false;
+    }
+    connecting_ = false;
+    return true;
+}
+
+bool Transport::start_proxy(const std::string& command) {
+    close();
+    int sv[2];
+    int errpipe[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || pipe(errpipe) != 0) {
+        fail(ConnectFailure::Proxy, std::string("socketpair: ") + std::strerror(errno));
+        return false;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail(ConnectFailure::Proxy, std::string("fork: ") + std::strerror(errno));
+        return false;
+    }
+    if (pid == 0) {
+        // Child: its stdin and stdout are our socket; stderr goes back to us.
+        dup2(sv[1], 0);
+        dup2(sv[1], 1);
+        dup2(errpipe[1], 2);
+        ::close(sv[0]);
+        ::close(sv[1]);
+        ::close(errpipe[0]);
+        ::close(errpipe[1]);
+        setsid();  // keep terminal signals (Ctrl-C in the UI) away from the proxy
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        signal(SIGPIPE, SIG_DFL);
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ::close(sv[1]);
+    ::close(errpipe[1]);
+    fd_ = sv[0];
+    proxy_err_fd_ = errpipe[0];
+    set_nonblocking(fd_);
+    set_nonblocking(proxy_err_fd_);
+    proxy_pid_ = pid;
+    peer_ = "proxy: " + command;
+    connecting_ = false;
+    return true;
+}
+
+std::string Transport::proxy_stderr() {
+    if (proxy_err_fd_ >= 0) {
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(proxy_err_fd_, buf, sizeof buf)) > 0) proxy_err_.append(buf, static_cast<size_t>(n));
+    }
+    // Trim to the last meaningful line: that is what the user needs.
+    std::string s = proxy_err_;
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    auto nl = s.rfind('\n');
+    return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+void Transport::close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (proxy_err_fd_ >= 0) ::close(proxy_err_fd_);
+    proxy_err_fd_ = -1;
+    if (proxy_pid_ > 0) {
+        kill(proxy_pid_, SIGTERM);
+        // Reap without blocking; a straggler is reaped by a later SIGCHLD sweep.
+        for (int i = 0; i < 50; ++i) {
+            if (waitpid(proxy_pid_, nullptr, WNOHANG) != 0) break;
+            usleep(1000);
+        }
+        proxy_pid_ = -1;
+    }
+    connecting_ = false;
+}
+
+}  // namespace ssh

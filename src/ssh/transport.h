@@ -1,0 +1,55 @@
+// The byte pipe under an SSH session: a nonblocking TCP connect, or a
+// ProxyCommand child process on one end of a socketpair (libssh2 needs a
+// socket, not a pipe, because it uses send/recv). ProxyJump is turned into
+// the ProxyCommand OpenSSH itself would use: `ssh -W [host]:port jump`.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "event/source.h"
+
+namespace ssh {
+
+enum class ConnectFailure { None, Dns, Refused, TimedOut, Unreachable, Proxy, Other };
+
+class Transport {
+public:
+    Transport() = default;
+    ~Transport();
+    Transport(const Transport&) = delete;
+    Transport& operator=(const Transport&) = delete;
+
+    // Begin connecting. Returns false (with failure()/error() set) on immediate failure.
+    bool start_tcp(const std::string& host, int port);
+    bool start_proxy(const std::string& command);
+
+    // For TCP: true once connect() completed (checks SO_ERROR when writable).
+    // Call after the fd became writable; returns false on failure.
+    bool finish_connect(const event::Readiness& ready);
+    bool connecting() const { return connecting_; }
+
+    int fd() const { return fd_; }
+    ConnectFailure failure() const { return failure_; }
+    const std::string& error() const { return error_; }
+    const std::string& peer() const { return peer_; }
+    // What the proxy child printed on stderr (its own error message, if any).
+    std::string proxy_stderr();
+
+    void close();
+
+private:
+    void fail(ConnectFailure kind, std::string msg);
+
+    int fd_ = -1;
+    int proxy_err_fd_ = -1;
+    pid_t proxy_pid_ = -1;
+    bool connecting_ = false;
+    std::string peer_;
+    ConnectFailure failure_ = ConnectFailure::None;
+    std::string error_;
+    std::string proxy_err_;
+};
+
+}  // namespace ssh

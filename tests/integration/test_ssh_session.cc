@@ -1,0 +1,221 @@
+// The libssh2 session layer against real OpenSSH servers from the harness.
+#include "config.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "event/loop.h"
+#include "harness/test_hosts.h"
+#include "ssh/connections.h"
+#include "ssh/session.h"
+#include "ssh/ssh_config.h"
+
+using namespace std::chrono_literals;
+using testing_support::TestHosts;
+
+namespace {
+
+struct Fixture {
+    explicit Fixture(TestHosts& h, ssh::SessionOptions opts = {}) : hosts(h) {
+        setenv("HOME", hosts.home().c_str(), 1);
+        unsetenv("SSH_AUTH_SOCK");
+        opts.ssh_config_path = hosts.ssh_config();
+        config = ssh::SshConfig::load(hosts.ssh_config());
+        conns = std::make_unique<ssh::Connections>(loop, config, opts);
+    }
+    // Runs `script` on each host at once; returns results keyed by host.
+    std::map<std::string, ssh::ExecResult> run_all(const std::vector<std::string>& names, const std::string& script,
+                                                   std::vector<std::string>* order = nullptr) {
+        std::map<std::string, ssh::ExecResult> out;
+        for (const auto& n : names)
+            conns->exec(n, {"sh -s", script, 30s}, [&out, n, order](ssh::ExecResult r) {
+                out[n] = std::move(r);
+                if (order) order->push_back(n);
+            });
+        loop.run_until([&] { return out.size() == names.size(); }, event::Clock::now() + 60s);
+        return out;
+    }
+    ssh::ExecResult run(const std::string& name, const std::string& script) { return run_all({name}, script)[name]; }
+
+    TestHosts& hosts;
+    event::Loop loop;
+    ssh::SshConfig config;
+    std::unique_ptr<ssh::Connections> conns;
+};
+
+std::string home_of(const std::string& user) {
+    struct passwd* pw = getpwnam(user.c_str());
+    return pw ? pw->pw_dir : "";
+}
+
+}  // namespace
+
+TEST_CASE("commands run on three hosts at once with stdout, stderr and exit status", "[ssh]") {
+    TestHosts hosts({"alpha", "beta", "gamma"});
+    Fixture f(hosts);
+    auto results = f.run_all({"alpha", "beta", "gamma"}, "echo \"out $(whoami)\"; echo err >&2; exit 3\n");
+    for (const auto& name : {"alpha", "beta", "gamma"}) {
+        INFO(name << ": " << results[name].error);
+        REQUIRE(results[name].exited());
+        CHECK(results[name].exit_status == 3);
+        CHECK(results[name].out == "out " + hosts.user(name) + "\n");
+        CHECK(results[name].err == "err\n");
+    }
+    if (TestHosts::is_root()) {
+        CHECK(results["alpha"].out != results["beta"].out);  // each host is its own user
+    }
+}
+
+TEST_CASE("a remote command killed by a signal reports the signal", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    Fixture f(hosts);
+    auto r = f.run("alpha", "exec sh -c 'kill -TERM $$'\n");
+    // sshd reports the signal of the command it ran; the shell relays it.
+    CHECK((r.outcome == ssh::ExecResult::Outcome::Signalled || r.exit_status == 143));
+}
+
+TEST_CASE("more execs than sshd's MaxSessions are queued, not refused", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    Fixture f(hosts);
+    std::vector<ssh::ExecResult> results;
+    for (int i = 0; i < 25; ++i)
+        f.conns->exec("alpha", {"sh -s", "sleep 0.2; echo " + std::to_string(i) + "\n", 30s},
+                      [&](ssh::ExecResult r) { results.push_back(std::move(r)); });
+    f.loop.run_until([&] { return results.size() == 25; }, event::Clock::now() + 60s);
+    REQUIRE(results.size() == 25);
+    for (const auto& r : results) {
+        INFO(r.error);
+        CHECK(r.exited());
+        CHECK(r.exit_status == 0);
+    }
+}
+
+TEST_CASE("a large stdin script and large output round-trip intact", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    Fixture f(hosts);
+    std::string payload;
+    for (int i = 0; i < 20000; ++i) payload += "line " + std::to_string(i) + " abcdefghij\n";
+    // The script carries the payload in a here-document and echoes it back.
+    auto r = f.run("alpha", "cat <<'RJ_EOF'\n" + payload + "RJ_EOF\n");
+    REQUIRE(r.exited());
+    CHECK(r.out.size() == payload.size());
+    CHECK(r.out == payload);
+}
+
+TEST_CASE("a stopped host is reported as refused", "[ssh]") {
+    TestHosts hosts({"alpha", "beta"});
+    hosts.stop("beta");
+    Fixture f(hosts);
+    auto results = f.run_all({"alpha", "beta"}, "echo hi\n");
+    CHECK(results["alpha"].exited());
+    CHECK(results["beta"].outcome == ssh::ExecResult::Outcome::Failed);
+    CHECK(results["beta"].kind == ssh::ErrorKind::Refused);
+    CHECK_THAT(results["beta"].error, Catch::Contains("refused"));
+    CHECK_FALSE(results["beta"].hint.empty());
+}
+
+TEST_CASE("a blackholed host times out without holding up the others", "[ssh][root]") {
+    if (!TestHosts::is_root()) {
+        WARN("skipped: blackholing needs root (iptables)");
+        return;
+    }
+    TestHosts hosts({"alpha", "beta", "gamma"});
+    hosts.blackhole("gamma");
+    Fixture f(hosts);
+    std::vector<std::string> order;
+    auto started = event::Clock::now();
+    auto results = f.run_all({"alpha", "beta", "gamma"}, "echo hi\n", &order);
+    double elapsed = std::chrono::duration<double>(event::Clock::now() - started).count();
+    CHECK(results["alpha"].exited());
+    CHECK(results["beta"].exited());
+    CHECK(results["gamma"].kind == ssh::ErrorKind::TimedOut);
+    CHECK_THAT(results["gamma"].error, Catch::Contains("timed out"));
+    // The healthy hosts answered first; the dead one did not delay them.
+    REQUIRE(order.size() == 3);
+    CHECK(order.back() == "gamma");
+    // It failed by its ConnectTimeout (3 s in the harness), not by TCP's minutes.
+    CHECK(elapsed < 3.0 * 4);
+}
+
+TEST_CASE("a changed host key is refused and nothing runs", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    hosts.rekey("alpha");
+    Fixture f(hosts);
+    std::string marker = "rj-should-not-exist-" + std::to_string(getpid());
+    auto r = f.run("alpha", "touch \"$HOME/" + marker + "\"\n");
+    CHECK(r.kind == ssh::ErrorKind::HostKeyChanged);
+    CHECK_THAT(r.error, Catch::Contains("CHANGED") && Catch::Contains("SHA256:"));
+    CHECK_THAT(r.hint, Catch::Contains("ssh-keygen -R"));
+    struct stat st;
+    std::string home = TestHosts::is_root() ? home_of(hosts.user("alpha")) : hosts.home();
+    CHECK(stat((home + "/" + marker).c_str(), &st) != 0);
+}
+
+TEST_CASE("an unknown host key is refused unless new keys are accepted", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    {
+        std::ofstream(hosts.known_hosts(), std::ios::trunc).flush();
+        Fixture f(hosts);
+        auto r = f.run("alpha", "echo hi\n");
+        CHECK(r.kind == ssh::ErrorKind::HostKeyUnknown);
+        CHECK_THAT(r.error, Catch::Contains("SHA256:"));
+        CHECK_THAT(r.hint, Catch::Contains("--accept-new-host-keys"));
+    }
+    ssh::SessionOptions accept;
+    accept.accept_new_host_keys = true;
+    Fixture f(hosts, accept);
+    auto r = f.run("alpha", "echo hi\n");
+    INFO(r.error);
+    CHECK(r.exited());
+    std::ifstream in(hosts.known_hosts());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    CHECK_THAT(ss.str(), Catch::Contains("ssh-ed25519"));
+    // Recorded: a fresh session without the flag now trusts it.
+    Fixture again(hosts);
+    CHECK(again.run("alpha", "echo hi\n").exited());
+}
+
+TEST_CASE("an RSA-only client key fails with advice to use ed25519", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    hosts.add_rsa_client();
+    std::ofstream cfg(hosts.dir() + "/rsa_config");
+    cfg << "Host alpha\n  HostName " << hosts.address("alpha") << "\n  Port " << hosts.port("alpha")
+        << "\n  User " << hosts.user("alpha") << "\n  IdentityFile ~/.ssh/id_rsa\n  IdentitiesOnly yes\n"
+        << "  UserKnownHostsFile " << hosts.known_hosts() << "\n";
+    cfg.close();
+    setenv("HOME", hosts.home().c_str(), 1);
+    unsetenv("SSH_AUTH_SOCK");
+    event::Loop loop;
+    ssh::Connections conns(loop, ssh::SshConfig::load(hosts.dir() + "/rsa_config"), {});
+    ssh::ExecResult result;
+    bool done = false;
+    conns.exec("alpha", {"sh -s", "echo hi\n", 30s}, [&](ssh::ExecResult r) {
+        result = std::move(r);
+        done = true;
+    });
+    loop.run_until([&] { return done; }, event::Clock::now() + 30s);
+    CHECK(result.kind == ssh::ErrorKind::Auth);
+    CHECK_THAT(result.hint, Catch::Contains("ed25519") && Catch::Contains("RSA"));
+}
+
+TEST_CASE("ProxyJump reaches a host through another host", "[ssh]") {
+    TestHosts hosts({"alpha", "beta"});
+    std::ofstream cfg(hosts.ssh_config(), std::ios::app);
+    cfg << "\nHost beta-via-alpha\n  HostName " << hosts.address("beta") << "\n  Port " << hosts.port("beta")
+        << "\n  User " << hosts.user("beta") << "\n  IdentityFile ~/.ssh/id_ed25519\n  IdentitiesOnly yes\n"
+        << "  UserKnownHostsFile ~/.ssh/known_hosts\n  ProxyJump alpha\n";
+    cfg.close();
+    Fixture f(hosts);
+    auto r = f.run("beta-via-alpha", "whoami\n");
+    INFO(r.error << " / " << r.hint);
+    REQUIRE(r.exited());
+    CHECK(r.out == hosts.user("beta") + "\n");
+}
