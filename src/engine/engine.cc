@@ -111,6 +111,8 @@ void Engine::run_script(const std::string& host, std::string script, event::Dura
             }
         } else {
             reply.unreachable = ssh::is_unreachable(r.kind) || r.outcome == ssh::ExecResult::Outcome::TimedOut;
+            // A connect-phase failure sent nothing; a timeout or a drop mid-exec may have run it.
+            reply.maybe_ran = r.outcome == ssh::ExecResult::Outcome::TimedOut || r.kind == ssh::ErrorKind::Disconnected;
             reply.error = r.error;
             reply.hint = r.hint;
         }

@@ -27,6 +27,7 @@ struct EngineOptions {
 struct RemoteReply {
     bool ok = false;          // reached the host and the script exited 0
     bool unreachable = false; // could not reach the host (offline, refused, timed out)
+    bool maybe_ran = false;   // failed after the script may have reached the host
     int exit_status = -1;
     std::string out, err;
     std::string error, hint;  // when !ok

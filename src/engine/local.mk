@@ -3,4 +3,15 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/engine.h \
 	src/engine/engine.cc \
 	src/engine/host_check.h \
-	src/engine/host_check.cc
+	src/engine/host_check.cc \
+	src/engine/jobs.h \
+	src/engine/job_state.h \
+	src/engine/job_state.cc \
+	src/engine/job_start.h \
+	src/engine/job_edits.cc \
+	src/engine/submit.cc \
+	src/engine/sync.cc \
+	src/engine/kill.cc \
+	src/engine/logs.cc \
+	src/engine/host_info.cc \
+	src/engine/prune.cc

@@ -78,7 +78,11 @@ Authenticator::Result Authenticator::step() {
         case Stage::KeyNext: {
             if (key_index_ >= host_.identity_files.size()) return fail_all();
             key_path_ = host_.identity_files[key_index_++];
-            if (access(key_path_.c_str(), R_OK) != 0) break;  // missing defaults are normal
+            if (access(key_path_.c_str(), R_OK) != 0) {
+                // Missing default keys are normal; a key the config names is worth a mention.
+                if (!host_.identity_files_are_defaults) tried_.push_back(key_path_ + " (not found)");
+                break;
+            }
             KeyFileInfo info = inspect_key_file(key_path_);
             passphrase_.clear();
             if (info.encrypted) {

@@ -105,6 +105,8 @@ struct Session::Exec {
     event::TimePoint deadline{};
     ExecResult result;
     bool finished = false;  // result is final; only freeing remains
+    bool retry = false;     // after freeing, queue it again instead of reporting
+    int start_retries = 0;
 };
 
 Session::Session(event::Loop& loop, HostConfig host, SessionOptions options)
@@ -359,12 +361,13 @@ void Session::step_connect(event::TimePoint, const event::Readiness& ready) {
     libssh2_session_set_blocking(session_, 0);
     // libssh2 1.10 prefers ECDSA host keys; ask first for the types we
     // already know for this host, or a known host reads as unknown.
-    std::string key_host = host_.host_key_alias.empty() ? host_.hostname : host_.host_key_alias;
+    const std::string& key_host = host_.host_key_name();
+    int key_port = host_.host_key_port();
     std::vector<std::string> files = host_.user_known_hosts_files;
     files.insert(files.end(), host_.global_known_hosts_files.begin(), host_.global_known_hosts_files.end());
     KnownHosts known = KnownHosts::load(files);
     std::string prefs;
-    for (KeyType t : known.known_types(key_host, host_.port)) {
+    for (KeyType t : known.known_types(key_host, key_port)) {
         std::string name = key_type_name(t);
         if (std::find(kHostKeyMethods.begin(), kHostKeyMethods.end(), name) == kHostKeyMethods.end()) continue;
         if (prefs.find(name) == std::string::npos) prefs += (prefs.empty() ? "" : ",") + name;
@@ -406,13 +409,14 @@ void Session::step_host_key() {
     }
     std::string key(blob, len);
     KeyType kt = key_type_from_libssh2(type);
-    std::string key_host = host_.host_key_alias.empty() ? host_.hostname : host_.host_key_alias;
+    const std::string& key_host = host_.host_key_name();
+    int key_port = host_.host_key_port();
     std::vector<std::string> files = host_.user_known_hosts_files;
     files.insert(files.end(), host_.global_known_hosts_files.begin(), host_.global_known_hosts_files.end());
     KnownHosts known = KnownHosts::load(files);
-    HostKeyCheck check = known.check(key_host, host_.port, kt, key);
+    HostKeyCheck check = known.check(key_host, key_port, kt, key);
     std::string fp = fingerprint_sha256(key);
-    std::string shown = host_.port == 22 ? key_host : "[" + key_host + "]:" + std::to_string(host_.port);
+    std::string shown = known_hosts_host_form(key_host, key_port);
     switch (check.status) {
     case HostKeyStatus::Match: break;
     case HostKeyStatus::Revoked:
@@ -432,7 +436,7 @@ void Session::step_host_key() {
                       host_.strict_host_key == HostConfig::StrictHostKey::AcceptNew ||
                       host_.strict_host_key == HostConfig::StrictHostKey::No;
         if (!accept && options_.ask_host_key && host_.strict_host_key != HostConfig::StrictHostKey::Yes) {
-            HostKeyQuestion q{host_.alias, key_host, host_.port, key_type_name(kt), fp};
+            HostKeyQuestion q{host_.alias, key_host, key_port, key_type_name(kt), fp};
             host_key_answered_ = false;
             set_state(State::AskingHostKey);
             options_.ask_host_key(q, [this](bool yes) {
@@ -450,7 +454,7 @@ void Session::step_host_key() {
         }
         if (!host_.user_known_hosts_files.empty()) {
             try {
-                KnownHosts::append(host_.user_known_hosts_files.front(), key_host, host_.port, kt, key,
+                KnownHosts::append(host_.user_known_hosts_files.front(), key_host, key_port, kt, key,
                                    host_.hash_known_hosts);
             } catch (const std::exception& ex) {
                 fail(ErrorKind::HostKeyUnknown, std::string("cannot record the host key: ") + ex.what());
@@ -527,8 +531,16 @@ bool Session::step_exec(Exec& e, event::TimePoint now) {
         int rc = libssh2_channel_exec(e.channel, e.request.command.c_str());
         if (rc == LIBSSH2_ERROR_EAGAIN) return false;
         if (rc != 0) {
-            e.result.error = "cannot run a command on " + host_.alias + ": " + last_error(session_);
-            e.result.kind = ErrorKind::ChannelRefused;
+            // Nothing has been written to stdin yet, so the remote shell (if it
+            // started at all) sees EOF and runs nothing: retrying is safe.
+            // libssh2 1.10 occasionally loses the exec reply under load.
+            if (e.start_retries < 3 && rc != LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
+                ++e.start_retries;
+                e.retry = true;
+            } else {
+                e.result.error = "cannot run a command on " + host_.alias + ": " + last_error(session_);
+                e.result.kind = ErrorKind::ChannelRefused;
+            }
             e.finished = true;
             e.stage = Stage::Close;
             return true;
@@ -645,6 +657,15 @@ void Session::step_channels(event::TimePoint now) {
             if (!e) continue;
             progress |= step_exec(*e, now);
             if (write_blocked_) break;
+            if (e->finished && !e->channel && e->stage == Exec::Stage::Free && e->retry) {
+                e->retry = false;
+                e->finished = false;
+                e->stage = Exec::Stage::Open;
+                e->result = ExecResult{};
+                queued_.push_front(std::move(e));
+                progress = true;
+                continue;
+            }
             if (e->finished && !e->channel && e->stage == Exec::Stage::Free) {
                 auto done = std::move(e->done);
                 ExecResult r = std::move(e->result);

@@ -1,0 +1,71 @@
+#include "config.h"
+
+#include "engine/job_state.h"
+
+#include <ctime>
+
+namespace engine {
+
+int64_t now_epoch() { return static_cast<int64_t>(std::time(nullptr)); }
+
+namespace {
+
+store::JobEnd make_end(const std::string& kind, int code, int sig, int64_t ended, double user, double sys) {
+    store::JobEnd end;
+    end.ended_at = ended > 0 ? ended : now_epoch();
+    if (user > 0 || sys > 0 || kind == "exit" || kind == "signal") {
+        end.cpu_user_s = user;
+        end.cpu_sys_s = sys;
+    }
+    if (kind == "exit") {
+        end.status = code == 0 ? store::status::completed : store::status::failed;
+        end.exit_code = code;
+    } else if (kind == "signal") {
+        end.status = store::status::failed;
+        if (sig > 0) end.exit_signal = sig;
+    } else if (kind == "killed") {
+        end.status = store::status::killed;
+        if (sig > 0) end.exit_signal = sig;
+    } else if (kind == "timeout") {
+        end.status = store::status::timeout;
+        if (sig > 0) end.exit_signal = sig;
+    } else if (kind == "lost") {
+        end.status = store::status::dead;
+    } else {  // error: could not start
+        end.status = store::status::failed;
+    }
+    return end;
+}
+
+}  // namespace
+
+store::JobEnd end_from_record(const remote::ExitRecord& r) {
+    return make_end(r.kind, r.code, r.sig, r.ended, r.user_s, r.sys_s);
+}
+
+std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& e) {
+    if (e.event == "start") return std::nullopt;
+    if (e.event != "exit" && e.event != "signal" && e.event != "killed" && e.event != "timeout" &&
+        e.event != "lost" && e.event != "error")
+        return std::nullopt;
+    return make_end(e.event, static_cast<int>(e.get_int("code", -1)), static_cast<int>(e.get_int("sig", 0)),
+                    e.get_int("ended", e.time), e.get_double("user"), e.get_double("sys"));
+}
+
+bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const std::string& error) {
+    auto job = jobs.get(id);
+    if (!job || job->terminal()) return false;
+    jobs.mark_ended(id, end);
+    if (!error.empty()) jobs.set_error(id, error);
+    return true;
+}
+
+bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, int64_t started_at) {
+    auto job = jobs.get(id);
+    if (!job || job->terminal()) return false;
+    if (job->status == store::status::running && job->pid == pid && job->started_at == started_at) return false;
+    jobs.mark_running(id, pid, started_at > 0 ? started_at : now_epoch());
+    return true;
+}
+
+}  // namespace engine

@@ -1,0 +1,27 @@
+// Applying what a host reports about a job to its local record. Shared by
+// sync, kill and submit so that every path maps host facts the same way.
+#pragma once
+
+#include <optional>
+
+#include "remote/protocol.h"
+#include "store/job.h"
+#include "store/job_repo.h"
+
+namespace engine {
+
+// The local end state for a host exit record (kind exit|signal|killed|timeout|lost|error).
+store::JobEnd end_from_record(const remote::ExitRecord& record);
+// Same for a journal line of one of those kinds.
+std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& event);
+
+// Records `end` unless the job already reached a terminal state (first
+// writer wins: a later, less informed observer must not overwrite it).
+// Returns true if the row changed.
+bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const std::string& error = {});
+// Marks a starting/pending job running. Returns true if the row changed.
+bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, int64_t started_at);
+
+int64_t now_epoch();
+
+}  // namespace engine

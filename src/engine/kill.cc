@@ -1,0 +1,86 @@
+// Killing jobs: one exchange per host for all of its jobs. Pending jobs
+// never reached a host and are cancelled locally.
+#include "config.h"
+
+#include <map>
+#include <memory>
+
+#include "engine/job_state.h"
+#include "engine/jobs.h"
+#include "remote/protocol.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+
+namespace engine {
+
+void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<void(KillResult)> each) {
+    store::JobRepo jobs(engine.db());
+    std::map<std::string, std::vector<int64_t>> by_host;
+    std::vector<store::Job> found;
+    for (int64_t id : ids) found.push_back(get_job(engine, id));  // throws for a missing id, before any kill
+    auto report = [&engine, each](int64_t id, bool ok, std::string msg) {
+        engine.loop().after(event::Duration::zero(), [each, id, ok, msg] { each({id, ok, msg}); });
+    };
+    for (const auto& job : found) {
+        if (job.terminal()) {
+            report(job.id, true, "already " + job.status);
+        } else if (job.status == store::status::pending) {
+            store::JobEnd end;
+            end.status = store::status::killed;
+            end.ended_at = now_epoch();
+            apply_end(jobs, job.id, end, "cancelled before it started");
+            report(job.id, true, "cancelled (it was waiting for its host)");
+        } else {
+            by_host[job.host].push_back(job.id);
+        }
+    }
+    for (const auto& [host, host_ids] : by_host) {
+        std::string script = remote::kill_script(engine.config().remote_dir_for(host), host_ids);
+        engine.run_script(host, std::move(script), std::chrono::seconds(60),
+                          [&engine, host_ids = host_ids, each](RemoteReply reply) {
+                              if (!reply.ok) {
+                                  for (int64_t id : host_ids) each({id, false, reply.error});
+                                  return;
+                              }
+                              std::vector<remote::KillResult> results;
+                              try {
+                                  results = remote::parse_kill(reply.out);
+                              } catch (const util::Error& e) {
+                                  for (int64_t id : host_ids) each({id, false, e.what()});
+                                  return;
+                              }
+                              store::JobRepo repo(engine.db());
+                              for (const auto& r : results) {
+                                  std::string msg;
+                                  bool ok = true;
+                                  if (r.facts.exit) {
+                                      store::JobEnd end = end_from_record(*r.facts.exit);
+                                      apply_end(repo, r.id, end);
+                                      msg = r.was_running ? "killed" : "already ended (" + r.facts.exit->kind + ")";
+                                  } else if (r.state == "signalled" || r.state == "pending" || r.state == "orphan") {
+                                      // Signalled; the wrapper writes the end record a moment later.
+                                      store::JobEnd end;
+                                      end.status = store::status::killed;
+                                      end.ended_at = now_epoch();
+                                      apply_end(repo, r.id, end);
+                                      msg = "killed";
+                                  } else if (r.state == "missing") {
+                                      store::JobEnd end;
+                                      end.status = store::status::dead;
+                                      end.ended_at = now_epoch();
+                                      apply_end(repo, r.id, end, "no trace of it on the host");
+                                      msg = "not found on the host; marked dead";
+                                  } else {
+                                      store::JobEnd end;
+                                      end.status = store::status::dead;
+                                      end.ended_at = now_epoch();
+                                      apply_end(repo, r.id, end, "gone without an exit record");
+                                      msg = "was already gone; marked dead";
+                                  }
+                                  each({r.id, ok, msg});
+                              }
+                          });
+    }
+}
+
+}  // namespace engine

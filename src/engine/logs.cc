@@ -1,0 +1,82 @@
+// Logs are filtered on the host (a 1 GB log is not fetched to show 50 lines);
+// the last plain tail is cached locally for when the host is offline.
+#include "config.h"
+
+#include "engine/job_state.h"
+#include "engine/jobs.h"
+#include "remote/protocol.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+
+namespace engine {
+
+namespace {
+constexpr size_t kCachedTailBytes = 64 * 1024;
+}
+
+void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)> done) {
+    store::Job job = get_job(engine, request.id);
+    if (job.status == store::status::pending) {
+        LogResult r;
+        r.ok = true;
+        r.text = "";
+        engine.loop().after(event::Duration::zero(), [done, r] { done(r); });
+        return;
+    }
+    remote::LogQuery q;
+    q.tail_lines = request.tail_lines;
+    q.from_line = request.from_line;
+    q.to_line = request.to_line;
+    q.grep = request.grep;
+    q.byte_offset = request.byte_offset;
+    q.max_bytes = request.max_bytes;
+    bool plain = request.grep.empty() && request.from_line == 0 && request.to_line == 0;
+    std::string rj_dir = job.remote_dir.empty() ? engine.config().remote_dir_for(job.host) : job.remote_dir;
+    std::string script = remote::log_script(rj_dir, job.id, q);
+    int64_t id = job.id;
+    engine.run_script(job.host, std::move(script), std::chrono::seconds(60),
+                      [&engine, id, plain, request, done = std::move(done)](RemoteReply reply) {
+                          LogResult r;
+                          store::JobRepo jobs(engine.db());
+                          if (!reply.ok) {
+                              r.error = reply.error;
+                              r.hint = reply.hint;
+                              if (reply.unreachable) {
+                                  if (auto cached = jobs.cached_log(id)) {
+                                      r.ok = true;
+                                      r.cached = true;
+                                      r.text = cached->first;
+                                      r.cached_at = cached->second;
+                                  }
+                              }
+                              done(std::move(r));
+                              return;
+                          }
+                          remote::LogReply lr;
+                          try {
+                              lr = remote::parse_log(reply.out);
+                          } catch (const util::Error& e) {
+                              r.error = e.what();
+                              done(std::move(r));
+                              return;
+                          }
+                          if (!lr.ok) {
+                              r.error = "log of job " + std::to_string(id) + ": " + lr.error;
+                              done(std::move(r));
+                              return;
+                          }
+                          r.ok = true;
+                          r.text = std::move(lr.text);
+                          r.next_offset = lr.offset;
+                          r.running = lr.running;
+                          if (plain && request.byte_offset < 0) {
+                              std::string tail = r.text.size() > kCachedTailBytes
+                                                     ? r.text.substr(r.text.size() - kCachedTailBytes)
+                                                     : r.text;
+                              jobs.cache_log(id, tail, now_epoch());
+                          }
+                          done(std::move(r));
+                      });
+}
+
+}  // namespace engine

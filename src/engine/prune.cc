@@ -1,0 +1,91 @@
+// Prune (local history, plus the job directories on the hosts) and cleanup
+// (job directories on one host, whatever the local history says).
+#include "config.h"
+
+#include <map>
+#include <memory>
+
+#include "engine/job_state.h"
+#include "engine/jobs.h"
+#include "remote/protocol.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+
+namespace engine {
+
+void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)> done) {
+    store::JobRepo jobs(engine.db());
+    int64_t cutoff = now_epoch() - options.older_than_s;
+    std::vector<store::Job> candidates = jobs.prunable(cutoff, options.dead_only);
+    if (options.dry_run || options.keep_files || candidates.empty()) {
+        PruneReport report;
+        report.removed = candidates;
+        if (!options.dry_run)
+            for (const auto& j : candidates) jobs.remove(j.id);
+        engine.loop().after(event::Duration::zero(), [done, report] { done(report); });
+        return;
+    }
+    std::map<std::string, std::vector<store::Job>> by_host;
+    for (const auto& j : candidates) by_host[j.host].push_back(j);
+    auto state = std::make_shared<std::pair<PruneReport, size_t>>(PruneReport{}, by_host.size());
+    for (const auto& [host, host_jobs] : by_host) {
+        std::vector<int64_t> ids;
+        for (const auto& j : host_jobs) ids.push_back(j.id);
+        std::string rj_dir = host_jobs.front().remote_dir.empty() ? engine.config().remote_dir_for(host)
+                                                                  : host_jobs.front().remote_dir;
+        engine.run_script(host, remote::remove_job_files_script(rj_dir, ids), std::chrono::seconds(60),
+                          [&engine, host = host, host_jobs = host_jobs, state, done](RemoteReply reply) {
+                              store::JobRepo repo(engine.db());
+                              if (!reply.ok) {
+                                  // Keep the records: their files are still out there.
+                                  state->first.warnings.push_back(
+                                      host + ": " + reply.error + " — kept its " + std::to_string(host_jobs.size()) +
+                                      " job(s); retry later or use --keep-files");
+                              } else {
+                                  std::map<int64_t, std::string> action;
+                                  try {
+                                      for (const auto& e : remote::parse_remove(reply.out)) action[e.id] = e.action;
+                                  } catch (const util::Error& e) {
+                                      state->first.warnings.push_back(host + ": " + e.what());
+                                  }
+                                  for (const auto& j : host_jobs) {
+                                      const std::string& a = action[j.id];
+                                      if (a == "removed" || a == "missing") {
+                                          repo.remove(j.id);
+                                          state->first.removed.push_back(j);
+                                      } else if (!a.empty()) {
+                                          state->first.warnings.push_back(host + ": job " + std::to_string(j.id) +
+                                                                          " kept (" + a + ")");
+                                      }
+                                  }
+                              }
+                              if (--state->second == 0) done(state->first);
+                          });
+    }
+}
+
+void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s, bool dry_run,
+                  std::function<void(CleanupReport)> done) {
+    engine.require_known_host(host);
+    std::string script = remote::cleanup_script(engine.config().remote_dir_for(host), older_than_s, dry_run);
+    engine.run_script(host, std::move(script), std::chrono::seconds(120), [done = std::move(done)](RemoteReply reply) {
+        CleanupReport report;
+        if (!reply.ok) {
+            report.error = reply.error;
+            report.hint = reply.hint;
+            done(std::move(report));
+            return;
+        }
+        try {
+            for (const auto& e : remote::parse_cleanup(reply.out))
+                if (e.action == "removed" || e.action == "would-remove")
+                    report.removed.push_back("job " + std::to_string(e.id) + " (" + e.reason + ")");
+            report.ok = true;
+        } catch (const util::Error& e) {
+            report.error = e.what();
+        }
+        done(std::move(report));
+    });
+}
+
+}  // namespace engine

@@ -1,0 +1,117 @@
+// Submitting jobs: validate, record, then send — in that order, so a crash at
+// any point leaves a row that the next sync reconciles against the host.
+#include "config.h"
+
+#include <cctype>
+#include <memory>
+
+#include "engine/job_start.h"
+#include "engine/job_state.h"
+#include "remote/protocol.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+
+namespace engine {
+
+namespace {
+
+void validate(Engine& engine, const SubmitRequest& r) {
+    engine.require_known_host(r.host);
+    bool blank = true;
+    for (char c : r.command)
+        if (!std::isspace(static_cast<unsigned char>(c))) blank = false;
+    if (blank) throw util::UsageError("no command given", "usage: rj -b run HOST COMMAND...");
+    auto has_nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
+    if (has_nul(r.command) || has_nul(r.workdir) || has_nul(r.description))
+        throw util::UsageError("command, directory and description cannot contain NUL bytes");
+    for (const auto& [name, value] : r.env) {
+        parse_env_assignment(name + "=" + value);  // throws on a bad name
+        if (has_nul(value)) throw util::UsageError("environment value of " + name + " contains a NUL byte");
+    }
+    if (r.timeout_s < 0) throw util::UsageError("the timeout cannot be negative");
+}
+
+}  // namespace
+
+void start_recorded_job(Engine& engine, const store::Job& job, std::function<void(SubmitResult, RemoteReply)> done) {
+    remote::JobSpec spec;
+    spec.id = job.id;
+    spec.command = job.command;
+    spec.workdir = job.workdir.empty() ? "~" : job.workdir;
+    spec.description = job.description;
+    spec.env = job.env;
+    spec.timeout_s = job.timeout_s;
+    spec.rj_dir = job.remote_dir.empty() ? engine.config().remote_dir_for(job.host) : job.remote_dir;
+    std::string script = remote::submit_script(spec);
+    int64_t id = job.id;
+    engine.run_script(job.host, std::move(script), std::chrono::seconds(60),
+                      [&engine, id, done = std::move(done)](RemoteReply reply) {
+                          SubmitResult result;
+                          result.job_id = id;
+                          if (!reply.ok) {
+                              result.error = reply.error;
+                              result.hint = reply.hint;
+                              done(std::move(result), std::move(reply));
+                              return;
+                          }
+                          remote::SubmitReply sr;
+                          try {
+                              sr = remote::parse_submit(reply.out);
+                          } catch (const util::Error& e) {
+                              result.error = e.what();
+                              result.hint = e.hint();
+                              done(std::move(result), std::move(reply));
+                              return;
+                          }
+                          store::JobRepo jobs(engine.db());
+                          if (sr.status == remote::SubmitReply::Status::Error) {
+                              result.error = "cannot start job " + std::to_string(id) + ": " + sr.error;
+                          } else {
+                              std::optional<int64_t> pid;
+                              if (sr.pid > 0) pid = sr.pid;
+                              apply_start(jobs, id, pid, sr.started);
+                              result.started = true;
+                          }
+                          done(std::move(result), std::move(reply));
+                      });
+}
+
+void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done) {
+    validate(engine, request);
+    store::JobRepo jobs(engine.db());
+    store::Job job;
+    job.host = request.host;
+    job.command = request.command;
+    job.workdir = request.workdir.empty() ? "~" : request.workdir;
+    job.description = request.description;
+    job.env = request.env;
+    job.timeout_s = request.timeout_s;
+    job.queue_on_fail = request.queue_on_fail;
+    job.from_job = request.from_job;
+    job.remote_dir = engine.config().remote_dir_for(request.host);
+    job.status = store::status::starting;
+    jobs.insert(job);
+    bool queue_on_fail = request.queue_on_fail;
+    start_recorded_job(engine, job, [&engine, queue_on_fail, done = std::move(done)](SubmitResult r, RemoteReply reply) {
+        store::JobRepo repo(engine.db());
+        if (!r.started) {
+            if (reply.maybe_ran) {
+                // The script may have reached the host: keep the row as
+                // `starting`; the next sync asks the host what became of it.
+                repo.set_error(r.job_id, r.error);
+                r.hint = "it may or may not have started; 'rj -b sync' will find out";
+            } else if (reply.unreachable && queue_on_fail) {
+                // Recorded as pending: the next sync that reaches the host starts it.
+                repo.transition(r.job_id, {store::status::starting}, store::status::pending);
+                repo.set_error(r.job_id, r.error);
+                r.queued = true;
+            } else {
+                // Nothing ran: leave no trace of a job that never existed.
+                repo.remove(r.job_id);
+            }
+        }
+        done(std::move(r));
+    });
+}
+
+}  // namespace engine

@@ -1,0 +1,561 @@
+#include "config.h"
+
+// Parsers for the replies described in remote/protocol.h, and decide().
+
+#include <charconv>
+#include <string>
+#include <string_view>
+
+#include "remote/protocol.h"
+
+namespace remote {
+namespace {
+
+// One "RJ-TAG word k=v k=v msg=rest of line" line.
+struct Line {
+    std::string tag;   // "RJ-SUBMIT"
+    std::string word;  // first token without '=' ("ok"), if any
+    std::vector<std::pair<std::string, std::string>> kv;
+    std::string rest;  // everything after the tag
+
+    const std::string* find(std::string_view key) const {
+        for (const auto& [k, v] : kv)
+            if (k == key) return &v;
+        return nullptr;
+    }
+    std::string str(std::string_view key) const {
+        const std::string* v = find(key);
+        return v ? *v : std::string();
+    }
+    int64_t num(std::string_view key, int64_t dflt = 0) const;
+    bool flag(std::string_view key) const { return num(key, 0) != 0; }
+};
+
+std::optional<int64_t> to_int(std::string_view s) {
+    int64_t v = 0;
+    if (s.empty()) return std::nullopt;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+// Locale-independent (the UI may set LC_NUMERIC to a comma locale).
+std::optional<double> to_double(std::string_view s) {
+    double v = 0;
+    if (s.empty()) return std::nullopt;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+int64_t Line::num(std::string_view key, int64_t dflt) const {
+    const std::string* v = find(key);
+    if (!v) return dflt;
+    return to_int(*v).value_or(dflt);
+}
+
+std::vector<std::pair<std::string, std::string>> split_kv(std::string_view s, std::string* word) {
+    std::vector<std::pair<std::string, std::string>> kv;
+    size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        if (i >= s.size()) break;
+        size_t end = s.find(' ', i);
+        if (end == std::string_view::npos) end = s.size();
+        std::string_view tok = s.substr(i, end - i);
+        size_t eq = tok.find('=');
+        if (eq == std::string_view::npos) {
+            if (word && word->empty() && kv.empty()) *word = std::string(tok);
+        } else if (tok.substr(0, eq) == "msg") {
+            kv.emplace_back("msg", std::string(s.substr(i + eq + 1)));
+            break;
+        } else {
+            kv.emplace_back(std::string(tok.substr(0, eq)), std::string(tok.substr(eq + 1)));
+        }
+        i = end;
+    }
+    return kv;
+}
+
+Line parse_line(std::string_view text) {
+    Line l;
+    size_t sp = text.find(' ');
+    l.tag = std::string(text.substr(0, sp));
+    if (sp != std::string_view::npos) {
+        l.rest = std::string(text.substr(sp + 1));
+        l.kv = split_kv(l.rest, &l.word);
+    }
+    return l;
+}
+
+// Walks the reply line by line; framed byte blocks are taken with take().
+class Reader {
+public:
+    explicit Reader(const std::string& out) : out_(out) {}
+
+    // Next line starting with "RJ-" (others are noise, e.g. from a .bashrc).
+    std::optional<Line> next() {
+        while (pos_ < out_.size()) {
+            size_t nl = out_.find('\n', pos_);
+            size_t end = nl == std::string::npos ? out_.size() : nl;
+            std::string_view text(out_.data() + pos_, end - pos_);
+            pos_ = nl == std::string::npos ? out_.size() : nl + 1;
+            if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+            if (text.substr(0, 3) == "RJ-") return parse_line(text);
+        }
+        return std::nullopt;
+    }
+
+    // `n` raw bytes right after the header just read, then "\nRJ-END".
+    std::string take(int64_t n, const char* what) {
+        if (n < 0 || pos_ + static_cast<uint64_t>(n) > out_.size())
+            throw ProtocolError(std::string("the host's ") + what + " reply was cut short",
+                                "try again; check the connection");
+        std::string bytes = out_.substr(pos_, static_cast<size_t>(n));
+        pos_ += static_cast<size_t>(n);
+        static constexpr std::string_view end = "\nRJ-END";
+        if (out_.compare(pos_, end.size(), end) != 0)
+            throw ProtocolError(std::string("the host's ") + what + " reply is garbled",
+                                "the file changed while it was read; try again");
+        pos_ += end.size();
+        if (pos_ < out_.size() && out_[pos_] == '\n') ++pos_;
+        return bytes;
+    }
+
+private:
+    const std::string& out_;
+    size_t pos_ = 0;
+};
+
+[[noreturn]] void no_reply(const char* what, const std::string& out) {
+    std::string head = out.substr(0, 200);
+    for (char& c : head)
+        if (c == '\n' || c == '\r') c = ' ';
+    throw ProtocolError(std::string("unexpected reply from the host to ") + what,
+                        head.empty() ? "the script printed nothing; is sh available on the host?"
+                                     : "it said: " + head);
+}
+
+ExitRecord parse_exit(const Line& l) {
+    ExitRecord e;
+    e.kind = l.str("kind");
+    e.rc = static_cast<int>(l.num("rc", -1));
+    e.code = static_cast<int>(l.num("code", -1));
+    e.sig = static_cast<int>(l.num("sig", 0));
+    e.started = l.num("started");
+    e.ended = l.num("ended");
+    e.user_s = to_double(l.str("user")).value_or(0);
+    e.sys_s = to_double(l.str("sys")).value_or(0);
+    e.err = l.str("err");
+    return e;
+}
+
+JobFacts parse_job(const Line& l) {
+    JobFacts f;
+    f.id = l.num("id");
+    f.dir_exists = l.flag("dir");
+    f.pid = l.num("pid");
+    f.pgid = l.num("pgid");
+    f.pid_alive = l.flag("alive");
+    f.wrapper_pid = l.num("wpid");
+    f.wrapper_alive = l.flag("walive");
+    f.started = l.num("started");
+    f.created = l.num("created");
+    f.kill_requested = l.flag("killreq");
+    return f;
+}
+
+// RJ-TMUX / RJ-SESSION / RJ-JOB / RJ-EXIT, shared by sync and kill.
+struct FactsCollector {
+    TmuxState tmux = TmuxState::NoServer;
+    std::set<int64_t> sessions;
+    std::map<int64_t, JobFacts> jobs;
+
+    bool take(const Line& l) {
+        if (l.tag == "RJ-TMUX") {
+            tmux = l.word == "ok"        ? TmuxState::Ok
+                   : l.word == "missing" ? TmuxState::Missing
+                                         : TmuxState::NoServer;
+        } else if (l.tag == "RJ-SESSION") {
+            std::string_view name = l.word;
+            if (name.substr(0, 3) == "rj-")
+                if (auto id = to_int(name.substr(3))) sessions.insert(*id);
+        } else if (l.tag == "RJ-JOB") {
+            JobFacts f = parse_job(l);
+            jobs[f.id] = f;
+        } else if (l.tag == "RJ-EXIT") {
+            jobs[l.num("id")].exit = parse_exit(l);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    void finish() {
+        for (auto& [id, f] : jobs) f.session_alive = sessions.count(id) != 0;
+    }
+};
+
+bool parse_event(std::string_view line, JournalEvent& ev) {
+    size_t a = line.find(' ');
+    if (a == std::string_view::npos) return false;
+    size_t b = line.find(' ', a + 1);
+    auto t = to_int(line.substr(0, a));
+    auto id = to_int(line.substr(a + 1, b == std::string_view::npos ? b : b - a - 1));
+    if (!t || !id || b == std::string_view::npos) return false;
+    std::string_view rest = line.substr(b + 1);
+    size_t c = rest.find(' ');
+    ev.time = *t;
+    ev.id = *id;
+    ev.event = std::string(rest.substr(0, c));
+    if (ev.event.empty()) return false;
+    if (c != std::string_view::npos) ev.fields = split_kv(rest.substr(c + 1), nullptr);
+    return true;
+}
+
+}  // namespace
+
+// ---- JournalEvent ----
+
+std::string JournalEvent::get(const std::string& key, const std::string& dflt) const {
+    for (const auto& [k, v] : fields)
+        if (k == key) return v;
+    return dflt;
+}
+
+int64_t JournalEvent::get_int(const std::string& key, int64_t dflt) const {
+    for (const auto& [k, v] : fields)
+        if (k == key) return to_int(v).value_or(dflt);
+    return dflt;
+}
+
+double JournalEvent::get_double(const std::string& key, double dflt) const {
+    for (const auto& [k, v] : fields)
+        if (k == key) return to_double(v).value_or(dflt);
+    return dflt;
+}
+
+// ---- submit ----
+
+SubmitReply parse_submit(const std::string& out) {
+    Reader r(out);
+    while (auto l = r.next()) {
+        if (l->tag != "RJ-SUBMIT") continue;
+        SubmitReply rep;
+        rep.id = l->num("id");
+        if (l->word == "ok") {
+            rep.status = SubmitReply::Status::Ok;
+            rep.pid = l->num("pid");
+            rep.started = l->num("started");
+            rep.already = l->flag("already");
+            rep.exited = l->flag("exited");
+        } else if (l->word == "pending") {
+            rep.status = SubmitReply::Status::Pending;
+            rep.already = l->flag("already");
+        } else {
+            rep.status = SubmitReply::Status::Error;
+            rep.error = l->str("msg");
+            if (rep.error.empty()) rep.error = "submit failed on the host";
+        }
+        return rep;
+    }
+    no_reply("submit", out);
+}
+
+// ---- sync ----
+
+SyncReply parse_sync(const std::string& out) {
+    Reader r(out);
+    SyncReply rep;
+    FactsCollector facts;
+    bool seen_header = false, seen_journal = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-SYNC") {
+            seen_header = true;
+            rep.host_now = l->num("now");
+        } else if (facts.take(*l)) {
+        } else if (l->tag == "RJ-JOURNAL") {
+            rep.journal_offset = l->num("offset");
+            rep.journal_size = l->num("size");
+            rep.journal_reset = l->flag("reset");
+            rep.journal_more = l->flag("more");
+            std::string bytes = r.take(l->num("bytes", -1), "sync");
+            seen_journal = true;
+            // Only complete lines count; a partial last line is read next time.
+            size_t last = bytes.rfind('\n');
+            size_t used = last == std::string::npos ? 0 : last + 1;
+            rep.new_offset = rep.journal_offset + static_cast<int64_t>(used);
+            size_t pos = 0;
+            while (pos < used) {
+                size_t nl = bytes.find('\n', pos);
+                std::string_view line(bytes.data() + pos, nl - pos);
+                pos = nl + 1;
+                if (line.empty()) continue;
+                JournalEvent ev;
+                if (parse_event(line, ev))
+                    rep.events.push_back(std::move(ev));
+                else
+                    ++rep.bad_lines;
+            }
+            break;
+        }
+    }
+    if (!seen_header || !seen_journal) no_reply("sync", out);
+    facts.finish();
+    rep.tmux = facts.tmux;
+    rep.live_sessions = std::move(facts.sessions);
+    rep.jobs = std::move(facts.jobs);
+    return rep;
+}
+
+// ---- decide ----
+
+const char* to_string(Fate f) {
+    switch (f) {
+    case Fate::Starting: return "starting";
+    case Fate::Running: return "running";
+    case Fate::Completed: return "completed";
+    case Fate::Failed: return "failed";
+    case Fate::Killed: return "killed";
+    case Fate::Timeout: return "timeout";
+    case Fate::Dead: return "dead";
+    case Fate::NeverStarted: return "never-started";
+    }
+    return "unknown";
+}
+
+JobFate decide(const JobFacts& f, bool was_starting) {
+    JobFate r;
+    if (f.exit) {
+        const ExitRecord& e = *f.exit;
+        r.exit_code = e.code;
+        r.signal = e.sig;
+        if (e.kind == "exit") {
+            r.fate = e.code == 0 ? Fate::Completed : Fate::Failed;
+        } else if (e.kind == "signal") {
+            r.fate = Fate::Failed;
+            r.note = "killed by signal " + std::to_string(e.sig);
+        } else if (e.kind == "killed") {
+            r.fate = Fate::Killed;
+        } else if (e.kind == "timeout") {
+            r.fate = Fate::Timeout;
+        } else if (e.kind == "lost") {
+            r.fate = Fate::Dead;
+            r.note = "its tmux session was closed";
+        } else if (e.kind == "error") {
+            r.fate = Fate::Failed;
+            r.note = e.err == "nodir" ? "could not enter the working directory"
+                                      : "could not start" + (e.err.empty() ? "" : ": " + e.err);
+        } else {
+            r.fate = Fate::Failed;
+            r.note = "unknown end record '" + e.kind + "'";
+        }
+        return r;
+    }
+    if (!f.dir_exists) {
+        r.fate = was_starting ? Fate::NeverStarted : Fate::Dead;
+        r.note = was_starting ? "the host has no trace of it" : "its job directory is gone";
+        return r;
+    }
+    if (f.pid_alive) {
+        r.fate = Fate::Running;
+        if (!f.wrapper_alive && !f.session_alive)
+            r.note = "its wrapper is gone: the end will not be recorded";
+        return r;
+    }
+    if (f.session_alive || f.wrapper_alive) {
+        // Either about to start, or just ended and about to record it.
+        r.fate = f.started == 0 ? Fate::Starting : Fate::Running;
+        return r;
+    }
+    if (f.started == 0 && f.pid == 0 && was_starting) {
+        r.fate = Fate::NeverStarted;
+        r.note = "submitted but never started";
+        return r;
+    }
+    r.fate = Fate::Dead;
+    r.note = "it ended without a record (host rebooted or wrapper killed?)";
+    return r;
+}
+
+// ---- kill ----
+
+std::vector<KillResult> parse_kill(const std::string& out) {
+    Reader r(out);
+    FactsCollector facts;
+    std::vector<KillResult> results;
+    bool end = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-KILL") {
+            KillResult k;
+            k.id = l->num("id");
+            k.state = l->str("state");
+            k.was_running = l->flag("was_running");
+            results.push_back(std::move(k));
+        } else if (facts.take(*l)) {
+        } else if (l->tag == "RJ-END") {
+            end = true;
+            break;
+        }
+    }
+    if (!end) no_reply("kill", out);
+    facts.finish();
+    for (auto& k : results) {
+        auto it = facts.jobs.find(k.id);
+        if (it != facts.jobs.end()) k.facts = it->second;
+        k.facts.id = k.id;
+    }
+    return results;
+}
+
+// ---- log ----
+
+LogReply parse_log(const std::string& out) {
+    Reader r(out);
+    while (auto l = r.next()) {
+        if (l->tag != "RJ-LOG") continue;
+        LogReply rep;
+        if (l->word != "ok") {
+            rep.error = l->str("msg");
+            if (rep.error.empty()) rep.error = "cannot read the log on the host";
+            return rep;
+        }
+        rep.ok = true;
+        rep.offset = l->num("offset");
+        rep.size = l->num("size");
+        rep.running = l->flag("running");
+        rep.more = l->flag("more");
+        rep.reset = l->flag("reset");
+        rep.truncated = l->flag("truncated");
+        rep.text = r.take(l->num("bytes", -1), "log");
+        return rep;
+    }
+    no_reply("log", out);
+}
+
+// ---- host info ----
+
+std::optional<GpuInfo> parse_gpu_line(const std::string& line) {
+    auto trim = [](std::string p) {
+        size_t a = p.find_first_not_of(" \t\r");
+        size_t b = p.find_last_not_of(" \t\r");
+        return a == std::string::npos ? std::string() : p.substr(a, b - a + 1);
+    };
+    std::vector<size_t> commas;
+    for (size_t i = 0; i < line.size(); ++i)
+        if (line[i] == ',') commas.push_back(i);
+    if (commas.size() < 4) return std::nullopt;
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (size_t c : commas) {
+        parts.push_back(trim(line.substr(start, c - start)));
+        start = c + 1;
+    }
+    parts.push_back(trim(line.substr(start)));
+    GpuInfo g;
+    auto idx = to_int(parts[0]);
+    if (!idx) return std::nullopt;
+    g.index = static_cast<int>(*idx);
+    size_t n = parts.size();
+    // A name with commas in it spans several fields: the numbers are the last three.
+    size_t name_end = commas[commas.size() - 3];
+    g.name = trim(line.substr(commas[0] + 1, name_end - commas[0] - 1));
+    // "[N/A]" / "[Not Supported]" become -1.
+    g.util_pct = static_cast<int>(to_int(parts[n - 3]).value_or(-1));
+    g.mem_used_mib = to_int(parts[n - 2]).value_or(-1);
+    g.mem_total_mib = to_int(parts[n - 1]).value_or(-1);
+    return g;
+}
+
+HostInfo parse_host_info(const std::string& out) {
+    Reader r(out);
+    HostInfo h;
+    bool end = false, any = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-END") {
+            end = true;
+            break;
+        }
+        if (l->tag == "RJ-GPU") {
+            if (auto g = parse_gpu_line(l->rest)) h.gpus.push_back(*g);
+            continue;
+        }
+        if (l->tag != "RJ-INFO") continue;
+        any = true;
+        std::string key = l->rest.substr(0, l->rest.find(' '));
+        std::string value =
+            l->rest.size() > key.size() ? l->rest.substr(key.size() + 1) : std::string();
+        if (key == "os") h.os = value;
+        else if (key == "kernel") h.kernel = value;
+        else if (key == "arch") h.arch = value;
+        else if (key == "hostname") h.hostname = value;
+        else if (key == "now") h.host_now = to_int(value).value_or(0);
+        else if (key == "cpus") h.cpus = static_cast<int>(to_int(value).value_or(0));
+        else if (key == "mem_total") h.mem_total_bytes = to_int(value).value_or(0);
+        else if (key == "mem_available") h.mem_available_bytes = to_int(value).value_or(0);
+        else if (key == "tmux") h.tmux_version = value;
+        else if (key == "bash") h.bash_path = value;
+        else if (key == "perl") h.perl_path = value;
+        else if (key == "setsid") h.setsid_path = value;
+        else if (key == "sbatch") h.sbatch_path = value;
+        else if (key == "gpu_query") h.gpu_query = value;
+        else if (key == "load") {
+            std::string_view v = value;
+            double loads[3];
+            int got = 0;
+            while (got < 3 && !v.empty()) {
+                size_t a = v.find_first_not_of(' ');
+                if (a == std::string_view::npos) break;
+                v.remove_prefix(a);
+                size_t b = v.find(' ');
+                auto d = to_double(v.substr(0, b));
+                if (!d) break;
+                loads[got++] = *d;
+                v = b == std::string_view::npos ? std::string_view() : v.substr(b);
+            }
+            if (got == 3) {
+                h.load1 = loads[0];
+                h.load5 = loads[1];
+                h.load15 = loads[2];
+                h.has_load = true;
+            }
+        }
+    }
+    if (!end || !any) no_reply("host info", out);
+    return h;
+}
+
+// ---- cleanup ----
+
+namespace {
+std::vector<CleanupEntry> parse_entries(const std::string& out, const char* tag, const char* what) {
+    Reader r(out);
+    std::vector<CleanupEntry> v;
+    bool end = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-END") {
+            end = true;
+            break;
+        }
+        if (l->tag != tag) continue;
+        CleanupEntry e;
+        e.id = l->num("id");
+        e.action = l->str("action");
+        e.reason = l->str("reason");
+        e.time = l->num("time");
+        v.push_back(std::move(e));
+    }
+    if (!end) no_reply(what, out);
+    return v;
+}
+}  // namespace
+
+std::vector<CleanupEntry> parse_cleanup(const std::string& out) {
+    return parse_entries(out, "RJ-CLEAN", "cleanup");
+}
+
+std::vector<CleanupEntry> parse_remove(const std::string& out) {
+    return parse_entries(out, "RJ-RM", "remove");
+}
+
+}  // namespace remote

@@ -1,0 +1,301 @@
+// rj's remote protocol: the scripts rj sends to a host and the parsers for their replies.
+//
+// Transport. Each operation is one POSIX sh script written to the stdin of
+// `sh -s` on one SSH exec channel. Scripts run under dash, busybox sh and bash
+// 3.2 (macOS); the remote login shell (zsh, fish, ...) plays no part. User
+// bytes (command, directory, env values, grep pattern) reach the host only
+// inside single-quoted assignments (util::shell_quote), never spliced into a
+// command line. The whole script is one function called on its last line, so
+// a script cut short in transit runs nothing. Output is lines starting with
+// "RJ-"; lines before the first of them (a chatty .bashrc) are ignored, and
+// raw bytes (journal, log) are framed by a byte count plus an RJ-END line.
+//
+// Host state, all under RJ_DIR (default ~/.cache/rj, mode 0700, `~` expanded
+// on the host; relative paths are relative to $HOME):
+//   bin/wrapper-<hash>.sh  the job wrapper, named by a hash of its text,
+//                          written once (temp file + rename) when missing
+//   jobs/<id>/             one job:
+//     cmd dir env desc     the command (bytes, run with `bash -c`), absolute
+//                          working directory, env as sourced sh assignments,
+//                          description (all written by submit, as data)
+//     timeout grace        seconds (0 = none), TERM->KILL grace seconds
+//     created              epoch the directory was made
+//     wpid                 the wrapper's pid (written first thing)
+//     pid pgid started     the job's pid, process group (0: none of its own), start epoch
+//     log                  the job's stdout+stderr (plus "rj: ..." notes)
+//     killed timedout      flags: rj kill asked / the timeout fired
+//     exit                 one line, written at the end (temp file + rename):
+//                          kind=K rc=N code=N sig=N started=E ended=E user=S sys=S [err=W]
+//                            K: exit | signal | killed | timeout | lost | error
+//                            rc: shell wait status (-1 when the job never ran);
+//                            code: exit code, -1 when killed by a signal;
+//                            sig: signal number when rc = 128+sig (so an
+//                            explicit `exit 130` reads as signal 2: shells
+//                            cannot tell them apart); user/sys: CPU seconds
+//                            of the job and its waited-for descendants.
+//                            lost: the tmux session went away (killed behind
+//                            rj's back); the wrapper then stops the job.
+//                            error: the job could not start (err=nodir).
+//   journal                append-only, one line per transition, one write per line:
+//                          "<epoch> <id> start pid=N pgid=N"
+//                          "<epoch> <id> <kind> rc=.. code=.. sig=.. started=.. ended=.. user=.. sys=.. [err=..]"
+//
+// A job runs in tmux session rj-<id> (the user's default tmux server, so
+// `tmux attach -t rj-<id>` works) as `/bin/sh ../../bin/wrapper-<hash>.sh <id>`
+// started in the job directory. The wrapper runs the command in its own
+// session/process group (perl's POSIX::setsid, else setsid(1), else `set -m`),
+// output appended to the log, stdin from /dev/null; enforces the timeout
+// (TERM to the group, KILL after the grace period); records the end; exits,
+// which ends the tmux session. Environment: the tmux server's, plus the env
+// of the JobSpec and RJ_JOB_ID.
+//
+// Replies (one line each unless said; k=v fields may come in any order, msg=
+// is always last and runs to the end of the line):
+//   submit   RJ-SUBMIT ok id= pid= started= already=0|1 exited=0|1
+//            RJ-SUBMIT pending id= already=   (session up, start not yet recorded)
+//            RJ-SUBMIT error id= msg=...
+//   sync     RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
+//            RJ-SESSION rj-<id>..., per asked id RJ-JOB id= dir=0|1 pid= pgid=
+//            alive= wpid= walive= started= created= killreq= and RJ-EXIT id=
+//            <exit record>; RJ-JOURNAL offset= size= reset= more= bytes=N,
+//            a newline, N raw bytes, a newline, RJ-END.
+//   kill     RJ-TMUX/RJ-SESSION as sync; per id RJ-KILL id= state= was_running=
+//            (state: signalled | pending | orphan | ended | dead | missing)
+//            then its RJ-JOB/RJ-EXIT lines; RJ-END.
+//   log      RJ-LOG ok id= mode=bytes|filter offset= size= running= more= reset=
+//            truncated= bytes=N, newline, N raw bytes, newline, RJ-END;
+//            or RJ-LOG error id= msg=...
+//   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-END.
+//   cleanup  RJ-CLEAN id= action=removed|would-remove|failed reason=ended|dead|never-started time=
+//   remove   RJ-RM id= action=removed|running|missing|failed
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/error.h"
+
+namespace remote {
+
+inline constexpr const char* kDefaultRjDir = "~/.cache/rj";
+inline constexpr int kProtocolVersion = 1;
+
+// A reply that does not follow the protocol (script failed to run, output cut
+// short, another program's output).
+class ProtocolError : public util::Error {
+public:
+    explicit ProtocolError(const std::string& what, std::string hint = {})
+        : util::Error(what, std::move(hint)) {}
+};
+
+// ---- submit ----
+
+struct JobSpec {
+    int64_t id = 0;
+    std::string command;      // run as `bash -c COMMAND` (sh -c without bash)
+    std::string workdir;      // "", "~", "~/x", "/abs", "rel" (to $HOME)
+    std::string description;  // kept on the host for people reading RJ_DIR
+    std::vector<std::pair<std::string, std::string>> env;  // names: [A-Za-z_][A-Za-z0-9_]*
+    int64_t timeout_s = 0;     // 0: no limit
+    int64_t kill_grace_s = 10; // TERM -> KILL, for timeouts and rj kill
+    std::string rj_dir = kDefaultRjDir;
+    std::string wrapper_shell = "/bin/sh";  // interpreter of the wrapper; a simple word
+};
+
+// Throws util::UsageError for bad env names, NUL bytes, empty command, and
+// util::Error for negative ids or a wrapper_shell that is not a simple word.
+std::string submit_script(const JobSpec& spec);
+
+struct SubmitReply {
+    enum class Status { Ok, Pending, Error };
+    Status status = Status::Error;
+    int64_t id = 0;
+    int64_t pid = 0;
+    int64_t started = 0;   // host epoch; 0 when unknown
+    bool already = false;  // it had been started before (resubmit)
+    bool exited = false;   // it has already ended
+    std::string error;     // Status::Error: message for the user
+};
+SubmitReply parse_submit(const std::string& out);
+
+// ---- sync ----
+
+struct ExitRecord {
+    std::string kind;  // exit | signal | killed | timeout | lost | error
+    int rc = -1;
+    int code = -1;
+    int sig = 0;
+    int64_t started = 0;
+    int64_t ended = 0;
+    double user_s = 0;
+    double sys_s = 0;
+    std::string err;
+};
+
+struct JobFacts {
+    int64_t id = 0;
+    bool dir_exists = false;
+    bool session_alive = false;  // tmux session rj-<id> listed
+    int64_t pid = 0;
+    int64_t pgid = 0;
+    bool pid_alive = false;
+    int64_t wrapper_pid = 0;
+    bool wrapper_alive = false;
+    int64_t started = 0;  // 0: start not recorded
+    int64_t created = 0;
+    bool kill_requested = false;
+    std::optional<ExitRecord> exit;
+};
+
+struct JournalEvent {
+    int64_t time = 0;
+    int64_t id = 0;
+    std::string event;  // start | exit | signal | killed | timeout | lost | error
+    std::vector<std::pair<std::string, std::string>> fields;
+
+    std::string get(const std::string& key, const std::string& dflt = {}) const;
+    int64_t get_int(const std::string& key, int64_t dflt = 0) const;
+    double get_double(const std::string& key, double dflt = 0) const;
+};
+
+enum class TmuxState { Ok, Missing, NoServer };
+
+struct SyncReply {
+    int64_t host_now = 0;
+    TmuxState tmux = TmuxState::NoServer;
+    std::set<int64_t> live_sessions;  // ids of rj-<id> sessions
+    std::map<int64_t, JobFacts> jobs;  // the ids asked about
+    std::vector<JournalEvent> events;
+    int64_t journal_offset = 0;  // where the returned bytes start (0 after a reset)
+    int64_t new_offset = 0;      // keep this for the next sync: end of the last complete line
+    int64_t journal_size = 0;
+    bool journal_reset = false;  // journal shorter than the offset asked for: re-read from 0,
+                                 // so events may repeat; apply them idempotently
+    bool journal_more = false;   // more bytes than max_bytes: sync again from new_offset
+    int bad_lines = 0;           // journal lines that did not parse (skipped)
+};
+
+std::string sync_script(const std::string& rj_dir, int64_t journal_offset,
+                        const std::vector<int64_t>& ids_to_check,
+                        int64_t max_journal_bytes = 4 << 20);
+SyncReply parse_sync(const std::string& out);
+
+// ---- fate of a job from host facts ----
+
+enum class Fate {
+    Starting,      // session up, wrapper has not recorded the start yet
+    Running,
+    Completed,     // exit code 0
+    Failed,        // non-zero exit code, a signal, or could not start (error)
+    Killed,        // rj kill (or Ctrl-C / TERM to the wrapper)
+    Timeout,
+    Dead,          // gone without an end record, or its tmux session was killed
+    NeverStarted,  // a `starting` job the host has no trace of (submit never arrived)
+};
+const char* to_string(Fate f);
+
+struct JobFate {
+    Fate fate = Fate::Dead;
+    int exit_code = -1;  // Completed/Failed: the code, -1 when a signal
+    int signal = 0;      // Failed/Killed/Timeout: the signal that ended it, if any
+    std::string note;    // why, for the user ("tmux session was closed", ...)
+};
+
+// Pure. `was_starting`: the local record says the submit may not have
+// reached the host.
+JobFate decide(const JobFacts& facts, bool was_starting);
+
+// ---- kill ----
+
+struct KillResult {
+    int64_t id = 0;
+    std::string state;  // signalled | pending | orphan | ended | dead | missing
+    bool was_running = false;
+    JobFacts facts;     // after the kill (exit record if it came within wait_s)
+};
+// Writes the killed flag, signals the wrapper (which TERMs the job's group and
+// KILLs it after grace_s), waits up to wait_s for end records.
+std::string kill_script(const std::string& rj_dir, const std::vector<int64_t>& ids,
+                        int64_t grace_s = 10, int64_t wait_s = 3);
+std::vector<KillResult> parse_kill(const std::string& out);
+
+// ---- log ----
+
+struct LogQuery {
+    int tail_lines = 0;      // > 0: last N lines (after range and grep)
+    int64_t from_line = 0;   // > 0: from this line (1-based)
+    int64_t to_line = 0;     // > 0: up to this line
+    std::string grep;        // non-empty: lines matching (extended regex unless grep_fixed)
+    bool grep_fixed = false;
+    bool grep_ignore_case = false;
+    int64_t byte_offset = -1;  // >= 0: raw bytes from here (follow mode); filters ignored
+    int64_t max_bytes = 1 << 20;
+};
+std::string log_script(const std::string& rj_dir, int64_t id, const LogQuery& q);
+
+struct LogReply {
+    bool ok = false;
+    std::string error;     // !ok: e.g. "no such job on this host"
+    std::string text;      // raw bytes
+    int64_t offset = 0;    // continue a follow from here
+    int64_t size = 0;      // log size when read
+    bool running = false;  // job still running: more may come
+    bool more = false;     // bytes mode: max_bytes cut the read, ask again at once
+    bool reset = false;    // bytes mode: log shorter than byte_offset, read from 0
+    bool truncated = false;  // filter mode: output cut to max_bytes
+};
+LogReply parse_log(const std::string& out);
+
+// ---- host info ----
+
+struct GpuInfo {
+    int index = 0;
+    std::string name;
+    int util_pct = -1;         // -1: not reported ([N/A])
+    int64_t mem_used_mib = -1;
+    int64_t mem_total_mib = -1;
+};
+
+struct HostInfo {
+    std::string os, kernel, arch, hostname;
+    int64_t host_now = 0;
+    int cpus = 0;
+    int64_t mem_total_bytes = 0;
+    int64_t mem_available_bytes = 0;
+    double load1 = 0, load5 = 0, load15 = 0;
+    bool has_load = false;
+    std::string tmux_version;  // "tmux 3.3a"; empty: no tmux
+    std::string bash_path, perl_path, setsid_path, sbatch_path;  // empty: not found
+    std::string gpu_query;     // "ok", "none" (no nvidia-smi) or "error ..."
+    std::vector<GpuInfo> gpus;
+};
+// proc_dir: where /proc is (tests point it elsewhere to exercise the
+// sysctl/vm_stat path of macOS).
+std::string host_info_script(const std::string& proc_dir = "/proc");
+HostInfo parse_host_info(const std::string& out);
+// One line of `nvidia-smi --query-gpu=index,name,utilization.gpu,memory.used,
+// memory.total --format=csv,noheader,nounits`; nullopt when malformed.
+std::optional<GpuInfo> parse_gpu_line(const std::string& line);
+
+// ---- cleanup ----
+
+struct CleanupEntry {
+    int64_t id = 0;
+    std::string action;  // removed | would-remove | failed | running | missing
+    std::string reason;  // cleanup: ended | dead | never-started
+    int64_t time = 0;    // cleanup: when it ended (or started / was created)
+};
+// Job directories of jobs with no live session or process whose end (or
+// start, or creation for never-started ones) is older_than_s ago.
+std::string cleanup_script(const std::string& rj_dir, int64_t older_than_s, bool dry_run);
+std::vector<CleanupEntry> parse_cleanup(const std::string& out);
+// The directories of these jobs, unless they are still running.
+std::string remove_job_files_script(const std::string& rj_dir, const std::vector<int64_t>& ids);
+std::vector<CleanupEntry> parse_remove(const std::string& out);
+
+}  // namespace remote

@@ -1,0 +1,35 @@
+// The POSIX sh texts rj sends to hosts, kept apart from the C++ that fills in their data.
+// Internal to src/remote: callers use the builders in remote/protocol.h.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace remote::sh {
+
+// Shell functions every script (and the wrapper) starts with: ~ expansion,
+// exact file reads, pid checks, process-group signals, tmux session listing.
+extern const std::string_view prelude;
+
+// The job wrapper deployed as RJ_DIR/bin/wrapper-<hash>.sh (prelude included
+// by wrapper_text()).
+extern const std::string_view wrapper_body;
+
+// Bodies of the one-shot scripts; each defines rj_main and expects the
+// variables its builder assigns (RJ_DIR_ARG always, the rest per script).
+extern const std::string_view submit_body;
+extern const std::string_view facts_body;  // rj_facts / rj_print_sessions, for sync and kill
+extern const std::string_view sync_body;
+extern const std::string_view kill_body;
+extern const std::string_view log_body;
+extern const std::string_view host_info_body;
+extern const std::string_view cleanup_body;
+extern const std::string_view remove_body;
+
+// The complete wrapper file and the hash in its deployed name (16 hex digits
+// of FNV-1a over the text, so a changed wrapper gets a new file and running
+// jobs keep the old one).
+const std::string& wrapper_text();
+const std::string& wrapper_hash();
+
+}  // namespace remote::sh

@@ -1,0 +1,242 @@
+#include "config.h"
+
+#include "store/config_file.h"
+
+#include <algorithm>
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/parsers.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "util/duration.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace store {
+
+namespace po = boost::program_options;
+
+namespace {
+
+const char* const kSyntaxHint =
+    "lines are 'key = value', '[defaults]', '[host NAME]', '[pool NAME]' or '# comment'";
+
+enum class Section { defaults, host, pool, unknown };
+
+// One `key = value` line as the pre-scan saw it. Boost's parser yields the
+// same keys in the same order but without line numbers, so the two lists are
+// zipped together.
+struct KeyLine {
+    int line;
+    Section section;
+    std::string name;   // host or pool name
+    std::string label;  // section as shown in messages: "[host gpu1]"
+    std::string key;
+};
+
+class Parser {
+public:
+    Parser(const std::string& origin, Config& cfg) : origin_(origin), cfg_(cfg) {}
+
+    [[noreturn]] void fail(int line, const std::string& what, const std::string& hint) const {
+        throw util::Error(origin_ + ":" + std::to_string(line) + ": " + what, hint);
+    }
+
+    void warn(int line, const std::string& what) {
+        warnings_.emplace_back(line, origin_ + ":" + std::to_string(line) + ": " + what);
+    }
+
+    // Section warnings come from the pre-scan, key warnings later: sort by line.
+    std::vector<std::string> warnings() {
+        std::stable_sort(warnings_.begin(), warnings_.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<std::string> out;
+        for (auto& w : warnings_) out.push_back(std::move(w.second));
+        return out;
+    }
+
+    // Checks the syntax of every line, like Boost's parser would read it, and
+    // records where each key is.
+    std::vector<KeyLine> prescan(const std::string& text) {
+        std::vector<KeyLine> keys;
+        Section section = Section::defaults;
+        std::string name, label = "[defaults]";
+        std::istringstream in(text);
+        std::string raw;
+        for (int line = 1; std::getline(in, raw); ++line) {
+            std::string s = util::trim(raw.substr(0, raw.find('#')));
+            if (s.empty()) continue;
+            if (s.front() == '[') {
+                if (s.size() < 2 || s.back() != ']')
+                    fail(line, "bad section header '" + s + "'", kSyntaxHint);
+                std::vector<std::string> words = util::split_any(s.substr(1, s.size() - 2), " \t");
+                name.clear();
+                if (words.empty()) fail(line, "empty section header '[]'", kSyntaxHint);
+                if (words[0] == "host" || words[0] == "pool") {
+                    if (words.size() != 2)
+                        fail(line, "section '" + s + "' needs exactly one name", "write [" + words[0] + " NAME]");
+                    section = words[0] == "host" ? Section::host : Section::pool;
+                    name = words[1];
+                    label = "[" + words[0] + " " + name + "]";
+                    declare(section, name);
+                } else if (words.size() == 1 && words[0] == "defaults") {
+                    section = Section::defaults;
+                    label = "[defaults]";
+                } else {
+                    section = Section::unknown;
+                    label = s;
+                    warn(line, "unknown section " + s + "; its keys are ignored");
+                }
+                continue;
+            }
+            size_t eq = s.find('=');
+            if (eq == std::string::npos) fail(line, "expected 'key = value', got '" + s + "'", kSyntaxHint);
+            std::string key = util::trim(s.substr(0, eq));
+            if (key.empty()) fail(line, "missing key before '='", kSyntaxHint);
+            keys.push_back({line, section, name, label, key});
+        }
+        return keys;
+    }
+
+    void apply(const KeyLine& k, const std::string& value) {
+        switch (k.section) {
+        case Section::defaults: apply_default(k, value); break;
+        case Section::host: apply_host(k, value); break;
+        case Section::pool: apply_pool(k, value); break;
+        case Section::unknown: break;  // warned once at the header
+        }
+    }
+
+private:
+    void declare(Section section, const std::string& name) {
+        if (section == Section::host) cfg_.hosts[name].name = name;
+        else cfg_.pools[name].name = name;
+    }
+
+    std::chrono::seconds duration(const KeyLine& k, const std::string& v, bool allow_zero) {
+        auto d = util::parse_duration(v);
+        if (!d) fail(k.line, k.key + ": '" + v + "' is not a duration", "durations look like 90s, 30m, 2h, 1h30m or 7d");
+        if (!allow_zero && d->count() == 0) fail(k.line, k.key + " must be longer than 0s", "for example 15s");
+        return *d;
+    }
+
+    bool boolean(const KeyLine& k, const std::string& v) {
+        std::string l = util::to_lower(v);
+        if (l == "true" || l == "yes" || l == "on" || l == "1") return true;
+        if (l == "false" || l == "no" || l == "off" || l == "0") return false;
+        fail(k.line, k.key + ": '" + v + "' is not true or false", "write true or false (yes/no, on/off also work)");
+    }
+
+    int integer(const KeyLine& k, const std::string& v, int lo, int hi) {
+        long n = 0;
+        bool ok = !v.empty() && v.size() <= 9 && v.find_first_not_of("0123456789") == std::string::npos;
+        if (ok) n = std::stol(v);
+        if (!ok || n < lo || n > hi)
+            fail(k.line, k.key + ": '" + v + "' is not a whole number from " + std::to_string(lo) + " to " +
+                             std::to_string(hi),
+                 "for example " + k.key + " = " + std::to_string(std::max(lo, 1)));
+        return static_cast<int>(n);
+    }
+
+    std::string nonempty(const KeyLine& k, const std::string& v) {
+        if (v.empty()) fail(k.line, k.key + " is empty", "give it a value or delete the line");
+        return v;
+    }
+
+    void unknown(const KeyLine& k) { warn(k.line, "unknown key '" + k.key + "' in " + k.label); }
+
+    void apply_default(const KeyLine& k, const std::string& v) {
+        if (k.key == "sync_interval") cfg_.sync_interval = duration(k, v, false);
+        else if (k.key == "log_interval") cfg_.log_interval = duration(k, v, false);
+        else if (k.key == "meter_interval") cfg_.meter_interval = duration(k, v, false);
+        else if (k.key == "timeout") cfg_.default_timeout = duration(k, v, true);
+        else if (k.key == "remote_dir") cfg_.remote_dir = nonempty(k, v);
+        else if (k.key == "mouse") cfg_.mouse = boolean(k, v);
+        else if (k.key == "accept_new_host_keys") cfg_.accept_new_host_keys = boolean(k, v);
+        else if (k.key == "color") {
+            std::string l = util::to_lower(v);
+            if (l == "auto" || l == "always" || l == "never") cfg_.color = l;
+            else cfg_.color = boolean(k, v) ? "always" : "never";
+        } else unknown(k);
+    }
+
+    void apply_host(const KeyLine& k, const std::string& v) {
+        HostSettings& h = cfg_.hosts[k.name];
+        if (k.key == "remote_dir") h.remote_dir = nonempty(k, v);
+        else if (k.key == "max_sessions") h.max_sessions = integer(k, v, 1, 64);
+        else if (k.key == "description") h.description = v;
+        else unknown(k);
+    }
+
+    void apply_pool(const KeyLine& k, const std::string& v) {
+        PoolSettings& p = cfg_.pools[k.name];
+        if (k.key == "hosts") {
+            p.hosts = util::split_any(v, ", \t");
+            if (p.hosts.empty()) fail(k.line, k.label + " hosts is empty", "list host names: hosts = gpu1, gpu2");
+        } else unknown(k);
+    }
+
+    const std::string& origin_;
+    Config& cfg_;
+    std::vector<std::pair<int, std::string>> warnings_;
+};
+
+}  // namespace
+
+Config Config::parse(const std::string& text, const std::string& origin) {
+    Config cfg;
+    Parser parser(origin, cfg);
+    std::vector<KeyLine> keys = parser.prescan(text);
+
+    std::istringstream in(text);
+    po::options_description none;  // every key is unregistered; we judge them ourselves, with line numbers
+    po::parsed_options parsed(&none);
+    try {
+        parsed = po::parse_config_file(in, none, true);
+    } catch (const po::error& e) {
+        throw util::Error(origin + ": " + e.what(), kSyntaxHint);
+    }
+    if (parsed.options.size() != keys.size())
+        throw util::Error(origin + ": could not match the settings to their lines", kSyntaxHint);
+    for (size_t i = 0; i < keys.size(); ++i) {
+        const po::option& opt = parsed.options[i];
+        if (!opt.string_key.ends_with(keys[i].key))
+            throw util::Error(origin + ":" + std::to_string(keys[i].line) + ": could not read key '" +
+                                  keys[i].key + "'",
+                              kSyntaxHint);
+        parser.apply(keys[i], opt.value.empty() ? std::string() : opt.value.front());
+    }
+    cfg.warnings = parser.warnings();
+    return cfg;
+}
+
+Config Config::load(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        if (errno == ENOENT) return Config{};
+        throw util::Error("cannot read " + path + ": " + std::strerror(errno),
+                          "check its permissions, or set RJ_CONFIG to another file");
+    }
+    std::string text;
+    char buf[8192];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    bool failed = std::ferror(f);
+    std::fclose(f);
+    if (failed) throw util::Error("cannot read " + path, "check the file and the disk");
+    return parse(text, path);
+}
+
+std::string Config::remote_dir_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    return it != hosts.end() && !it->second.remote_dir.empty() ? it->second.remote_dir : remote_dir;
+}
+
+int Config::max_sessions_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    return it != hosts.end() ? it->second.max_sessions : HostSettings{}.max_sessions;
+}
+
+}  // namespace store

@@ -1,0 +1,52 @@
+// rj's own settings file (util::default_config_path()), INI style:
+//
+//   sync_interval = 15s          # top level, same as [defaults]
+//   [host gpu1]
+//   max_sessions = 6
+//   [pool gpus]
+//   hosts = gpu1, gpu2
+//
+// Unknown keys are warnings (a newer rj's file still loads); malformed lines
+// and bad values are errors naming FILE:LINE. `#` starts a comment anywhere.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace store {
+
+struct HostSettings {
+    std::string name;
+    std::string remote_dir;  // empty: the global remote_dir
+    int max_sessions = 8;    // exec channels at once; stay below sshd's MaxSessions (10)
+    std::string description;
+};
+
+struct PoolSettings {
+    std::string name;
+    std::vector<std::string> hosts;
+};
+
+struct Config {
+    std::chrono::seconds sync_interval{15}, log_interval{2}, meter_interval{10};
+    std::string remote_dir = "~/.cache/rj";
+    bool mouse = false;
+    std::string color = "auto";  // auto, always or never
+    std::chrono::seconds default_timeout{0};  // 0: jobs run without a time limit
+    bool accept_new_host_keys = false;
+    std::map<std::string, HostSettings> hosts;
+    std::map<std::string, PoolSettings> pools;
+    std::vector<std::string> warnings;  // "FILE:LINE: ..." for things ignored
+
+    // Reads the file; a missing file gives the defaults. Throws util::Error.
+    static Config load(const std::string& path);
+    // Parses `text`; `origin` names it in messages. Throws util::Error.
+    static Config parse(const std::string& text, const std::string& origin);
+
+    std::string remote_dir_for(const std::string& host) const;
+    int max_sessions_for(const std::string& host) const;
+};
+
+}  // namespace store

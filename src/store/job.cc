@@ -1,0 +1,38 @@
+#include "config.h"
+
+#include "store/job.h"
+
+#include <algorithm>
+
+namespace store {
+
+namespace {
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+const std::vector<std::string>& all_statuses() {
+    static const std::vector<std::string> v = {status::pending,   status::starting, status::running,
+                                               status::completed, status::failed,   status::killed,
+                                               status::timeout,   status::dead};
+    return v;
+}
+
+const std::vector<std::string>& terminal_statuses() {
+    static const std::vector<std::string> v = {status::completed, status::failed, status::killed,
+                                               status::timeout, status::dead};
+    return v;
+}
+
+const std::vector<std::string>& active_statuses() {
+    static const std::vector<std::string> v = {status::starting, status::running};
+    return v;
+}
+
+bool is_known_status(std::string_view s) { return contains(all_statuses(), s); }
+bool is_terminal_status(std::string_view s) { return contains(terminal_statuses(), s); }
+
+}  // namespace store

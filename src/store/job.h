@@ -1,0 +1,68 @@
+// A job as rj records it locally, and the vocabulary of job statuses.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace store {
+
+// Job statuses as stored in the database.
+namespace status {
+inline constexpr const char* pending = "pending";    // waiting for an unreachable host (--queue-on-fail)
+inline constexpr const char* starting = "starting";  // row written, submit in flight
+inline constexpr const char* running = "running";
+inline constexpr const char* completed = "completed";  // exit 0
+inline constexpr const char* failed = "failed";        // non-zero exit or signal
+inline constexpr const char* killed = "killed";        // by rj kill
+inline constexpr const char* timeout = "timeout";
+inline constexpr const char* dead = "dead";  // session and pid gone, no exit recorded
+}  // namespace status
+
+// Every known status, in lifecycle order.
+const std::vector<std::string>& all_statuses();
+// completed, failed, killed, timeout, dead.
+const std::vector<std::string>& terminal_statuses();
+// starting, running: a job that occupies its host.
+const std::vector<std::string>& active_statuses();
+
+bool is_known_status(std::string_view s);
+bool is_terminal_status(std::string_view s);
+
+struct Job {
+    int64_t id = 0;  // also the remote id: tmux session rj-<id>
+    std::string host;         // alias as the user typed it
+    std::string command;      // exact bytes
+    std::string workdir;      // as given, `~` kept
+    std::string description;
+    std::vector<std::pair<std::string, std::string>> env;  // in order, any bytes
+    int64_t timeout_s = 0;  // 0 = none
+    std::string status = status::starting;
+    std::optional<int> exit_code;
+    std::optional<int> exit_signal;
+    int64_t created_at = 0;  // unix seconds
+    std::optional<int64_t> started_at, ended_at;
+    std::optional<double> cpu_user_s, cpu_sys_s;
+    std::optional<int64_t> pid;
+    std::optional<int64_t> from_job;  // --from / restart source
+    bool queue_on_fail = false;
+    std::string remote_dir;  // e.g. ~/.cache/rj
+    std::string error;       // last error for this job (e.g. submit failed)
+
+    bool terminal() const { return is_terminal_status(status); }
+    bool operator==(const Job&) const = default;
+};
+
+// What the job list shows. Empty fields do not filter.
+struct JobFilter {
+    std::vector<std::string> statuses;  // any of these
+    std::string host;
+    std::string search;  // case-insensitive substring of command or description
+    int limit = 0;       // 0 = all
+    int64_t before_id = 0;  // keyset paging: only id < before_id (0 = from the newest)
+};
+
+}  // namespace store

@@ -1,0 +1,359 @@
+#include "config.h"
+
+#include "store/job_repo.h"
+
+#include <algorithm>
+#include <ctime>
+#include <stdexcept>
+#include <variant>
+
+#include "store/database.h"
+#include "util/error.h"
+
+namespace store {
+
+namespace {
+
+// Column order shared by every SELECT and by read_job().
+const char* const kColumns =
+    "id, host, command, workdir, description, timeout_s, status, exit_code, exit_signal, "
+    "created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, queue_on_fail, "
+    "remote_dir, error";
+
+Job read_job(Statement& st) {
+    Job j;
+    j.id = st.column_int64(0);
+    j.host = st.column_text(1);
+    j.command = st.column_text(2);
+    j.workdir = st.column_text(3);
+    j.description = st.column_text(4);
+    j.timeout_s = st.column_int64(5);
+    j.status = st.column_text(6);
+    j.exit_code = st.column_opt_int(7);
+    j.exit_signal = st.column_opt_int(8);
+    j.created_at = st.column_int64(9);
+    j.started_at = st.column_opt_int64(10);
+    j.ended_at = st.column_opt_int64(11);
+    j.cpu_user_s = st.column_opt_double(12);
+    j.cpu_sys_s = st.column_opt_double(13);
+    j.pid = st.column_opt_int64(14);
+    j.from_job = st.column_opt_int64(15);
+    j.queue_on_fail = st.column_int64(16) != 0;
+    j.remote_dir = st.column_text(17);
+    j.error = st.column_text(18);
+    return j;
+}
+
+void require_known(const std::string& s) {
+    if (!is_known_status(s)) throw std::invalid_argument("unknown job status '" + s + "'");
+}
+
+// `?, ?, ?` for n parameters.
+std::string placeholders(size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+    return s;
+}
+
+// LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally.
+std::string like_pattern(const std::string& text) {
+    std::string p = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') p += '\\';
+        p += c;
+    }
+    return p + "%";
+}
+
+using Arg = std::variant<int64_t, std::string>;
+
+// The filter's WHERE conditions except status, joined with AND (or "1").
+std::string other_conditions(const JobFilter& f, std::vector<Arg>& args) {
+    std::vector<std::string> conds;
+    if (!f.host.empty()) {
+        conds.push_back("host = ?");
+        args.emplace_back(f.host);
+    }
+    if (!f.search.empty()) {
+        conds.push_back("(command LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
+        args.emplace_back(like_pattern(f.search));
+        args.emplace_back(like_pattern(f.search));
+    }
+    if (f.before_id > 0) {
+        conds.push_back("id < ?");
+        args.emplace_back(f.before_id);
+    }
+    if (conds.empty()) return "1";
+    std::string s;
+    for (size_t i = 0; i < conds.size(); ++i) s += (i ? " AND " : "") + conds[i];
+    return s;
+}
+
+std::vector<std::string> unique_statuses(const JobFilter& f) {
+    std::vector<std::string> v;
+    for (const auto& s : f.statuses)
+        if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+    return v;
+}
+
+// The SELECT behind list(). With several statuses and a limit it is a UNION of
+// one index range per status, each limited, because `status IN (...) ORDER BY
+// id DESC` makes SQLite either sort every match or scan the whole table.
+std::string list_sql(const JobFilter& f, std::vector<Arg>& args) {
+    std::vector<std::string> statuses = unique_statuses(f);
+    std::string limit = f.limit > 0 ? " LIMIT " + std::to_string(f.limit) : "";
+    if (statuses.size() > 1 && f.limit > 0) {
+        std::string sql = "SELECT " + std::string(kColumns) + " FROM (";
+        for (size_t i = 0; i < statuses.size(); ++i) {
+            if (i) sql += " UNION ALL ";
+            args.emplace_back(statuses[i]);
+            std::string rest = other_conditions(f, args);
+            sql += "SELECT * FROM (SELECT " + std::string(kColumns) + " FROM jobs WHERE status = ? AND " +
+                   rest + " ORDER BY id DESC" + limit + ")";
+        }
+        return sql + ") ORDER BY id DESC" + limit;
+    }
+    std::string cond;
+    if (!statuses.empty()) {
+        cond = "status IN (" + placeholders(statuses.size()) + ") AND ";
+        for (const auto& s : statuses) args.emplace_back(s);
+    }
+    cond += other_conditions(f, args);
+    return "SELECT " + std::string(kColumns) + " FROM jobs WHERE " + cond + " ORDER BY id DESC" + limit;
+}
+
+void bind_args(Statement& st, const std::vector<Arg>& args) {
+    int i = 0;
+    for (const Arg& a : args) std::visit([&](const auto& v) { st.bind(++i, v); }, a);
+}
+
+int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+int64_t JobRepo::insert(Job& job) {
+    require_known(job.status);
+    if (job.created_at == 0) job.created_at = now();
+    // A lone INSERT is atomic by itself; the environment needs a transaction.
+    std::optional<Transaction> tx;
+    if (!job.env.empty()) tx.emplace(db_);
+    {
+        auto st = db_.cached(
+            "INSERT INTO jobs (id, host, command, workdir, description, timeout_s, status, exit_code, "
+            "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
+            "queue_on_fail, remote_dir, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
+                     job.workdir, job.description, job.timeout_s, job.status, job.exit_code,
+                     job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
+                     job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error);
+        st->run();
+    }
+    int64_t id = db_.last_insert_id();
+    Job stored = job;
+    stored.id = id;
+    write_env(stored);
+    if (tx) tx->commit();
+    job.id = id;
+    return id;
+}
+
+void JobRepo::write_env(const Job& job) {
+    auto st = db_.cached("INSERT INTO job_env (job_id, pos, name, value) VALUES (?, ?, ?, ?)");
+    for (size_t i = 0; i < job.env.size(); ++i) {
+        st->bind(1, job.id).bind(2, static_cast<int64_t>(i));
+        st->bind_blob(3, job.env[i].first).bind_blob(4, job.env[i].second);
+        st->run();
+        st->reset();
+    }
+}
+
+void JobRepo::load_env(Job& job) {
+    auto st = db_.cached("SELECT name, value FROM job_env WHERE job_id = ? ORDER BY pos");
+    st->bind(1, job.id);
+    while (st->step()) job.env.emplace_back(st->column_blob(0), st->column_blob(1));
+}
+
+std::vector<Job> JobRepo::query_jobs(const std::string& sql, const std::vector<std::string>& text_args) {
+    std::vector<Job> jobs;
+    {
+        Statement st(db_, sql);
+        int i = 0;
+        for (const auto& a : text_args) st.bind(++i, a);
+        while (st.step()) jobs.push_back(read_job(st));
+    }
+    for (Job& j : jobs) load_env(j);
+    return jobs;
+}
+
+std::optional<Job> JobRepo::get(int64_t id) {
+    std::optional<Job> job;
+    {
+        auto st = db_.cached("SELECT " + std::string(kColumns) + " FROM jobs WHERE id = ?");
+        st->bind(1, id);
+        if (st->step()) job = read_job(*st);
+    }
+    if (job) load_env(*job);
+    return job;
+}
+
+std::vector<Job> JobRepo::list(const JobFilter& filter) {
+    std::vector<Arg> args;
+    std::string sql = list_sql(filter, args);
+    std::vector<Job> jobs;
+    // One read transaction so the rows and their environments are one snapshot.
+    Transaction tx(db_, Transaction::Mode::read);
+    {
+        Statement st(db_, sql);
+        bind_args(st, args);
+        while (st.step()) jobs.push_back(read_job(st));
+    }
+    for (Job& j : jobs) load_env(j);
+    tx.commit();
+    return jobs;
+}
+
+int64_t JobRepo::count(const JobFilter& filter) {
+    std::vector<Arg> args;
+    std::vector<std::string> statuses = unique_statuses(filter);
+    std::string cond;
+    if (!statuses.empty()) {
+        cond = "status IN (" + placeholders(statuses.size()) + ") AND ";
+        for (const auto& s : statuses) args.emplace_back(s);
+    }
+    cond += other_conditions(filter, args);
+    Statement st(db_, "SELECT count(*) FROM jobs WHERE " + cond);
+    bind_args(st, args);
+    st.step();
+    return st.column_int64(0);
+}
+
+std::string JobRepo::query_plan(const JobFilter& filter) {
+    std::vector<Arg> args;
+    std::string sql = list_sql(filter, args);
+    Statement st(db_, "EXPLAIN QUERY PLAN " + sql);
+    bind_args(st, args);
+    std::string plan;
+    while (st.step()) plan += st.column_text(3) + "\n";
+    return plan;
+}
+
+void JobRepo::update(const Job& job) {
+    require_known(job.status);
+    Transaction tx(db_);
+    {
+        auto st = db_.cached(
+            "UPDATE jobs SET host = ?, command = ?, workdir = ?, description = ?, timeout_s = ?, "
+            "status = ?, exit_code = ?, exit_signal = ?, created_at = ?, started_at = ?, ended_at = ?, "
+            "cpu_user_s = ?, cpu_sys_s = ?, pid = ?, from_job = ?, queue_on_fail = ?, remote_dir = ?, "
+            "error = ? WHERE id = ?");
+        st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s, job.status,
+                     job.exit_code, job.exit_signal, job.created_at, job.started_at, job.ended_at,
+                     job.cpu_user_s, job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail,
+                     job.remote_dir, job.error, job.id);
+        st->run();
+    }
+    if (db_.changes() == 0) throw util::Error("job " + std::to_string(job.id) + " no longer exists");
+    {
+        auto del = db_.cached("DELETE FROM job_env WHERE job_id = ?");
+        del->bind(1, job.id);
+        del->run();
+    }
+    write_env(job);
+    tx.commit();
+}
+
+void JobRepo::set_status(int64_t id, const std::string& status) {
+    require_known(status);
+    auto st = db_.cached("UPDATE jobs SET status = ? WHERE id = ?");
+    st->bind_all(status, id);
+    st->run();
+}
+
+bool JobRepo::transition(int64_t id, const std::vector<std::string>& from, const std::string& to) {
+    require_known(to);
+    if (from.empty()) return false;
+    Statement st(db_, "UPDATE jobs SET status = ? WHERE id = ? AND status IN (" + placeholders(from.size()) + ")");
+    st.bind(1, to).bind(2, id);
+    int i = 2;
+    for (const auto& s : from) st.bind(++i, s);
+    st.run();
+    return db_.changes() > 0;
+}
+
+void JobRepo::set_error(int64_t id, const std::string& error) {
+    auto st = db_.cached("UPDATE jobs SET error = ? WHERE id = ?");
+    st->bind_all(error, id);
+    st->run();
+}
+
+void JobRepo::mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at) {
+    auto st = db_.cached("UPDATE jobs SET status = 'running', pid = ?, started_at = ? WHERE id = ?");
+    st->bind_all(pid, started_at, id);
+    st->run();
+}
+
+void JobRepo::mark_ended(int64_t id, const JobEnd& end) {
+    require_known(end.status);
+    auto st = db_.cached(
+        "UPDATE jobs SET status = ?, exit_code = ?, exit_signal = ?, ended_at = ?, cpu_user_s = ?, "
+        "cpu_sys_s = ? WHERE id = ?");
+    st->bind_all(end.status, end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s, id);
+    st->run();
+}
+
+std::vector<std::string> JobRepo::hosts_with_jobs() {
+    std::vector<std::string> hosts;
+    auto st = db_.cached("SELECT DISTINCT host FROM jobs ORDER BY host");
+    while (st->step()) hosts.push_back(st->column_text(0));
+    return hosts;
+}
+
+std::vector<std::string> JobRepo::hosts_with_active_jobs() {
+    std::vector<std::string> hosts;
+    auto st = db_.cached(
+        "SELECT DISTINCT host FROM jobs WHERE status IN ('starting', 'running', 'pending') ORDER BY host");
+    while (st->step()) hosts.push_back(st->column_text(0));
+    return hosts;
+}
+
+std::vector<Job> JobRepo::active_on_host(const std::string& host) {
+    return query_jobs("SELECT " + std::string(kColumns) +
+                          " FROM jobs WHERE host = ? AND status IN ('starting', 'running') ORDER BY id",
+                      {host});
+}
+
+std::vector<Job> JobRepo::pending_on_host(const std::string& host) {
+    return query_jobs("SELECT " + std::string(kColumns) + " FROM jobs WHERE host = ? AND status = 'pending' ORDER BY id",
+                      {host});
+}
+
+std::vector<Job> JobRepo::prunable(int64_t older_than_epoch, bool dead_only) {
+    std::vector<std::string> statuses = dead_only ? std::vector<std::string>{status::dead} : terminal_statuses();
+    std::string sql = "SELECT " + std::string(kColumns) + " FROM jobs WHERE status IN (" +
+                      placeholders(statuses.size()) + ") AND COALESCE(ended_at, started_at, created_at) < " +
+                      std::to_string(older_than_epoch) + " ORDER BY id";
+    return query_jobs(sql, statuses);
+}
+
+void JobRepo::remove(int64_t id) {
+    auto st = db_.cached("DELETE FROM jobs WHERE id = ?");
+    st->bind(1, id);
+    st->run();
+}
+
+void JobRepo::cache_log(int64_t id, const std::string& tail, int64_t fetched_at) {
+    auto st = db_.cached(
+        "INSERT INTO job_logs (job_id, tail, fetched_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(job_id) DO UPDATE SET tail = excluded.tail, fetched_at = excluded.fetched_at");
+    st->bind(1, id).bind_blob(2, tail).bind(3, fetched_at);
+    st->run();
+}
+
+std::optional<std::pair<std::string, int64_t>> JobRepo::cached_log(int64_t id) {
+    auto st = db_.cached("SELECT tail, fetched_at FROM job_logs WHERE job_id = ?");
+    st->bind(1, id);
+    if (!st->step()) return std::nullopt;
+    return std::make_pair(st->column_blob(0), st->column_int64(1));
+}
+
+}  // namespace store

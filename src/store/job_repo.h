@@ -1,0 +1,74 @@
+// Reading and writing jobs (with their environment and cached log tail).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/job.h"
+
+namespace store {
+
+class Database;
+
+// How a job ended, as the host's wrapper reported it (or as rj concluded).
+struct JobEnd {
+    std::string status;  // a terminal status
+    std::optional<int> exit_code;
+    std::optional<int> exit_signal;
+    int64_t ended_at = 0;
+    std::optional<double> cpu_user_s, cpu_sys_s;
+};
+
+class JobRepo {
+public:
+    explicit JobRepo(Database& db) : db_(db) {}
+
+    // Inserts the job with its environment; sets job.id (unless the caller chose
+    // one) and job.created_at when 0. Throws std::invalid_argument for an
+    // unknown status.
+    int64_t insert(Job& job);
+    std::optional<Job> get(int64_t id);
+
+    // Newest first. The LIMIT runs in SQL on an index, so a page costs the same
+    // with 100 or 100 000 rows.
+    std::vector<Job> list(const JobFilter& filter);
+    // How many jobs match (ignores filter.limit).
+    int64_t count(const JobFilter& filter);
+    // SQLite's EXPLAIN QUERY PLAN for list(filter), one step per line.
+    std::string query_plan(const JobFilter& filter);
+
+    // Rewrites the whole row and its environment. Throws util::Error if the job is gone.
+    void update(const Job& job);
+    void set_status(int64_t id, const std::string& status);
+    // Sets `to` only if the job's status is one of `from`; true if it changed.
+    // Lets the UI and a concurrent `rj -b` race without undoing each other.
+    bool transition(int64_t id, const std::vector<std::string>& from, const std::string& to);
+    void set_error(int64_t id, const std::string& error);
+    void mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at);
+    void mark_ended(int64_t id, const JobEnd& end);
+
+    std::vector<std::string> hosts_with_jobs();
+    std::vector<Job> active_on_host(const std::string& host);   // starting/running, oldest first
+    std::vector<Job> pending_on_host(const std::string& host);  // oldest first (FIFO)
+    std::vector<std::string> hosts_with_active_jobs();          // starting/running/pending
+    // Terminal jobs (only `dead` ones if dead_only) that ended before the cutoff;
+    // a job with no end time counts from its start, then its creation.
+    std::vector<Job> prunable(int64_t older_than_epoch, bool dead_only);
+    // Deletes the job with its environment, log tail and events.
+    void remove(int64_t id);
+
+    void cache_log(int64_t id, const std::string& tail, int64_t fetched_at);
+    // The last cached tail and when it was fetched.
+    std::optional<std::pair<std::string, int64_t>> cached_log(int64_t id);
+
+private:
+    std::vector<Job> query_jobs(const std::string& sql, const std::vector<std::string>& text_args);
+    void load_env(Job& job);
+    void write_env(const Job& job);
+    Database& db_;
+};
+
+}  // namespace store

@@ -1,0 +1,126 @@
+#include "config.h"
+
+#include "store/migrations.h"
+
+#include "store/database.h"
+#include "util/error.h"
+
+namespace store {
+
+namespace {
+
+// v1: the base tables. Job ids are AUTOINCREMENT because the id is also the
+// job's name on its host (tmux session rj-<id>, its directory): an id freed by
+// pruning the newest job must never be handed out again.
+const char* const kV1 = R"sql(
+CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    host          TEXT NOT NULL,
+    command       TEXT NOT NULL,
+    workdir       TEXT NOT NULL DEFAULT '',
+    description   TEXT NOT NULL DEFAULT '',
+    timeout_s     INTEGER NOT NULL DEFAULT 0,
+    status        TEXT NOT NULL,
+    exit_code     INTEGER,
+    exit_signal   INTEGER,
+    created_at    INTEGER NOT NULL,
+    started_at    INTEGER,
+    ended_at      INTEGER,
+    cpu_user_s    REAL,
+    cpu_sys_s     REAL,
+    pid           INTEGER,
+    from_job      INTEGER,
+    queue_on_fail INTEGER NOT NULL DEFAULT 0,
+    remote_dir    TEXT NOT NULL DEFAULT '',
+    error         TEXT NOT NULL DEFAULT ''
+);
+-- One row per variable, as blobs, so names and values keep any byte ('=', newlines, NUL).
+CREATE TABLE job_env (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    pos    INTEGER NOT NULL,
+    name   BLOB NOT NULL,
+    value  BLOB NOT NULL,
+    PRIMARY KEY (job_id, pos)
+) WITHOUT ROWID;
+CREATE TABLE hosts (
+    name           TEXT PRIMARY KEY,
+    journal_offset INTEGER NOT NULL DEFAULT 0,
+    last_seen      INTEGER,
+    offline_since  INTEGER,
+    last_error     TEXT NOT NULL DEFAULT '',
+    info           TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
+// v2: indexes for the job list (newest first, filtered by status and host,
+// keyset-paged by id) and a cache of the last fetched log tail per job.
+const char* const kV2 = R"sql(
+CREATE INDEX jobs_status_id ON jobs(status, id);
+CREATE INDEX jobs_host_id ON jobs(host, id);
+CREATE INDEX jobs_host_status_id ON jobs(host, status, id);
+CREATE TABLE job_logs (
+    job_id     INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+    tail       BLOB NOT NULL,
+    fetched_at INTEGER NOT NULL
+);
+)sql";
+
+// v3: a per-job event history (submitted, started, exit, kill requested ...).
+const char* const kV3 = R"sql(
+CREATE TABLE job_events (
+    id     INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    at     INTEGER NOT NULL,
+    kind   TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX job_events_job ON job_events(job_id, id);
+)sql";
+
+std::function<void(Database&)> sql_step(const char* sql) {
+    return [sql](Database& db) { db.exec(sql); };
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> steps = {
+        {1, "jobs, job environment and host state", sql_step(kV1)},
+        {2, "job list indexes and log tail cache", sql_step(kV2)},
+        {3, "job event history", sql_step(kV3)},
+    };
+    return steps;
+}
+
+int latest_schema_version() { return migrations().back().version; }
+
+void check_schema_not_newer(Database& db) {
+    int have = db.user_version();
+    if (have > latest_schema_version())
+        throw util::Error("database " + db.path() + " was written by a newer rj (schema version " +
+                              std::to_string(have) + "; this rj knows up to " +
+                              std::to_string(latest_schema_version()) + ")",
+                          "upgrade rj, or set RJ_DB to use another database");
+}
+
+void migrate(Database& db, int target) {
+    if (target < 0) target = latest_schema_version();
+    check_schema_not_newer(db);
+    if (db.user_version() >= target) return;  // the common case takes no write lock
+    for (const Migration& step : migrations()) {
+        if (step.version > target) break;
+        Transaction tx(db, Transaction::Mode::write);
+        int have = db.user_version();  // another process may have migrated meanwhile
+        if (have > latest_schema_version()) check_schema_not_newer(db);
+        if (have >= step.version) continue;
+        if (have != step.version - 1)
+            throw util::Error("database " + db.path() + " has schema version " + std::to_string(have) +
+                              ", which no migration step starts from",
+                              "the file may have been edited by hand; move it aside");
+        step.apply(db);
+        db.set_user_version(step.version);
+        tx.commit();
+    }
+}
+
+}  // namespace store

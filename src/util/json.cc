@@ -1,0 +1,75 @@
+#include "config.h"
+
+#include "util/json.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace util {
+
+namespace {
+// Length of the valid UTF-8 sequence at s[i], or 0 if invalid.
+size_t utf8_len(std::string_view s, size_t i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+    return n;
+}
+}  // namespace
+
+std::string json_quote(std::string_view s) {
+    std::string out = "\"";
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            size_t n = utf8_len(s, i);
+            if (n == 0) {
+                out += "\\ufffd";
+                ++i;
+            } else {
+                out.append(s.substr(i, n));
+                i += n;
+            }
+            continue;
+        }
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+        ++i;
+    }
+    return out + "\"";
+}
+
+JsonObject& JsonObject::add_raw(std::string_view key, std::string_view json) {
+    if (!body_.empty()) body_ += ",";
+    body_ += json_quote(key);
+    body_ += ":";
+    body_ += json;
+    return *this;
+}
+
+JsonObject& JsonObject::add(std::string_view key, std::string_view value) { return add_raw(key, json_quote(value)); }
+JsonObject& JsonObject::add(std::string_view key, int64_t value) { return add_raw(key, std::to_string(value)); }
+JsonObject& JsonObject::add(std::string_view key, bool value) { return add_raw(key, value ? "true" : "false"); }
+JsonObject& JsonObject::add(std::string_view key, double value) {
+    if (!std::isfinite(value)) return add_raw(key, "null");
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f", value);
+    return add_raw(key, buf);
+}
+
+}  // namespace util

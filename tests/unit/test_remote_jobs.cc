@@ -1,0 +1,341 @@
+#include "config.h"
+
+// Submit, sync, kill, timeout and lost sessions with the real scripts, a real
+// (private) tmux server and dash / bash / busybox sh playing the host's /bin/sh.
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "remote/protocol.h"
+#include "unit/test_remote_support.h"
+
+using namespace remote;
+using rjtest::read_file;
+using rjtest::Sandbox;
+
+namespace {
+
+int count_events(const SyncReply& s, int64_t id, const std::string& event) {
+    int n = 0;
+    for (const auto& e : s.events)
+        if (e.id == id && e.event == event) ++n;
+    return n;
+}
+
+std::vector<int64_t> read_pids(const std::string& text) {
+    std::vector<int64_t> v;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        if (!line.empty()) v.push_back(std::atoll(line.c_str()));
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    return v;
+}
+
+// Polls until `pred` holds (true) or `timeout_s` passes (false).
+template <class F>
+bool eventually(F pred, double timeout_s = 5) {
+    for (int i = 0; i < static_cast<int>(timeout_s * 50); ++i) {
+        if (pred()) return true;
+        rjtest::sleep_s(0.02);
+    }
+    return pred();
+}
+
+}  // namespace
+
+TEST_CASE("a submitted job runs in tmux and sync reports its exit and journal lines", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            auto rep = sb.submit(sb.spec(1, "echo out; echo err >&2; echo \"id=$RJ_JOB_ID\""));
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            CHECK(rep.id == 1);
+            CHECK(rep.pid > 1);
+            CHECK(rep.started > 1600000000);
+            CHECK_FALSE(rep.already);
+
+            JobFacts f = sb.wait_end(1);
+            REQUIRE(f.exit);
+            CHECK(f.exit->kind == "exit");
+            CHECK(f.exit->code == 0);
+            CHECK(f.exit->started == rep.started);
+            CHECK(f.exit->ended >= rep.started);
+            CHECK(f.pid == rep.pid);
+            CHECK(decide(f, false).fate == Fate::Completed);
+            CHECK(read_file(sb.job_dir(1) + "/log") == "out\nerr\nid=1\n");
+
+            SyncReply s = sb.sync({1});
+            CHECK(s.host_now >= rep.started);
+            CHECK(count_events(s, 1, "start") == 1);
+            CHECK(count_events(s, 1, "exit") == 1);
+            REQUIRE(s.events.size() == 2);
+            CHECK(s.events[0].get_int("pid") == rep.pid);
+            CHECK(s.events[1].get_int("code", -1) == 0);
+            CHECK(s.new_offset == s.journal_size);
+            CHECK_FALSE(s.journal_reset);
+
+            // From the returned offset nothing is new: no event is counted twice.
+            SyncReply s2 = sb.sync({1}, s.new_offset);
+            CHECK(s2.events.empty());
+            CHECK(s2.new_offset == s.new_offset);
+
+            // The tmux session ends with the job.
+            CHECK(eventually([&] { return sb.sync({1}).live_sessions.count(1) == 0; }));
+
+            struct stat st {};
+            REQUIRE(::stat((sb.home + "/.cache/rj").c_str(), &st) == 0);
+            CHECK((st.st_mode & 0777) == 0700);
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("non-zero exits and signals are recorded as failures", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            REQUIRE(sb.submit(sb.spec(1, "echo failing; exit 3")).status == SubmitReply::Status::Ok);
+            REQUIRE(sb.submit(sb.spec(2, "kill -9 $$")).status == SubmitReply::Status::Ok);
+            JobFacts f1 = sb.wait_end(1);
+            JobFacts f2 = sb.wait_end(2);
+            REQUIRE(f1.exit);
+            REQUIRE(f2.exit);
+            JobFate d1 = decide(f1, false);
+            CHECK(d1.fate == Fate::Failed);
+            CHECK(d1.exit_code == 3);
+            CHECK(f2.exit->kind == "signal");
+            JobFate d2 = decide(f2, false);
+            CHECK(d2.fate == Fate::Failed);
+            CHECK(d2.signal == 9);
+            SyncReply s = sb.sync({1, 2});
+            CHECK(count_events(s, 1, "exit") == 1);
+            CHECK(count_events(s, 2, "signal") == 1);
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("kill stops the job and all its descendants and is recorded as killed", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            auto rep = sb.submit(sb.spec(1, "sleep 300 & echo $! > kids; sleep 301; wait"));
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            REQUIRE(eventually([&] { return !read_file(sb.home + "/kids").empty(); }));
+            int64_t kid = read_pids(read_file(sb.home + "/kids")).at(0);
+            CHECK(rjtest::pid_alive(kid));
+            CHECK(rjtest::pid_alive(rep.pid));
+
+            auto res = parse_kill(sb.run(kill_script(kDefaultRjDir, {1, 99}, 1, 5)).out);
+            REQUIRE(res.size() == 2);
+            CHECK(res[0].id == 1);
+            CHECK(res[0].state == "signalled");
+            CHECK(res[0].was_running);
+            REQUIRE(res[0].facts.exit);
+            CHECK(res[0].facts.exit->kind == "killed");
+            CHECK(decide(res[0].facts, false).fate == Fate::Killed);
+            CHECK(res[1].state == "missing");
+            CHECK_FALSE(res[1].was_running);
+
+            CHECK(eventually([&] { return !rjtest::pid_alive(kid) && !rjtest::pid_alive(rep.pid); }));
+            SyncReply s = sb.sync({1});
+            CHECK(count_events(s, 1, "killed") == 1);
+
+            // Killing it again says it had already ended.
+            auto again = parse_kill(sb.run(kill_script(kDefaultRjDir, {1}, 1, 1)).out);
+            REQUIRE(again.size() == 1);
+            CHECK(again[0].state == "ended");
+            CHECK_FALSE(again[0].was_running);
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("a job over its time limit gets TERM, then KILL after the grace period", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            JobSpec spec = sb.spec(1, "trap '' TERM; echo stubborn; sleep 300");
+            spec.timeout_s = 1;
+            spec.kill_grace_s = 1;
+            auto rep = sb.submit(spec);
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            JobFacts f = sb.wait_end(1, 10);
+            REQUIRE(f.exit);
+            CHECK(f.exit->kind == "timeout");
+            CHECK(f.exit->sig == 9);  // TERM was ignored
+            CHECK(f.exit->ended - f.exit->started >= 2);
+            CHECK(f.exit->ended - f.exit->started <= 5);
+            CHECK(decide(f, false).fate == Fate::Timeout);
+            CHECK_FALSE(rjtest::pid_alive(rep.pid));
+            CHECK(count_events(sb.sync({1}), 1, "timeout") == 1);
+
+            // A job that ends in time is not touched by the timer.
+            JobSpec quick = sb.spec(2, "sleep 0.2; echo done");
+            quick.timeout_s = 5;
+            REQUIRE(sb.submit(quick).status == SubmitReply::Status::Ok);
+            JobFacts q = sb.wait_end(2);
+            REQUIRE(q.exit);
+            CHECK(q.exit->kind == "exit");
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("a job whose tmux session is killed behind rj's back ends up dead", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            auto rep = sb.submit(sb.spec(1, "sleep 300"));
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            SyncReply before = sb.sync({1});
+            CHECK(before.live_sessions.count(1) == 1);
+            CHECK(decide(before.jobs[1], false).fate == Fate::Running);
+
+            sb.sh("tmux kill-session -t rj-1");
+            JobFacts f = sb.wait_end(1, 10);
+            CHECK(decide(f, false).fate == Fate::Dead);
+            CHECK_FALSE(f.session_alive);
+            CHECK(eventually([&] { return !rjtest::pid_alive(rep.pid); }));
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("a job whose wrapper was SIGKILLed is still found and can be killed", "[remote]") {
+    Sandbox sb(rjtest::shells().front());
+    auto rep = sb.submit(sb.spec(1, "sleep 300"));
+    REQUIRE(rep.status == SubmitReply::Status::Ok);
+    JobFacts f = sb.wait_started(1);
+    REQUIRE(f.wrapper_pid > 1);
+    ::kill(static_cast<pid_t>(f.wrapper_pid), SIGKILL);
+    REQUIRE(eventually([&] { return !rjtest::pid_alive(f.wrapper_pid); }));
+
+    JobFacts orphan = sb.sync({1}).jobs[1];
+    CHECK(orphan.pid_alive);
+    JobFate d = decide(orphan, false);
+    CHECK(d.fate == Fate::Running);
+    CHECK_FALSE(d.note.empty());
+
+    auto res = parse_kill(sb.run(kill_script(kDefaultRjDir, {1}, 1, 0)).out);
+    REQUIRE(res.size() == 1);
+    CHECK(res[0].state == "orphan");
+    CHECK(res[0].was_running);
+    CHECK(eventually([&] { return !rjtest::pid_alive(rep.pid); }));
+    CHECK(decide(sb.sync({1}).jobs[1], false).fate == Fate::Dead);
+    CHECK(sb.shutdown());
+}
+
+TEST_CASE("resubmitting a job that already started does not start it twice", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            JobSpec spec = sb.spec(1, "echo run >> runs; sleep 0.5");
+            auto first = sb.submit(spec);
+            REQUIRE(first.status == SubmitReply::Status::Ok);
+            CHECK_FALSE(first.already);
+            auto second = sb.submit(spec);
+            REQUIRE(second.status == SubmitReply::Status::Ok);
+            CHECK(second.already);
+            CHECK(second.pid == first.pid);
+            CHECK(second.started == first.started);
+            REQUIRE(sb.wait_end(1).exit);
+            auto third = sb.submit(spec);
+            CHECK(third.already);
+            CHECK(third.exited);
+            CHECK(read_file(sb.home + "/runs") == "run\n");
+            CHECK(count_events(sb.sync({1}), 1, "start") == 1);
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("submit explains a missing tmux and a missing working directory", "[remote]") {
+    Sandbox sb(rjtest::shells().front());
+    auto rep = sb.submit([&] {
+        JobSpec s = sb.spec(1, "true");
+        s.workdir = "~/no such dir";
+        return s;
+    }());
+    CHECK(rep.status == SubmitReply::Status::Error);
+    CHECK(rep.error == "no such directory: " + sb.home + "/no such dir");
+
+    // A host without tmux: only the basic tools on PATH.
+    std::string tools = sb.root + "/tools";
+    std::filesystem::create_directory(tools);
+    for (const char* t : {"mkdir", "chmod", "cat", "date", "tr", "mv", "rm", "sleep"}) {
+        std::string target = "/bin/" + std::string(t);
+        if (::access(target.c_str(), X_OK) != 0) target = "/usr/bin/" + std::string(t);
+        std::filesystem::create_symlink(target, tools + "/" + t);
+    }
+    sb.path = tools;
+    auto no_tmux = sb.submit(sb.spec(2, "true"));
+    CHECK(no_tmux.status == SubmitReply::Status::Error);
+    CHECK(no_tmux.error == "tmux not found on host: install tmux");
+    CHECK(sb.shutdown());
+}
+
+TEST_CASE("sync copes with no journal, no tmux server and a truncated journal", "[remote]") {
+    Sandbox sb(rjtest::shells().front());
+    SyncReply empty = sb.sync({42}, 0);
+    CHECK(empty.tmux == TmuxState::NoServer);
+    CHECK(empty.events.empty());
+    CHECK(empty.new_offset == 0);
+    CHECK_FALSE(empty.jobs[42].dir_exists);
+    CHECK(decide(empty.jobs[42], true).fate == Fate::NeverStarted);
+
+    REQUIRE(sb.submit(sb.spec(1, "true")).status == SubmitReply::Status::Ok);
+    REQUIRE(sb.wait_end(1).exit);
+    SyncReply s = sb.sync({}, 0);
+    REQUIRE(s.events.size() == 2);
+    // An offset past the end (journal replaced): start over from 0 and say so.
+    SyncReply reset = sb.sync({}, s.journal_size + 1000);
+    CHECK(reset.journal_reset);
+    CHECK(reset.journal_offset == 0);
+    CHECK(reset.events.size() == 2);
+    CHECK(reset.new_offset == s.new_offset);
+    CHECK(sb.shutdown());
+}
+
+TEST_CASE("the job runs in its own process group with every launcher", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        for (const char* method : {"perl", "setsid", "jobctl"}) {
+            DYNAMIC_SECTION(shell.name << " " << method) {
+                Sandbox sb(shell);
+                sb.extra_env = {{"RJ_PGRP_METHOD", method}};
+                auto rep = sb.submit(sb.spec(
+                    1, "grep SigIgn /proc/self/status > sigs; sleep 300 & echo $! > kids; sleep 301"));
+                REQUIRE(rep.status == SubmitReply::Status::Ok);
+                REQUIRE(eventually([&] { return !read_file(sb.home + "/kids").empty(); }));
+                int64_t kid = read_pids(read_file(sb.home + "/kids")).at(0);
+                JobFacts f = sb.wait_started(1);
+                CHECK(f.pgid == f.pid);
+                CHECK(::getpgid(static_cast<pid_t>(kid)) == f.pid);
+                CHECK(::getpgid(static_cast<pid_t>(f.wrapper_pid)) != f.pid);
+                if (std::string(method) != "setsid") {
+                    // SIGINT (bit 2) must not stay ignored for the job.
+                    std::string sigs = read_file(sb.home + "/sigs");
+                    REQUIRE(sigs.rfind("SigIgn:", 0) == 0);
+                    unsigned long long mask = std::strtoull(sigs.c_str() + 7, nullptr, 16);
+                    CHECK((mask & 2ULL) == 0);
+                }
+                auto res = parse_kill(sb.run(kill_script(kDefaultRjDir, {1}, 1, 5)).out);
+                REQUIRE(res.size() == 1);
+                REQUIRE(res[0].facts.exit);
+                CHECK(res[0].facts.exit->kind == "killed");
+                CHECK(eventually([&] { return !rjtest::pid_alive(kid); }));
+                CHECK(sb.shutdown());
+            }
+        }
+    }
+}
