@@ -60,9 +60,10 @@ std::vector<std::string> cut_verbatim(const std::vector<std::string>& args, cons
         head.push_back(a);
         if (a.size() > 1 && a[0] == '-') {
             // An option: if it takes a value in the next word, keep that too.
-            std::string name = a.substr(a[1] == '-' ? 2 : 1);
-            if (name.find('=') != std::string::npos || (a[1] != '-' && name.size() > 1)) continue;
-            const po::option_description* od = desc.find_nothrow(name, false, false, a[1] != '-');
+            bool is_long = a[1] == '-';
+            if (a.find('=') != std::string::npos || (!is_long && a.size() > 2)) continue;  // value attached
+            // Boost matches long options by bare name and short ones as "-x".
+            const po::option_description* od = desc.find_nothrow(is_long ? a.substr(2) : a, false, false, false);
             if (od && od->semantic()->max_tokens() > 0 && i + 1 < args.size()) head.push_back(args[++i]);
         } else {
             ++seen;
@@ -176,6 +177,11 @@ int run_batch(const std::vector<std::string>& args) {
         }
         if (vm.count("help")) {
             std::cout << help_text(name);
+            return 0;
+        }
+        if (name == "help") {
+            // Help works even when the configs are broken: no engine needed.
+            std::cout << help_text(vm.count("topic") ? vm["topic"].as<std::string>() : "");
             return 0;
         }
         engine::EngineOptions eo = engine::default_options();

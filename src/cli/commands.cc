@@ -5,11 +5,37 @@
 
 namespace cli {
 
+extern const Command kRunCommand;
+extern const Command kStatusCommand;
+extern const Command kListCommand;
+extern const Command kShowCommand;
+extern const Command kLogCommand;
+extern const Command kKillCommand;
+extern const Command kRestartCommand;
+extern const Command kDescribeCommand;
+extern const Command kSyncCommand;
+extern const Command kPruneCommand;
+extern const Command kCleanupCommand;
+extern const Command kHostCommand;
 extern const Command kHostsCommand;
+extern const Command kHelpCommand;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
+        kRunCommand,
+        kStatusCommand,
+        kListCommand,
+        kShowCommand,
+        kLogCommand,
+        kKillCommand,
+        kRestartCommand,
+        kDescribeCommand,
+        kSyncCommand,
+        kPruneCommand,
+        kCleanupCommand,
+        kHostCommand,
         kHostsCommand,
+        kHelpCommand,
     };
     return table;
 }

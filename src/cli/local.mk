@@ -6,4 +6,15 @@ src_cli_librjcli_a_SOURCES = \
 	src/cli/commands.cc \
 	src/cli/table.h \
 	src/cli/table.cc \
-	src/cli/cmd_hosts.cc
+	src/cli/cmd_hosts.cc \
+	src/cli/cmd_help.cc \
+	src/cli/cmd_run.cc \
+	src/cli/cmd_status.cc \
+	src/cli/cmd_list.cc \
+	src/cli/cmd_log.cc \
+	src/cli/cmd_jobs.cc \
+	src/cli/cmd_hosts_ops.cc \
+	src/cli/batch_ops.h \
+	src/cli/batch_ops.cc \
+	src/cli/job_format.h \
+	src/cli/job_format.cc

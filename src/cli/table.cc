@@ -3,6 +3,7 @@
 #include "cli/table.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace cli {
 
@@ -47,7 +48,8 @@ void Table::print(std::ostream& out, int width) const {
         for (size_t i = 0; i < n && i < r.size(); ++i) w[i] = std::max(w[i], display_width(one_line(r[i])));
     size_t fixed = 0;
     for (size_t i = 0; i + 1 < n; ++i) fixed += w[i] + 2;
-    size_t last = width > 0 && static_cast<size_t>(width) > fixed + 8 ? static_cast<size_t>(width) - fixed : 8;
+    // width <= 0: not a terminal, never cut.
+    size_t last = width <= 0 ? SIZE_MAX : static_cast<size_t>(width) > fixed + 8 ? static_cast<size_t>(width) - fixed : 8;
     auto line = [&](const std::vector<std::string>& cells) {
         std::string s;
         for (size_t i = 0; i < n; ++i) {

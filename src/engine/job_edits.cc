@@ -12,7 +12,7 @@ namespace engine {
 store::Job get_job(Engine& engine, int64_t id) {
     store::JobRepo jobs(engine.db());
     auto job = jobs.get(id);
-    if (!job) throw util::Error("no job with id " + std::to_string(id), "'rj -b list' shows the jobs rj knows", 3);
+    if (!job) throw util::Error("no job with id " + std::to_string(id), "'rj -b list' shows the jobs rj knows", 1);
     return *job;
 }
 

@@ -1,0 +1,95 @@
+#include "config.h"
+
+#include "cli/batch_ops.h"
+
+#include <csignal>
+#include <iostream>
+
+#include "cli/job_format.h"
+#include "util/error.h"
+
+namespace cli {
+
+using namespace std::chrono_literals;
+
+int64_t parse_job_id(const std::string& text) {
+    try {
+        size_t used = 0;
+        long long id = std::stoll(text, &used);
+        if (used == text.size() && id > 0) return id;
+    } catch (const std::exception&) {
+    }
+    throw util::UsageError("'" + text + "' is not a job id", "job ids are positive numbers, as 'rj -b list' shows");
+}
+
+std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
+                                              bool quiet) {
+    std::vector<engine::SyncReport> reports;
+    engine::sync_hosts(ctx.engine, hosts, [&](engine::SyncReport r) { reports.push_back(std::move(r)); });
+    ctx.engine.loop().run_until([&] { return reports.size() == hosts.size(); });
+    for (const auto& r : reports) {
+        if (verbose && r.reached)
+            ctx.out << r.host << ": ok, " << r.updated << " job(s) updated, " << r.started << " started\n";
+        if (!r.error.empty() && !quiet) {
+            ctx.err << "rj: " << r.host << ": " << r.error << "\n";
+            if (!r.hint.empty()) ctx.err << "    " << r.hint << "\n";
+        }
+    }
+    return reports;
+}
+
+int follow_log(Context& ctx, int64_t id, int64_t offset) {
+    bool interrupted = false;
+    ctx.engine.loop().on_signal(SIGINT, [&](int) { interrupted = true; });
+    bool running = true;
+    int failures = 0;
+    while (running && !interrupted) {
+        engine::LogRequest req;
+        req.id = id;
+        req.byte_offset = offset;
+        bool done = false;
+        engine::LogResult result;
+        engine::fetch_log(ctx.engine, req, [&](engine::LogResult r) {
+            result = std::move(r);
+            done = true;
+        });
+        ctx.engine.loop().run_until([&] { return done || interrupted; });
+        if (interrupted) break;
+        if (!result.ok || result.cached) {
+            // A dropped connection mid-follow: keep trying for a while.
+            if (++failures >= 5) {
+                ctx.err << "rj: lost the log of job " << id << ": " << result.error << "\n";
+                return 1;
+            }
+        } else {
+            failures = 0;
+            ctx.out << result.text << std::flush;
+            offset = result.next_offset;
+            running = result.running;
+        }
+        if (running) {
+            bool tick = false;
+            ctx.engine.loop().after(500ms, [&] { tick = true; });
+            ctx.engine.loop().run_until([&] { return tick || interrupted; });
+        }
+    }
+    if (interrupted) {
+        ctx.err << "rj: stopped following; job " << id << " keeps running\n";
+        return 130;
+    }
+    store::Job job = engine::get_job(ctx.engine, id);
+    // The log ends a moment before the wrapper's exit record lands.
+    for (int attempt = 0; attempt < 10 && !job.terminal(); ++attempt) {
+        if (attempt > 0) {
+            bool tick = false;
+            ctx.engine.loop().after(300ms, [&] { tick = true; });
+            ctx.engine.loop().run_until([&] { return tick; });
+        }
+        sync_and_wait(ctx, {job.host}, false, attempt > 0);
+        job = engine::get_job(ctx.engine, id);
+    }
+    if (!job.terminal()) return 2;
+    return job_exit_status(job);
+}
+
+}  // namespace cli

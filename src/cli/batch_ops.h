@@ -1,0 +1,27 @@
+// Blocking helpers for batch commands: run an engine operation on the loop
+// and wait for it (sync a set of hosts, follow a log until the job ends).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "engine/jobs.h"
+
+namespace cli {
+
+// Syncs `hosts` (all at once) and waits. Unreachable hosts are reported on
+// stderr unless `quiet`; with `verbose` every host gets a line on stdout.
+std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
+                                              bool quiet);
+
+// Streams the log of job `id` from byte `offset` until the job ends or the
+// user presses Ctrl-C. Returns the job's exit status (after a final sync),
+// or 130 when interrupted.
+int follow_log(Context& ctx, int64_t id, int64_t offset);
+
+// Parses a job id argument; UsageError if it is not a positive integer.
+int64_t parse_job_id(const std::string& text);
+
+}  // namespace cli

@@ -1,0 +1,163 @@
+// Host-wide commands: sync, prune, cleanup, host info.
+#include "config.h"
+
+#include <cstdio>
+
+#include "cli/batch_ops.h"
+#include "cli/command.h"
+#include "cli/job_format.h"
+#include "engine/jobs.h"
+#include "util/duration.h"
+#include "util/error.h"
+
+namespace cli {
+
+namespace {
+
+void declare_sync(po::options_description& opts, po::options_description&, po::positional_options_description&) {
+    opts.add_options()("verbose,v", "print one line per host");
+}
+
+int run_sync(Context& ctx, const po::variables_map& vm) {
+    auto hosts = engine::hosts_to_sync(ctx.engine);
+    bool verbose = vm.count("verbose") > 0;
+    if (hosts.empty()) {
+        if (verbose) ctx.out << "no hosts with active jobs\n";
+        return 0;
+    }
+    auto reports = sync_and_wait(ctx, hosts, verbose, false);
+    int unreachable = 0;
+    for (const auto& r : reports) unreachable += r.reached ? 0 : 1;
+    if (verbose && unreachable) ctx.out << unreachable << " host(s) unreachable\n";
+    return 0;  // unreachable hosts are reported, not fatal
+}
+
+void declare_prune(po::options_description& opts, po::options_description&, po::positional_options_description&) {
+    opts.add_options()
+        ("older-than", po::value<std::string>()->value_name("DUR"), "only jobs that ended more than DUR ago")
+        ("dead-only", "only dead jobs")
+        ("dry-run", "show what would be removed, remove nothing")
+        ("keep-files", "keep the job directories on the hosts");
+}
+
+int run_prune(Context& ctx, const po::variables_map& vm) {
+    engine::PruneOptions o;
+    if (vm.count("older-than"))
+        o.older_than_s = util::parse_duration_or_throw(vm["older-than"].as<std::string>(), "--older-than").count();
+    o.dead_only = vm.count("dead-only") > 0;
+    o.dry_run = vm.count("dry-run") > 0;
+    o.keep_files = vm.count("keep-files") > 0;
+    engine::PruneReport report;
+    bool done = false;
+    engine::prune(ctx.engine, o, [&](engine::PruneReport r) {
+        report = std::move(r);
+        done = true;
+    });
+    ctx.engine.loop().run_until([&] { return done; });
+    for (const auto& j : report.removed)
+        ctx.out << (o.dry_run ? "would remove " : "removed ") << j.id << "\t" << j.host << "\t" << job_status_text(j)
+                << "\t" << job_what_cell(j) << "\n";
+    for (const auto& w : report.warnings) ctx.err << "rj: " << w << "\n";
+    if (report.removed.empty() && report.warnings.empty()) ctx.err << "rj: nothing to prune\n";
+    return report.warnings.empty() ? 0 : 1;
+}
+
+void declare_cleanup(po::options_description& opts, po::options_description& hidden,
+                     po::positional_options_description& pos) {
+    opts.add_options()
+        ("older-than", po::value<std::string>()->value_name("DUR"), "only jobs that ended more than DUR ago (default 7d)")
+        ("dry-run", "show what would be removed, remove nothing");
+    hidden.add_options()("host", po::value<std::string>(), "host");
+    pos.add("host", 1);
+}
+
+int run_cleanup(Context& ctx, const po::variables_map& vm) {
+    if (!vm.count("host")) throw util::UsageError("no host given", "usage: rj -b cleanup HOST [--older-than DUR] [--dry-run]");
+    int64_t older = 7 * 86400;
+    if (vm.count("older-than"))
+        older = util::parse_duration_or_throw(vm["older-than"].as<std::string>(), "--older-than").count();
+    bool dry = vm.count("dry-run") > 0;
+    engine::CleanupReport report;
+    bool done = false;
+    engine::cleanup_host(ctx.engine, vm["host"].as<std::string>(), older, dry, [&](engine::CleanupReport r) {
+        report = std::move(r);
+        done = true;
+    });
+    ctx.engine.loop().run_until([&] { return done; });
+    if (!report.ok) {
+        print_error(ctx.err, report.error, report.hint);
+        return 1;
+    }
+    for (const auto& r : report.removed) ctx.out << (dry ? "would remove " : "removed ") << r << "\n";
+    return 0;
+}
+
+void declare_host(po::options_description&, po::options_description& hidden, po::positional_options_description& pos) {
+    hidden.add_options()("action", po::value<std::string>(), "action")("host", po::value<std::string>(), "host");
+    pos.add("action", 1).add("host", 1);
+}
+
+std::string human_bytes(int64_t kib) {
+    char buf[32];
+    if (kib >= 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(kib) / (1024.0 * 1024.0));
+    else std::snprintf(buf, sizeof buf, "%.0f MiB", static_cast<double>(kib) / 1024.0);
+    return buf;
+}
+
+int run_host(Context& ctx, const po::variables_map& vm) {
+    if (!vm.count("action") || vm["action"].as<std::string>() != "info" || !vm.count("host"))
+        throw util::UsageError("usage: rj -b host info HOST");
+    std::string host = vm["host"].as<std::string>();
+    ctx.engine.require_known_host(host);
+    engine::HostInfo info;
+    bool done = false;
+    engine::host_info(ctx.engine, host, [&](engine::HostInfo i) {
+        info = std::move(i);
+        done = true;
+    });
+    ctx.engine.loop().run_until([&] { return done; });
+    if (!info.ok) {
+        print_error(ctx.err, host + ": " + info.error, info.hint);
+        return 1;
+    }
+    char load[64];
+    std::snprintf(load, sizeof load, "%.2f %.2f %.2f", info.load1, info.load5, info.load15);
+    ctx.out << "host:     " << host << (info.hostname.empty() ? "" : " (" + info.hostname + ")") << "\n"
+            << "os:       " << info.os << "\n"
+            << "arch:     " << info.arch << "\n"
+            << "cpus:     " << info.cpus << "\n"
+            << "memory:   " << human_bytes(info.mem_total_kib) << " total, " << human_bytes(info.mem_available_kib)
+            << " available\n"
+            << "load:     " << load << "\n"
+            << "tmux:     " << (info.tmux.empty() ? "not installed (rj needs it to run jobs)" : info.tmux) << "\n";
+    if (info.gpus.empty()) ctx.out << "gpus:     none\n";
+    for (const auto& g : info.gpus) {
+        ctx.out << "gpu " << g.index << ":    " << g.name;
+        if (g.utilization_pct >= 0) ctx.out << ", " << g.utilization_pct << "% busy";
+        if (g.memory_total_mib > 0) ctx.out << ", " << g.memory_used_mib << " / " << g.memory_total_mib << " MiB";
+        ctx.out << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+extern const Command kSyncCommand = {
+    "sync", "", "ask every host with active jobs what became of them (all at once)",
+    "One exchange per host: the host's journal since the last sync plus which jobs are alive. Jobs whose "
+    "session and process are gone without an exit record become dead; pending jobs whose host is reachable again "
+    "are started. Unreachable hosts are reported on stderr and do not make the command fail.",
+    declare_sync, run_sync};
+extern const Command kPruneCommand = {
+    "prune", "", "forget finished jobs and remove their files on the hosts",
+    "Removes jobs that have ended (completed, failed, killed, timed out or dead) from the local history and "
+    "their directories on the hosts. Jobs on hosts that cannot be reached are kept, so nothing is half-removed.",
+    declare_prune, run_prune};
+extern const Command kCleanupCommand = {
+    "cleanup", "HOST", "remove old job directories on HOST, whatever the local history says", "", declare_cleanup,
+    run_cleanup};
+extern const Command kHostCommand = {"host", "info HOST",
+                                     "show a host's OS, CPUs, memory, load, GPUs (nvidia-smi) and tmux", "",
+                                     declare_host, run_host};
+
+}  // namespace cli

@@ -1,0 +1,91 @@
+// Commands that act on jobs by id: kill, restart, describe.
+#include "config.h"
+
+#include "cli/batch_ops.h"
+#include "cli/command.h"
+#include "engine/jobs.h"
+#include "util/error.h"
+
+namespace cli {
+
+namespace {
+
+void declare_ids(po::options_description&, po::options_description& hidden, po::positional_options_description& pos) {
+    hidden.add_options()("ids", po::value<std::vector<std::string>>(), "ids");
+    pos.add("ids", -1);
+}
+
+int run_kill(Context& ctx, const po::variables_map& vm) {
+    if (!vm.count("ids")) throw util::UsageError("no job id given", "usage: rj -b kill ID...");
+    std::vector<int64_t> ids;
+    for (const auto& s : vm["ids"].as<std::vector<std::string>>()) ids.push_back(parse_job_id(s));
+    size_t answered = 0;
+    int status = 0;
+    engine::kill_jobs(ctx.engine, ids, [&](engine::KillResult r) {
+        ++answered;
+        if (r.ok) ctx.out << r.id << "\t" << r.message << "\n";
+        else {
+            ctx.err << "rj: job " << r.id << ": " << r.message << "\n";
+            status = 1;
+        }
+    });
+    ctx.engine.loop().run_until([&] { return answered == ids.size(); });
+    return status;
+}
+
+void declare_restart(po::options_description& opts, po::options_description& hidden,
+                     po::positional_options_description& pos) {
+    opts.add_options()("follow,f", "stream the new job's log until it ends");
+    hidden.add_options()("id", po::value<std::string>(), "id");
+    pos.add("id", 1);
+}
+
+int run_restart(Context& ctx, const po::variables_map& vm) {
+    if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b restart ID");
+    store::Job old = engine::get_job(ctx.engine, parse_job_id(vm["id"].as<std::string>()));
+    engine::SubmitResult result;
+    bool done = false;
+    engine::submit(ctx.engine, engine::request_from_job(old), [&](engine::SubmitResult r) {
+        result = std::move(r);
+        done = true;
+    });
+    ctx.engine.loop().run_until([&] { return done; });
+    if (result.queued) {
+        ctx.out << result.job_id << "\n";
+        ctx.err << "rj: " << old.host << " is unreachable; job " << result.job_id << " is pending\n";
+        return 0;
+    }
+    if (!result.started) {
+        print_error(ctx.err, result.error, result.hint);
+        return 1;
+    }
+    ctx.out << result.job_id << "\n" << std::flush;
+    if (vm.count("follow")) return follow_log(ctx, result.job_id, 0);
+    return 0;
+}
+
+void declare_describe(po::options_description&, po::options_description& hidden, po::positional_options_description& pos) {
+    hidden.add_options()("id", po::value<std::string>(), "id")("text", po::value<std::vector<std::string>>(), "text");
+    pos.add("id", 1).add("text", -1);
+}
+
+int run_describe(Context& ctx, const po::variables_map& vm) {
+    if (!vm.count("id") || !vm.count("text")) throw util::UsageError("usage: rj -b describe ID TEXT");
+    std::string text;
+    for (const auto& w : vm["text"].as<std::vector<std::string>>()) text += (text.empty() ? "" : " ") + w;
+    engine::describe(ctx.engine, parse_job_id(vm["id"].as<std::string>()), text);
+    return 0;
+}
+
+}  // namespace
+
+extern const Command kKillCommand = {
+    "kill", "ID...", "stop running jobs (TERM to the job's process group, KILL after 10 s)",
+    "A killed job is recorded as killed, not failed. Pending jobs are cancelled without contacting their host.",
+    declare_ids, run_kill};
+extern const Command kRestartCommand = {"restart", "ID", "start a job again with the same settings; print the new id",
+                                        "", declare_restart, run_restart};
+extern const Command kDescribeCommand = {"describe", "ID TEXT", "set a job's description", "", declare_describe,
+                                         run_describe, 1};
+
+}  // namespace cli

@@ -1,0 +1,91 @@
+// rj -b list [filters] [--json] and rj -b show ID [--json].
+#include "config.h"
+
+#include <ctime>
+
+#include "cli/batch_ops.h"
+#include "cli/command.h"
+#include "cli/job_format.h"
+#include "cli/table.h"
+#include "engine/jobs.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+
+namespace cli {
+
+namespace {
+
+const char* const kStatusFlags[][2] = {
+    {"running", "only running jobs (and those starting)"},
+    {"pending", "only jobs waiting for an unreachable host"},
+    {"completed", "only jobs that exited 0"},
+    {"failed", "only jobs that failed, were killed or timed out"},
+    {"dead", "only jobs that vanished without an exit record"},
+};
+
+void declare_list(po::options_description& opts, po::options_description&, po::positional_options_description&) {
+    for (const auto& f : kStatusFlags) opts.add_options()(f[0], f[1]);
+    opts.add_options()
+        ("host", po::value<std::string>()->value_name("H"), "only jobs on host H")
+        ("search", po::value<std::string>()->value_name("TEXT"), "only jobs whose command or description contains TEXT")
+        ("limit", po::value<int>()->value_name("N")->default_value(50), "at most N jobs, newest first (0: all)")
+        ("sync", "sync hosts with active jobs first")
+        ("json", "one JSON object per line (see JSON OUTPUT in rj(1))");
+}
+
+int run_list(Context& ctx, const po::variables_map& vm) {
+    store::JobFilter filter;
+    if (vm.count("running")) filter.statuses.insert(filter.statuses.end(), {store::status::running, store::status::starting});
+    if (vm.count("pending")) filter.statuses.push_back(store::status::pending);
+    if (vm.count("completed")) filter.statuses.push_back(store::status::completed);
+    if (vm.count("failed"))
+        filter.statuses.insert(filter.statuses.end(), {store::status::failed, store::status::killed, store::status::timeout});
+    if (vm.count("dead")) filter.statuses.push_back(store::status::dead);
+    if (vm.count("host")) filter.host = vm["host"].as<std::string>();
+    if (vm.count("search")) filter.search = vm["search"].as<std::string>();
+    filter.limit = vm["limit"].as<int>();
+    if (filter.limit < 0) throw util::UsageError("--limit must be 0 or more");
+    if (vm.count("sync")) sync_and_wait(ctx, engine::hosts_to_sync(ctx.engine), false, false);
+    store::JobRepo repo(ctx.engine.db());
+    std::vector<store::Job> jobs = repo.list(filter);
+    if (vm.count("json")) {
+        for (const auto& j : jobs) ctx.out << job_json(j) << "\n";
+        return 0;
+    }
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    Table t({"ID", "HOST", "STATUS", "TIME", "COMMAND"});
+    for (const auto& j : jobs)
+        t.add({std::to_string(j.id), j.host, job_status_text(j), job_time_cell(j, now), job_what_cell(j)});
+    if (t.empty()) {
+        if (ctx.out_is_tty) ctx.err << "rj: no jobs match\n";
+        return 0;
+    }
+    t.print(ctx.out, ctx.out_is_tty ? ctx.width : 0);
+    return 0;
+}
+
+void declare_show(po::options_description& opts, po::options_description& hidden, po::positional_options_description& pos) {
+    opts.add_options()("json", "print the job as one JSON object");
+    hidden.add_options()("id", po::value<std::string>(), "id");
+    pos.add("id", 1);
+}
+
+int run_show(Context& ctx, const po::variables_map& vm) {
+    if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b show ID [--json]");
+    store::Job job = engine::get_job(ctx.engine, parse_job_id(vm["id"].as<std::string>()));
+    if (vm.count("json")) ctx.out << job_json(job) << "\n";
+    else ctx.out << job_details(job);
+    return 0;
+}
+
+}  // namespace
+
+extern const Command kListCommand = {
+    "list", "", "list jobs, newest first, as a table or JSON",
+    "Reads the local history (add --sync to ask the hosts first). The table fits the terminal width; with "
+    "--json each job is one JSON object per line.",
+    declare_list, run_list};
+
+extern const Command kShowCommand = {"show", "ID", "show everything rj knows about a job", "", declare_show, run_show};
+
+}  // namespace cli

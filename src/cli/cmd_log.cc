@@ -1,0 +1,74 @@
+// rj -b log ID [-f] [-n N] [--from N] [--to N] [--grep PATTERN]
+#include "config.h"
+
+#include <ctime>
+
+#include "cli/batch_ops.h"
+#include "cli/command.h"
+#include "engine/jobs.h"
+#include "util/error.h"
+
+namespace cli {
+
+namespace {
+
+void declare(po::options_description& opts, po::options_description& hidden, po::positional_options_description& pos) {
+    opts.add_options()
+        ("follow,f", "keep printing new output until the job ends (Ctrl-C stops following, not the job)")
+        ("lines,n", po::value<int>()->value_name("N"), "only the last N lines")
+        ("from", po::value<int64_t>()->value_name("N"), "from line N (1-based)")
+        ("to", po::value<int64_t>()->value_name("N"), "up to line N")
+        ("grep", po::value<std::string>()->value_name("PATTERN"), "only lines matching PATTERN (extended regex, on the host)");
+    hidden.add_options()("id", po::value<std::string>(), "id");
+    pos.add("id", 1);
+}
+
+int run(Context& ctx, const po::variables_map& vm) {
+    if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b log ID [-f] [-n N] [--grep PATTERN]");
+    engine::LogRequest req;
+    req.id = parse_job_id(vm["id"].as<std::string>());
+    if (vm.count("lines")) {
+        req.tail_lines = vm["lines"].as<int>();
+        if (req.tail_lines <= 0) throw util::UsageError("-n needs a positive number of lines");
+    }
+    if (vm.count("from")) req.from_line = vm["from"].as<int64_t>();
+    if (vm.count("to")) req.to_line = vm["to"].as<int64_t>();
+    if (req.from_line < 0 || req.to_line < 0 || (req.to_line && req.from_line > req.to_line))
+        throw util::UsageError("--from and --to take line numbers, with --from not after --to");
+    if (vm.count("grep")) req.grep = vm["grep"].as<std::string>();
+    bool follow = vm.count("follow") > 0;
+    if (follow && (!req.grep.empty() || req.from_line || req.to_line))
+        throw util::UsageError("-f cannot be combined with --grep, --from or --to", "use -n N to start from the last N lines");
+    engine::get_job(ctx.engine, req.id);  // not found: exit 3 before contacting anyone
+    if (follow && req.tail_lines == 0) return follow_log(ctx, req.id, 0);
+    engine::LogResult result;
+    bool done = false;
+    engine::fetch_log(ctx.engine, req, [&](engine::LogResult r) {
+        result = std::move(r);
+        done = true;
+    });
+    ctx.engine.loop().run_until([&] { return done; });
+    if (!result.ok) {
+        print_error(ctx.err, result.error, result.hint);
+        return 1;
+    }
+    if (result.cached) {
+        std::time_t t = static_cast<std::time_t>(result.cached_at);
+        char when[32];
+        std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", std::localtime(&t));
+        ctx.err << "rj: host offline (" << result.error << "); showing the log cached at " << when << "\n";
+    }
+    ctx.out << result.text << std::flush;
+    if (follow && !result.cached) return follow_log(ctx, req.id, result.next_offset);
+    return 0;
+}
+
+}  // namespace
+
+extern const Command kLogCommand = {
+    "log", "ID", "print a job's output (filtered on the host)",
+    "Line selection (-n, --from/--to, --grep) happens on the host, so only the lines shown cross the network. "
+    "When the host is offline, the last fetched tail is shown and marked as cached on stderr.",
+    declare, run};
+
+}  // namespace cli

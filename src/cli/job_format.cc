@@ -1,0 +1,116 @@
+#include "config.h"
+
+#include "cli/job_format.h"
+
+#include <ctime>
+#include <sstream>
+
+#include "util/duration.h"
+#include "util/json.h"
+
+namespace cli {
+
+namespace {
+std::string local_time(int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+}  // namespace
+
+std::string job_time_cell(const store::Job& job, int64_t now) {
+    if (!job.started_at) return "-";
+    if (job.ended_at) return util::format_duration(util::Seconds(now - *job.ended_at)) + " ago";
+    return util::format_duration(util::Seconds(now - *job.started_at));
+}
+
+std::string job_what_cell(const store::Job& job) { return job.description.empty() ? job.command : job.description; }
+
+std::string job_status_text(const store::Job& job) {
+    std::string s = job.status;
+    if (job.status == store::status::failed) {
+        if (job.exit_signal) s += " (signal " + std::to_string(*job.exit_signal) + ")";
+        else if (job.exit_code) s += " (exit " + std::to_string(*job.exit_code) + ")";
+    }
+    return s;
+}
+
+int job_exit_status(const store::Job& job) {
+    if (job.status == store::status::completed) return 0;
+    if (job.status == store::status::failed) {
+        if (job.exit_signal) return 128 + *job.exit_signal;
+        if (job.exit_code && *job.exit_code > 0 && *job.exit_code < 256) return *job.exit_code;
+    }
+    return 1;
+}
+
+std::string job_json(const store::Job& j) {
+    std::string env = "[";
+    for (size_t i = 0; i < j.env.size(); ++i) {
+        util::JsonObject e;
+        e.add("name", j.env[i].first).add("value", j.env[i].second);
+        env += (i ? "," : "") + e.str();
+    }
+    env += "]";
+    util::JsonObject o;
+    o.add("id", j.id)
+        .add("host", j.host)
+        .add("status", j.status)
+        .add("command", j.command)
+        .add("workdir", j.workdir)
+        .add("description", j.description)
+        .add_raw("env", env)
+        .add("timeout_s", j.timeout_s)
+        .add("exit_code", j.exit_code)
+        .add("exit_signal", j.exit_signal)
+        .add("created_at", j.created_at)
+        .add("started_at", j.started_at)
+        .add("ended_at", j.ended_at)
+        .add("cpu_user_s", j.cpu_user_s)
+        .add("cpu_sys_s", j.cpu_sys_s)
+        .add("pid", j.pid)
+        .add("from_job", j.from_job)
+        .add("queue_on_fail", j.queue_on_fail)
+        .add("error", j.error);
+    return o.str();
+}
+
+std::string job_details(const store::Job& j) {
+    std::ostringstream s;
+    auto line = [&](const char* k, const std::string& v) {
+        if (!v.empty()) s << k << std::string(13 - std::string(k).size(), ' ') << v << "\n";
+    };
+    line("id:", std::to_string(j.id));
+    line("host:", j.host);
+    line("status:", job_status_text(j));
+    line("command:", j.command);
+    line("directory:", j.workdir);
+    line("description:", j.description);
+    for (const auto& [k, v] : j.env) line("env:", k + "=" + v);
+    if (j.timeout_s > 0) line("timeout:", util::format_duration(util::Seconds(j.timeout_s)));
+    line("created:", local_time(j.created_at));
+    if (j.started_at) line("started:", local_time(*j.started_at));
+    if (j.ended_at) line("ended:", local_time(*j.ended_at));
+    if (j.started_at) {
+        int64_t end = j.ended_at ? *j.ended_at : static_cast<int64_t>(std::time(nullptr));
+        line(j.ended_at ? "ran for:" : "running for:", util::format_duration(util::Seconds(end - *j.started_at)));
+    }
+    if (j.exit_code) line("exit code:", std::to_string(*j.exit_code));
+    if (j.exit_signal) line("signal:", std::to_string(*j.exit_signal));
+    if (j.cpu_user_s || j.cpu_sys_s) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.2fs user, %.2fs sys", j.cpu_user_s.value_or(0), j.cpu_sys_s.value_or(0));
+        line("cpu:", buf);
+    }
+    if (j.pid) line("pid:", std::to_string(*j.pid));
+    if (j.from_job) line("from job:", std::to_string(*j.from_job));
+    if (j.queue_on_fail) line("queue:", "--queue-on-fail");
+    line("error:", j.error);
+    line("session:", "tmux attach -t rj-" + std::to_string(j.id) + " (on " + j.host + ")");
+    return s.str();
+}
+
+}  // namespace cli

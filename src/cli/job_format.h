@@ -1,0 +1,25 @@
+// How jobs look in batch output: table cells, `show` lines and the stable
+// JSON form (documented in man/rj.1, JSON OUTPUT).
+#pragma once
+
+#include <string>
+
+#include "store/job.h"
+
+namespace cli {
+
+// "12m03s" running for / "3h ago" ended / "-" never started.
+std::string job_time_cell(const store::Job& job, int64_t now);
+// The description when there is one, else the command.
+std::string job_what_cell(const store::Job& job);
+// "completed", "failed (exit 3)", "failed (signal 9)", ...
+std::string job_status_text(const store::Job& job);
+// One JSON object per job, keys in a fixed order.
+std::string job_json(const store::Job& job);
+// `rj -b show` human form.
+std::string job_details(const store::Job& job);
+// Process exit status that mirrors the job: 0 completed, its exit code when
+// it failed with one, 128+signal when signalled, 1 otherwise.
+int job_exit_status(const store::Job& job);
+
+}  // namespace cli
