@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/batch.h"
+#include "tui/app.h"
 
 int main(int argc, char** argv) {
     // A peer that hangs up must produce an error code, not kill rj.
@@ -18,12 +19,5 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (!args.empty() && args[0] == "-b") return cli::run_batch({args.begin() + 1, args.end()});
-    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-        std::cout << "usage: rj [--mouse]          full-screen interface\n"
-                     "       rj -b COMMAND [ARGS]  batch mode (rj -b help)\n";
-        return 0;
-    }
-    // The full-screen UI comes with its own issue; until then, the batch help.
-    std::cerr << cli::help_text();
-    return 2;
+    return tui::run_ui(args);
 }
