@@ -10,4 +10,6 @@ tests_unit_tests_SOURCES += \
 	tests/unit/test_remote_support.h \
 	tests/unit/test_remote_support.cc \
 	tests/unit/test_remote_parse.cc \
-	tests/unit/test_remote_jobs.cc
+	tests/unit/test_remote_jobs.cc \
+	tests/unit/test_remote_log.cc \
+	tests/unit/test_remote_roundtrip.cc

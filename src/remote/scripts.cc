@@ -85,6 +85,17 @@ rj-$1
 "*) return 0 ;; esac
   return 1
 }
+# Full path of a command found on PATH into rj_r, without a fork.
+rj_which() {
+  rj_r=
+  rj_ifs=$IFS
+  IFS=:
+  for rj_d in $PATH; do
+    if [ -n "$rj_d" ] && [ -f "$rj_d/$1" ] && [ -x "$rj_d/$1" ]; then rj_r=$rj_d/$1; break; fi
+  done
+  IFS=$rj_ifs
+  [ -n "$rj_r" ]
+}
 # Text on one line (for msg= fields) into rj_r.
 rj_flat() { rj_r=$(printf '%s' "$*" | tr '\n\r\t' '   '); }
 )RJSH";
@@ -217,7 +228,8 @@ rj_finish() {
 }
 
 rj_wmain() {
-  J=$(pwd) || exit 1
+  cd -P . || exit 1
+  J=$PWD
   ID=${J##*/}
   case $J in */jobs/*) ;; *) echo "rj: the job wrapper runs inside a job directory" >&2; exit 2 ;; esac
   if [ "$ID" != "$1" ]; then echo "rj: $J is not the directory of job $1" >&2; exit 2; fi
@@ -244,17 +256,20 @@ rj_wmain() {
     rj_finish error 126 nodir
   fi
 
-  rj_bash=$(command -v bash 2>/dev/null) || rj_bash=
-  case $rj_bash in /*) ;; *) rj_bash=/bin/sh ;; esac
-  rj_size "$J/cmd"; rj_big=
-  # One argv string may not exceed 128 KiB on Linux: run long commands from the file.
-  if [ "$rj_n" -gt 100000 ]; then rj_big=1; fi
+  if rj_which bash; then rj_bash=$rj_r; else rj_bash=/bin/sh; fi
+  # One argv string may not exceed 128 KiB on Linux: run long commands from
+  # the file. (${#CMD} counts characters, up to 4 bytes each.)
+  rj_big=
+  if [ "${#CMD}" -gt 25000 ]; then
+    rj_size "$J/cmd"
+    if [ "$rj_n" -gt 100000 ]; then rj_big=1; fi
+  fi
   rj_how=${RJ_PGRP_METHOD:-auto} rj_tool=
   if [ "$rj_how" = auto ] || [ "$rj_how" = perl ]; then
-    if rj_tool=$(command -v perl 2>/dev/null); then rj_how=perl; else rj_tool=; fi
+    if rj_which perl; then rj_how=perl rj_tool=$rj_r; fi
   fi
   if [ -z "$rj_tool" ] && { [ "$rj_how" = auto ] || [ "$rj_how" = setsid ]; }; then
-    if rj_tool=$(command -v setsid 2>/dev/null); then rj_how=setsid; else rj_tool=; fi
+    if rj_which setsid; then rj_how=setsid rj_tool=$rj_r; fi
   fi
   if [ -z "$rj_tool" ]; then rj_how=jobctl; fi
 
@@ -317,12 +332,13 @@ rj_report() {
       "$RJ_ID" "$rj_p" "$rj_s" "$1" "$rj_e"
   fi
 }
-# Up to ~2 s for the wrapper to record its start.
+# Up to ~2 s for the wrapper to record its start; it usually takes a few
+# hundredths, so look often at first.
 rj_wait_started() {
   rj_i=0
   while [ "$rj_i" -lt $((2 * rj_tps)) ]; do
     if [ -f "$J/started" ] || [ -f "$J/exit" ]; then return 0; fi
-    rj_tick
+    if [ "$rj_i" -lt 10 ] && [ "$rj_tps" -gt 1 ]; then sleep 0.01; else rj_tick; fi
     rj_i=$((rj_i + 1))
   done
   return 1
@@ -340,8 +356,9 @@ rj_main() {
   # must not start it twice.
   if [ -f "$J/started" ] || [ -f "$J/exit" ]; then rj_report 1; return; fi
   if ! command -v tmux >/dev/null 2>&1; then rj_fail "tmux not found on host: install tmux"; return; fi
-  rj_sessions
-  if rj_has_session "$RJ_ID"; then rj_wait_started; rj_report 1; return; fi
+  # A wrapper already at work (a submit racing this one): do not touch its files.
+  rj_first "$J/wpid"
+  if rj_alive "$rj_r"; then rj_wait_started; rj_report 1; return; fi
   rj_expand "$RJ_WORKDIR"; D=$rj_r
   if [ ! -d "$D" ]; then rj_fail "no such directory: $D"; return; fi
   if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
@@ -364,14 +381,21 @@ rj_main() {
   umask "$rj_um"
   # Only simple words in the tmux command: tmux hands it to the user's shell
   # (maybe fish), so the paths are relative to the job directory (-c).
-  if ! rj_out=$(tmux new-session -d -s "rj-$RJ_ID" -c "$J" \
-      "$RJ_WSH ../../bin/wrapper-$RJ_WHASH.sh $RJ_ID" 2>&1); then
+  # A tmux server whose last session just closed is on its way out and
+  # refuses us ("server exited unexpectedly"): try again a few times.
+  rj_try=0
+  # The session must end with the job even if tmux.conf says remain-on-exit.
+  until rj_out=$(tmux new-session -d -s "rj-$RJ_ID" -c "$J" \
+      "$RJ_WSH ../../bin/wrapper-$RJ_WHASH.sh $RJ_ID" \; \
+      set-window-option remain-on-exit off 2>&1); do
     rj_sessions
     if rj_has_session "$RJ_ID"; then rj_wait_started; rj_report 1; return; fi
-    rj_fail "tmux could not start session rj-$RJ_ID: $rj_out"; return
-  fi
-  # The session must end with the job even if tmux.conf says remain-on-exit.
-  tmux set-window-option -t "rj-$RJ_ID" remain-on-exit off >/dev/null 2>&1
+    rj_try=$((rj_try + 1))
+    if [ "$rj_try" -ge 5 ]; then
+      rj_fail "tmux could not start session rj-$RJ_ID: $rj_out"; return
+    fi
+    rj_tick
+  done
   rj_wait_started
   rj_report 0
 }

@@ -234,12 +234,12 @@ remote::SyncReply Sandbox::sync(const std::vector<int64_t>& ids, int64_t offset)
     return remote::parse_sync(r.out);
 }
 
-remote::JobFacts Sandbox::wait_end(int64_t id, double timeout_s) const {
+remote::JobFacts Sandbox::wait_end(int64_t id, double timeout_s, bool sync_after) const {
     double deadline = now_s() + timeout_s;
     while (true) {
         // The exit record appears when the job ended; cheaper than a sync.
         if (::access((job_dir(id) + "/exit").c_str(), F_OK) == 0 || now_s() > deadline)
-            return sync({id}).jobs[id];
+            return sync_after ? sync({id}).jobs[id] : remote::JobFacts{};
         sleep_s(0.02);
     }
 }

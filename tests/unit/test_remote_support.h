@@ -52,8 +52,9 @@ public:
 
     remote::SubmitReply submit(const remote::JobSpec& spec) const;
     remote::SyncReply sync(const std::vector<int64_t>& ids, int64_t offset = 0) const;
-    // Polls sync until the job has an end record (or timeout_s passes).
-    remote::JobFacts wait_end(int64_t id, double timeout_s = 15) const;
+    // Polls until the job has an end record (or timeout_s passes), then syncs
+    // for its facts (unless sync_after is false: then the facts are empty).
+    remote::JobFacts wait_end(int64_t id, double timeout_s = 15, bool sync_after = true) const;
     // Polls until the job has recorded its pid.
     remote::JobFacts wait_started(int64_t id, double timeout_s = 10) const;
 

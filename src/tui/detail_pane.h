@@ -1,0 +1,31 @@
+// The detail pane below the lists: either the selected job's Details
+// (command, directory, environment, times, exit status, resource use) or its
+// Log — a live tail while the job runs, with scrollback, marked as cached when
+// the host is offline.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/job.h"
+#include "tui/pane.h"
+
+namespace tui {
+
+class DetailPane : public Pane {
+public:
+    int text_height() const { return rows() - 2; }
+    int text_width() const { return cols() - 4; }
+
+protected:
+    void draw(const Model& m) override;
+
+private:
+    void draw_details(const Model& m, const store::Job& job);
+    void draw_log(const Model& m);
+};
+
+// The Details view's lines for `job` at `width` columns: (label, text) pairs.
+std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width);
+
+}  // namespace tui

@@ -1,0 +1,124 @@
+#include "config.h"
+
+#include "tui/job_form.h"
+
+#include "util/duration.h"
+#include "util/error.h"
+#include "util/shell_quote.h"
+#include "util/strings.h"
+
+namespace tui {
+
+std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::string cur;
+    bool in_word = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == ' ' || c == '\t') {
+            if (in_word) words.push_back(cur);
+            cur.clear();
+            in_word = false;
+            continue;
+        }
+        in_word = true;
+        if (c == '\\' && i + 1 < text.size()) {
+            cur += text[++i];
+        } else if (c == '\'') {
+            size_t end = text.find('\'', i + 1);
+            if (end == std::string::npos) throw util::UsageError("unclosed ' in the environment");
+            cur += text.substr(i + 1, end - i - 1);
+            i = end;
+        } else if (c == '"') {
+            size_t j = i + 1;
+            for (; j < text.size() && text[j] != '"'; ++j) {
+                if (text[j] == '\\' && j + 1 < text.size() && (text[j + 1] == '"' || text[j + 1] == '\\')) ++j;
+                cur += text[j];
+            }
+            if (j >= text.size()) throw util::UsageError("unclosed \" in the environment");
+            i = j;
+        } else {
+            cur += c;
+        }
+    }
+    if (in_word) words.push_back(cur);
+    return words;
+}
+
+std::string join_env(const std::vector<std::pair<std::string, std::string>>& env) {
+    std::string out;
+    for (const auto& [k, v] : env) {
+        if (!out.empty()) out += ' ';
+        out += k + "=" + util::shell_quote_if_needed(v);
+    }
+    return out;
+}
+
+std::vector<Field> job_form_fields(const engine::SubmitRequest& r, const std::vector<std::string>& hosts) {
+    std::vector<Field> f(FCount_);
+    f[FHost].label = "Host";
+    f[FHost].value = r.host;
+    f[FHost].candidates = hosts;
+    f[FDir].label = "Directory";
+    f[FDir].value = r.workdir;
+    f[FDir].hint = "on the host; empty means ~ (its home)";
+    f[FCommand].label = "Command";
+    f[FCommand].value = r.command;
+    f[FCommand].hint = "a shell command line, run exactly as typed";
+    f[FDescription].label = "Description";
+    f[FDescription].value = r.description;
+    f[FDescription].hint = "optional; shown instead of the command in the list";
+    f[FEnv].label = "Environment";
+    f[FEnv].value = join_env(r.env);
+    f[FEnv].hint = "optional: NAME=VALUE ..., quote values with spaces";
+    f[FTimeout].label = "Timeout";
+    if (r.timeout_s > 0) f[FTimeout].value = util::format_duration(util::Seconds(r.timeout_s));
+    f[FTimeout].hint = "optional: 90s, 30m, 2h, 1h30m, 7d";
+    f[FQueue].label = "If offline";
+    f[FQueue].kind = Field::Kind::Toggle;
+    f[FQueue].value = r.queue_on_fail ? "yes" : "";
+    f[FQueue].hint = "Space: queue the job and start it when the host is back";
+    for (auto& field : f) field.cursor = field.value.size();
+    return f;
+}
+
+std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, engine::Engine& engine) {
+    engine::SubmitRequest r;
+    bool ok = true;
+    auto fail = [&](JobField i, const std::string& why) {
+        f[i].error = why;
+        ok = false;
+    };
+    for (auto& field : f) field.error.clear();
+
+    r.host = util::trim(f[FHost].value);
+    if (r.host.empty()) {
+        fail(FHost, "which host? (Tab completes)");
+    } else {
+        try {
+            engine.require_known_host(r.host);
+        } catch (const util::Error& e) {
+            fail(FHost, std::string(e.what()) + (e.hint().empty() ? "" : " — " + e.hint()));
+        }
+    }
+    r.workdir = util::trim(f[FDir].value);
+    r.command = f[FCommand].value;
+    if (util::trim(r.command).empty()) fail(FCommand, "a command is needed");
+    r.description = f[FDescription].value;
+    try {
+        for (const auto& word : split_words(f[FEnv].value)) r.env.push_back(engine::parse_env_assignment(word));
+    } catch (const util::Error& e) {
+        fail(FEnv, e.what());
+    }
+    std::string timeout = util::trim(f[FTimeout].value);
+    if (!timeout.empty()) {
+        auto d = util::parse_duration(timeout);
+        if (!d || d->count() <= 0) fail(FTimeout, "not a duration: use 90s, 30m, 2h, 1h30m or 7d");
+        else r.timeout_s = d->count();
+    }
+    r.queue_on_fail = f[FQueue].on();
+    if (!ok) return std::nullopt;
+    return r;
+}
+
+}  // namespace tui

@@ -1,0 +1,31 @@
+// The new-job form (n) and the edit-and-restart form (R): building the
+// fields, and turning them back into an engine::SubmitRequest, checking every
+// field first so that errors show inline and nothing is sent.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/jobs.h"
+#include "tui/form.h"
+
+namespace tui {
+
+enum JobField : size_t { FHost, FDir, FCommand, FDescription, FEnv, FTimeout, FQueue, FCount_ };
+
+// Fields pre-filled from `request` (empty for a new job); hosts complete the host field.
+std::vector<Field> job_form_fields(const engine::SubmitRequest& request, const std::vector<std::string>& hosts);
+
+// Checks the fields and builds the request. On a problem, sets the field's
+// error and returns nullopt. `engine` checks the host name.
+std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& fields, engine::Engine& engine);
+
+// Words as a shell would split them: spaces separate, '...' and "..." quote,
+// backslash escapes. Throws util::UsageError on an unclosed quote.
+std::vector<std::string> split_words(const std::string& text);
+
+// K=V pairs as one line that split_words() reads back exactly.
+std::string join_env(const std::vector<std::pair<std::string, std::string>>& env);
+
+}  // namespace tui

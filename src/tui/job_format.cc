@@ -1,0 +1,101 @@
+#include "config.h"
+
+#include "tui/job_format.h"
+
+#include <ctime>
+
+#include "tui/text.h"
+#include "util/duration.h"
+
+namespace tui {
+
+namespace {
+
+struct StatusLook {
+    const char* status;
+    Role role;
+    const char* utf8;
+    const char* ascii;
+};
+
+constexpr StatusLook kLooks[] = {
+    {store::status::pending, Role::JobPending, "…", "~"},
+    {store::status::starting, Role::JobStarting, "↑", "^"},
+    {store::status::running, Role::JobRunning, "▶", ">"},
+    {store::status::completed, Role::JobCompleted, "✓", "+"},
+    {store::status::failed, Role::JobFailed, "✗", "x"},
+    {store::status::killed, Role::JobKilled, "■", "#"},
+    {store::status::timeout, Role::JobTimeout, "◷", "t"},
+    {store::status::dead, Role::JobDead, "†", "!"},
+};
+
+const StatusLook* look(const std::string& status) {
+    for (const auto& l : kLooks)
+        if (status == l.status) return &l;
+    return nullptr;
+}
+
+enum class Fmt { Clock, Day, Date, Full };
+
+std::string strftime_local(int64_t epoch, Fmt which) {
+    std::time_t t = static_cast<std::time_t>(epoch);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[64];
+    size_t n = 0;
+    // Literal formats only (-Wformat-nonliteral).
+    switch (which) {
+        case Fmt::Clock: n = std::strftime(buf, sizeof buf, "%H:%M", &tm); break;
+        case Fmt::Day: n = std::strftime(buf, sizeof buf, "%b %d", &tm); break;
+        case Fmt::Date: n = std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm); break;
+        case Fmt::Full: n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm); break;
+    }
+    return std::string(buf, n);
+}
+
+}  // namespace
+
+Role status_role(const std::string& status) {
+    const StatusLook* l = look(status);
+    return l ? l->role : Role::Normal;
+}
+
+const char* status_symbol(const std::string& status) {
+    const StatusLook* l = look(status);
+    return l ? glyph(l->utf8, l->ascii) : "?";
+}
+
+std::string status_label(const std::string& status) { return std::string(status_symbol(status)) + " " + status; }
+
+std::string job_time(const store::Job& job, int64_t now) {
+    if (job.status == store::status::pending) return "queued";
+    if (job.terminal()) {
+        int64_t end = job.ended_at.value_or(job.started_at.value_or(job.created_at));
+        return short_time(end, now);
+    }
+    int64_t start = job.started_at.value_or(job.created_at);
+    return util::format_duration(util::Seconds(now > start ? now - start : 0));
+}
+
+std::string short_time(int64_t epoch, int64_t now) {
+    if (epoch <= 0) return "-";
+    std::time_t a = static_cast<std::time_t>(epoch), b = static_cast<std::time_t>(now);
+    std::tm ta{}, tb{};
+    localtime_r(&a, &ta);
+    localtime_r(&b, &tb);
+    if (ta.tm_year == tb.tm_year && ta.tm_yday == tb.tm_yday) return strftime_local(epoch, Fmt::Clock);
+    if (ta.tm_year == tb.tm_year) return strftime_local(epoch, Fmt::Day);
+    return strftime_local(epoch, Fmt::Date);
+}
+
+std::string full_time(int64_t epoch) {
+    if (epoch <= 0) return "-";
+    return strftime_local(epoch, Fmt::Full);
+}
+
+std::string job_title(const store::Job& job) {
+    if (!job.description.empty()) return sanitize(job.description);
+    return sanitize(job.command);
+}
+
+}  // namespace tui

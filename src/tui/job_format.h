@@ -1,0 +1,29 @@
+// How jobs are shown: status symbols and colour roles, the TIME column and
+// timestamps. Shared by the Jobs pane, the detail pane and the dialogs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "store/job.h"
+#include "tui/theme.h"
+
+namespace tui {
+
+Role status_role(const std::string& status);
+// A one-column symbol: ▶ running, ✓ completed, ✗ failed... (ASCII without UTF-8).
+const char* status_symbol(const std::string& status);
+// "▶ running"
+std::string status_label(const std::string& status);
+
+// The TIME column: elapsed for running jobs, the end time for finished ones,
+// "queued" for pending ones.
+std::string job_time(const store::Job& job, int64_t now);
+// "14:02" today, "Nov 03" this year, "2025-11-03" before.
+std::string short_time(int64_t epoch, int64_t now);
+// "2026-11-03 14:02:11"
+std::string full_time(int64_t epoch);
+// The command line, or the description when there is one (as the Jobs pane shows it).
+std::string job_title(const store::Job& job);
+
+}  // namespace tui

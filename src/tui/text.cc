@@ -1,0 +1,196 @@
+#include "config.h"
+
+#include "tui/text.h"
+
+#include <langinfo.h>
+
+#include <cstring>
+#include <cwchar>
+
+namespace tui {
+
+namespace {
+
+// Decodes one UTF-8 character at s[i]; returns its byte length (0 when invalid).
+size_t decode(std::string_view s, size_t i, wchar_t& wc) {
+    std::mbstate_t st{};
+    size_t n = std::mbrtowc(&wc, s.data() + i, s.size() - i, &st);
+    if (n == static_cast<size_t>(-1) || n == static_cast<size_t>(-2)) return 0;
+    if (n == 0) {
+        wc = 0;
+        return 1;
+    }
+    return n;
+}
+
+int char_width(wchar_t wc) {
+    int w = ::wcwidth(wc);
+    return w < 0 ? 1 : w;
+}
+
+}  // namespace
+
+bool utf8_locale() {
+    static const bool utf8 = [] {
+        const char* cs = nl_langinfo(CODESET);
+        return cs && (std::strcmp(cs, "UTF-8") == 0 || std::strcmp(cs, "utf8") == 0);
+    }();
+    return utf8;
+}
+
+const char* glyph(const char* utf8, const char* ascii) { return utf8_locale() ? utf8 : ascii; }
+
+int display_width(std::string_view s) {
+    int w = 0;
+    for (size_t i = 0; i < s.size();) {
+        wchar_t wc;
+        size_t n = decode(s, i, wc);
+        if (n == 0) {
+            ++w;
+            ++i;
+            continue;
+        }
+        w += char_width(wc);
+        i += n;
+    }
+    return w;
+}
+
+std::string fit(std::string_view s, int width, bool pad) {
+    if (width <= 0) return {};
+    std::string out;
+    int used = 0;
+    if (display_width(s) <= width) {
+        out.assign(s);
+        used = display_width(s);
+    } else {
+        // Too long: keep what fits in width-1 columns, then the ellipsis.
+        for (size_t i = 0; i < s.size();) {
+            wchar_t wc;
+            size_t n = decode(s, i, wc);
+            int cw = n == 0 ? 1 : char_width(wc);
+            if (n == 0) n = 1;
+            if (used + cw > width - 1) break;
+            out.append(s.substr(i, n));
+            used += cw;
+            i += n;
+        }
+        out += glyph("…", ">");
+        ++used;
+    }
+    if (pad && used < width) out.append(static_cast<size_t>(width - used), ' ');
+    return out;
+}
+
+std::string sanitize(std::string_view s) {
+    // A carriage return rewinds the line: keep what the terminal would show last.
+    size_t cr = s.rfind('\r');
+    if (cr != std::string_view::npos && cr + 1 < s.size()) s = s.substr(cr + 1);
+    std::string out;
+    out.reserve(s.size());
+    int col = 0;
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == '\t') {
+            int n = 8 - col % 8;
+            out.append(static_cast<size_t>(n), ' ');
+            col += n;
+            ++i;
+            continue;
+        }
+        if (c == 0x1b) {  // ESC: skip a CSI/OSC sequence or the next byte
+            ++i;
+            if (i < s.size() && s[i] == '[') {
+                ++i;
+                while (i < s.size() && !(s[i] >= 0x40 && s[i] <= 0x7e)) ++i;
+                ++i;
+            } else if (i < s.size() && s[i] == ']') {
+                while (i < s.size() && s[i] != '\a' && s[i] != 0x1b) ++i;
+                ++i;
+            } else {
+                ++i;
+            }
+            continue;
+        }
+        if (c == '\n') {
+            out += glyph("⏎", "|");
+            ++col;
+            ++i;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            ++i;
+            continue;
+        }
+        wchar_t wc;
+        size_t n = decode(s, i, wc);
+        if (n == 0 || (c >= 0x80 && !utf8_locale())) {
+            out += '?';
+            ++col;
+            i += n == 0 ? 1 : n;
+            continue;
+        }
+        if (::wcwidth(wc) < 0) {  // C1 controls and other non-printables
+            i += n;
+            continue;
+        }
+        out.append(s.substr(i, n));
+        col += char_width(wc);
+        i += n;
+    }
+    return out;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string_view::npos) {
+            lines.push_back(sanitize(text.substr(start)));
+            break;
+        }
+        lines.push_back(sanitize(text.substr(start, nl - start)));
+        start = nl + 1;
+    }
+    return lines;
+}
+
+std::vector<std::string> wrap(std::string_view s, int width) {
+    std::vector<std::string> out;
+    if (width <= 0) return out;
+    std::string line;
+    int lw = 0;
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t sp = s.find(' ', i);
+        std::string_view word = s.substr(i, sp == std::string_view::npos ? std::string_view::npos : sp - i);
+        int ww = display_width(word);
+        if (lw > 0 && lw + 1 + ww > width) {
+            out.push_back(line);
+            line.clear();
+            lw = 0;
+        }
+        if (ww > width) {
+            if (lw > 0) {
+                out.push_back(line);
+                line.clear();
+                lw = 0;
+            }
+            out.push_back(fit(word, width, false));
+        } else {
+            if (lw > 0) {
+                line += ' ';
+                ++lw;
+            }
+            line.append(word);
+            lw += ww;
+        }
+        if (sp == std::string_view::npos) break;
+        i = sp + 1;
+    }
+    if (lw > 0 || out.empty()) out.push_back(line);
+    return out;
+}
+
+}  // namespace tui

@@ -1,0 +1,137 @@
+// The full-screen interface as one event source on the engine's loop: it
+// watches the keyboard, routes keys to the open dialog/form/help or to the
+// keymap, runs engine calls (all asynchronous) and draws once per loop
+// iteration when something changed: wnoutrefresh per dirty pane, one doupdate.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/jobs.h"
+#include "event/source.h"
+#include "ssh/session.h"
+#include "tui/detail_pane.h"
+#include "tui/dialog.h"
+#include "tui/form.h"
+#include "tui/function_bar.h"
+#include "tui/header_pane.h"
+#include "tui/help.h"
+#include "tui/hosts_pane.h"
+#include "tui/jobs_pane.h"
+#include "tui/keymap.h"
+#include "tui/layout.h"
+#include "tui/model.h"
+#include "tui/queues_pane.h"
+
+namespace tui {
+
+struct UiOptions {
+    bool mouse = false;
+    std::string color = "auto";
+    bool exit_after_first_frame = false;  // RJ_EXIT_AFTER_FIRST_FRAME: for the startup benchmark
+};
+
+class Ui : public event::Source {
+public:
+    Ui(engine::Engine& engine, UiOptions options);
+    ~Ui() override;
+    Ui(const Ui&) = delete;
+    Ui& operator=(const Ui&) = delete;
+
+    // Runs until the user quits (or a signal asks to). Returns the exit status.
+    int run();
+
+    // event::Source
+    void interests(std::vector<event::Interest>& out) override;
+    event::Duration wait_time(event::TimePoint now) override;
+    void tick(event::TimePoint now, const event::Readiness& ready) override;
+
+private:
+    // --- screen (ui.cc)
+    void start_screen();
+    void stop_screen();
+    void relayout();
+    void resize();
+    void render();
+    bool any_dirty() const;
+    void mark_all();
+    void suspend();
+    void update_bar();
+    // --- input (ui.cc)
+    void read_keys();
+    void route(Key key);
+    void mouse();
+    void search_key(Key key);
+    // --- actions (ui_actions.cc)
+    void act(Action a);
+    void move_selection(long delta, bool page = false);
+    void go_home_end(bool end);
+    void cycle_focus(int dir);
+    void set_host_row(int row);
+    void apply_filter();
+    void selection_changed();
+    void reload_jobs();
+    void update_queue_counts();
+    void open_job_form(const engine::SubmitRequest& request, const std::string& title);
+    void submit_form();
+    void submit(engine::SubmitRequest request);
+    void kill_selected();
+    void restart_selected();
+    void forget_selected();
+    void prune();
+    void attach();
+    void open_dialog(std::string title, std::vector<std::string> lines, Dialog::Kind kind,
+                     std::function<void(bool)> done);
+    const store::Job* selected_job();
+    void message(std::string text, bool error = false);
+    // --- remote work and timers (ui_remote.cc)
+    void load_hosts();
+    std::vector<std::string> ui_hosts();
+    HostView* host(const std::string& name);
+    void start_timers();
+    void poll_meters();
+    void sync(bool manual);
+    void poll_log(bool restart = false);
+    void on_clock();
+    void ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> answer);
+    std::optional<std::string> ask_passphrase(const std::string& key_path);
+    void host_failed(HostView& h, const std::string& error, const std::string& hint);
+
+    engine::Engine& engine_;
+    event::Loop& loop_;
+    UiOptions options_;
+    Model model_;
+    Layout layout_;
+
+    HeaderPane header_;
+    HostsPane hosts_pane_;
+    QueuesPane queues_pane_;
+    JobsPane jobs_pane_;
+    DetailPane detail_pane_;
+    MessageLine message_line_;
+    FunctionBar bar_;
+    std::unique_ptr<Form> form_;
+    std::optional<int64_t> form_from_;  // R: the job the form repeats
+    std::deque<std::unique_ptr<Dialog>> dialogs_;
+    std::unique_ptr<HelpScreen> help_;
+
+    SCREEN* screen_ = nullptr;
+    bool screen_on_ = false;
+    bool quit_ = false;
+    bool closing_ = false;  // set in the destructor: late engine callbacks do nothing
+    bool frames_drawn_ = false;
+    bool cursor_visible_ = false;
+    int idle_reads_ = 0;  // stdin readable but no key: the terminal went away
+    bool sync_in_flight_ = false;
+    int sync_left_ = 0, sync_total_ = 0;
+    std::vector<std::string> sync_errors_;
+    int sync_updated_ = 0;
+    std::vector<event::Loop::TimerId> timers_;
+    std::string last_host_;  // the host of the last job started from a form
+};
+
+}  // namespace tui

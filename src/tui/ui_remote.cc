@@ -1,0 +1,302 @@
+// The Ui's background work on the loop: host meters, periodic sync, the log
+// tail of the job in view, and the questions SSH asks (host keys,
+// passphrases). Every remote call is asynchronous; a dead host only turns
+// its line grey.
+#include "config.h"
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+#include "store/host_repo.h"
+#include "store/job_repo.h"
+#include "tui/text.h"
+#include "tui/ui.h"
+#include "util/error.h"
+
+namespace tui {
+
+std::vector<std::string> Ui::ui_hosts() {
+    // With [host NAME] sections in rj's config, those (and hosts that have had
+    // jobs) are the fleet; otherwise every concrete Host of the ssh config.
+    const auto& configured = engine_.config().hosts;
+    if (configured.empty()) return engine_.known_hosts();
+    std::set<std::string> names;
+    for (const auto& [name, settings] : configured) {
+        (void)settings;
+        names.insert(name);
+    }
+    for (const auto& h : store::JobRepo(engine_.db()).hosts_with_jobs()) names.insert(h);
+    return {names.begin(), names.end()};
+}
+
+void Ui::load_hosts() {
+    store::HostRepo repo(engine_.db());
+    for (const auto& name : ui_hosts()) {
+        HostView h;
+        h.name = name;
+        store::HostState st = repo.get(name);
+        h.last_seen = st.last_seen.value_or(0);
+        h.offline_since = st.offline_since.value_or(0);
+        model_.hosts.push_back(std::move(h));
+    }
+}
+
+HostView* Ui::host(const std::string& name) {
+    for (auto& h : model_.hosts)
+        if (h.name == name) return &h;
+    return nullptr;
+}
+
+void Ui::start_timers() {
+    const auto& c = engine_.config();
+    auto positive = [](std::chrono::seconds s, int fallback) {
+        return s.count() > 0 ? event::Duration(s) : event::Duration(std::chrono::seconds(fallback));
+    };
+    timers_.push_back(loop_.every(positive(c.sync_interval, 15), [this] { sync(false); }));
+    timers_.push_back(loop_.every(positive(c.meter_interval, 10), [this] { poll_meters(); }));
+    timers_.push_back(loop_.every(positive(c.log_interval, 2), [this] { poll_log(); }));
+    timers_.push_back(loop_.every(std::chrono::seconds(1), [this] { on_clock(); }));
+    // First contact right after the first frame, so startup never waits on it.
+    timers_.push_back(loop_.after(event::Duration::zero(), [this] {
+        poll_meters();
+        sync(false);
+    }));
+}
+
+void Ui::on_clock() {
+    model_.now = static_cast<int64_t>(std::time(nullptr));
+    // Only running jobs show a ticking clock; nothing else needs a redraw.
+    const JobList& list = *model_.jobs;
+    for (int64_t i = list.top(); i < list.top() + jobs_pane_.list_height(); ++i) {
+        const store::Job* j = list.at(i);
+        if (!j) break;
+        if (j->status == store::status::running || j->status == store::status::starting) {
+            jobs_pane_.mark();
+            break;
+        }
+    }
+    if (model_.detail_job && !model_.detail_job->terminal() && model_.detail_mode == DetailMode::Details)
+        detail_pane_.mark();
+}
+
+void Ui::host_failed(HostView& h, const std::string& error, const std::string& hint) {
+    std::string why = error.empty() ? "unreachable" : error;
+    ssh::ErrorKind kind = ssh::ErrorKind::None;
+    try {
+        kind = engine_.ssh().session(h.name).error_kind();
+    } catch (const util::Error&) {
+        kind = ssh::ErrorKind::Protocol;
+    }
+    // Trust and credential problems are not "offline": the user must act.
+    bool config_problem = kind == ssh::ErrorKind::HostKeyChanged || kind == ssh::ErrorKind::HostKeyUnknown ||
+                          kind == ssh::ErrorKind::Auth || kind == ssh::ErrorKind::Proxy;
+    if (config_problem) {
+        h.state = HostView::State::Error;
+        h.error = why + (hint.empty() ? "" : " — " + hint);
+    } else {
+        h.went_offline(why, model_.now);
+    }
+    header_.mark();
+    hosts_pane_.mark();
+}
+
+void Ui::poll_meters() {
+    for (auto& h : model_.hosts) {
+        if (h.info_in_flight) continue;
+        h.info_in_flight = true;
+        if (h.state == HostView::State::Unknown) h.state = HostView::State::Connecting;
+        std::string name = h.name;
+        try {
+            engine::host_info(engine_, name, [this, name](engine::HostInfo info) {
+                if (closing_) return;
+                HostView* hv = host(name);
+                if (!hv) return;
+                hv->info_in_flight = false;
+                model_.now = static_cast<int64_t>(std::time(nullptr));
+                if (info.ok) hv->record(info, model_.now);
+                else host_failed(*hv, info.error, info.hint);
+                header_.mark();
+                hosts_pane_.mark();
+            });
+        } catch (const util::Error& e) {
+            h.info_in_flight = false;
+            h.state = HostView::State::Error;
+            h.error = e.what();
+        }
+    }
+    header_.mark();
+    hosts_pane_.mark();
+}
+
+void Ui::sync(bool manual) {
+    if (manual) {
+        // The user asked: try offline hosts again now, not after their backoff.
+        for (const auto& h : model_.hosts) engine_.ssh().reset_backoff(h.name);
+        poll_meters();
+    }
+    if (sync_in_flight_) {
+        if (manual) message("a sync is already running");
+        return;
+    }
+    std::vector<std::string> hosts = engine::hosts_to_sync(engine_);
+    if (hosts.empty()) {
+        // Another rj (cron, a shell) may have changed the database.
+        reload_jobs();
+        if (manual) message("nothing to sync: no active jobs; meters refreshed");
+        return;
+    }
+    sync_in_flight_ = true;
+    sync_left_ = sync_total_ = static_cast<int>(hosts.size());
+    sync_errors_.clear();
+    sync_updated_ = 0;
+    model_.progress = "syncing " + std::to_string(sync_total_) + " host(s)…";
+    message_line_.mark();
+    bool show = manual;
+    engine::sync_hosts(engine_, hosts, [this, show](engine::SyncReport r) {
+        if (closing_) return;
+        --sync_left_;
+        if (HostView* hv = host(r.host)) {
+            if (r.reached) {
+                if (hv->state != HostView::State::Online) {
+                    hv->state = HostView::State::Online;
+                    hv->offline_since = 0;
+                    hv->error.clear();
+                }
+                hv->last_seen = model_.now;
+            } else {
+                host_failed(*hv, r.error, r.hint);
+            }
+            header_.mark();
+            hosts_pane_.mark();
+        }
+        if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
+        sync_updated_ += r.updated + r.started;
+        if (r.updated + r.started > 0) reload_jobs();
+        model_.progress = sync_left_ > 0 ? "syncing: " + std::to_string(sync_total_ - sync_left_) + "/" +
+                                               std::to_string(sync_total_) + " host(s)…"
+                                         : "";
+        message_line_.mark();
+        if (sync_left_ > 0) return;
+        sync_in_flight_ = false;
+        reload_jobs();
+        if (!sync_errors_.empty())
+            message("sync: " + std::to_string(sync_errors_.size()) + " host(s) unreachable — " + sync_errors_.front(),
+                    true);
+        else if (show || sync_updated_ > 0)
+            message("synced " + std::to_string(sync_total_) + " host(s): " + std::to_string(sync_updated_) +
+                    " job(s) changed");
+    });
+}
+
+void Ui::poll_log(bool restart) {
+    LogView& log = model_.log;
+    if (model_.detail_mode != DetailMode::Log || !model_.detail_job) return;
+    const store::Job& job = *model_.detail_job;
+    if (restart || log.job_id() != job.id) {
+        log.reset(job.id);
+        detail_pane_.mark();
+    }
+    if (log.in_flight) return;
+    engine::LogRequest req;
+    req.id = job.id;
+    if (log.loaded && !log.cached) {
+        // Follow: only bytes after what we have, and only while it runs
+        // (one more fetch after it ends picks up the last output).
+        if (!log.running) return;
+        req.byte_offset = log.next_offset;
+    } else {
+        req.tail_lines = 2000;
+    }
+    log.in_flight = true;
+    bool follow = req.byte_offset >= 0;
+    int64_t id = job.id;
+    try {
+        engine::fetch_log(engine_, req, [this, id, follow](engine::LogResult r) {
+            if (closing_) return;
+            LogView& lv = model_.log;
+            if (lv.job_id() != id) return;  // the user moved on
+            lv.in_flight = false;
+            if (!r.ok && !r.cached) {
+                lv.error = r.error + (r.hint.empty() ? "" : " — " + r.hint);
+                lv.loaded = true;
+                lv.running = false;
+            } else {
+                if (follow && !r.cached) lv.append(r.text);
+                else lv.replace(r.text);
+                lv.error.clear();
+                lv.cached = r.cached;
+                lv.cached_at = r.cached_at;
+                lv.running = r.running;
+                lv.next_offset = r.next_offset;
+                lv.loaded = true;
+            }
+            detail_pane_.mark();
+        });
+    } catch (const util::Error& e) {
+        log.in_flight = false;
+        log.loaded = true;
+        log.error = e.what();
+    }
+}
+
+void Ui::ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> answer) {
+    if (closing_) {
+        answer(false);
+        return;
+    }
+    std::string where = q.key_host + (q.port != 22 ? ":" + std::to_string(q.port) : "");
+    open_dialog("Unknown host key: " + q.host,
+                {"The authenticity of host '" + q.host + "' (" + where + ") can't be established.",
+                 q.key_type + " key fingerprint is " + q.fingerprint + ".", "",
+                 "Trust this key and record it in known_hosts?"},
+                Dialog::Kind::YesNo, [this, answer = std::move(answer), host = q.host](bool yes) {
+                    answer(yes);
+                    if (!closing_) message(yes ? "trusted the host key of " + host : "refused the host key of " + host,
+                                           !yes);
+                });
+}
+
+std::optional<std::string> Ui::ask_passphrase(const std::string& key_path) {
+    // libssh2 wants the passphrase now, synchronously: the one place the UI
+    // waits on the keyboard. Everything else keeps running once it returns.
+    if (!screen_on_ || closing_) return std::nullopt;
+    int w = std::min(COLS - 2, 70);
+    WINDOW* win = newwin(5, w, std::max(0, LINES / 2 - 2), std::max(0, (COLS - w) / 2));
+    if (!win) return std::nullopt;
+    keypad(win, TRUE);
+    std::string pass;
+    std::optional<std::string> result;
+    for (;;) {
+        werase(win);
+        wattrset(win, Theme::attr(Role::BorderFocus));
+        box(win, 0, 0);
+        wattrset(win, A_NORMAL);
+        mvwaddstr(win, 1, 2, fit("Passphrase for " + sanitize(key_path) + ":", w - 4).c_str());
+        mvwaddstr(win, 2, 2, fit(std::string(std::min<size_t>(pass.size(), static_cast<size_t>(w - 5)), '*'), w - 4).c_str());
+        mvwaddstr(win, 3, 2, fit("Enter: use it   Esc: skip this key", w - 4).c_str());
+        wrefresh(win);
+        wint_t ch = 0;
+        int rc = wget_wch(win, &ch);  // blocking: win is not in nodelay mode
+        if (rc == ERR) break;
+        if (rc == OK && (ch == '\n' || ch == '\r')) {
+            result = pass;
+            break;
+        }
+        if (rc == OK && ch == 27) break;
+        if ((rc == KEY_CODE_YES && ch == KEY_BACKSPACE) || (rc == OK && (ch == 127 || ch == 8))) {
+            if (!pass.empty()) pass.pop_back();
+        } else if (rc == OK && ch >= 32) {
+            char buf[MB_LEN_MAX];
+            std::mbstate_t st{};
+            size_t n = std::wcrtomb(buf, static_cast<wchar_t>(ch), &st);
+            if (n != static_cast<size_t>(-1)) pass.append(buf, n);
+        }
+    }
+    delwin(win);
+    clearok(curscr, TRUE);
+    mark_all();
+    return result;
+}
+
+}  // namespace tui

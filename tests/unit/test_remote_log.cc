@@ -1,0 +1,277 @@
+#include "config.h"
+
+// Log reading (filters on the host, byte-offset follow), cleanup and host
+// info, with the real scripts under each local shell.
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "remote/protocol.h"
+#include "unit/test_remote_support.h"
+
+using namespace remote;
+using rjtest::read_file;
+using rjtest::Sandbox;
+
+namespace {
+
+LogReply get_log(const Sandbox& sb, int64_t id, const LogQuery& q) {
+    rjtest::RunResult r = sb.run(log_script(kDefaultRjDir, id, q));
+    REQUIRE(r.status == 0);
+    return parse_log(r.out);
+}
+
+LogQuery tail(int n) {
+    LogQuery q;
+    q.tail_lines = n;
+    return q;
+}
+
+LogQuery lines(int64_t from, int64_t to) {
+    LogQuery q;
+    q.from_line = from;
+    q.to_line = to;
+    return q;
+}
+
+LogQuery grep(const std::string& pattern, bool fixed = false, bool icase = false) {
+    LogQuery q;
+    q.grep = pattern;
+    q.grep_fixed = fixed;
+    q.grep_ignore_case = icase;
+    return q;
+}
+
+LogQuery bytes(int64_t offset, int64_t max) {
+    LogQuery q;
+    q.byte_offset = offset;
+    q.max_bytes = max;
+    return q;
+}
+
+}  // namespace
+
+TEST_CASE("log filters run on the host: tail, line ranges, grep", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            auto rep = sb.submit(sb.spec(
+                1, "for i in $(seq 1 20); do echo \"line $i\"; done; "
+                   "echo \"it's \\$(x) \\`y\\` a|b\"; printf 'no newline'"));
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            REQUIRE(sb.wait_end(1).exit);
+            std::string log = read_file(sb.job_dir(1) + "/log");
+            REQUIRE(log.substr(log.size() - 10) == "no newline");
+
+            LogReply t = get_log(sb, 1, tail(3));
+            REQUIRE(t.ok);
+            CHECK(t.text == "line 20\nit's $(x) `y` a|b\nno newline");
+            CHECK_FALSE(t.running);
+            CHECK(t.offset == static_cast<int64_t>(log.size()));
+            CHECK(t.size == static_cast<int64_t>(log.size()));
+
+            CHECK(get_log(sb, 1, lines(5, 7)).text == "line 5\nline 6\nline 7\n");
+            CHECK(get_log(sb, 1, lines(20, 0)).text == "line 20\nit's $(x) `y` a|b\nno newline");
+            CHECK(get_log(sb, 1, grep("line 1[0-9]")).text ==
+                  "line 10\nline 11\nline 12\nline 13\nline 14\nline 15\nline 16\nline 17\n"
+                  "line 18\nline 19\n");
+            CHECK(get_log(sb, 1, grep("^line (3|4)$")).text == "line 3\nline 4\n");
+            CHECK(get_log(sb, 1, grep("LINE 2", false, true)).text == "line 2\nline 20\n");
+            // The pattern is data: quotes, $(), backticks and | reach grep intact.
+            CHECK(get_log(sb, 1, grep("it's $(x) `y` a|b", true)).text ==
+                  "it's $(x) `y` a|b\n");
+            CHECK(get_log(sb, 1, grep("line 1[", true)).text.empty());
+            LogQuery combo = grep("line");
+            combo.from_line = 3;
+            combo.to_line = 9;
+            combo.tail_lines = 2;
+            CHECK(get_log(sb, 1, combo).text == "line 8\nline 9\n");
+
+            // Over max_bytes: tail keeps the end (whole lines only), filters the start.
+            LogQuery capped = tail(100);
+            capped.max_bytes = 12;
+            LogReply c = get_log(sb, 1, capped);
+            CHECK(c.truncated);
+            CHECK(c.text == "no newline");
+            LogQuery capped_grep = grep("line");
+            capped_grep.max_bytes = 12;
+            LogReply cg = get_log(sb, 1, capped_grep);
+            CHECK(cg.truncated);
+            CHECK(cg.text == "line 1\nline");
+
+            LogReply missing = get_log(sb, 99, tail(1));
+            CHECK_FALSE(missing.ok);
+            CHECK(missing.error == "no such job on this host");
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("byte-offset reads return arbitrary bytes exactly and follow a running job", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            // NUL bytes, a fake frame end and invalid UTF-8 in the log.
+            auto rep = sb.submit(sb.spec(
+                1, "printf 'a\\0b\\nRJ-END\\n\\377\\r'; for i in 1 2 3 4 5 6 7 8; do "
+                   "echo \"tick $i\"; sleep 0.1; done; printf end"));
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            std::string followed;
+            int64_t offset = 0;
+            bool saw_running = false;
+            for (int i = 0; i < 400; ++i) {
+                LogReply r = get_log(sb, 1, bytes(offset, 7));
+                REQUIRE(r.ok);
+                CHECK(r.offset == offset + static_cast<int64_t>(r.text.size()));
+                followed += r.text;
+                offset = r.offset;
+                if (r.running) saw_running = true;
+                if (!r.running && !r.more) break;
+                if (!r.more) rjtest::sleep_s(0.05);
+            }
+            CHECK(saw_running);
+            std::string log = read_file(sb.job_dir(1) + "/log");
+            CHECK(followed == log);
+            CHECK(log.substr(0, 11) == std::string("a\0b\nRJ-END\n", 11));
+            CHECK(log.substr(log.size() - 3) == "end");
+
+            // An offset past the end (log replaced): read from the start again.
+            LogReply reset = get_log(sb, 1, bytes(static_cast<int64_t>(log.size()) + 50, 1 << 20));
+            CHECK(reset.reset);
+            CHECK(reset.text == log);
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("cleanup removes ended jobs' directories and never a running one", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            REQUIRE(sb.submit(sb.spec(1, "true")).status == SubmitReply::Status::Ok);
+            REQUIRE(sb.submit(sb.spec(2, "sleep 300")).status == SubmitReply::Status::Ok);
+            REQUIRE(sb.wait_end(1).exit);
+            // A submit that died before tmux started, long ago.
+            std::filesystem::create_directories(sb.job_dir(3));
+            rjtest::write_file(sb.job_dir(3) + "/created", "1000000000\n");
+            rjtest::sleep_s(1.1);  // job 1 ended at least a second ago
+
+            auto recent = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 3600, false)).out);
+            REQUIRE(recent.size() == 1);
+            CHECK(recent[0].id == 3);
+            CHECK(recent[0].reason == "never-started");
+            CHECK(recent[0].action == "removed");
+            CHECK_FALSE(std::filesystem::exists(sb.job_dir(3)));
+
+            auto dry = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 1, true)).out);
+            REQUIRE(dry.size() == 1);
+            CHECK(dry[0].id == 1);
+            CHECK(dry[0].action == "would-remove");
+            CHECK(dry[0].reason == "ended");
+            CHECK(std::filesystem::exists(sb.job_dir(1)));
+
+            auto real = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 0, false)).out);
+            REQUIRE(real.size() == 1);
+            CHECK(real[0].id == 1);
+            CHECK(real[0].action == "removed");
+            CHECK_FALSE(std::filesystem::exists(sb.job_dir(1)));
+            CHECK(std::filesystem::exists(sb.job_dir(2) + "/log"));
+
+            auto rm = parse_remove(sb.run(remove_job_files_script(kDefaultRjDir, {2, 4})).out);
+            REQUIRE(rm.size() == 2);
+            CHECK(rm[0].action == "running");
+            CHECK(rm[1].action == "missing");
+            sb.run(kill_script(kDefaultRjDir, {2}, 1, 5));
+            auto rm2 = parse_remove(sb.run(remove_job_files_script(kDefaultRjDir, {2})).out);
+            REQUIRE(rm2.size() == 1);
+            CHECK(rm2[0].action == "removed");
+            CHECK_FALSE(std::filesystem::exists(sb.job_dir(2)));
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("host info reports this machine", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            rjtest::RunResult r = sb.run(host_info_script());
+            REQUIRE(r.status == 0);
+            HostInfo h = parse_host_info(r.out);
+            CHECK(h.os == "Linux");
+            CHECK_FALSE(h.arch.empty());
+            CHECK(h.cpus >= 1);
+            CHECK(h.mem_total_bytes > 0);
+            CHECK(h.mem_available_bytes > 0);
+            CHECK(h.mem_available_bytes <= h.mem_total_bytes);
+            CHECK(h.has_load);
+            CHECK(h.tmux_version.rfind("tmux ", 0) == 0);
+            CHECK_FALSE(h.bash_path.empty());
+            CHECK(h.host_now > 1600000000);
+        }
+    }
+}
+
+TEST_CASE("host info reads GPUs from nvidia-smi and survives its failure", "[remote]") {
+    Sandbox sb(rjtest::shells().front());
+    std::string smi = sb.bin + "/nvidia-smi";
+    rjtest::write_file(smi,
+                       "#!/bin/sh\n"
+                       "case \"$*\" in *--query-gpu=index,name,utilization.gpu,memory.used,"
+                       "memory.total*--format=csv,noheader,nounits*) ;; *) exit 2 ;; esac\n"
+                       "echo '0, NVIDIA GeForce RTX 4090, 37, 10240, 24564'\n"
+                       "echo '1, NVIDIA GeForce RTX 4090, [N/A], 3, 24564'\n");
+    ::chmod(smi.c_str(), 0755);
+    HostInfo h = parse_host_info(sb.run(host_info_script()).out);
+    CHECK(h.gpu_query == "ok");
+    REQUIRE(h.gpus.size() == 2);
+    CHECK(h.gpus[0].name == "NVIDIA GeForce RTX 4090");
+    CHECK(h.gpus[0].util_pct == 37);
+    CHECK(h.gpus[0].mem_used_mib == 10240);
+    CHECK(h.gpus[1].index == 1);
+    CHECK(h.gpus[1].util_pct == -1);
+
+    rjtest::write_file(smi, "#!/bin/sh\necho 'NVIDIA-SMI has failed because it could not "
+                            "communicate with the NVIDIA driver.'\nexit 9\n");
+    HostInfo broken = parse_host_info(sb.run(host_info_script()).out);
+    CHECK(broken.gpus.empty());
+    CHECK(broken.gpu_query.rfind("error NVIDIA-SMI has failed", 0) == 0);
+}
+
+TEST_CASE("host info falls back to sysctl and vm_stat without /proc (macOS)", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            rjtest::write_file(sb.bin + "/sysctl",
+                               "#!/bin/sh\n"
+                               "case \"$2\" in\n"
+                               "  hw.memsize) echo 34359738368 ;;\n"
+                               "  vm.loadavg) echo '{ 1.50 2.25 3.00 }' ;;\n"
+                               "  hw.ncpu) echo 12 ;;\n"
+                               "  *) exit 1 ;;\n"
+                               "esac\n");
+            rjtest::write_file(sb.bin + "/vm_stat",
+                               "#!/bin/sh\n"
+                               "cat <<'EOF'\n"
+                               "Mach Virtual Memory Statistics: (page size of 16384 bytes)\n"
+                               "Pages free:                               10000.\n"
+                               "Pages active:                            200000.\n"
+                               "Pages inactive:                           30000.\n"
+                               "Pages speculative:                         5000.\n"
+                               "Pages wired down:                         70000.\n"
+                               "EOF\n");
+            ::chmod((sb.bin + "/sysctl").c_str(), 0755);
+            ::chmod((sb.bin + "/vm_stat").c_str(), 0755);
+            HostInfo h = parse_host_info(sb.run(host_info_script(sb.root + "/no-proc")).out);
+            CHECK(h.mem_total_bytes == 34359738368LL);
+            CHECK(h.mem_available_bytes == (10000LL + 30000 + 5000) * 16384);
+            REQUIRE(h.has_load);
+            CHECK(h.load1 == Approx(1.5));
+            CHECK(h.load5 == Approx(2.25));
+            CHECK(h.load15 == Approx(3.0));
+        }
+    }
+}
