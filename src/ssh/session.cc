@@ -251,7 +251,8 @@ event::Duration Session::wait_time(event::TimePoint now) {
     if (state_ == State::Connecting || state_ == State::Handshaking || state_ == State::CheckingHostKey ||
         state_ == State::Authenticating)
         next = connect_deadline_;
-    if (!queued_.empty() && state_ == State::Ready) return event::Duration::zero();
+    if (!queued_.empty() && state_ == State::Ready && static_cast<int>(active_.size()) < options_.max_channels)
+        return event::Duration::zero();
     for (const auto& e : active_) next = std::min(next, e->deadline);
     if (state_ == State::Ready && host_.server_alive_interval_s > 0) next = std::min(next, next_keepalive_);
     if (session_ && busy() && libssh2_session_block_directions(session_) == 0) {
@@ -303,9 +304,17 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
         if (r == Authenticator::Result::Done) {
             auth_.reset();
             connect_time_ = event::Clock::now() - connect_started_;
+            if (host_.server_alive_interval_s <= 0) host_.server_alive_interval_s = options_.default_keepalive_s;
             next_keepalive_ = now + std::chrono::seconds(std::max(1, host_.server_alive_interval_s));
-            if (host_.server_alive_interval_s > 0)
+            if (host_.server_alive_interval_s > 0) {
                 libssh2_keepalive_config(session_, 0, static_cast<unsigned>(host_.server_alive_interval_s));
+                // Keepalives with want_reply=0 never fail by themselves; let the
+                // kernel give up on a silent peer after the same budget OpenSSH
+                // uses (interval × ServerAliveCountMax).
+                unsigned timeout_ms = static_cast<unsigned>(host_.server_alive_interval_s) *
+                                      static_cast<unsigned>(std::max(1, host_.server_alive_count_max)) * 1000u;
+                setsockopt(transport_->fd(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
+            }
             set_state(State::Ready);
         }
     }

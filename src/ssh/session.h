@@ -67,6 +67,7 @@ struct SessionOptions {
     bool accept_new_host_keys = false;  // --accept-new-host-keys
     int max_channels = 8;               // below sshd's MaxSessions (10)
     int default_connect_timeout_s = 10; // when ssh_config has no ConnectTimeout
+    int default_keepalive_s = 60;       // when ssh_config has no ServerAliveInterval
     std::string ssh_config_path;        // handed to `ssh -F` for ProxyJump
     // Unknown host key: asked through this (the UI's dialog). Unset: refused.
     std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key;
