@@ -20,8 +20,10 @@ namespace engine {
 namespace {
 
 // A `starting` job younger than this may still be in the hands of the
-// process that is submitting it; leave it alone.
-constexpr int64_t kStartingGraceS = 60;
+// process that is submitting it; leave it alone. Correctness does not depend
+// on it (the host refuses to start a job twice: tmux session names are
+// unique and a recorded start is final); it only avoids sending twice.
+constexpr int64_t kStartingGraceS = 10;
 
 void mark_offline(Engine& engine, const std::string& host, const std::string& error) {
     store::HostRepo hosts(engine.db());
