@@ -26,8 +26,9 @@ Layout compute_layout(int rows, int cols, int hosts) {
         detail_h = std::min(5, body_h - 6);
         top_h = body_h - detail_h;
     }
-    int left_w = std::clamp(cols / 4, 20, 30);
-    int hosts_h = std::max(3, (top_h + 1) / 2);
+    int left_w = std::clamp(cols / 4, 22, 30);
+    // Hosts gets a row per host (plus "All hosts"), up to half; Queues the rest.
+    int hosts_h = std::clamp(hosts + 3, 4, std::max(4, top_h / 2));
     l.hosts = {body_y, 0, hosts_h, left_w};
     l.queues = {body_y + hosts_h, 0, top_h - hosts_h, left_w};
     l.jobs = {body_y, left_w, top_h, cols - left_w};

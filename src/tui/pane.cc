@@ -50,7 +50,8 @@ void Pane::put(int y, int x, std::string_view text, int width, Role role) const 
 void Pane::put(int y, int x, std::string_view text, int width, attr_t attr) const {
     if (!win_ || y < 0 || y >= rect_.h || x < 0 || x >= rect_.w || width <= 0) return;
     width = std::min(width, rect_.w - x);
-    std::string s = fit(text, width);
+    // Without UTF-8, rj's own punctuation (…, —, ·) goes through its ASCII stand-ins.
+    std::string s = utf8_locale() ? fit(text, width) : fit(sanitize(text), width);
     wattrset(win_, attr);
     mvwaddstr(win_, y, x, s.c_str());
     wattrset(win_, A_NORMAL);

@@ -23,6 +23,26 @@ size_t decode(std::string_view s, size_t i, wchar_t& wc) {
     return n;
 }
 
+// The length of the UTF-8 sequence at s[i] by its bytes alone (0 when invalid),
+// for locales that cannot decode it.
+size_t utf8_length_at(std::string_view s, size_t i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+// ASCII stand-ins for the punctuation rj itself writes, on non-UTF-8 terminals.
+const char* ascii_for(std::string_view ch) {
+    static const std::pair<const char*, const char*> kTable[] = {
+        {"…", "..."}, {"—", "-"}, {"·", "-"}, {"⏎", "|"}, {"“", "\""}, {"”", "\""}, {"’", "'"}};
+    for (const auto& [u, a] : kTable)
+        if (ch == u) return a;
+    return "?";
+}
+
 int char_width(wchar_t wc) {
     int w = ::wcwidth(wc);
     return w < 0 ? 1 : w;
@@ -122,12 +142,20 @@ std::string sanitize(std::string_view s) {
             ++i;
             continue;
         }
+        if (c >= 0x80 && !utf8_locale()) {
+            size_t n = utf8_length_at(s, i);
+            const char* a = n ? ascii_for(s.substr(i, n)) : "?";
+            out += a;
+            col += static_cast<int>(std::strlen(a));
+            i += n ? n : 1;
+            continue;
+        }
         wchar_t wc;
         size_t n = decode(s, i, wc);
-        if (n == 0 || (c >= 0x80 && !utf8_locale())) {
+        if (n == 0) {
             out += '?';
             ++col;
-            i += n == 0 ? 1 : n;
+            ++i;
             continue;
         }
         if (::wcwidth(wc) < 0) {  // C1 controls and other non-printables

@@ -249,7 +249,7 @@ void Ui::ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> a
     open_dialog("Unknown host key: " + q.host,
                 {"The authenticity of host '" + q.host + "' (" + where + ") can't be established.",
                  q.key_type + " key fingerprint is " + q.fingerprint + ".", "",
-                 "Trust this key and record it in known_hosts?"},
+                 "Trust this key and connect?"},
                 Dialog::Kind::YesNo, [this, answer = std::move(answer), host = q.host](bool yes) {
                     answer(yes);
                     if (!closing_) message(yes ? "trusted the host key of " + host : "refused the host key of " + host,

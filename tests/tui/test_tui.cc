@@ -1,0 +1,295 @@
+// TUI tests: the real rj in tmux against real SSH test hosts. Keys go in with
+// send-keys, the screen is read with capture-pane, and every expectation is
+// polled with a timeout.
+#include "config.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <sstream>
+
+#include "harness/test_hosts.h"
+#include "store/database.h"
+#include "store/job_repo.h"
+#include "tui/tui_session.h"
+
+using testing_support::TestHosts;
+using testing_support::TuiSession;
+
+namespace {
+
+// Quick background work so tests do not wait for the 15 s default sync.
+const char* kFastConfig = "sync_interval = 1s\nlog_interval = 1s\nmeter_interval = 2s\n";
+
+bool has(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+
+// The screen line that contains `needle` ("" when none).
+std::string line_with(const std::string& screen, const std::string& needle) {
+    std::istringstream in(screen);
+    for (std::string l; std::getline(in, l);)
+        if (has(l, needle)) return l;
+    return "";
+}
+
+// Seeds the database before rj starts.
+int64_t seed(const TestHosts& hosts, const std::string& host, const std::string& command, const std::string& status,
+             std::optional<int> exit_code = std::nullopt) {
+    store::Database db(testing_support::rj_db_path(hosts));
+    store::JobRepo repo(db);
+    store::Job j;
+    j.host = host;
+    j.command = command;
+    j.status = status;
+    j.exit_code = exit_code;
+    j.started_at = std::time(nullptr) - 60;
+    if (store::is_terminal_status(status)) j.ended_at = std::time(nullptr) - 30;
+    return repo.insert(j);
+}
+
+// Fills in the n form and submits it; waits until the job is listed.
+void start_job(const TuiSession& ui, const std::string& host, const std::string& command) {
+    ui.keys("n");
+    REQUIRE(ui.wait_for("New job"));
+    ui.type(host);
+    ui.keys("Tab");  // an exact host name: on to Directory
+    ui.keys("Tab");  // Command
+    ui.type(command);
+    ui.keys("Enter");
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_until([&](const std::string& s) { return !has(s, "New job") && has(s, command.substr(0, 20)); }));
+}
+
+}  // namespace
+
+TEST_CASE("the UI shows the header meters, the panes and the function bar", "[tui]") {
+    TestHosts hosts({"alpha", "beta"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    TuiSession ui(hosts);
+    for (const char* text : {"Hosts", "Queues", "Jobs 0", "Details", "All hosts", "All queues", "default", "F1Help",
+                             "F10Quit"}) {
+        INFO(text << "\n" << ui.last_screen());
+        CHECK(ui.wait_for(text));
+    }
+    // One meter line per host at the top, with CPU and memory bars once the host answered.
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_until([](const std::string& s) {
+        auto first = s.substr(0, s.find('\n'));
+        auto second = line_with(s, "beta ");
+        return first.rfind("alpha", 0) == 0 && has(first, "CPU[") && has(first, "MEM[") && has(second, "CPU[");
+    }));
+    ui.keys("q");
+    REQUIRE(ui.wait_until([&](const std::string&) { return ui.exit_status() >= 0; }));
+    CHECK(ui.exit_status() == 0);
+}
+
+TEST_CASE("a job started from the n form shows up running, then completed, with its log", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 0"));
+
+    // Inline validation first: a bad timeout is refused and nothing is recorded.
+    ui.keys("n");
+    REQUIRE(ui.wait_for("New job"));
+    ui.type("alpha");
+    ui.keys("Tab Tab");
+    ui.type("true");
+    ui.keys("Down Down Down");  // Timeout
+    ui.type("soon");
+    ui.keys("Enter");
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_for("not a duration"));
+    CHECK(has(ui.screen(), "Jobs 0"));
+    ui.keys("Escape");
+    REQUIRE(ui.wait_until([](const std::string& s) { return !has(s, "New job"); }));
+
+    start_job(ui, "alpha", "sleep 3; echo tui-marker-$((6*7))");
+    INFO(ui.last_screen());
+    CHECK(ui.wait_until([](const std::string& s) {
+        auto l = line_with(s, "tui-marker-$");
+        return has(l, "alpha") && (has(l, "running") || has(l, "starting"));
+    }, 10));
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "tui-marker-$"), "✓ completed"); }, 30));
+    ui.keys("l");
+    CHECK(ui.wait_for("tui-marker-42", 15));
+}
+
+TEST_CASE("k kills the selected job after a confirmation", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 0"));
+    start_job(ui, "alpha", "sleep 300 # kill-me");
+    REQUIRE(ui.wait_until([](const std::string& s) { return has(line_with(s, "kill-me"), "▶ running"); }, 20));
+    ui.keys("k");
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_for("Kill job"));
+    ui.keys("y");
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "kill-me"), "killed"); }, 20));
+    // And on the host the job's tmux session is gone.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string out;
+    do {
+        out.clear();
+        hosts.ssh("alpha", "tmux ls 2>/dev/null | grep -c '^rj-' || true", &out);
+    } while (out.rfind("0", 0) != 0 && std::chrono::steady_clock::now() < deadline);
+    CHECK(out.rfind("0", 0) == 0);
+}
+
+TEST_CASE("f cycles the status filter through all, active, succeeded and failed", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    seed(hosts, "alpha", "echo good-job", store::status::completed, 0);
+    seed(hosts, "alpha", "false # bad-job", store::status::failed, 1);
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 2"));
+    start_job(ui, "alpha", "sleep 300 # live-job");
+    REQUIRE(ui.wait_for("Jobs 3"));
+    auto shows = [&](std::vector<std::string> in, std::vector<std::string> out, const std::string& title) {
+        return ui.wait_until([&](const std::string& s) {
+            for (const auto& t : in)
+                if (!has(s, t)) return false;
+            for (const auto& t : out)
+                if (has(s, t)) return false;
+            return has(s, title);
+        }, 10);
+    };
+    ui.keys("f");
+    INFO(ui.last_screen());
+    CHECK(shows({"live-job"}, {"good-job", "bad-job"}, "Jobs 1 · active"));
+    ui.keys("f");
+    CHECK(shows({"good-job"}, {"live-job", "bad-job"}, "Jobs 1 · succeeded"));
+    ui.keys("f");
+    CHECK(shows({"bad-job"}, {"live-job", "good-job"}, "Jobs 1 · failed"));
+    ui.keys("f");
+    CHECK(shows({"bad-job", "live-job", "good-job"}, {}, "Jobs 3"));
+}
+
+TEST_CASE("/ searches commands and descriptions as you type", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    seed(hosts, "alpha", "python train.py --model resnet", store::status::completed, 0);
+    seed(hosts, "alpha", "python train.py --model bert", store::status::completed, 0);
+    seed(hosts, "alpha", "python eval.py --model bert", store::status::failed, 1);
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 3"));
+    ui.keys("/");
+    REQUIRE(ui.wait_for("Search:"));
+    ui.type("bert");
+    INFO(ui.last_screen());
+    CHECK(ui.wait_until([](const std::string& s) {
+        return has(s, "train.py --model bert") && has(s, "eval.py --model bert") && !has(s, "resnet") &&
+               has(s, "Jobs 2");
+    }));
+    ui.keys("Enter");
+    CHECK(ui.wait_until([](const std::string& s) { return has(s, "/bert") && !has(s, "Search:"); }));
+    // A new search that matches nothing, then Esc clears it.
+    ui.keys("/");
+    ui.type("x");
+    CHECK(ui.wait_for("No jobs match"));
+    ui.keys("Escape");
+    CHECK(ui.wait_until([](const std::string& s) { return has(s, "Jobs 3") && has(s, "resnet"); }));
+}
+
+TEST_CASE("resizing to 80x24 and to 200x60 re-lays out the screen", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("F10Quit"));
+    for (auto [cols, rows] : {std::pair{80, 24}, std::pair{200, 60}, std::pair{100, 30}}) {
+        ui.resize(cols, rows);
+        INFO(cols << "x" << rows << "\n" << ui.last_screen());
+        // The Jobs pane's top border reaches the last column, the function bar is
+        // on the last row, and the detail pane's bottom border is right above
+        // the message line.
+        CHECK(ui.wait_until([&, c = cols, r = rows](const std::string&) {
+            auto l = ui.lines();
+            if (static_cast<int>(l.size()) != r) return false;
+            std::string jobs_top = line_with(ui.last_screen(), "Jobs 0");
+            bool right_edge = testing_support::columns(jobs_top) == static_cast<size_t>(c) &&
+                              jobs_top.size() >= 3 && jobs_top.substr(jobs_top.size() - 3) == "┐";
+            const std::string& detail_bottom = l[static_cast<size_t>(r - 3)];
+            bool bottom = detail_bottom.rfind("└", 0) == 0 &&
+                          testing_support::columns(detail_bottom) == static_cast<size_t>(c);
+            bool bar = has(l.back(), "F1Help") && has(l.back(), "F10Quit");
+            return right_edge && bottom && bar;
+        }, 10));
+    }
+}
+
+TEST_CASE("a blackholed host turns offline while keys are still answered", "[tui]") {
+    TestHosts hosts({"alpha", "beta"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    if (!hosts.blackhole("beta")) {
+        WARN("skipped: blackholing needs root and iptables");
+        return;
+    }
+    TuiSession ui(hosts);
+    // While beta's connection attempt hangs (ConnectTimeout 3 in the harness),
+    // a key is answered: the same frame shows beta connecting and the filter applied.
+    REQUIRE(ui.wait_until([](const std::string& s) { return has(line_with(s, "beta "), "connecting"); }, 10));
+    auto t0 = std::chrono::steady_clock::now();
+    ui.keys("f");
+    INFO(ui.last_screen());
+    CHECK(ui.wait_until([](const std::string& s) {
+        return has(s, "· active") && has(s.substr(0, s.find("Hosts")), "connecting");
+    }, 2));
+    double answered = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(answered < 1.5);
+    CHECK(ui.wait_until([](const std::string& s) {
+        return has(line_with(s, "beta "), "offline since") && has(line_with(s, "alpha "), "CPU[");
+    }, 20));
+    hosts.unblackhole("beta");
+}
+
+TEST_CASE("? help lists the same keys as the man page", "[tui]") {
+    auto man_keys = testing_support::man_interactive_keys(std::string(RJ_SRCDIR) + "/man/rj.1");
+    REQUIRE(man_keys.size() > 20);
+    TestHosts hosts({"alpha"});
+    TuiSession ui(hosts, "", 100, 30);
+    REQUIRE(ui.wait_for("F1Help"));
+    ui.keys("?");
+    REQUIRE(ui.wait_for("rj help"));
+    // Page through the help and gather all of it.
+    std::string all = ui.screen();
+    for (int page = 0; page < 8; ++page) {
+        std::string before = ui.last_screen();
+        ui.keys("PageDown");
+        if (!ui.wait_until([&](const std::string& s) { return s != before; }, 1)) break;  // the last page
+        all += ui.last_screen();
+    }
+    for (const auto& k : man_keys) {
+        INFO("man page key '" << k << "' is not in the help screen\n" << all);
+        // The help writes the keys padded in a column: the entry starts the line's text.
+        CHECK(has(all, "│ " + k + " "));
+    }
+    ui.keys("Escape");
+    CHECK(ui.wait_until([](const std::string& s) { return !has(s, "rj help"); }));
+}
+
+TEST_CASE("an unknown host key is asked about in a dialog showing its fingerprint", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    hosts.forget("alpha");
+    // The harness pins StrictHostKeyChecking yes; a person's config asks.
+    std::string ask = hosts.dir() + "/ssh_config_ask";
+    REQUIRE(testing_support::run_shell("sed 's/StrictHostKeyChecking yes/StrictHostKeyChecking ask/' " +
+                                       testing_support::shell_quote(hosts.ssh_config()) + " > " +
+                                       testing_support::shell_quote(ask)) == 0);
+    std::string fingerprint;
+    REQUIRE(testing_support::run_shell("ssh-keygen -lf " + testing_support::shell_quote(hosts.dir()) +
+                                           "/hosts/alpha/host_key.pub | cut -d' ' -f2",
+                                       &fingerprint) == 0);
+    while (!fingerprint.empty() && fingerprint.back() == '\n') fingerprint.pop_back();
+    REQUIRE(fingerprint.rfind("SHA256:", 0) == 0);
+    TuiSession ui(hosts, "-F " + testing_support::shell_quote(ask));
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_for("Unknown host key: alpha"));
+    // The dialog may wrap the fingerprint onto its own line; it is shown whole.
+    CHECK(ui.wait_for(fingerprint));
+    ui.keys("y");
+    // Trusted: the connection goes on and the meters arrive.
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "alpha "), "CPU["); }));
+}

@@ -1,0 +1,188 @@
+// Unit-level tests of the UI's parts that need no terminal: the keymap against
+// the man page, the virtualised job list over 100 000 jobs, form parsing,
+// text fitting and the layout.
+#include "config.h"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <clocale>
+#include <cstdlib>
+#include <set>
+
+#include "store/database.h"
+#include "store/job_repo.h"
+#include "tui/job_form.h"
+#include "tui/job_list.h"
+#include "tui/keymap.h"
+#include "tui/layout.h"
+#include "tui/text.h"
+#include "tui/tui_session.h"
+#include "util/error.h"
+
+namespace {
+
+struct TempDb {
+    std::string dir;
+    TempDb() {
+        char tmpl[] = "/tmp/rj-tui-db-XXXXXX";
+        dir = mkdtemp(tmpl);
+    }
+    ~TempDb() { std::system(("rm -rf '" + dir + "'").c_str()); }
+    std::string path() const { return dir + "/rj.db"; }
+};
+
+}  // namespace
+
+TEST_CASE("the man page's INTERACTIVE COMMANDS and the keymap list the same keys", "[tui]") {
+    auto man = testing_support::man_interactive_keys(std::string(RJ_SRCDIR) + "/man/rj.1");
+    std::set<std::string> man_entries(man.begin(), man.end()), table_entries, man_names, table_names;
+    for (const auto& b : tui::bindings()) {
+        table_entries.insert(b.names);
+        for (const auto& n : tui::key_names(b)) table_names.insert(n);
+    }
+    for (const auto& e : man) {
+        std::string entry = e;
+        size_t start = 0;
+        while (start <= entry.size()) {
+            size_t comma = entry.find(',', start);
+            std::string n = entry.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            n.erase(0, n.find_first_not_of(' '));
+            man_names.insert(n);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    for (const auto& e : table_entries) {
+        INFO("keymap entry '" << e << "' is missing from man/rj.1 INTERACTIVE COMMANDS");
+        CHECK(man_entries.count(e) == 1);
+    }
+    for (const auto& e : man_entries) {
+        INFO("man/rj.1 lists '" << e << "', which the keymap does not have");
+        CHECK(table_entries.count(e) == 1);
+    }
+    CHECK(man_names == table_names);
+    CHECK(man.size() == tui::bindings().size());
+}
+
+TEST_CASE("every key of the keymap has exactly one meaning per pane", "[tui]") {
+    for (tui::Context c : {tui::InHosts, tui::InQueues, tui::InJobs, tui::InDetail}) {
+        std::set<std::pair<int, bool>> seen;
+        for (const auto& b : tui::bindings()) {
+            if (!(b.contexts & c)) continue;
+            for (const auto& k : b.keys) {
+                INFO("binding " << b.names << " in context " << c);
+                CHECK(seen.insert({k.code, k.fn}).second);
+            }
+        }
+    }
+    // k kills in the Jobs pane and moves up in the Hosts pane.
+    CHECK(tui::find_binding({'k', false}, tui::InJobs)->action == tui::Action::Kill);
+    CHECK(tui::find_binding({'k', false}, tui::InHosts)->action == tui::Action::Up);
+}
+
+TEST_CASE("the job list pages through 100000 jobs loading only what is shown", "[tui]") {
+    TempDb tmp;
+    store::Database db(tmp.path());
+    {
+        store::Transaction tx(db);
+        store::JobRepo repo(db);
+        for (int i = 0; i < 100000; ++i) {
+            store::Job j;
+            j.host = i % 2 ? "alpha" : "beta";
+            j.command = "job " + std::to_string(i + 1);
+            j.status = i % 3 ? store::status::completed : store::status::failed;
+            repo.insert(j);
+        }
+        tx.commit();
+    }
+    tui::JobList list(db);
+    list.set_height(20);
+    list.set_filter({});
+    REQUIRE(list.size() == 100000);
+    REQUIRE(list.selected());
+    CHECK(list.selected()->id == 100000);  // newest first
+
+    uint64_t q0 = list.queries();
+    list.end();
+    REQUIRE(list.selected());
+    CHECK(list.selected()->id == 1);
+    CHECK(list.top() == 100000 - 20);
+    for (int64_t i = list.top(); i < list.top() + 20; ++i) REQUIRE(list.at(i));
+    CHECK(list.at(list.top())->id == 20);
+    CHECK(list.queries() - q0 < 40);  // a bisection of counts, not a scan of rows
+
+    // Scrolling up from the bottom stays exact across window boundaries.
+    for (int i = 0; i < 130; ++i) list.step(-1);
+    CHECK(list.selected()->id == 131);
+    list.page(-3);
+    CHECK(list.selected()->id == 191);
+    list.home();
+    CHECK(list.selected()->id == 100000);
+
+    // Jump to a job by id, in a filtered list.
+    store::JobFilter failed;
+    failed.statuses = {store::status::failed};
+    failed.host = "beta";
+    list.set_filter(failed);
+    // Row i (id i + 1) is on beta when i is even and failed when i % 3 == 0: ids 1, 7, 13, ...
+    CHECK(list.size() == 16667);
+    CHECK(list.selected()->id == 99997);
+    REQUIRE(list.select_id(60001));
+    CHECK(list.cursor() == 6666);  // ids 60007 ... 99997 come before it
+    CHECK(list.selected()->id == 60001);
+    CHECK_FALSE(list.select_id(60002));  // on alpha: not in this list
+    CHECK(list.selected()->id == 60001);
+}
+
+TEST_CASE("the new-job form splits and joins environments like a shell", "[tui]") {
+    using tui::split_words;
+    CHECK(split_words("A=1 B=two") == std::vector<std::string>{"A=1", "B=two"});
+    CHECK(split_words("  A='x y'  B=\"q \\\"z\\\"\" C=a\\ b") ==
+          std::vector<std::string>{"A=x y", "B=q \"z\"", "C=a b"});
+    CHECK(split_words("").empty());
+    CHECK_THROWS_AS(split_words("A='open"), util::UsageError);
+    std::vector<std::pair<std::string, std::string>> env = {
+        {"A", "plain"}, {"B", "two words"}, {"C", "it's"}, {"D", ""}, {"E", "$HOME `x`"}};
+    auto words = split_words(tui::join_env(env));
+    REQUIRE(words.size() == env.size());
+    for (size_t i = 0; i < env.size(); ++i) CHECK(words[i] == env[i].first + "=" + env[i].second);
+}
+
+TEST_CASE("text is cut to columns without splitting characters, and made safe to draw", "[tui]") {
+    std::setlocale(LC_ALL, "C.UTF-8");
+    CHECK(tui::fit("abc", 5) == "abc  ");
+    CHECK(tui::fit("abcdef", 4) == "abc…");
+    CHECK(tui::display_width(tui::fit("ääääää", 4)) == 4);
+    CHECK(tui::fit("日本語", 4, false) == "日…");
+    CHECK(tui::sanitize("a\tb") == "a       b");
+    CHECK(tui::sanitize("\x1b[31mred\x1b[0m") == "red");
+    CHECK(tui::sanitize("10%\r50%\r100%") == "100%");
+    CHECK(tui::sanitize(std::string("bell\x07")) == "bell");
+}
+
+TEST_CASE("the layout fills 80x24 and 200x60 without overlaps", "[tui]") {
+    for (auto [rows, cols] : {std::pair{24, 80}, std::pair{60, 200}, std::pair{30, 100}}) {
+        for (int hosts : {0, 1, 3, 12}) {
+            tui::Layout l = tui::compute_layout(rows, cols, hosts);
+            INFO(cols << "x" << rows << " with " << hosts << " hosts");
+            REQUIRE_FALSE(l.too_small);
+            CHECK(l.header.h >= 1);
+            CHECK(l.header.h <= std::max(1, hosts));
+            CHECK(l.hosts.y == l.header.h);
+            CHECK(l.queues.y == l.hosts.y + l.hosts.h);
+            CHECK(l.jobs.x == l.hosts.w);
+            CHECK(l.jobs.x + l.jobs.w == cols);
+            CHECK(l.detail.y == l.jobs.y + l.jobs.h);
+            CHECK(l.queues.y + l.queues.h == l.detail.y);
+            CHECK(l.detail.y + l.detail.h == l.message.y);
+            CHECK(l.message.y + 1 == l.fbar.y);
+            CHECK(l.fbar.y == rows - 1);
+            CHECK(l.jobs.h - 3 >= 4);  // room for rows of jobs
+            CHECK(l.detail.h >= 5);
+        }
+    }
+    CHECK(tui::compute_layout(10, 30, 1).too_small);
+}
