@@ -44,7 +44,8 @@ std::string finish(std::string s, std::initializer_list<std::string_view> bodies
     s += sh::prelude;
     for (auto b : bodies) s += b;
     // One call at the very end: nothing runs unless the whole script arrived.
-    s += "\nrj_main </dev/null\nexit 0\n";
+    // The newline first ends any unterminated line a login script printed.
+    s += "\nprintf '\\n'; rj_main </dev/null\nexit 0\n";
     return s;
 }
 

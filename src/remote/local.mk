@@ -3,6 +3,7 @@ src_remote_librjremote_a_SOURCES = \
 	src/remote/protocol.h \
 	src/remote/scripts.h \
 	src/remote/scripts.cc \
+	src/remote/scripts_ops.cc \
 	src/remote/build.cc \
 	src/remote/parse.cc
 tests_unit_tests_SOURCES += \

@@ -162,6 +162,7 @@ JobFacts parse_job(const Line& l) {
     f.started = l.num("started");
     f.created = l.num("created");
     f.kill_requested = l.flag("killreq");
+    f.rebooted = l.flag("rebooted");
     return f;
 }
 
@@ -355,6 +356,11 @@ JobFate decide(const JobFacts& f, bool was_starting) {
     if (!f.dir_exists) {
         r.fate = was_starting ? Fate::NeverStarted : Fate::Dead;
         r.note = was_starting ? "the host has no trace of it" : "its job directory is gone";
+        return r;
+    }
+    if (f.rebooted) {
+        r.fate = Fate::Dead;
+        r.note = "the host rebooted while it ran";
         return r;
     }
     if (f.pid_alive) {

@@ -1,7 +1,7 @@
 // rj's remote protocol: the scripts rj sends to a host and the parsers for their replies.
 //
 // Transport. Each operation is one POSIX sh script written to the stdin of
-// `sh -s` on one SSH exec channel. Scripts run under dash, busybox sh and bash
+// `sh -s` (kRemoteShell) on one SSH exec channel; send EOF after it. Scripts run under dash, busybox sh and bash
 // 3.2 (macOS); the remote login shell (zsh, fish, ...) plays no part. User
 // bytes (command, directory, env values, grep pattern) reach the host only
 // inside single-quoted assignments (util::shell_quote), never spliced into a
@@ -21,6 +21,8 @@
 //     timeout grace        seconds (0 = none), TERM->KILL grace seconds
 //     created              epoch the directory was made
 //     wpid                 the wrapper's pid (written first thing)
+//     boot                 the host's boot id when it started (Linux boot_id,
+//                          macOS kern.boottime): pids of another boot are ignored
 //     pid pgid started     the job's pid, process group (0: none of its own), start epoch
 //     log                  the job's stdout+stderr (plus "rj: ..." notes)
 //     killed timedout      flags: rj kill asked / the timeout fired
@@ -41,13 +43,22 @@
 //                          "<epoch> <id> <kind> rc=.. code=.. sig=.. started=.. ended=.. user=.. sys=.. [err=..]"
 //
 // A job runs in tmux session rj-<id> (the user's default tmux server, so
-// `tmux attach -t rj-<id>` works) as `/bin/sh ../../bin/wrapper-<hash>.sh <id>`
-// started in the job directory. The wrapper runs the command in its own
-// session/process group (perl's POSIX::setsid, else setsid(1), else `set -m`),
-// output appended to the log, stdin from /dev/null; enforces the timeout
-// (TERM to the group, KILL after the grace period); records the end; exits,
-// which ends the tmux session. Environment: the tmux server's, plus the env
-// of the JobSpec and RJ_JOB_ID.
+// `tmux attach -t rj-<id>` works; remain-on-exit is forced off for it) as
+// `/bin/sh ../../bin/wrapper-<hash>.sh <id>` started in the job directory:
+// only simple words, since tmux hands it to the user's shell (maybe fish).
+// The wrapper runs the command in its own session and process group (perl's
+// POSIX::setsid, which also un-ignores SIGINT; else setsid(1); else `set -m`;
+// RJ_PGRP_METHOD=perl|setsid|jobctl in the tmux server's environment forces
+// one, for tests), stdin from /dev/null, output appended to the log. It
+// enforces the timeout (TERM to the group, KILL after the grace period),
+// turns rj kill (SIGUSR1 after the `killed` flag), Ctrl-C in the pane or
+// SIGTERM into `killed` and a closed pane (HUP) into `lost`, records the end
+// and exits, which ends the tmux session. The job's environment is the tmux
+// server's plus JobSpec::env and RJ_JOB_ID. Commands over 100 kB run from the
+// cmd file (`bash FILE`) since one argv string is limited to 128 KiB.
+//
+// Submitting is idempotent: with a start or end already recorded, or a live
+// wrapper for the id, submit starts nothing and answers already=1.
 //
 // Replies (one line each unless said; k=v fields may come in any order, msg=
 // is always last and runs to the end of the line):
@@ -56,7 +67,7 @@
 //            RJ-SUBMIT error id= msg=...
 //   sync     RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
 //            RJ-SESSION rj-<id>..., per asked id RJ-JOB id= dir=0|1 pid= pgid=
-//            alive= wpid= walive= started= created= killreq= and RJ-EXIT id=
+//            alive= wpid= walive= started= created= killreq= rebooted= and RJ-EXIT id=
 //            <exit record>; RJ-JOURNAL offset= size= reset= more= bytes=N,
 //            a newline, N raw bytes, a newline, RJ-END.
 //   kill     RJ-TMUX/RJ-SESSION as sync; per id RJ-KILL id= state= was_running=
@@ -83,6 +94,8 @@
 namespace remote {
 
 inline constexpr const char* kDefaultRjDir = "~/.cache/rj";
+// What the SSH layer runs; the script goes to its stdin.
+inline constexpr const char* kRemoteShell = "sh -s";
 inline constexpr int kProtocolVersion = 1;
 
 // A reply that does not follow the protocol (script failed to run, output cut
@@ -149,6 +162,7 @@ struct JobFacts {
     int64_t started = 0;  // 0: start not recorded
     int64_t created = 0;
     bool kill_requested = false;
+    bool rebooted = false;  // the host rebooted since it started (pids then mean nothing)
     std::optional<ExitRecord> exit;
 };
 

@@ -54,7 +54,7 @@ bool eventually(F pred, double timeout_s = 5) {
 }  // namespace
 
 TEST_CASE("a submitted job runs in tmux and sync reports its exit and journal lines", "[remote]") {
-    for (const auto& shell : rjtest::shells()) {
+    for (const auto& shell : rjtest::all_shells()) {
         DYNAMIC_SECTION(shell.name) {
             Sandbox sb(shell);
             auto rep = sb.submit(sb.spec(1, "echo out; echo err >&2; echo \"id=$RJ_JOB_ID\""));
@@ -204,6 +204,8 @@ TEST_CASE("a job whose tmux session is killed behind rj's back ends up dead", "[
 
             sb.sh("tmux kill-session -t rj-1");
             JobFacts f = sb.wait_end(1, 10);
+            REQUIRE(f.exit);
+            CHECK(f.exit->kind == "lost");
             CHECK(decide(f, false).fate == Fate::Dead);
             CHECK_FALSE(f.session_alive);
             CHECK(eventually([&] { return !rjtest::pid_alive(rep.pid); }));
@@ -218,6 +220,8 @@ TEST_CASE("a job whose wrapper was SIGKILLed is still found and can be killed", 
     REQUIRE(rep.status == SubmitReply::Status::Ok);
     JobFacts f = sb.wait_started(1);
     REQUIRE(f.wrapper_pid > 1);
+    // Until the launcher has made its own session the job would go down with the pane.
+    REQUIRE(eventually([&] { return ::getsid(static_cast<pid_t>(rep.pid)) == rep.pid; }));
     ::kill(static_cast<pid_t>(f.wrapper_pid), SIGKILL);
     REQUIRE(eventually([&] { return !rjtest::pid_alive(f.wrapper_pid); }));
 
@@ -338,4 +342,121 @@ TEST_CASE("the job runs in its own process group with every launcher", "[remote]
             }
         }
     }
+}
+
+TEST_CASE("jobs behave the same when the tmux default shell does not exec (like fish)",
+          "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            // tmux runs `$SHELL -c CMD`; this one keeps itself around as the pane's
+            // session leader and runs the wrapper as its child, as fish does.
+            std::string fake = sb.root + "/fakefish";
+            rjtest::write_file(fake, "#!/bin/sh\neval \"$2\"\nexit $?\n");
+            ::chmod(fake.c_str(), 0755);
+            sb.extra_env = {{"SHELL", fake}};
+            auto rep = sb.submit(sb.spec(1, "echo fine"));
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            JobFacts f = sb.wait_end(1);
+            CHECK(decide(f, false).fate == Fate::Completed);
+            CHECK(read_file(sb.job_dir(1) + "/log") == "fine\n");
+
+            auto slow = sb.submit(sb.spec(2, "sleep 300"));
+            REQUIRE(slow.status == SubmitReply::Status::Ok);
+            REQUIRE(sb.wait_started(2).pid_alive);
+            sb.sh("tmux kill-session -t rj-2");
+            JobFacts lost = sb.wait_end(2, 10);
+            REQUIRE(lost.exit);
+            CHECK(lost.exit->kind == "lost");
+            CHECK(decide(lost, false).fate == Fate::Dead);
+            CHECK(eventually([&] { return !rjtest::pid_alive(slow.pid); }));
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("a job killed before its wrapper started it never runs", "[remote]") {
+    Sandbox sb(rjtest::shells().front());
+    // rj kill reached the host while the submit was still on its way.
+    std::filesystem::create_directories(sb.job_dir(1));
+    rjtest::write_file(sb.job_dir(1) + "/killed", "");
+    auto rep = sb.submit(sb.spec(1, "touch ran"));
+    CHECK(rep.status == SubmitReply::Status::Ok);
+    JobFacts f = sb.wait_end(1);
+    REQUIRE(f.exit);
+    CHECK(f.exit->kind == "killed");
+    CHECK(f.exit->rc == -1);
+    CHECK(f.pid == 0);
+    CHECK(decide(f, false).fate == Fate::Killed);
+    CHECK_FALSE(std::filesystem::exists(sb.home + "/ran"));
+    CHECK(sb.shutdown());
+}
+
+TEST_CASE("pids recorded before a reboot are neither trusted nor signalled", "[remote]") {
+    Sandbox sb(rjtest::shells().front());
+    auto rep = sb.submit(sb.spec(1, "sleep 300"));
+    REQUIRE(rep.status == SubmitReply::Status::Ok);
+    JobFacts before = sb.wait_started(1);
+    CHECK(before.pid_alive);
+    CHECK_FALSE(before.rebooted);
+    // As if the job had started in an earlier boot and its pid were reused now.
+    rjtest::write_file(sb.job_dir(1) + "/boot", "an-earlier-boot\n");
+    JobFacts after = sb.sync({1}).jobs[1];
+    CHECK(after.rebooted);
+    CHECK_FALSE(after.pid_alive);
+    JobFate d = decide(after, false);
+    CHECK(d.fate == Fate::Dead);
+    CHECK(d.note == "the host rebooted while it ran");
+    auto res = parse_kill(sb.run(kill_script(kDefaultRjDir, {1}, 1, 0)).out);
+    REQUIRE(res.size() == 1);
+    CHECK(res[0].state == "dead");
+    rjtest::sleep_s(0.3);
+    CHECK(rjtest::pid_alive(rep.pid));  // not ours any more: left alone
+    CHECK(sb.shutdown());
+}
+
+TEST_CASE("Ctrl-Z in an attached pane is ignored and Ctrl-C kills the job", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            // A default shell with job control, as fish is: the wrapper then runs
+            // as its foreground job, where Ctrl-Z would stop it. (Exec'd by the
+            // pane's shell, its group is orphaned and the kernel drops the stop.)
+            std::string fake = sb.root + "/jobshell";
+            rjtest::write_file(fake, "#!/bin/sh\nset -m\neval \"$2\"\nexit $?\n");
+            ::chmod(fake.c_str(), 0755);
+            sb.extra_env = {{"SHELL", fake}};
+            JobSpec spec = sb.spec(1, "sleep 300");
+            spec.timeout_s = 100;  // a watchdog in the pane's process group too
+            auto rep = sb.submit(spec);
+            REQUIRE(rep.status == SubmitReply::Status::Ok);
+            JobFacts f = sb.wait_started(1);
+            sb.sh("tmux send-keys -t rj-1 C-z");
+            rjtest::sleep_s(0.3);
+            std::string stat = read_file("/proc/" + std::to_string(f.wrapper_pid) + "/stat");
+            REQUIRE(stat.rfind(')') != std::string::npos);
+            CHECK(stat.substr(stat.rfind(')') + 2, 1) != "T");
+            CHECK(sb.sync({1}).jobs[1].pid_alive);
+
+            sb.sh("tmux send-keys -t rj-1 C-c");
+            JobFacts end = sb.wait_end(1);
+            REQUIRE(end.exit);
+            CHECK(end.exit->kind == "killed");
+            CHECK(eventually([&] { return !rjtest::pid_alive(rep.pid); }));
+            CHECK(sb.shutdown());
+        }
+    }
+}
+
+TEST_CASE("replies parse when a login script printed something first", "[remote]") {
+    Sandbox sb(rjtest::shells().front());
+    // What a chatty .bashrc of the login shell running `sh -s` would leave.
+    std::string noise = "printf 'Welcome to the cluster, RJ-fans'\n";
+    auto sub = parse_submit(sb.run(noise + submit_script(sb.spec(1, "true"))).out);
+    CHECK(sub.status == SubmitReply::Status::Ok);
+    REQUIRE(sb.wait_end(1).exit);
+    SyncReply s = parse_sync(sb.run(noise + sync_script(kDefaultRjDir, 0, {1})).out);
+    CHECK(s.events.size() == 2);
+    CHECK(s.jobs[1].exit);
+    CHECK(sb.shutdown());
 }

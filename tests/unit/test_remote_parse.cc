@@ -30,6 +30,8 @@ TEST_CASE("parse_submit reads ok, pending and error replies past login noise", "
     CHECK(err.status == SubmitReply::Status::Error);
     CHECK(err.error == "tmux not found on host: install tmux");
 
+    // A login script's last words without a newline: the reply starts on a new line.
+    CHECK(parse_submit("Welcome!\nRJ-SUBMIT ok id=7 pid=1 started=2 already=0 exited=0\n").pid == 1);
     CHECK_THROWS_AS(parse_submit("sh: 1: syntax error\n"), ProtocolError);
     CHECK_THROWS_AS(parse_submit(""), ProtocolError);
 }
@@ -212,6 +214,11 @@ TEST_CASE("decide maps host facts to a job's fate", "[remote]") {
     CHECK(decide(half, true).fate == Fate::NeverStarted);
     CHECK(decide(half, false).fate == Fate::Dead);
 
+    JobFacts rebooted = base();
+    rebooted.rebooted = true;
+    rebooted.session_alive = true;  // a new session of that name would not be ours either
+    CHECK(decide(rebooted, false).fate == Fate::Dead);
+
     JobFacts orphan = base();  // wrapper killed, job still there
     orphan.pid_alive = true;
     auto o = decide(orphan, false);
@@ -257,5 +264,6 @@ TEST_CASE("the wrapper's deployed name follows its content", "[remote]") {
     CHECK(submit_script(s).find("RJ_WHASH='" + sh::wrapper_hash() + "'") != std::string::npos);
     // Scripts end with the single call that runs them.
     std::string sync = sync_script(kDefaultRjDir, 0, {1, 2});
-    CHECK(sync.substr(sync.size() - 27) == "\nrj_main </dev/null\nexit 0\n");
+    std::string tail = "\nprintf '\\n'; rj_main </dev/null\nexit 0\n";
+    CHECK(sync.substr(sync.size() - tail.size()) == tail);
 }

@@ -59,6 +59,16 @@ const std::vector<Shell>& shells() {
     return list;
 }
 
+const std::vector<Shell>& all_shells() {
+    static const std::vector<Shell> list = [] {
+        std::vector<Shell> v = shells();
+        std::string bash = which("bash");
+        if (!bash.empty()) v.push_back({"bash-not-posix", bash, "bash"});
+        return v;
+    }();
+    return list;
+}
+
 bool pid_alive(int64_t pid) {
     if (pid <= 1) return false;
     if (::kill(static_cast<pid_t>(pid), 0) != 0) return false;
@@ -94,7 +104,7 @@ Sandbox::Sandbox(const Shell& shell) {
     tmux_dir = root + "/tmux";
     bin = root + "/bin";
     for (const auto& d : {home, tmux_dir, bin}) ::mkdir(d.c_str(), 0700);
-    sh_path = bin + "/sh";
+    sh_path = bin + "/" + shell.link;
     if (::symlink(shell.target.c_str(), sh_path.c_str()) != 0)
         throw std::runtime_error("symlink failed");
     const char* p = std::getenv("PATH");

@@ -13,12 +13,16 @@ namespace rjtest {
 
 // A shell that plays /bin/sh on the pretend host.
 struct Shell {
-    std::string name;    // "dash", "bash", "busybox"
-    std::string target;  // the binary; started through a link named "sh"
+    std::string name;         // "dash", "bash", "busybox", "bash-not-posix"
+    std::string target;       // the binary
+    std::string link = "sh";  // started through a link of this name ("sh": bash in POSIX mode, like macOS)
 };
 
 // The shells found on this machine (dash and bash at least).
 const std::vector<Shell>& shells();
+// shells() plus bash started as `bash` (not POSIX mode), in case the SSH
+// layer runs `bash -s`.
+const std::vector<Shell>& all_shells();
 
 struct RunResult {
     std::string out, err;
@@ -26,7 +30,8 @@ struct RunResult {
 };
 
 // A pretend host: a temp dir holding HOME (with a space in its path), a
-// TMUX_TMPDIR (so a private tmux server is used) and bin/sh -> the shell.
+// TMUX_TMPDIR (so a private tmux server is used) and bin/sh -> the shell
+// (bin/<link>: it serves as `sh -s` for the scripts and as the wrapper's shell).
 // The destructor kills that tmux server and every process carrying its
 // TMUX_TMPDIR, then removes the directory.
 class Sandbox {

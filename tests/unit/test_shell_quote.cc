@@ -70,7 +70,7 @@ TEST_CASE("shell_quote round-trips random bytes through dash, bash and busybox s
         script += "printf '%s|' " + shell_quote(t) + "\n";
         expected += t + "|";
     }
-    for (const auto& sh : rjtest::shells()) {
+    for (const auto& sh : rjtest::all_shells()) {
         DYNAMIC_SECTION(sh.name) {
             rjtest::Sandbox sb(sh);
             rjtest::RunResult r = sb.run(script);
