@@ -11,3 +11,11 @@ tests_unit_tests_SOURCES += tests/unit/test_json.cc tests/unit/test_table.cc
 tests_integration_tests_SOURCES += tests/tui/tui_session.h tests/tui/tui_session.cc
 tests_integration_tests_SOURCES += tests/tui/test_tui_units.cc tests/tui/test_tui.cc
 tests_integration_tests_SOURCES += tests/integration/test_hosts_command.cc
+
+# Jobs end to end through the real rj binary (issue 3).
+tests_integration_tests_SOURCES += tests/integration/rj_runner.cc tests/integration/rj_runner.h
+tests_integration_tests_SOURCES += tests/integration/test_jobs_lifecycle.cc
+tests_integration_tests_SOURCES += tests/integration/test_jobs_faults.cc
+tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc
+tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
+tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc

@@ -39,15 +39,22 @@ int run(Context& ctx, const po::variables_map& vm) {
     bool follow = vm.count("follow") > 0;
     if (follow && (!req.grep.empty() || req.from_line || req.to_line))
         throw util::UsageError("-f cannot be combined with --grep, --from or --to", "use -n N to start from the last N lines");
-    engine::get_job(ctx.engine, req.id);  // not found: exit 3 before contacting anyone
+    engine::get_job(ctx.engine, req.id);  // not found: exit 1 before contacting anyone
     if (follow && req.tail_lines == 0) return follow_log(ctx, req.id, 0);
+    bool whole = req.tail_lines == 0 && req.grep.empty() && req.from_line == 0 && req.to_line == 0;
+    if (whole) req.byte_offset = 0;  // the whole log: stream it in chunks by offset
     engine::LogResult result;
-    bool done = false;
-    engine::fetch_log(ctx.engine, req, [&](engine::LogResult r) {
-        result = std::move(r);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
+    for (;;) {
+        bool done = false;
+        engine::fetch_log(ctx.engine, req, [&](engine::LogResult r) {
+            result = std::move(r);
+            done = true;
+        });
+        ctx.engine.loop().run_until([&] { return done; });
+        if (!whole || !result.ok || result.cached || !result.more) break;
+        ctx.out << result.text << std::flush;
+        req.byte_offset = result.next_offset;
+    }
     if (!result.ok) {
         print_error(ctx.err, result.error, result.hint);
         return 1;
@@ -59,6 +66,9 @@ int run(Context& ctx, const po::variables_map& vm) {
         ctx.err << "rj: host offline (" << result.error << "); showing the log cached at " << when << "\n";
     }
     ctx.out << result.text << std::flush;
+    if (result.truncated)
+        ctx.err << "rj: output cut at " << (req.max_bytes >> 20)
+                << " MiB; narrow it with -n, --from/--to or --grep\n";
     if (follow && !result.cached) return follow_log(ctx, req.id, result.next_offset);
     return 0;
 }

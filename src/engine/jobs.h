@@ -77,6 +77,8 @@ struct LogResult {
     std::string text;
     int64_t next_offset = 0;  // for the next follow request
     bool running = false;     // the job is still running on the host
+    bool more = false;        // byte mode: max_bytes cut this read; ask again from next_offset
+    bool truncated = false;   // filter mode: output cut at max_bytes (on a line boundary)
     std::string error, hint;
 };
 void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)> done);

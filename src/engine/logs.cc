@@ -69,10 +69,20 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
                           r.text = std::move(lr.text);
                           r.next_offset = lr.offset;
                           r.running = lr.running;
-                          if (plain && request.byte_offset < 0) {
-                              std::string tail = r.text.size() > kCachedTailBytes
-                                                     ? r.text.substr(r.text.size() - kCachedTailBytes)
-                                                     : r.text;
+                          r.more = lr.more;
+                          r.truncated = lr.truncated;
+                          if (r.truncated) {
+                              // Never end on half a line.
+                              auto nl = r.text.rfind('\n');
+                              r.text.resize(nl == std::string::npos ? 0 : nl + 1);
+                          }
+                          if (plain) {
+                              // Keep the last 64 KiB seen: byte-mode reads are
+                              // sequential, so they extend what is cached.
+                              std::string tail = r.text;
+                              if (request.byte_offset > 0 && !lr.reset)
+                                  if (auto old = jobs.cached_log(id)) tail = old->first + tail;
+                              if (tail.size() > kCachedTailBytes) tail = tail.substr(tail.size() - kCachedTailBytes);
                               jobs.cache_log(id, tail, now_epoch());
                           }
                           done(std::move(r));

@@ -8,13 +8,30 @@
 namespace util {
 
 namespace {
-// Length of the valid UTF-8 sequence at s[i], or 0 if invalid.
+// Length of the well-formed UTF-8 sequence at s[i], or 0 if it is not one
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
 size_t utf8_len(std::string_view s, size_t i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (size_t k = 1; k < n; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = byte(0);
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;  // overlong
+        if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;  // overlong
+        if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+        return 0;  // continuation byte, C0/C1 (overlong) or F5..FF
+    }
+    if (i + n > s.size()) return 0;
+    if (byte(1) < lo || byte(1) > hi) return 0;
+    for (size_t k = 2; k < n; ++k)
+        if ((byte(k) & 0xC0) != 0x80) return 0;
     return n;
 }
 }  // namespace
