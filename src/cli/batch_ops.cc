@@ -22,6 +22,28 @@ int64_t parse_job_id(const std::string& text) {
     throw util::UsageError("'" + text + "' is not a job id", "job ids are positive numbers, as 'rj -b list' shows");
 }
 
+int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow) {
+    engine::SubmitResult result;
+    bool done = false;
+    engine::submit(ctx.engine, request, [&](engine::SubmitResult r) {
+        result = std::move(r);
+        done = true;
+    });
+    ctx.engine.loop().run_until([&] { return done; });
+    if (result.queued) {
+        ctx.out << result.job_id << "\n";
+        ctx.err << "rj: " << request.host << " is unreachable (" << result.error << "); job " << result.job_id
+                << " is pending and starts at the next sync that reaches it\n";
+        return 0;
+    }
+    if (!result.started) {
+        print_error(ctx.err, result.error, result.hint);
+        return 1;
+    }
+    ctx.out << result.job_id << "\n" << std::flush;
+    return follow ? follow_log(ctx, result.job_id, 0) : 0;
+}
+
 std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
                                               bool quiet) {
     std::vector<engine::SyncReport> reports;

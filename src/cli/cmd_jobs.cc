@@ -43,25 +43,7 @@ void declare_restart(po::options_description& opts, po::options_description& hid
 int run_restart(Context& ctx, const po::variables_map& vm) {
     if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b restart ID");
     store::Job old = engine::get_job(ctx.engine, parse_job_id(vm["id"].as<std::string>()));
-    engine::SubmitResult result;
-    bool done = false;
-    engine::submit(ctx.engine, engine::request_from_job(old), [&](engine::SubmitResult r) {
-        result = std::move(r);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
-    if (result.queued) {
-        ctx.out << result.job_id << "\n";
-        ctx.err << "rj: " << old.host << " is unreachable; job " << result.job_id << " is pending\n";
-        return 0;
-    }
-    if (!result.started) {
-        print_error(ctx.err, result.error, result.hint);
-        return 1;
-    }
-    ctx.out << result.job_id << "\n" << std::flush;
-    if (vm.count("follow")) return follow_log(ctx, result.job_id, 0);
-    return 0;
+    return submit_and_report(ctx, engine::request_from_job(old), vm.count("follow") > 0);
 }
 
 void declare_describe(po::options_description&, po::options_description& hidden, po::positional_options_description& pos) {

@@ -69,26 +69,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     else if (!vm.count("from")) req.timeout_s = ctx.engine.config().default_timeout.count();
     if (vm.count("queue-on-fail")) req.queue_on_fail = true;
 
-    engine::SubmitResult result;
-    bool done = false;
-    engine::submit(ctx.engine, req, [&](engine::SubmitResult r) {
-        result = std::move(r);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
-    if (result.queued) {
-        ctx.out << result.job_id << "\n";
-        ctx.err << "rj: " << req.host << " is unreachable (" << result.error << "); job " << result.job_id
-                << " is pending and starts at the next sync that reaches it\n";
-        return 0;
-    }
-    if (!result.started) {
-        print_error(ctx.err, result.error, result.hint);
-        return 1;
-    }
-    ctx.out << result.job_id << "\n" << std::flush;
-    if (vm.count("follow")) return follow_log(ctx, result.job_id, 0);
-    return 0;
+    return submit_and_report(ctx, req, vm.count("follow") > 0);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ src_store_librjstore_a_SOURCES = \
 	src/store/job_event_repo.h src/store/job_event_repo.cc \
 	src/store/config_file.h src/store/config_file.cc
 tests_unit_tests_SOURCES += \
-	tests/unit/test_store_support.h \
+	tests/unit/test_support.h \
 	tests/unit/test_store_database.cc \
 	tests/unit/test_store_migrations.cc \
 	tests/unit/test_store_jobs.cc \

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "store/config_file.h"
-#include "test_store_support.h"
+#include "test_support.h"
 #include "util/error.h"
 
 using store::Config;
@@ -149,7 +149,7 @@ TEST_CASE("bad values are errors naming their line", "[config]") {
 }
 
 TEST_CASE("load reads a file, and a missing file gives the defaults", "[config]") {
-    test_store::TempDir tmp;
+    test_support::TempDir tmp;
     Config missing = Config::load(tmp / "nope/config");
     CHECK(missing.sync_interval == seconds(15));
     CHECK(missing.warnings.empty());

@@ -18,6 +18,7 @@
 #include "ssh/known_hosts.h"
 #include "util/base64.h"
 #include "util/error.h"
+#include "test_support.h"
 
 using ssh::HostKeyStatus;
 using ssh::KeyType;
@@ -25,24 +26,7 @@ using ssh::KnownHosts;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/rj-knownhosts-XXXXXX";
-        if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using test_support::TempDir;
 
 std::string capture(const std::string& cmd, int* status = nullptr) {
     std::string out;

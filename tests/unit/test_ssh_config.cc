@@ -18,6 +18,7 @@
 #include "ssh/host_pattern.h"
 #include "ssh/ssh_config.h"
 #include "util/error.h"
+#include "test_support.h"
 
 using ssh::HostConfig;
 using ssh::SshConfig;
@@ -25,24 +26,7 @@ using Strict = HostConfig::StrictHostKey;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/rj-sshcfg-XXXXXX";
-        if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using test_support::TempDir;
 
 // Sets (or unsets, with nullptr) an environment variable for one scope.
 class EnvVar {

@@ -11,13 +11,13 @@
 #include <unistd.h>
 
 #include "store/database.h"
-#include "test_store_support.h"
+#include "test_support.h"
 #include "util/error.h"
 
 using store::Database;
 using store::Statement;
 using store::Transaction;
-using test_store::TempDir;
+using test_support::TempDir;
 
 namespace {
 

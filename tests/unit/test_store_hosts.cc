@@ -7,12 +7,12 @@
 #include "store/host_repo.h"
 #include "store/job_event_repo.h"
 #include "store/job_repo.h"
-#include "test_store_support.h"
+#include "test_support.h"
 
 using store::Database;
 using store::HostRepo;
 using store::HostState;
-using test_store::TempDir;
+using test_support::TempDir;
 
 TEST_CASE("an unknown host reads as a fresh state carrying its name", "[store]") {
     TempDir tmp;

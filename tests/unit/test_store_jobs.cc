@@ -9,14 +9,14 @@
 #include "store/database.h"
 #include "store/job_event_repo.h"
 #include "store/job_repo.h"
-#include "test_store_support.h"
+#include "test_support.h"
 #include "util/error.h"
 
 using store::Database;
 using store::Job;
 using store::JobFilter;
 using store::JobRepo;
-using test_store::TempDir;
+using test_support::TempDir;
 
 namespace {
 

@@ -14,12 +14,12 @@
 #include "store/job_event_repo.h"
 #include "store/job_repo.h"
 #include "store/migrations.h"
-#include "test_store_support.h"
+#include "test_support.h"
 #include "util/error.h"
 
 using store::Database;
 using store::Statement;
-using test_store::TempDir;
+using test_support::TempDir;
 
 namespace {
 

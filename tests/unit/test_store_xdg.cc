@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "test_store_support.h"
+#include "test_support.h"
 #include "util/error.h"
 #include "util/strings.h"
 #include "util/xdg.h"
 
-using test_store::ScopedEnv;
-using test_store::TempDir;
+using test_support::ScopedEnv;
+using test_support::TempDir;
 
 TEST_CASE("XDG directories come from the XDG variables when they are absolute", "[xdg]") {
     ScopedEnv home("HOME", "/home/tester");

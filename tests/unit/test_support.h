@@ -1,4 +1,4 @@
-// Helpers for the store tests: a scratch directory and scoped environment variables.
+// Helpers shared by unit tests: a scratch directory and scoped environment variables.
 #pragma once
 
 #include <cstdlib>
@@ -7,13 +7,13 @@
 #include <stdexcept>
 #include <string>
 
-namespace test_store {
+namespace test_support {
 
 // A fresh directory under $TMPDIR, removed with everything in it at scope exit.
 class TempDir {
 public:
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "rj-store-test.XXXXXX").string();
+        std::string tmpl = (std::filesystem::temp_directory_path() / "rj-unit-test.XXXXXX").string();
         if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
         path_ = tmpl;
     }
@@ -50,4 +50,4 @@ private:
     std::optional<std::string> old_;
 };
 
-}  // namespace test_store
+}  // namespace test_support
