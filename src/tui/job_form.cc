@@ -108,7 +108,10 @@ std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, eng
     try {
         for (const auto& word : split_words(f[FEnv].value)) r.env.push_back(engine::parse_env_assignment(word));
     } catch (const util::Error& e) {
-        fail(FEnv, e.what());
+        // The engine words it for the batch flag; here there is no --env.
+        std::string why = e.what();
+        if (util::starts_with(why, "--env ")) why = why.substr(6);
+        fail(FEnv, why + " (NAME=VALUE ...)");
     }
     std::string timeout = util::trim(f[FTimeout].value);
     if (!timeout.empty()) {

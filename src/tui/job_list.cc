@@ -90,7 +90,16 @@ void JobList::ensure_visible() {
     if (top_ < window_start_ || last > have_end) load_window(top_ - kMargin);
 }
 
-void JobList::refresh() {
+std::vector<store::Job> JobList::visible() const {
+    std::vector<store::Job> v;
+    for (int64_t i = top_; i < top_ + height_; ++i)
+        if (const store::Job* j = at(i)) v.push_back(*j);
+    return v;
+}
+
+bool JobList::refresh() {
+    int64_t old_total = total_, old_cursor = cursor_, old_top = top_;
+    std::vector<store::Job> before = visible();
     int64_t selected_id = 0;
     if (const store::Job* j = selected()) selected_id = j->id;
     int64_t cursor_offset = cursor_ - top_;
@@ -118,6 +127,7 @@ void JobList::refresh() {
     }
     if (!found && selected_id && cursor_ > 0) select_id(selected_id);
     ensure_visible();
+    return total_ != old_total || cursor_ != old_cursor || top_ != old_top || visible() != before;
 }
 
 void JobList::step(int64_t delta) { move_to(cursor_ + delta); }

@@ -26,8 +26,9 @@ public:
     void set_height(int rows);
 
     // Reloads after the database changed (sync, submit, another rj), keeping
-    // the selected job selected when it still matches.
-    void refresh();
+    // the selected job selected when it still matches. Returns whether what the
+    // pane shows changed (so an idle sync does not cause a redraw).
+    bool refresh();
 
     int64_t size() const { return total_; }
     int64_t cursor() const { return cursor_; }
@@ -53,6 +54,7 @@ private:
     int64_t anchor_for(int64_t index);
     void load_window(int64_t start);
     void ensure_visible();
+    std::vector<store::Job> visible() const;
 
     store::Database& db_;
     store::JobFilter filter_;

@@ -51,11 +51,9 @@ int char_width(wchar_t wc) {
 }  // namespace
 
 bool utf8_locale() {
-    static const bool utf8 = [] {
-        const char* cs = nl_langinfo(CODESET);
-        return cs && (std::strcmp(cs, "UTF-8") == 0 || std::strcmp(cs, "utf8") == 0);
-    }();
-    return utf8;
+    // Not cached: cheap, and the locale is set once the UI starts (tests switch it).
+    const char* cs = nl_langinfo(CODESET);
+    return cs && (std::strcmp(cs, "UTF-8") == 0 || std::strcmp(cs, "utf8") == 0);
 }
 
 const char* glyph(const char* utf8, const char* ascii) { return utf8_locale() ? utf8 : ascii; }

@@ -18,17 +18,25 @@ Ui::Ui(engine::Engine& engine, UiOptions options)
     : engine_(engine), loop_(engine.loop()), options_(std::move(options)) {
     // Before any connection exists: sessions copy these options when created.
     auto& so = engine_.ssh().options();
-    so.ask_host_key = [this](const ssh::HostKeyQuestion& q, std::function<void(bool)> answer) {
+    // Sessions keep copies of these: they must not reach a Ui that is gone.
+    so.ask_host_key = [this, alive = alive_](const ssh::HostKeyQuestion& q, std::function<void(bool)> answer) {
+        if (!*alive) return answer(false);
         ask_host_key(q, std::move(answer));
     };
-    so.ask_passphrase = [this](const std::string& key_path) { return ask_passphrase(key_path); };
+    so.ask_passphrase = [this, alive = alive_](const std::string& key_path) -> std::optional<std::string> {
+        if (!*alive) return std::nullopt;
+        return ask_passphrase(key_path);
+    };
     model_.now = static_cast<int64_t>(std::time(nullptr));
     model_.jobs = std::make_unique<JobList>(engine_.db());
     load_hosts();
 }
 
 Ui::~Ui() {
-    closing_ = true;
+    *alive_ = false;
+    auto& so = engine_.ssh().options();
+    so.ask_host_key = nullptr;
+    so.ask_passphrase = nullptr;
     for (auto id : timers_) loop_.cancel(id);
     while (!dialogs_.empty()) {
         auto d = std::move(dialogs_.front());
@@ -364,6 +372,7 @@ void Ui::mouse() {
         if (row >= 0) {
             model_.jobs->move_to(row);
             selection_changed();
+            jobs_pane_.mark();
         }
     }
 }

@@ -88,10 +88,12 @@ private:
                      std::function<void(bool)> done);
     const store::Job* selected_job();
     void message(std::string text, bool error = false);
+    void set_progress(std::string text);
     // --- remote work and timers (ui_remote.cc)
     void load_hosts();
     std::vector<std::string> ui_hosts();
     HostView* host(const std::string& name);
+    void ensure_host(const std::string& name);
     void start_timers();
     void poll_meters();
     void sync(bool manual);
@@ -122,7 +124,9 @@ private:
     SCREEN* screen_ = nullptr;
     bool screen_on_ = false;
     bool quit_ = false;
-    bool closing_ = false;  // set in the destructor: late engine callbacks do nothing
+    // Engine callbacks can outlive the Ui: each holds this token and does
+    // nothing once the destructor has set it to false.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool frames_drawn_ = false;
     bool cursor_visible_ = false;
     int idle_reads_ = 0;  // stdin readable but no key: the terminal went away
@@ -130,6 +134,7 @@ private:
     int sync_left_ = 0, sync_total_ = 0;
     std::vector<std::string> sync_errors_;
     int sync_updated_ = 0;
+    int sync_generation_ = 0;
     std::vector<event::Loop::TimerId> timers_;
     std::string last_host_;  // the host of the last job started from a form
 };

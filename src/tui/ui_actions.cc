@@ -91,8 +91,15 @@ const store::Job* Ui::selected_job() {
 }
 
 void Ui::message(std::string text, bool error) {
+    if (text == model_.message && error == model_.message_is_error) return;
     model_.message = std::move(text);
     model_.message_is_error = error;
+    message_line_.mark();
+}
+
+void Ui::set_progress(std::string text) {
+    if (text == model_.progress) return;
+    model_.progress = std::move(text);
     message_line_.mark();
 }
 
@@ -110,6 +117,7 @@ void Ui::move_selection(long delta, bool page) {
             if (page) model_.jobs->page(static_cast<int>(delta));
             else model_.jobs->step(delta);
             selection_changed();
+            jobs_pane_.mark();
             break;
         case Focus::Detail: {
             int h = detail_pane_.text_height();
@@ -130,6 +138,7 @@ void Ui::go_home_end(bool end) {
             if (end) model_.jobs->end();
             else model_.jobs->home();
             selection_changed();
+            jobs_pane_.mark();
             break;
         case Focus::Detail:
             if (model_.detail_mode == DetailMode::Log) {
@@ -177,10 +186,9 @@ void Ui::apply_filter() {
 }
 
 void Ui::reload_jobs() {
-    model_.jobs->refresh();
+    if (model_.jobs->refresh()) jobs_pane_.mark();
     update_queue_counts();
     selection_changed();
-    jobs_pane_.mark();
 }
 
 void Ui::update_queue_counts() {
@@ -189,11 +197,13 @@ void Ui::update_queue_counts() {
         store::JobFilter f;
         f.host = h.name;
         f.statuses = {store::status::pending};
-        h.waiting = repo.count(f);
+        int64_t waiting = repo.count(f);
         f.statuses = {store::status::starting, store::status::running};
-        h.running = repo.count(f);
+        int64_t running = repo.count(f);
+        if (waiting != h.waiting || running != h.running) queues_pane_.mark();
+        h.waiting = waiting;
+        h.running = running;
     }
-    queues_pane_.mark();
 }
 
 void Ui::selection_changed() {
@@ -210,7 +220,6 @@ void Ui::selection_changed() {
         model_.detail_scroll = 0;
         if (model_.detail_mode == DetailMode::Log) poll_log(true);
     }
-    jobs_pane_.mark();
 }
 
 // ---------------------------------------------------------------- forms
@@ -248,8 +257,8 @@ void Ui::submit_form() {
 // Throws util::Error for a request the engine refuses up front.
 void Ui::submit(engine::SubmitRequest request) {
     std::string host = request.host;
-    engine::submit(engine_, std::move(request), [this, host](engine::SubmitResult r) {
-        if (closing_) return;
+    engine::submit(engine_, std::move(request), [this, alive = alive_, host](engine::SubmitResult r) {
+        if (!*alive) return;
         if (!r.error.empty() && !r.queued)
             message("job " + std::to_string(r.job_id) + " on " + host + " did not start: " + r.error +
                         (r.hint.empty() ? "" : " — " + r.hint),
@@ -263,6 +272,7 @@ void Ui::submit(engine::SubmitRequest request) {
         if (model_.jobs->select_id(r.job_id)) selection_changed();
     });
     last_host_ = host;
+    ensure_host(host);
     message("starting a job on " + host + "…");
     // The row exists already (recorded before anything is sent): show it.
     reload_jobs();
@@ -307,10 +317,10 @@ void Ui::kill_selected() {
     open_dialog("Kill job " + std::to_string(id) + "?",
                 {"Kill job " + std::to_string(id) + " on " + j->host + "?", "", job_title(*j)}, Dialog::Kind::YesNo,
                 [this, id](bool yes) {
-                    if (!yes || closing_) return;
+                    if (!yes || !*alive_) return;
                     message("killing job " + std::to_string(id) + "…");
-                    engine::kill_jobs(engine_, {id}, [this](engine::KillResult r) {
-                        if (closing_) return;
+                    engine::kill_jobs(engine_, {id}, [this, alive = alive_](engine::KillResult r) {
+                        if (!*alive) return;
                         message("job " + std::to_string(r.id) + ": " + r.message, !r.ok);
                         reload_jobs();
                     });
@@ -341,19 +351,17 @@ void Ui::forget_selected() {
                 {"Job " + std::to_string(id) + " is " + j->status + " on " + j->host + ".",
                  "Removing it from the list does not stop it; rj will no longer track it."},
                 Dialog::Kind::YesNo, [this, forget](bool yes) {
-                    if (yes && !closing_) forget();
+                    if (yes && *alive_) forget();
                 });
 }
 
 void Ui::prune() {
-    model_.progress = "prune: looking for finished jobs…";
-    message_line_.mark();
+    set_progress("prune: looking for finished jobs…");
     engine::PruneOptions dry;
     dry.dry_run = true;
-    engine::prune(engine_, dry, [this](engine::PruneReport report) {
-        if (closing_) return;
-        model_.progress.clear();
-        message_line_.mark();
+    engine::prune(engine_, dry, [this, alive = alive_](engine::PruneReport report) {
+        if (!*alive) return;
+        set_progress("");
         if (report.removed.empty()) {
             message("nothing to prune: no finished jobs");
             return;
@@ -367,12 +375,11 @@ void Ui::prune() {
         size_t n = report.removed.size();
         open_dialog("Prune " + std::to_string(n) + " job(s)?", std::move(lines), Dialog::Kind::YesNo,
                     [this, n](bool yes) {
-                        if (!yes || closing_) return;
-                        model_.progress = "pruning " + std::to_string(n) + " job(s)…";
-                        message_line_.mark();
-                        engine::prune(engine_, engine::PruneOptions{}, [this](engine::PruneReport done) {
-                            if (closing_) return;
-                            model_.progress.clear();
+                        if (!yes || !*alive_) return;
+                        set_progress("pruning " + std::to_string(n) + " job(s)…");
+                        engine::prune(engine_, engine::PruneOptions{}, [this, alive = alive_](engine::PruneReport done) {
+                            if (!*alive) return;
+                            set_progress("");
                             std::string m = "pruned " + std::to_string(done.removed.size()) + " job(s)";
                             if (!done.warnings.empty()) m += "; " + done.warnings.front();
                             message(m, !done.warnings.empty());

@@ -48,6 +48,15 @@ HostView* Ui::host(const std::string& name) {
     return nullptr;
 }
 
+void Ui::ensure_host(const std::string& name) {
+    // A job on a host the UI did not list (started by `rj -b run` meanwhile).
+    if (name.empty() || host(name)) return;
+    HostView h;
+    h.name = name;
+    model_.hosts.push_back(std::move(h));
+    if (screen_on_) relayout();  // one more meter line
+}
+
 void Ui::start_timers() {
     const auto& c = engine_.config();
     auto positive = [](std::chrono::seconds s, int fallback) {
@@ -105,28 +114,33 @@ void Ui::poll_meters() {
     for (auto& h : model_.hosts) {
         if (h.info_in_flight) continue;
         h.info_in_flight = true;
-        if (h.state == HostView::State::Unknown) h.state = HostView::State::Connecting;
+        if (h.state == HostView::State::Unknown) {
+            h.state = HostView::State::Connecting;
+            header_.mark();
+            hosts_pane_.mark();
+        }
         std::string name = h.name;
         try {
-            engine::host_info(engine_, name, [this, name](engine::HostInfo info) {
-                if (closing_) return;
+            engine::host_info(engine_, name, [this, alive = alive_, name](engine::HostInfo info) {
+                if (!*alive) return;
                 HostView* hv = host(name);
                 if (!hv) return;
                 hv->info_in_flight = false;
                 model_.now = static_cast<int64_t>(std::time(nullptr));
-                if (info.ok) hv->record(info, model_.now);
+                HostView::State before = hv->state;
+                if (info.ok) hv->record(info, model_.now);  // new sample: the meters move
                 else host_failed(*hv, info.error, info.hint);
                 header_.mark();
-                hosts_pane_.mark();
+                if (hv->state != before) hosts_pane_.mark();
             });
         } catch (const util::Error& e) {
             h.info_in_flight = false;
             h.state = HostView::State::Error;
             h.error = e.what();
+            header_.mark();
+            hosts_pane_.mark();
         }
     }
-    header_.mark();
-    hosts_pane_.mark();
 }
 
 void Ui::sync(bool manual) {
@@ -140,6 +154,7 @@ void Ui::sync(bool manual) {
         return;
     }
     std::vector<std::string> hosts = engine::hosts_to_sync(engine_);
+    for (const auto& h : hosts) ensure_host(h);
     if (hosts.empty()) {
         // Another rj (cron, a shell) may have changed the database.
         reload_jobs();
@@ -150,11 +165,21 @@ void Ui::sync(bool manual) {
     sync_left_ = sync_total_ = static_cast<int>(hosts.size());
     sync_errors_.clear();
     sync_updated_ = 0;
-    model_.progress = "syncing " + std::to_string(sync_total_) + " host(s)…";
-    message_line_.mark();
+    // A background sync that is quick shows nothing; one that takes a while
+    // (a host timing out) shows its progress.
+    int generation = ++sync_generation_;
+    auto show_progress = [this, generation] {
+        if (sync_in_flight_ && generation == sync_generation_)
+            set_progress("syncing: " + std::to_string(sync_total_ - sync_left_) + "/" + std::to_string(sync_total_) +
+                         " host(s)…");
+    };
+    if (manual) show_progress();
+    else loop_.after(std::chrono::seconds(1), [alive = alive_, show_progress] {
+        if (*alive) show_progress();
+    });
     bool show = manual;
-    engine::sync_hosts(engine_, hosts, [this, show](engine::SyncReport r) {
-        if (closing_) return;
+    engine::sync_hosts(engine_, hosts, [this, alive = alive_, show](engine::SyncReport r) {
+        if (!*alive) return;
         --sync_left_;
         if (HostView* hv = host(r.host)) {
             if (r.reached) {
@@ -162,23 +187,23 @@ void Ui::sync(bool manual) {
                     hv->state = HostView::State::Online;
                     hv->offline_since = 0;
                     hv->error.clear();
+                    header_.mark();
+                    hosts_pane_.mark();
                 }
                 hv->last_seen = model_.now;
             } else {
                 host_failed(*hv, r.error, r.hint);
             }
-            header_.mark();
-            hosts_pane_.mark();
         }
         if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
         sync_updated_ += r.updated + r.started;
         if (r.updated + r.started > 0) reload_jobs();
-        model_.progress = sync_left_ > 0 ? "syncing: " + std::to_string(sync_total_ - sync_left_) + "/" +
-                                               std::to_string(sync_total_) + " host(s)…"
-                                         : "";
-        message_line_.mark();
+        if (!model_.progress.empty() && sync_left_ > 0)
+            set_progress("syncing: " + std::to_string(sync_total_ - sync_left_) + "/" + std::to_string(sync_total_) +
+                         " host(s)…");
         if (sync_left_ > 0) return;
         sync_in_flight_ = false;
+        set_progress("");
         reload_jobs();
         if (!sync_errors_.empty())
             message("sync: " + std::to_string(sync_errors_.size()) + " host(s) unreachable — " + sync_errors_.front(),
@@ -212,8 +237,8 @@ void Ui::poll_log(bool restart) {
     bool follow = req.byte_offset >= 0;
     int64_t id = job.id;
     try {
-        engine::fetch_log(engine_, req, [this, id, follow](engine::LogResult r) {
-            if (closing_) return;
+        engine::fetch_log(engine_, req, [this, alive = alive_, id, follow](engine::LogResult r) {
+            if (!*alive) return;
             LogView& lv = model_.log;
             if (lv.job_id() != id) return;  // the user moved on
             lv.in_flight = false;
@@ -230,6 +255,11 @@ void Ui::poll_log(bool restart) {
                 lv.running = r.running;
                 lv.next_offset = r.next_offset;
                 lv.loaded = true;
+                // The host says it ended while the list still says it runs:
+                // sync now rather than at the next tick of the sync timer.
+                if (!r.running && !r.cached && model_.detail_job && model_.detail_job->id == id &&
+                    !model_.detail_job->terminal())
+                    sync(false);
             }
             detail_pane_.mark();
         });
@@ -241,7 +271,7 @@ void Ui::poll_log(bool restart) {
 }
 
 void Ui::ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> answer) {
-    if (closing_) {
+    if (!*alive_) {
         answer(false);
         return;
     }
@@ -252,7 +282,7 @@ void Ui::ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> a
                  "Trust this key and connect?"},
                 Dialog::Kind::YesNo, [this, answer = std::move(answer), host = q.host](bool yes) {
                     answer(yes);
-                    if (!closing_) message(yes ? "trusted the host key of " + host : "refused the host key of " + host,
+                    if (*alive_) message(yes ? "trusted the host key of " + host : "refused the host key of " + host,
                                            !yes);
                 });
 }
@@ -260,7 +290,7 @@ void Ui::ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> a
 std::optional<std::string> Ui::ask_passphrase(const std::string& key_path) {
     // libssh2 wants the passphrase now, synchronously: the one place the UI
     // waits on the keyboard. Everything else keeps running once it returns.
-    if (!screen_on_ || closing_) return std::nullopt;
+    if (!screen_on_ || !*alive_) return std::nullopt;
     int w = std::min(COLS - 2, 70);
     WINDOW* win = newwin(5, w, std::max(0, LINES / 2 - 2), std::max(0, (COLS - w) / 2));
     if (!win) return std::nullopt;

@@ -123,6 +123,12 @@ TEST_CASE("k kills the selected job after a confirmation", "[tui]") {
     REQUIRE(ui.wait_for("Jobs 0"));
     start_job(ui, "alpha", "sleep 300 # kill-me");
     REQUIRE(ui.wait_until([](const std::string& s) { return has(line_with(s, "kill-me"), "▶ running"); }, 20));
+    auto rj_sessions = [&] {
+        std::string out;
+        hosts.ssh("alpha", "tmux ls 2>/dev/null | grep -c '^rj-' || true", &out);
+        return out.substr(0, out.find('\n'));
+    };
+    REQUIRE(rj_sessions() == "1");  // the job's tmux session, which the kill must end
     ui.keys("k");
     INFO(ui.last_screen());
     REQUIRE(ui.wait_for("Kill job"));
@@ -130,12 +136,9 @@ TEST_CASE("k kills the selected job after a confirmation", "[tui]") {
     CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "kill-me"), "killed"); }, 20));
     // And on the host the job's tmux session is gone.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    std::string out;
-    do {
-        out.clear();
-        hosts.ssh("alpha", "tmux ls 2>/dev/null | grep -c '^rj-' || true", &out);
-    } while (out.rfind("0", 0) != 0 && std::chrono::steady_clock::now() < deadline);
-    CHECK(out.rfind("0", 0) == 0);
+    while (rj_sessions() != "0" && std::chrono::steady_clock::now() < deadline) {
+    }
+    CHECK(rj_sessions() == "0");
 }
 
 TEST_CASE("f cycles the status filter through all, active, succeeded and failed", "[tui]") {
@@ -226,9 +229,15 @@ TEST_CASE("a blackholed host turns offline while keys are still answered", "[tui
         WARN("skipped: blackholing needs root and iptables");
         return;
     }
-    TuiSession ui(hosts);
-    // While beta's connection attempt hangs (ConnectTimeout 3 in the harness),
-    // a key is answered: the same frame shows beta connecting and the filter applied.
+    // A longer ConnectTimeout than the harness's 3 s leaves no doubt that the
+    // key below is answered while beta's connection attempt still hangs.
+    std::string slow = hosts.dir() + "/ssh_config_slow";
+    REQUIRE(testing_support::run_shell("sed 's/ConnectTimeout 3/ConnectTimeout 8/' " +
+                                       testing_support::shell_quote(hosts.ssh_config()) + " > " +
+                                       testing_support::shell_quote(slow)) == 0);
+    TuiSession ui(hosts, "-F " + testing_support::shell_quote(slow));
+    // While beta's connection attempt hangs, a key is answered: the same frame
+    // shows beta connecting and the filter applied.
     REQUIRE(ui.wait_until([](const std::string& s) { return has(line_with(s, "beta "), "connecting"); }, 10));
     auto t0 = std::chrono::steady_clock::now();
     ui.keys("f");

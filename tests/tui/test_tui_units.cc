@@ -152,7 +152,9 @@ TEST_CASE("the new-job form splits and joins environments like a shell", "[tui]"
 }
 
 TEST_CASE("text is cut to columns without splitting characters, and made safe to draw", "[tui]") {
-    std::setlocale(LC_ALL, "C.UTF-8");
+    // The UI runs under the user's locale; these cases need a UTF-8 one.
+    std::string saved = std::setlocale(LC_ALL, nullptr);
+    REQUIRE(std::setlocale(LC_ALL, "C.UTF-8"));
     CHECK(tui::fit("abc", 5) == "abc  ");
     CHECK(tui::fit("abcdef", 4) == "abc…");
     CHECK(tui::display_width(tui::fit("ääääää", 4)) == 4);
@@ -161,6 +163,7 @@ TEST_CASE("text is cut to columns without splitting characters, and made safe to
     CHECK(tui::sanitize("\x1b[31mred\x1b[0m") == "red");
     CHECK(tui::sanitize("10%\r50%\r100%") == "100%");
     CHECK(tui::sanitize(std::string("bell\x07")) == "bell");
+    std::setlocale(LC_ALL, saved.c_str());
 }
 
 TEST_CASE("the layout fills 80x24 and 200x60 without overlaps", "[tui]") {
