@@ -273,6 +273,8 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
                 fail(ErrorKind::HostKeyUnknown, "host key for " + host_.alias + " was not accepted");
                 return;
             }
+            // The person said yes: remember the key as accept-new would.
+            if (!record_host_key()) return;
             state_ = State::Authenticating;
             auth_ = std::make_unique<Authenticator>(session_, host_, options_);
             connect_deadline_ = now + std::chrono::seconds(host_.connect_timeout_s > 0 ? host_.connect_timeout_s
@@ -444,6 +446,8 @@ void Session::step_host_key() {
         bool accept = options_.accept_new_host_keys ||
                       host_.strict_host_key == HostConfig::StrictHostKey::AcceptNew ||
                       host_.strict_host_key == HostConfig::StrictHostKey::No;
+        pending_key_ = key;
+        pending_key_type_ = static_cast<int>(kt);
         if (!accept && options_.ask_host_key && host_.strict_host_key != HostConfig::StrictHostKey::Yes) {
             HostKeyQuestion q{host_.alias, key_host, key_port, key_type_name(kt), fp};
             host_key_answered_ = false;
@@ -461,20 +465,24 @@ void Session::step_host_key() {
                      host_.alias + "'");
             return;
         }
-        if (!host_.user_known_hosts_files.empty()) {
-            try {
-                KnownHosts::append(host_.user_known_hosts_files.front(), key_host, key_port, kt, key,
-                                   host_.hash_known_hosts);
-            } catch (const std::exception& ex) {
-                fail(ErrorKind::HostKeyUnknown, std::string("cannot record the host key: ") + ex.what());
-                return;
-            }
-        }
+        if (!record_host_key()) return;
         break;
     }
     }
     state_ = State::Authenticating;
     auth_ = std::make_unique<Authenticator>(session_, host_, options_);
+}
+
+bool Session::record_host_key() {
+    if (host_.user_known_hosts_files.empty()) return true;  // UserKnownHostsFile none
+    try {
+        KnownHosts::append(host_.user_known_hosts_files.front(), host_.host_key_name(), host_.host_key_port(),
+                           static_cast<KeyType>(pending_key_type_), pending_key_, host_.hash_known_hosts);
+    } catch (const std::exception& ex) {
+        fail(ErrorKind::HostKeyUnknown, std::string("cannot record the host key: ") + ex.what());
+        return false;
+    }
+    return true;
 }
 
 void Session::keepalive(event::TimePoint now) {

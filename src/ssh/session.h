@@ -130,6 +130,8 @@ private:
     void finish_exec(std::unique_ptr<Exec>& e);
     void drain_channel(Exec& e);
     void keepalive(event::TimePoint now);
+    // Appends the key just checked to the first UserKnownHostsFile; false (and failed) if it cannot.
+    bool record_host_key();
     void release_session();
     void check_idle_socket(const event::Readiness& ready);
 
@@ -150,6 +152,8 @@ private:
     event::TimePoint next_keepalive_{};
     bool host_key_answered_ = false;
     bool host_key_accepted_ = false;
+    std::string pending_key_;  // the unknown host key being decided on
+    int pending_key_type_ = 0;  // its ssh::KeyType
     bool idle_peek_pending_ = false;
 
     std::deque<std::unique_ptr<Exec>> queued_;

@@ -301,4 +301,12 @@ TEST_CASE("an unknown host key is asked about in a dialog showing its fingerprin
     ui.keys("y");
     // Trusted: the connection goes on and the meters arrive.
     CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "alpha "), "CPU["); }));
+    // ... and the key is remembered, so the next connection needs no question.
+    std::string key, known;
+    REQUIRE(testing_support::run_shell("cut -d' ' -f2 " + testing_support::shell_quote(hosts.dir()) +
+                                           "/hosts/alpha/host_key.pub",
+                                       &key) == 0);
+    while (!key.empty() && key.back() == '\n') key.pop_back();
+    REQUIRE(testing_support::run_shell("cat " + testing_support::shell_quote(hosts.known_hosts()), &known) == 0);
+    CHECK_THAT(known, Catch::Contains(key));
 }
