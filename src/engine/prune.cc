@@ -2,6 +2,7 @@
 // (job directories on one host, whatever the local history says).
 #include "config.h"
 
+#include <cstdint>
 #include <map>
 #include <memory>
 
@@ -15,7 +16,8 @@ namespace engine {
 
 void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)> done) {
     store::JobRepo jobs(engine.db());
-    int64_t cutoff = now_epoch() - options.older_than_s;
+    // No --older-than: any age, including jobs that ended this very second.
+    int64_t cutoff = options.older_than_s > 0 ? now_epoch() - options.older_than_s : INT64_MAX;
     std::vector<store::Job> candidates = jobs.prunable(cutoff, options.dead_only);
     if (options.dry_run || options.keep_files || candidates.empty()) {
         PruneReport report;
