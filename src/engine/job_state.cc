@@ -8,6 +8,10 @@ namespace engine {
 
 int64_t now_epoch() { return static_cast<int64_t>(std::time(nullptr)); }
 
+std::string remote_dir_of(const Engine& engine, const store::Job& job) {
+    return job.remote_dir.empty() ? engine.config().remote_dir_for(job.host) : job.remote_dir;
+}
+
 namespace {
 
 store::JobEnd make_end(const std::string& kind, int code, int sig, int64_t ended, double user, double sys) {

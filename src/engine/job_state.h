@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "engine/engine.h"
 #include "remote/protocol.h"
 #include "store/job.h"
 #include "store/job_repo.h"
@@ -23,5 +24,9 @@ bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const
 bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, int64_t started_at);
 
 int64_t now_epoch();
+
+// Where the job's files live on its host: the directory recorded when it was
+// submitted (so a later change of remote_dir in the config does not lose it).
+std::string remote_dir_of(const Engine& engine, const store::Job& job);
 
 }  // namespace engine

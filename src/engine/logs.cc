@@ -31,7 +31,7 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
     q.byte_offset = request.byte_offset;
     q.max_bytes = request.max_bytes;
     bool plain = request.grep.empty() && request.from_line == 0 && request.to_line == 0;
-    std::string rj_dir = job.remote_dir.empty() ? engine.config().remote_dir_for(job.host) : job.remote_dir;
+    std::string rj_dir = remote_dir_of(engine, job);
     std::string script = remote::log_script(rj_dir, job.id, q);
     int64_t id = job.id;
     engine.run_script(job.host, std::move(script), std::chrono::seconds(60),

@@ -33,8 +33,7 @@ void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)
     for (const auto& [host, host_jobs] : by_host) {
         std::vector<int64_t> ids;
         for (const auto& j : host_jobs) ids.push_back(j.id);
-        std::string rj_dir = host_jobs.front().remote_dir.empty() ? engine.config().remote_dir_for(host)
-                                                                  : host_jobs.front().remote_dir;
+        std::string rj_dir = remote_dir_of(engine, host_jobs.front());
         engine.run_script(host, remote::remove_job_files_script(rj_dir, ids), std::chrono::seconds(60),
                           [&engine, host = host, host_jobs = host_jobs, state, done](RemoteReply reply) {
                               store::JobRepo repo(engine.db());

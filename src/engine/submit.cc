@@ -41,7 +41,7 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
     spec.description = job.description;
     spec.env = job.env;
     spec.timeout_s = job.timeout_s;
-    spec.rj_dir = job.remote_dir.empty() ? engine.config().remote_dir_for(job.host) : job.remote_dir;
+    spec.rj_dir = remote_dir_of(engine, job);
     std::string script = remote::submit_script(spec);
     int64_t id = job.id;
     engine.run_script(job.host, std::move(script), std::chrono::seconds(60),
