@@ -103,6 +103,19 @@ struct HostInfo {
 };
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done);
 
+// What a running job uses right now: its process group's CPU and memory,
+// and the GPU memory of those processes (from nvidia-smi).
+struct JobUsage {
+    bool ok = false;        // the host answered
+    bool running = false;   // the job has live processes
+    int procs = 0;
+    double cpu_pct = 0;     // 100 = one core
+    int64_t rss_kib = 0;
+    int64_t gpu_mem_mib = -1;  // -1: no nvidia-smi on the host
+    std::string error;
+};
+void job_usage(Engine& engine, int64_t id, std::function<void(JobUsage)> done);
+
 struct PruneOptions {
     int64_t older_than_s = 0;  // 0: any age
     bool dead_only = false;

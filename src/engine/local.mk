@@ -14,4 +14,5 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/kill.cc \
 	src/engine/logs.cc \
 	src/engine/host_info.cc \
-	src/engine/prune.cc
+	src/engine/prune.cc \
+	src/engine/usage.cc

@@ -188,4 +188,10 @@ std::string remove_job_files_script(const std::string& rj_dir, const std::vector
     return finish(std::move(s), {sh::remove_body});
 }
 
+std::string usage_script(const std::string& rj_dir, const std::vector<int64_t>& ids) {
+    std::string s = begin("usage", rj_dir);
+    assign(s, "RJ_IDS", id_list(ids));
+    return finish(std::move(s), {sh::usage_body});
+}
+
 }  // namespace remote

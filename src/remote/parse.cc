@@ -564,4 +564,29 @@ std::vector<CleanupEntry> parse_remove(const std::string& out) {
     return parse_entries(out, "RJ-RM", "remove");
 }
 
+std::vector<JobUsage> parse_usage(const std::string& out) {
+    Reader r(out);
+    std::vector<JobUsage> v;
+    bool end = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-END") {
+            end = true;
+            break;
+        }
+        if (l->tag != "RJ-USAGE") continue;
+        JobUsage u;
+        u.id = l->num("id");
+        u.running = l->str("state") == "ok";
+        if (u.running) {
+            u.procs = static_cast<int>(l->num("procs"));
+            u.cpu_pct = to_double(l->str("cpu")).value_or(0);
+            u.rss_kib = l->num("rss_kib");
+            u.gpu_mem_mib = l->num("gpu_mem_mib", -1);
+        }
+        v.push_back(u);
+    }
+    if (!end) no_reply("usage", out);
+    return v;
+}
+
 }  // namespace remote

@@ -79,6 +79,8 @@
 //   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-END.
 //   cleanup  RJ-CLEAN id= action=removed|would-remove|failed reason=ended|dead|never-started time=
 //   remove   RJ-RM id= action=removed|running|missing|failed
+//   usage    RJ-USAGE id= state=ok procs= cpu= rss_kib= gpu_mem_mib= (-1: no nvidia-smi)
+//            or RJ-USAGE id= state=ended (no live process recorded); RJ-END.
 #pragma once
 
 #include <cstdint>
@@ -311,5 +313,18 @@ std::vector<CleanupEntry> parse_cleanup(const std::string& out);
 // The directories of these jobs, unless they are still running.
 std::string remove_job_files_script(const std::string& rj_dir, const std::vector<int64_t>& ids);
 std::vector<CleanupEntry> parse_remove(const std::string& out);
+
+// ---- resource use of running jobs ----
+
+struct JobUsage {
+    int64_t id = 0;
+    bool running = false;   // false: ended or never started; the rest is zero
+    int procs = 0;          // processes in the job's process group
+    double cpu_pct = 0;     // summed %CPU as ps reports it (100 = one core)
+    int64_t rss_kib = 0;    // summed resident memory
+    int64_t gpu_mem_mib = -1;  // summed GPU memory of those processes; -1: no nvidia-smi
+};
+std::string usage_script(const std::string& rj_dir, const std::vector<int64_t>& ids);
+std::vector<JobUsage> parse_usage(const std::string& out);
 
 }  // namespace remote

@@ -25,6 +25,7 @@ extern const std::string_view log_body;
 extern const std::string_view host_info_body;
 extern const std::string_view cleanup_body;
 extern const std::string_view remove_body;
+extern const std::string_view usage_body;
 
 // The complete wrapper file and the hash in its deployed name (16 hex digits
 // of FNV-1a over the text, so a changed wrapper gets a new file and running

@@ -40,7 +40,8 @@ std::string seconds(double s) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width) {
+std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width,
+                                                             const engine::JobUsage* usage) {
     std::vector<std::pair<std::string, std::string>> out;
     std::string state = status_label(job.status);
     if (job.exit_code) state += ", exit code " + std::to_string(*job.exit_code);
@@ -65,6 +66,14 @@ std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& 
         int64_t end = job.ended_at.value_or(job.terminal() ? *job.started_at : now);
         out.emplace_back(job.terminal() ? "Ran for:" : "Elapsed:",
                          util::format_duration(util::Seconds(std::max<int64_t>(0, end - *job.started_at))));
+    }
+    if (usage && usage->ok && usage->running && !job.terminal()) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%d process%s, CPU %.0f%%, memory %.0f MiB", usage->procs,
+                      usage->procs == 1 ? "" : "es", usage->cpu_pct, static_cast<double>(usage->rss_kib) / 1024.0);
+        std::string text = buf;
+        if (usage->gpu_mem_mib >= 0) text += ", GPU memory " + std::to_string(usage->gpu_mem_mib) + " MiB";
+        out.emplace_back("Using:", text);
     }
     if (job.cpu_user_s || job.cpu_sys_s)
         out.emplace_back("CPU time:", "user " + seconds(job.cpu_user_s.value_or(0)) + ", system " +
@@ -96,7 +105,8 @@ void DetailPane::draw(const Model& m) {
 }
 
 void DetailPane::draw_details(const Model& m, const store::Job& job) {
-    auto lines = detail_lines(job, m.now, text_width());
+    const engine::JobUsage* usage = m.usage && m.usage_job == job.id ? &*m.usage : nullptr;
+    auto lines = detail_lines(job, m.now, text_width(), usage);
     int h = text_height();
     int first = std::clamp(m.detail_scroll, 0, std::max(0, static_cast<int>(lines.size()) - h));
     for (int r = 0; r < h && first + r < static_cast<int>(lines.size()); ++r) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/jobs.h"
 #include "store/job.h"
 #include "tui/pane.h"
 
@@ -26,6 +27,8 @@ private:
 };
 
 // The Details view's lines for `job` at `width` columns: (label, text) pairs.
-std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width);
+// `usage`: the job's live resource use, when known (shown while it runs).
+std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width,
+                                                             const engine::JobUsage* usage = nullptr);
 
 }  // namespace tui

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/jobs.h"
 #include "store/job.h"
 #include "tui/host_view.h"
 #include "tui/job_list.h"
@@ -37,6 +38,10 @@ struct Model {
     std::optional<store::Job> detail_job;  // what the detail pane shows
     int detail_scroll = 0;
     LogView log;
+    // Live resource use of detail_job while it runs (refreshed every log_interval).
+    std::optional<engine::JobUsage> usage;
+    int64_t usage_job = 0;
+    bool usage_in_flight = false;
 
     std::string message;  // the message line: results and errors
     bool message_is_error = false;

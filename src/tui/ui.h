@@ -98,6 +98,8 @@ private:
     void poll_meters();
     void sync(bool manual);
     void poll_log(bool restart = false);
+    // Refreshes the live resource use of the running job in the Details view.
+    void poll_usage();
     void on_clock();
     void ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> answer);
     std::optional<std::string> ask_passphrase(const std::string& key_path);

@@ -214,7 +214,29 @@ void Ui::sync(bool manual) {
     });
 }
 
+void Ui::poll_usage() {
+    if (model_.detail_mode != DetailMode::Details || !model_.detail_job) return;
+    const store::Job& job = *model_.detail_job;
+    if (job.status != store::status::running || model_.usage_in_flight) return;
+    if (model_.usage_job != job.id) model_.usage.reset();
+    model_.usage_job = job.id;
+    model_.usage_in_flight = true;
+    int64_t id = job.id;
+    try {
+        engine::job_usage(engine_, id, [this, alive = alive_, id](engine::JobUsage u) {
+            if (!*alive) return;
+            model_.usage_in_flight = false;
+            if (model_.usage_job != id) return;  // the user moved on
+            model_.usage = u;
+            detail_pane_.mark();
+        });
+    } catch (const util::Error&) {
+        model_.usage_in_flight = false;
+    }
+}
+
 void Ui::poll_log(bool restart) {
+    poll_usage();
     LogView& log = model_.log;
     if (model_.detail_mode != DetailMode::Log || !model_.detail_job) return;
     const store::Job& job = *model_.detail_job;

@@ -310,3 +310,23 @@ TEST_CASE("an unknown host key is asked about in a dialog showing its fingerprin
     REQUIRE(testing_support::run_shell("cat " + testing_support::shell_quote(hosts.known_hosts()), &known) == 0);
     CHECK_THAT(known, Catch::Contains(key));
 }
+
+TEST_CASE("the details of a running job show its live processes, CPU and memory", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    TuiSession ui(hosts);
+    // Two busy processes in the job's process group: CPU use is well above zero.
+    start_job(ui, "alpha", "yes > /dev/null & yes > /dev/null & wait");
+    INFO(ui.last_screen());
+    std::string using_line;
+    REQUIRE(ui.wait_until([&](const std::string& s) {
+        using_line = line_with(s, "Using:");
+        return has(using_line, "processes, CPU") && !has(using_line, "CPU 0%");
+    }));
+    CHECK(has(using_line, "memory"));
+    ui.keys("k");
+    REQUIRE(ui.wait_for("Kill job"));
+    ui.keys("y");
+    // Once it is gone, the live line goes too.
+    CHECK(ui.wait_until([](const std::string& s) { return has(s, "killed") && !has(s, "Using:"); }));
+}
