@@ -79,14 +79,14 @@ rj_main() {
   # refuses us ("server exited unexpectedly"): try again a few times.
   rj_try=0
   # The session must end with the job even if tmux.conf says remain-on-exit.
-  until rj_out=$(tmux new-session -d -s "rj-$RJ_ID" -c "$J" \
+  until rj_out=$(tmux new-session -d -s "$RJ_SP$RJ_ID" -c "$J" \
       "$RJ_WSH ../../bin/wrapper-$RJ_WHASH.sh $RJ_ID" \; \
       set-window-option remain-on-exit off 2>&1); do
     rj_sessions
     if rj_has_session "$RJ_ID"; then rj_wait_started; rj_report 1; return; fi
     rj_try=$((rj_try + 1))
     if [ "$rj_try" -ge 5 ]; then
-      rj_fail "tmux could not start session rj-$RJ_ID: $rj_out"; return
+      rj_fail "tmux could not start session $RJ_SP$RJ_ID: $rj_out"; return
     fi
     rj_tick
   done
@@ -99,7 +99,8 @@ const std::string_view facts_body = R"RJSH(
 rj_print_sessions() {
   printf 'RJ-TMUX %s\n' "$rj_tmux"
   printf '%s\n' "$rj_sess" | while IFS= read -r rj_x; do
-    case $rj_x in rj-*) printf 'RJ-SESSION %s\n' "$rj_x" ;; esac
+    # Only our own sessions, named for the protocol as rj-<id>.
+    case $rj_x in "$RJ_SP"*) printf 'RJ-SESSION rj-%s\n' "${rj_x#"$RJ_SP"}" ;; esac
   done
 }
 # What the host knows about job $1: RJ-JOB line, plus RJ-EXIT when it ended.
@@ -465,10 +466,13 @@ rj_main() {
       continue
     fi
     [ "$rj_pg" = 0 ] && rj_pg=""
+    # The job's own pid counts even outside the group: for a moment after
+    # the start it has not yet moved into its new session (setsid runs in
+    # the child), and a running job must never read as zero processes.
     rj_pids=$(printf '%s\n' "$rj_ps" | awk -v g="$rj_pg" -v p="$rj_pid" \
-      '(g != "" && $2 == g) || (g == "" && $1 == p) { printf "%s ", $1 }')
+      '(g != "" && $2 == g) || $1 == p { printf "%s ", $1 }')
     rj_sum=$(printf '%s\n' "$rj_ps" | awk -v g="$rj_pg" -v p="$rj_pid" \
-      '(g != "" && $2 == g) || (g == "" && $1 == p) { n++; c += $3; r += $4 }
+      '(g != "" && $2 == g) || $1 == p { n++; c += $3; r += $4 }
        END { printf "procs=%d cpu=%.1f rss_kib=%d", n, c, r }')
     rj_gmem=-1
     if [ -n "$rj_gpu" ]; then

@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <fstream>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -137,6 +139,21 @@ const std::string& TestHosts::user(const std::string& name) const { return host(
 std::string TestHosts::sshd_log(const std::string& name) const {
     host(name);
     return dir_ + "/hosts/" + name + "/sshd.log";
+}
+
+std::string TestHosts::sshd_log_tails(size_t lines) const {
+    std::string all;
+    for (const auto& name : names_) {
+        std::ifstream in(sshd_log(name));
+        std::deque<std::string> tail;
+        for (std::string line; std::getline(in, line);) {
+            tail.push_back(line);
+            if (tail.size() > lines) tail.pop_front();
+        }
+        all += "--- sshd log of " + name + " (last " + std::to_string(tail.size()) + " lines) ---\n";
+        for (const auto& line : tail) all += line + "\n";
+    }
+    return all;
 }
 
 std::string TestHosts::with_env(const std::string& cmd) const {

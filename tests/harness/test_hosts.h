@@ -42,6 +42,9 @@ public:
     std::string known_hosts() const { return home() + "/.ssh/known_hosts"; }
     std::string env_file() const { return dir_ + "/env"; }  // HOME, XDG_*, RJ_SSH_CONFIG
     std::string sshd_log(const std::string& name) const;
+    // The last `lines` lines of every host's sshd log, each block headed by
+    // the host's name: what a failing assertion on an rj run should show.
+    std::string sshd_log_tails(size_t lines = 12) const;
     const std::vector<std::string>& names() const { return names_; }
     const std::string& address(const std::string& name) const;
     int port(const std::string& name) const;

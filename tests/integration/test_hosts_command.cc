@@ -19,10 +19,15 @@ std::string rj_bin() {
 }
 
 // Runs `rj ARGS` with the harness environment; returns the exit status.
+// `out` gets stdout and stderr together; the command, its status and output
+// and the sshd log tails go to the next assertion, so a failure says why.
 int rj(const TestHosts& hosts, const std::string& args, std::string* out, const std::string& extra_env = "") {
-    return run_shell(hosts.with_env("RJ_DB='" + hosts.dir() + "/rj.db' " + extra_env + " '" + rj_bin() + "' " + args +
-                                    " 2>&1"),
-                     out);
+    int status = run_shell(
+        hosts.with_env("RJ_DB='" + hosts.dir() + "/rj.db' " + extra_env + " '" + rj_bin() + "' " + args + " 2>&1"),
+        out);
+    UNSCOPED_INFO("rj " << args << "\nstatus=" << status << "\n--- output ---\n"
+                        << *out << "\n" << hosts.sshd_log_tails());
+    return status;
 }
 
 double seconds_of(const std::function<void()>& fn) {

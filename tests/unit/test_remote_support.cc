@@ -40,12 +40,12 @@ std::string which(const std::string& name) {
     return {};
 }
 
+}  // namespace
+
 double now_s() {
     using namespace std::chrono;
     return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
-
-}  // namespace
 
 const std::vector<Shell>& shells() {
     static const std::vector<Shell> list = [] {

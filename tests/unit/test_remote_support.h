@@ -77,5 +77,7 @@ bool pid_alive(int64_t pid);
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& data);
 void sleep_s(double s);
+// Seconds on the monotonic clock, for deadlines.
+double now_s();
 
 }  // namespace rjtest
