@@ -74,7 +74,9 @@ std::string job_json(const store::Job& j) {
         .add("pid", j.pid)
         .add("from_job", j.from_job)
         .add("queue_on_fail", j.queue_on_fail)
-        .add("error", j.error);
+        .add("error", j.error)
+        .add("session", j.session_name())
+        .add("remote_job_dir", j.remote_job_dir());
     return o.str();
 }
 
@@ -109,7 +111,8 @@ std::string job_details(const store::Job& j) {
     if (j.from_job) line("from job:", std::to_string(*j.from_job));
     if (j.queue_on_fail) line("queue:", "--queue-on-fail");
     line("error:", j.error);
-    line("session:", "tmux attach -t rj-" + std::to_string(j.id) + " (on " + j.host + ")");
+    line("session:", "tmux attach -t " + j.session_name() + " (on " + j.host + ")");
+    line("files:", j.remote_job_dir() + " (on " + j.host + ")");
     return s.str();
 }
 

@@ -2,14 +2,38 @@
 
 #include "engine/job_state.h"
 
+#include <cctype>
+#include <cstdio>
 #include <ctime>
+
+#include "store/journal_repo.h"
 
 namespace engine {
 
 int64_t now_epoch() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string remote_dir_of(const Engine& engine, const store::Job& job) {
-    return job.remote_dir.empty() ? engine.config().remote_dir_for(job.host) : job.remote_dir;
+remote::RemoteDir remote_dir_of(const Engine& engine, const store::Job& job) {
+    return {job.remote_dir.empty() ? engine.config().remote_dir_for(job.host) : job.remote_dir,
+            job.session_prefix.empty() ? remote::kLegacySessionPrefix : job.session_prefix};
+}
+
+remote::RemoteDir new_job_dir(Engine& engine, const std::string& host) {
+    std::string client = store::client_id(engine.db());
+    // The alias as one safe path component: other bytes (and a leading dot) as _XX.
+    std::string part;
+    for (unsigned char c : host) {
+        bool plain = std::isalnum(c) || c == '-' || c == '_' || (c == '.' && !part.empty());
+        if (plain) {
+            part += static_cast<char>(c);
+        } else {
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "_%02x", c);
+            part += hex;
+        }
+    }
+    std::string base = engine.config().remote_dir_for(host);
+    while (base.size() > 1 && base.back() == '/') base.pop_back();
+    return {base + "/" + client + "/" + part, "rj-" + client + "-"};
 }
 
 namespace {

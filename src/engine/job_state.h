@@ -25,8 +25,13 @@ bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, i
 
 int64_t now_epoch();
 
-// Where the job's files live on its host: the directory recorded when it was
-// submitted (so a later change of remote_dir in the config does not lose it).
-std::string remote_dir_of(const Engine& engine, const store::Job& job);
+// Where the job lives on its host: the directory and session prefix recorded
+// when it was submitted (so a later change of remote_dir in the config does
+// not lose it, and jobs of before client ids keep their old names).
+remote::RemoteDir remote_dir_of(const Engine& engine, const store::Job& job);
+// Where new jobs for `host` go: <remote_dir>/<client id>/<host>, sessions
+// rj-<client id>-<id>. One directory per client keeps databases apart; one
+// per host keeps hosts that share a home (NFS) from touching each other's jobs.
+remote::RemoteDir new_job_dir(Engine& engine, const std::string& host);
 
 }  // namespace engine

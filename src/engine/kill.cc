@@ -4,6 +4,8 @@
 
 #include <map>
 #include <memory>
+#include <set>
+#include <utility>
 
 #include "engine/job_state.h"
 #include "engine/jobs.h"
@@ -15,7 +17,7 @@ namespace engine {
 
 void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<void(KillResult)> each) {
     store::JobRepo jobs(engine.db());
-    std::map<std::string, std::vector<int64_t>> by_host;
+    std::map<std::pair<std::string, remote::RemoteDir>, std::vector<int64_t>> by_place;
     std::vector<store::Job> found;
     for (int64_t id : ids) found.push_back(get_job(engine, id));  // throws for a missing id, before any kill
     auto report = [&engine, each](int64_t id, bool ok, std::string msg) {
@@ -31,11 +33,12 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<vo
             apply_end(jobs, job.id, end, "cancelled before it started");
             report(job.id, true, "cancelled (it was waiting for its host)");
         } else {
-            by_host[job.host].push_back(job.id);
+            by_place[{job.host, remote_dir_of(engine, job)}].push_back(job.id);
         }
     }
-    for (const auto& [host, host_ids] : by_host) {
-        std::string script = remote::kill_script(engine.config().remote_dir_for(host), host_ids);
+    for (const auto& [place, host_ids] : by_place) {
+        const std::string& host = place.first;
+        std::string script = remote::kill_script(place.second, host_ids);
         engine.run_script(host, std::move(script), std::chrono::seconds(60),
                           [&engine, host_ids = host_ids, each](RemoteReply reply) {
                               if (!reply.ok) {
@@ -50,7 +53,11 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<vo
                                   return;
                               }
                               store::JobRepo repo(engine.db());
+                              // Only the jobs asked about, each once; one the
+                              // host did not answer for is an error, not a guess.
+                              std::set<int64_t> unanswered(host_ids.begin(), host_ids.end());
                               for (const auto& r : results) {
+                                  if (!unanswered.erase(r.id)) continue;
                                   std::string msg;
                                   bool ok = true;
                                   if (r.facts.exit) {
@@ -79,6 +86,8 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<vo
                                   }
                                   each({r.id, ok, msg});
                               }
+                              for (int64_t id : unanswered)
+                                  each({id, false, "the host did not answer for this job; try again"});
                           });
     }
 }

@@ -31,8 +31,7 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
     q.byte_offset = request.byte_offset;
     q.max_bytes = request.max_bytes;
     bool plain = request.grep.empty() && request.from_line == 0 && request.to_line == 0;
-    std::string rj_dir = remote_dir_of(engine, job);
-    std::string script = remote::log_script(rj_dir, job.id, q);
+    std::string script = remote::log_script(remote_dir_of(engine, job), job.id, q);
     int64_t id = job.id;
     engine.run_script(job.host, std::move(script), std::chrono::seconds(60),
                       [&engine, id, plain, request, done = std::move(done)](RemoteReply reply) {

@@ -27,14 +27,14 @@ void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)
         engine.loop().after(event::Duration::zero(), [done, report] { done(report); });
         return;
     }
-    std::map<std::string, std::vector<store::Job>> by_host;
-    for (const auto& j : candidates) by_host[j.host].push_back(j);
-    auto state = std::make_shared<std::pair<PruneReport, size_t>>(PruneReport{}, by_host.size());
-    for (const auto& [host, host_jobs] : by_host) {
+    std::map<std::pair<std::string, remote::RemoteDir>, std::vector<store::Job>> by_place;
+    for (const auto& j : candidates) by_place[{j.host, remote_dir_of(engine, j)}].push_back(j);
+    auto state = std::make_shared<std::pair<PruneReport, size_t>>(PruneReport{}, by_place.size());
+    for (const auto& [place, host_jobs] : by_place) {
+        const std::string& host = place.first;
         std::vector<int64_t> ids;
         for (const auto& j : host_jobs) ids.push_back(j.id);
-        std::string rj_dir = remote_dir_of(engine, host_jobs.front());
-        engine.run_script(host, remote::remove_job_files_script(rj_dir, ids), std::chrono::seconds(60),
+        engine.run_script(host, remote::remove_job_files_script(place.second, ids), std::chrono::seconds(60),
                           [&engine, host = host, host_jobs = host_jobs, state, done](RemoteReply reply) {
                               store::JobRepo repo(engine.db());
                               if (!reply.ok) {
@@ -68,25 +68,34 @@ void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)
 void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s, bool dry_run,
                   std::function<void(CleanupReport)> done) {
     engine.require_known_host(host);
-    std::string script = remote::cleanup_script(engine.config().remote_dir_for(host), older_than_s, dry_run);
-    engine.run_script(host, std::move(script), std::chrono::seconds(120), [done = std::move(done)](RemoteReply reply) {
-        CleanupReport report;
-        if (!reply.ok) {
-            report.error = reply.error;
-            report.hint = reply.hint;
-            done(std::move(report));
-            return;
-        }
-        try {
-            for (const auto& e : remote::parse_cleanup(reply.out))
-                if (e.action == "removed" || e.action == "would-remove")
-                    report.removed.push_back("job " + std::to_string(e.id) + " (" + e.reason + ")");
-            report.ok = true;
-        } catch (const util::Error& e) {
-            report.error = e.what();
-        }
-        done(std::move(report));
-    });
+    // This client's directory for the host, and the shared one that jobs of
+    // before client ids used. Never another client's or another host's.
+    std::vector<remote::RemoteDir> dirs{new_job_dir(engine, host), engine.config().remote_dir_for(host)};
+    auto state = std::make_shared<std::pair<CleanupReport, size_t>>(CleanupReport{}, dirs.size());
+    state->first.ok = true;
+    for (const auto& dir : dirs) {
+        std::string script = remote::cleanup_script(dir, older_than_s, dry_run);
+        engine.run_script(host, std::move(script), std::chrono::seconds(120), [state, done](RemoteReply reply) {
+            CleanupReport& report = state->first;
+            if (!reply.ok) {
+                report.ok = false;
+                if (report.error.empty()) {
+                    report.error = reply.error;
+                    report.hint = reply.hint;
+                }
+            } else {
+                try {
+                    for (const auto& e : remote::parse_cleanup(reply.out))
+                        if (e.action == "removed" || e.action == "would-remove")
+                            report.removed.push_back("job " + std::to_string(e.id) + " (" + e.reason + ")");
+                } catch (const util::Error& e) {
+                    report.ok = false;
+                    if (report.error.empty()) report.error = e.what();
+                }
+            }
+            if (--state->second == 0) done(report);
+        });
+    }
 }
 
 }  // namespace engine

@@ -41,7 +41,9 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
     spec.description = job.description;
     spec.env = job.env;
     spec.timeout_s = job.timeout_s;
-    spec.rj_dir = remote_dir_of(engine, job);
+    remote::RemoteDir dir = remote_dir_of(engine, job);
+    spec.rj_dir = dir.path;
+    spec.session_prefix = dir.session_prefix;
     std::string script = remote::submit_script(spec);
     int64_t id = job.id;
     engine.run_script(job.host, std::move(script), std::chrono::seconds(60),
@@ -88,7 +90,9 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     job.timeout_s = request.timeout_s;
     job.queue_on_fail = request.queue_on_fail;
     job.from_job = request.from_job;
-    job.remote_dir = engine.config().remote_dir_for(request.host);
+    remote::RemoteDir dir = new_job_dir(engine, request.host);
+    job.remote_dir = dir.path;
+    job.session_prefix = dir.session_prefix;
     job.status = store::status::starting;
     jobs.insert(job);
     bool queue_on_fail = request.queue_on_fail;

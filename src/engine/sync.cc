@@ -4,6 +4,7 @@
 // then started on the same connection.
 #include "config.h"
 
+#include <map>
 #include <memory>
 #include <set>
 
@@ -11,7 +12,9 @@
 #include "engine/job_state.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
+#include "store/database.h"
 #include "store/host_repo.h"
+#include "store/journal_repo.h"
 #include "store/job_repo.h"
 #include "util/error.h"
 
@@ -33,18 +36,22 @@ void mark_offline(Engine& engine, const std::string& host, const std::string& er
     hosts.put(st);
 }
 
-// Applies the reply; returns how many job rows changed and fills `to_start`.
-int apply_sync(Engine& engine, const std::string& host, const remote::SyncReply& reply,
-               const std::vector<store::Job>& asked, std::vector<store::Job>& to_start) {
+// Applies the reply of one remote directory; returns how many job rows
+// changed and fills `to_start`. Only jobs recorded on this host in this
+// directory are touched: a journal line or a fact about any other id (a
+// stale journal, another client's job, a hostile host) is ignored.
+int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
+               const remote::SyncReply& reply, const std::vector<store::Job>& asked,
+               std::vector<store::Job>& to_start) {
     store::JobRepo jobs(engine.db());
+    store::Transaction tx(engine.db());
     int changed = 0;
-    std::set<int64_t> ours;
-    for (const auto& j : asked) ours.insert(j.id);
+    auto belongs = [&](const store::Job& job) { return job.host == host && remote_dir_of(engine, job) == dir; };
     // Journal first: it carries exact times and codes even for jobs that
     // ended long ago, while the laptop slept.
     for (const auto& ev : reply.events) {
         auto job = jobs.get(ev.id);
-        if (!job || job->host != host) continue;
+        if (!job || !belongs(*job)) continue;
         if (ev.event == "start") {
             if (job->status == store::status::starting || job->status == store::status::pending)
                 changed += apply_start(jobs, ev.id, ev.get_int("pid") > 0 ? std::optional<int64_t>(ev.get_int("pid")) : std::nullopt,
@@ -58,7 +65,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::SyncReply&
         auto it = reply.jobs.find(j.id);
         if (it == reply.jobs.end()) continue;
         auto current = jobs.get(j.id);
-        if (!current || current->terminal()) continue;
+        if (!current || current->terminal() || !belongs(*current)) continue;
         bool was_starting = current->status == store::status::starting;
         remote::JobFate fate = remote::decide(it->second, was_starting);
         switch (fate.fate) {
@@ -99,14 +106,72 @@ int apply_sync(Engine& engine, const std::string& host, const remote::SyncReply&
         }
         }
     }
+    store::JournalRepo(engine.db()).set_offset(host, dir.path, reply.new_offset);
     store::HostRepo hosts(engine.db());
     store::HostState st = hosts.get(host);
-    st.journal_offset = reply.new_offset;
     st.last_seen = now;
     st.offline_since.reset();
     st.last_error.clear();
     hosts.put(st);
+    tx.commit();
     return changed;
+}
+
+// One exchange with one remote directory of a host: sync its jobs, then
+// start its pending jobs (and `starting` ones the host never saw).
+void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
+              std::vector<store::Job> asked, std::function<void(SyncReport)> done) {
+    std::vector<int64_t> ids;
+    for (const auto& j : asked) ids.push_back(j.id);
+    int64_t offset = store::JournalRepo(engine.db()).offset(host, dir.path);
+    std::string script = remote::sync_script(dir, offset, ids);
+    engine.run_script(host, std::move(script), std::chrono::seconds(60),
+                      [&engine, host, dir, asked = std::move(asked), done = std::move(done)](RemoteReply reply) {
+        SyncReport report;
+        report.host = host;
+        if (!reply.ok) {
+            report.error = reply.error;
+            report.hint = reply.hint;
+            if (reply.unreachable) mark_offline(engine, host, reply.error);
+            done(report);
+            return;
+        }
+        std::vector<store::Job> to_start;
+        try {
+            remote::SyncReply parsed = remote::parse_sync(reply.out);
+            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start);
+            if (parsed.tmux == remote::TmuxState::Missing) {
+                report.error = "tmux is not installed on " + host;
+                report.hint = "install tmux there (apt install tmux / brew install tmux); jobs cannot start without it";
+            }
+        } catch (const util::Error& e) {
+            report.error = e.what();
+            report.hint = e.hint();
+            done(report);
+            return;
+        }
+        report.reached = true;
+        for (const auto& p : store::JobRepo(engine.db()).pending_on_host(host))
+            if (remote_dir_of(engine, p) == dir) to_start.push_back(p);
+        if (to_start.empty()) {
+            done(report);
+            return;
+        }
+        // Start the queued jobs in order; report once they all answered.
+        auto state = std::make_shared<std::pair<SyncReport, size_t>>(report, to_start.size());
+        for (const auto& job : to_start) {
+            start_recorded_job(engine, job, [state, done](SubmitResult r, RemoteReply) {
+                if (r.started) {
+                    ++state->first.started;
+                    ++state->first.updated;
+                } else if (state->first.error.empty()) {
+                    state->first.error = r.error;
+                    state->first.hint = r.hint;
+                }
+                if (--state->second == 0) done(state->first);
+            });
+        }
+    });
 }
 
 }  // namespace
@@ -116,57 +181,30 @@ std::vector<std::string> hosts_to_sync(Engine& engine) { return store::JobRepo(e
 void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::function<void(SyncReport)> each) {
     auto cb = std::make_shared<std::function<void(SyncReport)>>(std::move(each));
     for (const auto& host : hosts) {
+        // Usually one directory per host: this client's. Jobs submitted
+        // before client ids (or with another remote_dir) add one exchange
+        // each, all on the same connection at once.
         store::JobRepo jobs(engine.db());
-        std::vector<store::Job> asked = jobs.active_on_host(host);
-        std::vector<int64_t> ids;
-        for (const auto& j : asked) ids.push_back(j.id);
-        int64_t offset = store::HostRepo(engine.db()).get(host).journal_offset;
-        std::string script = remote::sync_script(engine.config().remote_dir_for(host), offset, ids);
-        engine.run_script(host, std::move(script), std::chrono::seconds(60), [&engine, host, asked, cb](RemoteReply reply) {
-            SyncReport report;
-            report.host = host;
-            if (!reply.ok) {
-                report.error = reply.error;
-                report.hint = reply.hint;
-                if (reply.unreachable) mark_offline(engine, host, reply.error);
-                (*cb)(report);
-                return;
-            }
-            std::vector<store::Job> to_start;
-            try {
-                remote::SyncReply parsed = remote::parse_sync(reply.out);
-                report.updated = apply_sync(engine, host, parsed, asked, to_start);
-                if (parsed.tmux == remote::TmuxState::Missing) {
-                    report.error = "tmux is not installed on " + host;
-                    report.hint = "install tmux there (apt install tmux / brew install tmux); jobs cannot start without it";
+        std::map<remote::RemoteDir, std::vector<store::Job>> groups;
+        groups[new_job_dir(engine, host)];
+        for (auto& j : jobs.active_on_host(host)) groups[remote_dir_of(engine, j)].push_back(j);
+        for (auto& j : jobs.pending_on_host(host)) groups[remote_dir_of(engine, j)];
+        auto total = std::make_shared<std::pair<SyncReport, size_t>>(SyncReport{}, groups.size());
+        total->first.host = host;
+        total->first.reached = true;
+        for (auto& [dir, asked] : groups) {
+            sync_dir(engine, host, dir, std::move(asked), [total, cb](SyncReport part) {
+                SyncReport& t = total->first;
+                t.reached = t.reached && part.reached;
+                t.updated += part.updated;
+                t.started += part.started;
+                if (t.error.empty() && !part.error.empty()) {
+                    t.error = part.error;
+                    t.hint = part.hint;
                 }
-            } catch (const util::Error& e) {
-                report.error = e.what();
-                report.hint = e.hint();
-                (*cb)(report);
-                return;
-            }
-            report.reached = true;
-            for (const auto& p : store::JobRepo(engine.db()).pending_on_host(host)) to_start.push_back(p);
-            if (to_start.empty()) {
-                (*cb)(report);
-                return;
-            }
-            // Start the queued jobs in order; report once they all answered.
-            auto state = std::make_shared<std::pair<SyncReport, size_t>>(report, to_start.size());
-            for (const auto& job : to_start) {
-                start_recorded_job(engine, job, [state, cb](SubmitResult r, RemoteReply) {
-                    if (r.started) {
-                        ++state->first.started;
-                        ++state->first.updated;
-                    } else if (state->first.error.empty()) {
-                        state->first.error = r.error;
-                        state->first.hint = r.hint;
-                    }
-                    if (--state->second == 0) (*cb)(state->first);
-                });
-            }
-        });
+                if (--total->second == 0) (*cb)(t);
+            });
+        }
     }
 }
 

@@ -83,6 +83,7 @@
 //            or RJ-USAGE id= state=ended (no live process recorded); RJ-END.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -99,6 +100,24 @@ inline constexpr const char* kDefaultRjDir = "~/.cache/rj";
 // What the SSH layer runs; the script goes to its stdin.
 inline constexpr const char* kRemoteShell = "sh -s";
 inline constexpr int kProtocolVersion = 1;
+
+// Where a set of jobs lives on one host: their directories are
+// PATH/jobs/<id>, their journal PATH/journal, their tmux sessions
+// <session_prefix><id>. Each client (database) has its own (see
+// store::client_id); a plain path means the layout of rj before that
+// (session prefix "rj-"), which old jobs keep.
+inline constexpr const char* kLegacySessionPrefix = "rj-";
+struct RemoteDir {
+    std::string path = kDefaultRjDir;
+    std::string session_prefix = kLegacySessionPrefix;  // "rj-" + lowercase letters, digits, '-'
+
+    RemoteDir() = default;
+    RemoteDir(std::string p) : path(std::move(p)) {}  // NOLINT: implicit, the old layout
+    RemoteDir(const char* p) : path(p) {}             // NOLINT
+    RemoteDir(std::string p, std::string prefix) : path(std::move(p)), session_prefix(std::move(prefix)) {}
+    bool operator==(const RemoteDir&) const = default;
+    auto operator<=>(const RemoteDir&) const = default;
+};
 
 // A reply that does not follow the protocol (script failed to run, output cut
 // short, another program's output).
@@ -119,6 +138,7 @@ struct JobSpec {
     int64_t timeout_s = 0;     // 0: no limit
     int64_t kill_grace_s = 10; // TERM -> KILL, for timeouts and rj kill
     std::string rj_dir = kDefaultRjDir;
+    std::string session_prefix = kLegacySessionPrefix;  // see RemoteDir
     std::string wrapper_shell = "/bin/sh";  // interpreter of the wrapper; a simple word
 };
 
@@ -196,7 +216,7 @@ struct SyncReply {
     int bad_lines = 0;           // journal lines that did not parse (skipped)
 };
 
-std::string sync_script(const std::string& rj_dir, int64_t journal_offset,
+std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
                         const std::vector<int64_t>& ids_to_check,
                         int64_t max_journal_bytes = 4 << 20);
 SyncReply parse_sync(const std::string& out);
@@ -236,7 +256,7 @@ struct KillResult {
 };
 // Writes the killed flag, signals the wrapper (which TERMs the job's group and
 // KILLs it after grace_s), waits up to wait_s for end records.
-std::string kill_script(const std::string& rj_dir, const std::vector<int64_t>& ids,
+std::string kill_script(const RemoteDir& rj_dir, const std::vector<int64_t>& ids,
                         int64_t grace_s = 10, int64_t wait_s = 3);
 std::vector<KillResult> parse_kill(const std::string& out);
 
@@ -252,7 +272,7 @@ struct LogQuery {
     int64_t byte_offset = -1;  // >= 0: raw bytes from here (follow mode); filters ignored
     int64_t max_bytes = 1 << 20;
 };
-std::string log_script(const std::string& rj_dir, int64_t id, const LogQuery& q);
+std::string log_script(const RemoteDir& rj_dir, int64_t id, const LogQuery& q);
 
 struct LogReply {
     bool ok = false;
@@ -308,10 +328,10 @@ struct CleanupEntry {
 };
 // Job directories of jobs with no live session or process whose end (or
 // start, or creation for never-started ones) is older_than_s ago.
-std::string cleanup_script(const std::string& rj_dir, int64_t older_than_s, bool dry_run);
+std::string cleanup_script(const RemoteDir& rj_dir, int64_t older_than_s, bool dry_run);
 std::vector<CleanupEntry> parse_cleanup(const std::string& out);
 // The directories of these jobs, unless they are still running.
-std::string remove_job_files_script(const std::string& rj_dir, const std::vector<int64_t>& ids);
+std::string remove_job_files_script(const RemoteDir& rj_dir, const std::vector<int64_t>& ids);
 std::vector<CleanupEntry> parse_remove(const std::string& out);
 
 // ---- resource use of running jobs ----
@@ -324,7 +344,7 @@ struct JobUsage {
     int64_t rss_kib = 0;    // summed resident memory
     int64_t gpu_mem_mib = -1;  // summed GPU memory of those processes; -1: no nvidia-smi
 };
-std::string usage_script(const std::string& rj_dir, const std::vector<int64_t>& ids);
+std::string usage_script(const RemoteDir& rj_dir, const std::vector<int64_t>& ids);
 std::vector<JobUsage> parse_usage(const std::string& out);
 
 }  // namespace remote

@@ -78,11 +78,12 @@ rj_sessions() {
     rj_tmux=noserver rj_sess=
   fi
 }
+# Is job $1's session (RJ_SP, the session prefix, then the id) up?
 rj_has_session() {
   case "
 $rj_sess
 " in *"
-rj-$1
+$RJ_SP$1
 "*) return 0 ;; esac
   return 1
 }

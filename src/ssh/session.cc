@@ -107,6 +107,7 @@ struct Session::Exec {
     bool finished = false;  // result is final; only freeing remains
     bool retry = false;     // after freeing, queue it again instead of reporting
     int start_retries = 0;
+    bool overflow = false;  // the host sent more than the request allows
 };
 
 Session::Session(event::Loop& loop, HostConfig host, SessionOptions options)
@@ -502,6 +503,10 @@ void Session::drain_channel(Exec& e) {
         ssize_t n = libssh2_channel_read(e.channel, buf, sizeof buf);
         if (n > 0) {
             e.result.out.append(buf, static_cast<size_t>(n));
+            if (e.result.out.size() > e.request.max_stdout) {
+                e.overflow = true;
+                break;
+            }
             continue;
         }
         break;
@@ -511,10 +516,34 @@ void Session::drain_channel(Exec& e) {
         ssize_t n = libssh2_channel_read_stderr(e.channel, buf, sizeof buf);
         if (n > 0) {
             e.result.err.append(buf, static_cast<size_t>(n));
+            if (e.result.err.size() > e.request.max_stderr) {
+                e.overflow = true;
+                break;
+            }
             continue;
         }
         break;
     }
+}
+
+bool Session::fail_if_overflowed(Exec& e) {
+    if (!e.overflow || e.finished) return false;
+    auto mib = [](size_t n) { return std::to_string((n + (1u << 20) - 1) >> 20) + " MiB"; };
+    bool out = e.result.out.size() > e.request.max_stdout;
+    e.result.outcome = ExecResult::Outcome::Failed;
+    e.result.kind = ErrorKind::Protocol;
+    e.result.error = host_.alias + " sent more than " + mib(out ? e.request.max_stdout : e.request.max_stderr) +
+                     " on " + (out ? "stdout" : "stderr") + " in reply to one command; rj stopped reading";
+    e.result.hint = "a login script (.bashrc, .profile) that prints without end? rj's commands run through "
+                    "the login shell: keep it quiet when the shell is not interactive";
+    // Keep a little of what came, for the message; drop the rest now.
+    e.result.out.resize(std::min<size_t>(e.result.out.size(), 4096));
+    e.result.out.shrink_to_fit();
+    e.result.err.resize(std::min<size_t>(e.result.err.size(), 4096));
+    e.result.err.shrink_to_fit();
+    e.finished = true;
+    e.stage = Exec::Stage::Close;
+    return true;
 }
 
 bool Session::step_exec(Exec& e, event::TimePoint now) {
@@ -574,6 +603,8 @@ bool Session::step_exec(Exec& e, event::TimePoint now) {
                 // Only a half-sent packet pins the session; a full window does not.
                 if (libssh2_session_block_directions(session_) & LIBSSH2_SESSION_BLOCK_OUTBOUND) write_blocked_ = &e;
                 drain_channel(e);  // the remote may be waiting for us to read first
+                // A half-sent packet must be finished before the close is sent.
+                if (write_blocked_ != &e && fail_if_overflowed(e)) return true;
                 return progress;
             }
             if (n < 0) {
@@ -603,6 +634,7 @@ bool Session::step_exec(Exec& e, event::TimePoint now) {
     case Stage::Read: {
         size_t before = e.result.out.size() + e.result.err.size();
         drain_channel(e);
+        if (fail_if_overflowed(e)) return true;
         bool progress = e.result.out.size() + e.result.err.size() != before;
         if (libssh2_channel_eof(e.channel)) {
             e.stage = Stage::Close;

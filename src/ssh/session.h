@@ -79,6 +79,11 @@ struct ExecRequest {
     std::string command;           // the remote command line (fixed, e.g. "sh -s")
     std::string input;             // written to its stdin, then EOF
     event::Duration timeout = std::chrono::seconds(60);
+    // What the host may send back before the exec fails with a Protocol
+    // error and its channel is closed: a login script printing without end
+    // (or a hostile host) must not exhaust our memory.
+    size_t max_stdout = 64u << 20;
+    size_t max_stderr = 1u << 20;
 };
 
 class Session : public event::Source {
@@ -129,6 +134,8 @@ private:
     bool step_exec(Exec& e, event::TimePoint now);
     void finish_exec(std::unique_ptr<Exec>& e);
     void drain_channel(Exec& e);
+    // Past the request's reply caps: fail the exec and close its channel.
+    bool fail_if_overflowed(Exec& e);
     void keepalive(event::TimePoint now);
     // Appends the key just checked to the first UserKnownHostsFile; false (and failed) if it cannot.
     bool record_host_key();

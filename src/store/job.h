@@ -33,7 +33,7 @@ bool is_known_status(std::string_view s);
 bool is_terminal_status(std::string_view s);
 
 struct Job {
-    int64_t id = 0;  // also the remote id: tmux session rj-<id>
+    int64_t id = 0;  // also the remote id, under remote_dir and session_prefix
     std::string host;         // alias as the user typed it
     std::string command;      // exact bytes
     std::string workdir;      // as given, `~` kept
@@ -49,10 +49,18 @@ struct Job {
     std::optional<int64_t> pid;
     std::optional<int64_t> from_job;  // --from / restart source
     bool queue_on_fail = false;
-    std::string remote_dir;  // e.g. ~/.cache/rj
+    // Where the job lives on its host: its directory is remote_dir/jobs/<id>,
+    // its tmux session <session_prefix><id>. New jobs: ~/.cache/rj/<client
+    // id>/<host> and rj-<client id>-; jobs of before schema v4: ~/.cache/rj and rj-.
+    std::string remote_dir;
+    std::string session_prefix = "rj-";
     std::string error;       // last error for this job (e.g. submit failed)
 
     bool terminal() const { return is_terminal_status(status); }
+    // Its tmux session on the host (`tmux attach -t` takes it).
+    std::string session_name() const { return session_prefix + std::to_string(id); }
+    // Its directory on the host (`~` is the remote home); empty when not recorded.
+    std::string remote_job_dir() const { return remote_dir.empty() ? "" : remote_dir + "/jobs/" + std::to_string(id); }
     bool operator==(const Job&) const = default;
 };
 

@@ -18,7 +18,7 @@ namespace {
 const char* const kColumns =
     "id, host, command, workdir, description, timeout_s, status, exit_code, exit_signal, "
     "created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, queue_on_fail, "
-    "remote_dir, error";
+    "remote_dir, error, session_prefix";
 
 Job read_job(Statement& st) {
     Job j;
@@ -41,6 +41,7 @@ Job read_job(Statement& st) {
     j.queue_on_fail = st.column_int64(16) != 0;
     j.remote_dir = st.column_text(17);
     j.error = st.column_text(18);
+    j.session_prefix = st.column_text(19);
     return j;
 }
 
@@ -141,11 +142,13 @@ int64_t JobRepo::insert(Job& job) {
         auto st = db_.cached(
             "INSERT INTO jobs (id, host, command, workdir, description, timeout_s, status, exit_code, "
             "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
-            "queue_on_fail, remote_dir, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "queue_on_fail, remote_dir, error, session_prefix) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
                      job.workdir, job.description, job.timeout_s, job.status, job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
-                     job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error);
+                     job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error,
+                     job.session_prefix);
         st->run();
     }
     int64_t id = db_.last_insert_id();
@@ -245,11 +248,11 @@ void JobRepo::update(const Job& job) {
             "UPDATE jobs SET host = ?, command = ?, workdir = ?, description = ?, timeout_s = ?, "
             "status = ?, exit_code = ?, exit_signal = ?, created_at = ?, started_at = ?, ended_at = ?, "
             "cpu_user_s = ?, cpu_sys_s = ?, pid = ?, from_job = ?, queue_on_fail = ?, remote_dir = ?, "
-            "error = ? WHERE id = ?");
+            "error = ?, session_prefix = ? WHERE id = ?");
         st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s, job.status,
                      job.exit_code, job.exit_signal, job.created_at, job.started_at, job.ended_at,
                      job.cpu_user_s, job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail,
-                     job.remote_dir, job.error, job.id);
+                     job.remote_dir, job.error, job.session_prefix, job.id);
         st->run();
     }
     if (db_.changes() == 0) throw util::Error("job " + std::to_string(job.id) + " no longer exists");

@@ -77,6 +77,31 @@ CREATE TABLE job_events (
 CREATE INDEX job_events_job ON job_events(job_id, id);
 )sql";
 
+// v4: a job's name on its host is global. Each database gets a random client
+// id; new jobs live under a directory of their own client and host, and
+// their tmux sessions are named rj-<client id>-<id> (session_prefix).
+// Existing rows keep the old layout (prefix "rj-", the shared directory) so
+// jobs that are running now are still synced and killed. Journal offsets are
+// kept per (host, remote directory), since one host now has one journal per
+// client; the old per-host offset moves to the directories its jobs used.
+const char* const kV4 = R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('client_id', lower(hex(randomblob(5))));
+ALTER TABLE jobs ADD COLUMN session_prefix TEXT NOT NULL DEFAULT 'rj-';
+CREATE TABLE journals (
+    host           TEXT NOT NULL,
+    remote_dir     TEXT NOT NULL,
+    journal_offset INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (host, remote_dir)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO journals (host, remote_dir, journal_offset)
+    SELECT DISTINCT j.host, j.remote_dir, h.journal_offset
+    FROM jobs j JOIN hosts h ON h.name = j.host WHERE j.remote_dir != '';
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -88,6 +113,7 @@ const std::vector<Migration>& migrations() {
         {1, "jobs, job environment and host state", sql_step(kV1)},
         {2, "job list indexes and log tail cache", sql_step(kV2)},
         {3, "job event history", sql_step(kV3)},
+        {4, "client id, per-client remote names, journal offsets per remote directory", sql_step(kV4)},
     };
     return steps;
 }

@@ -406,8 +406,9 @@ void Ui::attach() {
     }
     argv.push_back("--");
     argv.push_back(j->host);
-    argv.push_back("tmux attach -t rj-" + std::to_string(j->id));
+    argv.push_back("tmux attach -t " + j->session_name());
     int64_t id = j->id;
+    std::string session = j->session_name();
 
     endwin();
     pid_t pid = fork();
@@ -431,7 +432,7 @@ void Ui::attach() {
     resize();
     if (pid < 0) message(std::string("cannot start ssh: ") + std::strerror(errno), true);
     else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        message("ssh to attach to rj-" + std::to_string(id) + " exited with status " +
+        message("ssh to attach to " + session + " exited with status " +
                     std::to_string(WEXITSTATUS(status)),
                 true);
     else message("detached from job " + std::to_string(id));

@@ -155,7 +155,7 @@ RjResult RjProcess::wait(Millis timeout) {
     return result_;
 }
 
-Rj::Rj(const TestHosts& hosts) : env_(environment_of(hosts.env_file())), db_(hosts.dir() + "/rj.db"), home_(hosts.home()) {
+Rj::Rj(const TestHosts& hosts) : hosts_(&hosts), env_(environment_of(hosts.env_file())), db_(hosts.dir() + "/rj.db"), home_(hosts.home()) {
     set_env("RJ_DB", db_);
 }
 
@@ -212,9 +212,17 @@ RjProcess Rj::spawn(const std::vector<std::string>& args, const std::string& cwd
     return RjProcess(pid, out[0], err[0]);
 }
 
+std::string Rj::explain(const std::vector<std::string>& args, const RjResult& r) const {
+    std::string cmd = "rj -b";
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    return cmd + "\n" + r.describe() + "\n" + hosts_->sshd_log_tails();
+}
+
 RjResult Rj::batch(const std::vector<std::string>& args, Millis timeout, const std::string& cwd) const {
     RjProcess p = spawn(args, cwd);
-    return p.wait(timeout);
+    RjResult r = p.wait(timeout);
+    UNSCOPED_INFO(explain(args, r));
+    return r;
 }
 
 std::vector<RjResult> Rj::batch_all(const std::vector<std::vector<std::string>>& commands, size_t parallel,
@@ -231,6 +239,8 @@ std::vector<RjResult> Rj::batch_all(const std::vector<std::vector<std::string>>&
         results[running.front().first] = running.front().second.wait(timeout);
         running.pop_front();
     }
+    for (size_t i = 0; i < commands.size(); ++i)
+        if (results[i].status != 0) UNSCOPED_INFO(explain(commands[i], results[i]));
     return results;
 }
 
@@ -605,8 +615,14 @@ std::vector<std::string> JobsFixture::sessions(const std::string& name) {
     return names;
 }
 
+std::string JobsFixture::session_of(int64_t id) { return show(id)["session"].str(); }
+
+std::string JobsFixture::job_dir_of(int64_t id) { return show(id)["remote_job_dir"].str(); }
+
 std::vector<std::string> JobsFixture::job_dirs(const std::string& name) {
-    std::string out = on_host(name, "ls -1 ~/.cache/rj/jobs 2>/dev/null; true");
+    // This test's client directory for the host, and the pre-client-id layout.
+    std::string out = on_host(name, "for d in ~/.cache/rj/*/*/jobs/* ~/.cache/rj/jobs/*; do "
+                                    "[ -d \"$d\" ] && echo \"${d##*/}\"; done; true");
     return split_lines(out);
 }
 

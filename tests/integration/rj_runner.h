@@ -75,6 +75,8 @@ public:
     void set_env(const std::string& name, const std::string& value);
 
     // Runs `rj -b ARGS...` in `cwd` (default: the client's HOME) with stdin from /dev/null.
+    // The command, its result and the hosts' sshd log tails go to the next
+    // Catch2 assertion (UNSCOPED_INFO), so a failing check says what rj said.
     RjResult batch(const std::vector<std::string>& args, Millis timeout = Millis(60000),
                    const std::string& cwd = "") const;
     RjProcess spawn(const std::vector<std::string>& args, const std::string& cwd = "") const;
@@ -83,7 +85,12 @@ public:
     std::vector<RjResult> batch_all(const std::vector<std::vector<std::string>>& commands, size_t parallel = 4,
                                     Millis timeout = Millis(60000)) const;
 
+    // What a failing assertion on `r` (from `args`) should show: the
+    // command, rj's status, stdout and stderr, and the sshd log tails.
+    std::string explain(const std::vector<std::string>& args, const RjResult& r) const;
+
 private:
+    const TestHosts* hosts_;
     std::vector<std::string> env_;
     std::string db_;
     std::string home_;
@@ -143,7 +150,10 @@ public:
     std::string on_host(const std::string& name, const std::string& cmd, bool may_fail = false);
     // Names of the rj-* tmux sessions of the host user.
     std::vector<std::string> sessions(const std::string& name);
-    // Job directory names under ~/.cache/rj/jobs on the host.
+    // The job's tmux session and its directory on its host (from `show --json`).
+    std::string session_of(int64_t id);
+    std::string job_dir_of(int64_t id);
+    // Job directory names (ids) on the host, in any client's directory.
     std::vector<std::string> job_dirs(const std::string& name);
 
     const TestHosts& hosts;

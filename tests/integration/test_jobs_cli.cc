@@ -142,7 +142,7 @@ TEST_CASE("prune --dry-run deletes nothing; prune removes finished jobs and thei
     int64_t dead = f.run({"alpha", "sleep 60"});
     int64_t running = f.run({"alpha", "sleep 60"});
     REQUIRE(f.await_status(dead, "running", 15s));
-    f.on_host("alpha", "tmux kill-session -t rj-" + id_s(dead));
+    f.on_host("alpha", "tmux kill-session -t " + f.session_of(dead));
     REQUIRE(f.await_end(ok)["status"].str() == "completed");
     REQUIRE(f.await_end(bad)["status"].str() == "failed");
     REQUIRE(f.await_end(dead)["status"].str() == "dead");
@@ -184,7 +184,7 @@ TEST_CASE("prune --dry-run deletes nothing; prune removes finished jobs and thei
     CHECK(left[0]["id"].integer() == running);
     CHECK(left[0]["status"].str() == "running");
     CHECK(f.job_dirs("alpha") == std::vector<std::string>{id_s(running)});
-    CHECK(f.sessions("alpha") == std::vector<std::string>{"rj-" + id_s(running)});
+    CHECK(f.sessions("alpha") == std::vector<std::string>{f.session_of(running)});
     // The running job is still tracked to its end.
     RjResult k = f.rj.batch({"kill", id_s(running)});
     CHECK(k.status == 0);

@@ -42,11 +42,12 @@ std::vector<Json> jobs_with_command(JobsFixture& f, const std::string& cmd) {
 // "ID started" once its wrapper has run, else "ID unstarted".
 std::vector<std::string> host_jobs_with_command(JobsFixture& f, const std::string& host, const std::string& cmd) {
     std::string out = f.on_host(host,
-                                "cd ~/.cache/rj/jobs 2>/dev/null || exit 0; for d in *; do "
-                                "[ -f \"$d/cmd\" ] && [ \"$(cat \"$d/cmd\")\" = " +
+                                "for p in ~/.cache/rj/*/*/jobs/* ~/.cache/rj/jobs/*; do "
+                                "[ -f \"$p/cmd\" ] && [ \"$(cat \"$p/cmd\")\" = " +
                                     shell_quote(cmd) +
-                                    " ] || continue; "
-                                    "if [ -f \"$d/started\" ] || tmux has-session -t \"rj-$d\" 2>/dev/null; "
+                                    " ] || continue; d=${p##*/}; "
+                                    "if [ -f \"$p/started\" ] || tmux ls -F '#{session_name}' 2>/dev/null | "
+                                    "grep -q -- \"-$d\\$\"; "
                                     "then echo \"$d started\"; else echo \"$d unstarted\"; fi; done; true");
     return split_lines(out);
 }
@@ -238,7 +239,7 @@ TEST_CASE("a client SIGKILLed between recording and starting a job leaves exactl
             // submits passes, and not running anywhere.
             CHECK(st == "starting");
             auto sess = f.sessions("alpha");
-            CHECK(std::find(sess.begin(), sess.end(), "rj-" + id_s(id)) == sess.end());
+            CHECK(std::find(sess.begin(), sess.end(), f.session_of(id)) == sess.end());
             never_reached.push_back(id);
         }
     }

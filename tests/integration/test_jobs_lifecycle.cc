@@ -168,11 +168,11 @@ TEST_CASE("kill is recorded as killed, --timeout as timeout, a session killed be
         CHECK(eventually(
             [&] {
                 auto s = f.sessions("alpha");
-                return std::find(s.begin(), s.end(), "rj-" + id_s(victim)) == s.end();
+                return std::find(s.begin(), s.end(), f.session_of(victim)) == s.end();
             },
             15s));
 
-        std::string out = f.on_host("alpha", "tmux kill-session -t rj-" + id_s(vanishing));
+        std::string out = f.on_host("alpha", "tmux kill-session -t " + f.session_of(vanishing));
         Json dead = f.await_end(vanishing, 20s);
         CHECK(dead["status"].str() == "dead");
         CHECK(dead["exit_code"].is_null());

@@ -97,7 +97,7 @@ TEST_CASE("log --grep filters a 20 MB log on the host; -n and --from/--to select
     int64_t small = f.run({"alpha", "seq 1 1000"});
     REQUIRE(f.await_end(big, 60s)["status"].str() == "completed");
     REQUIRE(f.await_end(small)["status"].str() == "completed");
-    REQUIRE(f.on_host("alpha", "wc -c < ~/.cache/rj/jobs/" + id_s(big) + "/log") == "20000000\n");
+    REQUIRE(f.on_host("alpha", "wc -c < " + f.job_dir_of(big) + "/log") == "20000000\n");
 
     std::string matches;
     for (int i = 40000; i <= 200000; i += 40000) {
@@ -218,5 +218,5 @@ TEST_CASE("log -f streams lines as they come and exits with the job's exit code;
     REQUIRE(f.rj.batch({"sync"}).status == 0);
     CHECK(f.status_of(longer) == "running");
     auto sess = f.sessions("alpha");
-    CHECK(std::find(sess.begin(), sess.end(), "rj-" + id_s(longer)) != sess.end());
+    CHECK(std::find(sess.begin(), sess.end(), f.session_of(longer)) != sess.end());
 }

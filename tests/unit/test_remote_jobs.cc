@@ -460,3 +460,57 @@ TEST_CASE("replies parse when a login script printed something first", "[remote]
     CHECK(s.jobs[1].exit);
     CHECK(sb.shutdown());
 }
+
+TEST_CASE("two clients' jobs with the same id live apart: own directory, session and journal", "[remote][identity]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            RemoteDir a("~/.cache/rj/aaaa000001/host", "rj-aaaa000001-");
+            RemoteDir b("~/.cache/rj/bbbb000002/host", "rj-bbbb000002-");
+            auto spec_in = [&](const RemoteDir& d, const std::string& cmd) {
+                JobSpec s = sb.spec(7, cmd);
+                s.rj_dir = d.path;
+                s.session_prefix = d.session_prefix;
+                return s;
+            };
+            // Same id 7 from both clients, at the same time: both run.
+            auto ra = sb.submit(spec_in(a, "sleep 1; exit 3"));
+            auto rb = sb.submit(spec_in(b, "sleep 1; exit 5"));
+            REQUIRE(ra.status == SubmitReply::Status::Ok);
+            REQUIRE(rb.status == SubmitReply::Status::Ok);
+            CHECK_FALSE(ra.already);
+            CHECK_FALSE(rb.already);
+            // Each sees only its own session, named for the protocol as rj-7.
+            auto sa = parse_sync(sb.run(sync_script(a, 0, {7})).out);
+            CHECK(sa.live_sessions == std::set<int64_t>{7});
+            auto legacy = parse_sync(sb.run(sync_script(RemoteDir("~/.cache/rj"), 0, {7})).out);
+            CHECK(legacy.live_sessions.empty());  // "rj-aaaa000001-7" is not the old "rj-7"
+            CHECK_FALSE(legacy.jobs[7].dir_exists);
+            // Each journal carries its own job's end only.
+            SyncReply ea, eb;
+            REQUIRE(eventually(
+                [&] {
+                    ea = parse_sync(sb.run(sync_script(a, 0, {7})).out);
+                    eb = parse_sync(sb.run(sync_script(b, 0, {7})).out);
+                    return ea.jobs[7].exit && eb.jobs[7].exit;
+                },
+                15));
+            CHECK(ea.jobs[7].exit->code == 3);
+            CHECK(eb.jobs[7].exit->code == 5);
+            CHECK(count_events(ea, 7, "exit") == 1);
+            CHECK(count_events(eb, 7, "exit") == 1);
+            for (const auto& ev : ea.events)
+                if (ev.event == "exit") CHECK(ev.get_int("code") == 3);
+            // Submitting id 7 again into one client's directory starts nothing.
+            auto ka = sb.submit(spec_in(a, "sleep 30"));  // already ended: not started again
+            CHECK(ka.already);
+        }
+    }
+}
+
+TEST_CASE("a session prefix that is not a plain rj- word is refused before anything is built", "[remote][identity]") {
+    CHECK_THROWS(sync_script(RemoteDir("~/.cache/rj", "x-"), 0, {1}));
+    CHECK_THROWS(sync_script(RemoteDir("~/.cache/rj", "rj-$(reboot)-"), 0, {1}));
+    CHECK_THROWS(kill_script(RemoteDir("~/.cache/rj", "rj-A B"), {1}));
+    CHECK_NOTHROW(sync_script(RemoteDir("~/.cache/rj", "rj-0123456789-"), 0, {1}));
+}
