@@ -19,3 +19,4 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_faults.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
+tests_integration_tests_SOURCES += tests/integration/test_integrity.cc

@@ -82,7 +82,7 @@ struct ExecRequest {
     // What the host may send back before the exec fails with a Protocol
     // error and its channel is closed: a login script printing without end
     // (or a hostile host) must not exhaust our memory.
-    size_t max_stdout = 64u << 20;
+    size_t max_stdout = 16u << 20;  // the largest reply (a log or journal chunk) is 4 MiB
     size_t max_stderr = 1u << 20;
 };
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,8 +145,10 @@ RjResult RjProcess::wait(Millis timeout) {
     }
     // Both pipes are closed (or we gave up): the process has exited or is about to.
     int st = 0;
-    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+    struct rusage usage {};
+    while (wait4(pid_, &st, 0, &usage) < 0 && errno == EINTR) {
     }
+    result_.max_rss_kib = usage.ru_maxrss;
     reaped_ = true;
     // Output written just before exit, if a pipe is still open.
     while (pump(Millis(0))) {

@@ -27,6 +27,7 @@ struct RjResult {
     std::string out, err;
     bool timed_out = false;  // killed by us after the deadline
     double seconds = 0;      // wall time
+    long max_rss_kib = 0;    // peak resident memory of rj (getrusage)
     // "status=N stdout=... stderr=..." for INFO().
     std::string describe() const;
 };

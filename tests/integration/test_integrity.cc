@@ -1,0 +1,126 @@
+// Job identity and bounded replies, from the outside: what the core-integrity
+// review measured on real sshd hosts (two databases sharing a host, a login
+// script that prints without end).
+#include "config.h"
+
+#include <pwd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "integration/rj_runner.h"
+
+using namespace testing_support;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string home_of(const std::string& user) {
+    struct passwd* pw = getpwnam(user.c_str());
+    return pw ? pw->pw_dir : "";
+}
+
+}  // namespace
+
+TEST_CASE("two databases submitting to one host at once: every job runs once and sees its own exit code",
+          "[integrity]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture a(hosts), b(hosts);
+    b.rj.set_env("RJ_DB", hosts.dir() + "/second.db");
+    constexpr int kJobs = 20;
+    // Both databases number their jobs 1..20: the names that used to collide.
+    std::vector<std::vector<std::string>> cmds_a, cmds_b;
+    for (int k = 1; k <= kJobs; ++k) {
+        cmds_a.push_back({"run", "alpha", "echo A" + std::to_string(k) + "; exit " + std::to_string(k % 7)});
+        cmds_b.push_back({"run", "alpha", "echo B" + std::to_string(k) + "; exit " + std::to_string(10 + k % 5)});
+    }
+    // Interleave the two databases' submits, a few at a time.
+    std::vector<RjResult> ra(kJobs), rb(kJobs);
+    for (int k = 0; k < kJobs; k += 4) {
+        std::vector<RjProcess> procs;
+        for (int i = k; i < k + 4 && i < kJobs; ++i) {
+            procs.push_back(a.rj.spawn(cmds_a[i]));
+            procs.push_back(b.rj.spawn(cmds_b[i]));
+        }
+        for (size_t p = 0; p < procs.size(); ++p) {
+            int i = k + static_cast<int>(p / 2);
+            (p % 2 == 0 ? ra : rb)[i] = procs[p].wait(60s);
+        }
+    }
+    auto ids_of = [](const std::vector<RjResult>& rs) {
+        std::vector<int64_t> ids;
+        for (const auto& r : rs) {
+            INFO(r.describe());
+            REQUIRE(r.status == 0);
+            ids.push_back(std::stoll(r.out));
+        }
+        return ids;
+    };
+    std::vector<int64_t> ids_a = ids_of(ra), ids_b = ids_of(rb);
+    // The same numbers in both databases: exactly the collision of before.
+    CHECK(std::set<int64_t>(ids_a.begin(), ids_a.end()) == std::set<int64_t>(ids_b.begin(), ids_b.end()));
+
+    auto check_all = [](JobsFixture& f, const std::vector<int64_t>& ids, const std::string& letter, int base, int mod) {
+        for (size_t k = 0; k < ids.size(); ++k) {
+            int n = static_cast<int>(k) + 1;
+            Json job = f.await_end(ids[k], 60s);
+            INFO(letter << " job " << ids[k] << " (" << n << ")");
+            CHECK(job["status"].str() == (base + n % mod == 0 ? "completed" : "failed"));
+            CHECK(job["exit_code"].integer() == base + n % mod);
+            // Its own command, run once: one line in its log.
+            RjResult log = f.rj.batch({"log", std::to_string(ids[k])});
+            CHECK(log.out == letter + std::to_string(n) + "\n");
+        }
+    };
+    check_all(a, ids_a, "A", 0, 7);
+    check_all(b, ids_b, "B", 10, 5);
+    // Forty sessions ran, forty directories exist: none was shared.
+    CHECK(a.job_dirs("alpha").size() == 2 * kJobs);
+    CHECK(a.session_of(ids_a[0]) != b.session_of(ids_b[0]));
+}
+
+TEST_CASE("a database moved aside: the new one's job 1 is not the old one's job 1", "[integrity]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    int64_t old_id = f.run({"alpha", "echo old; exit 7"});
+    REQUIRE(f.await_end(old_id)["exit_code"].integer() == 7);
+    // rj's own advice after corruption: move the file aside.
+    REQUIRE(std::rename(f.rj.db().c_str(), (f.rj.db() + ".aside").c_str()) == 0);
+    std::remove((f.rj.db() + "-wal").c_str());
+    std::remove((f.rj.db() + "-shm").c_str());
+    int64_t new_id = f.run({"alpha", "echo new; exit 0"});
+    REQUIRE(new_id == old_id);
+    Json job = f.await_end(new_id);
+    CHECK(job["status"].str() == "completed");
+    CHECK(job["exit_code"].integer() == 0);
+    CHECK(f.rj.batch({"log", std::to_string(new_id)}).out == "new\n");
+}
+
+TEST_CASE("a login script that prints without end fails the command with a clear error and bounded memory",
+          "[integrity][hostile]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    std::string home = home_of(hosts.user("alpha"));
+    REQUIRE_FALSE(home.empty());
+    // Before Debian's "not interactive: return", like a broken conda init.
+    {
+        std::ifstream in(home + "/.bashrc");
+        std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::ofstream out(home + "/.bashrc", std::ios::trunc);
+        out << "while :; do echo 'conda: initialising base environment ...'; done\n" << rest;
+    }
+    RjResult r = f.rj.batch({"run", "alpha", "true"}, 90s);
+    CHECK(r.status != 0);
+    CHECK_FALSE(r.timed_out);
+    CHECK_THAT(r.err, Catch::Contains("sent more than") && Catch::Contains(".bashrc"));
+    CHECK(error_form_problem(r.err) == "");
+    // Capped at 16 MiB of reply: far below what an unbounded read reaches.
+    CHECK(r.max_rss_kib < 200 * 1024);
+    // Nothing on stdout: no job id was promised.
+    CHECK(r.out.empty());
+}
