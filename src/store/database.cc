@@ -1,5 +1,9 @@
 #include "config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "store/database.h"
 
 #include <sqlite3.h>
@@ -142,9 +146,33 @@ CachedStatement::~CachedStatement() {
 
 // ---- Database --------------------------------------------------------------
 
+namespace {
+
+// The history holds commands, environments and logs: owner only. SQLite
+// gives the -wal and -shm files the main file's mode, so creating it 0600
+// (or tightening one that is looser) covers all three.
+void restrict_to_owner(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return;  // sqlite3_open_v2 reports the problem in its own words
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_uid == ::geteuid() && (st.st_mode & 077) != 0)
+        ::fchmod(fd, st.st_mode & 0700);
+    ::close(fd);
+    for (const char* suffix : {"-wal", "-shm"}) {
+        std::string side = path + suffix;
+        if (::stat(side.c_str(), &st) == 0 && st.st_uid == ::geteuid() && (st.st_mode & 077) != 0)
+            ::chmod(side.c_str(), st.st_mode & 0700);
+    }
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, Open mode) : path_(path) {
     bool on_disk = !path.empty() && path != ":memory:" && !path.starts_with("file:");
-    if (on_disk) util::make_dirs(util::parent_dir(path), 0700);
+    if (on_disk) {
+        util::make_dirs(util::parent_dir(path), 0700);
+        restrict_to_owner(path);
+    }
     int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

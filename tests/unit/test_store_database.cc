@@ -224,3 +224,26 @@ TEST_CASE("a lock held past the busy timeout fails with the retry hint", "[store
     }
     CHECK(wait_child(child) == 0);
 }
+
+TEST_CASE("the database and its -wal and -shm files are readable by their owner only", "[store]") {
+    TempDir tmp;
+    std::string path = tmp / "rj.db";
+    auto mode_of = [](const std::string& p) {
+        struct stat st {};
+        REQUIRE(::stat(p.c_str(), &st) == 0);
+        return st.st_mode & 0777;
+    };
+    mode_t old = ::umask(022);  // a typical umask would give 0644
+    {
+        Database db(path);
+        db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+        CHECK(mode_of(path) == 0600);
+        CHECK(mode_of(path + "-wal") == 0600);
+        CHECK(mode_of(path + "-shm") == 0600);
+    }
+    // One made by an older rj with 0644 is tightened when next opened.
+    REQUIRE(::chmod(path.c_str(), 0644) == 0);
+    { Database db(path); }
+    CHECK(mode_of(path) == 0600);
+    ::umask(old);
+}
