@@ -82,9 +82,19 @@ void Context::wait_idle(event::TimePoint deadline) {
     engine.loop().run_until([this] { return engine.pending() == 0; }, deadline);
 }
 
+void Context::write_log(std::string_view text) {
+    if (out_is_tty && !raw_log)
+        out << log_filter.feed(text);
+    else
+        out << text;
+    out << std::flush;
+}
+
+// Messages may carry a host's words (its stderr, an error it printed):
+// control bytes are shown, never sent to the terminal.
 void print_error(std::ostream& err, const std::string& message, const std::string& hint) {
-    err << "rj: " << message << "\n";
-    if (!hint.empty()) err << "    " << hint << "\n";
+    err << "rj: " << util::visible(message) << "\n";
+    if (!hint.empty()) err << "    " << util::visible(hint) << "\n";
 }
 
 std::string help_text(const std::string& name) {

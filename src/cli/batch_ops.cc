@@ -32,7 +32,7 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
     ctx.engine.loop().run_until([&] { return done; });
     if (result.queued) {
         ctx.out << result.job_id << "\n";
-        ctx.err << "rj: " << request.host << " is unreachable (" << result.error << "); job " << result.job_id
+        ctx.err << "rj: " << request.host << " is unreachable (" << util::visible(result.error) << "); job " << result.job_id
                 << " is pending and starts at the next sync that reaches it\n";
         return 0;
     }
@@ -53,8 +53,7 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
         if (verbose && r.reached)
             ctx.out << r.host << ": ok, " << r.updated << " job(s) updated, " << r.started << " started\n";
         if (!r.error.empty() && !quiet) {
-            ctx.err << "rj: " << r.host << ": " << r.error << "\n";
-            if (!r.hint.empty()) ctx.err << "    " << r.hint << "\n";
+            print_error(ctx.err, r.host + ": " + r.error, r.hint);
         }
     }
     return reports;
@@ -80,12 +79,12 @@ int follow_log(Context& ctx, int64_t id, int64_t offset) {
         if (!result.ok || result.cached) {
             // A dropped connection mid-follow: keep trying for a while.
             if (++failures >= 5) {
-                ctx.err << "rj: lost the log of job " << id << ": " << result.error << "\n";
+                ctx.err << "rj: lost the log of job " << id << ": " << util::visible(result.error) << "\n";
                 return 1;
             }
         } else {
             failures = 0;
-            ctx.out << result.text << std::flush;
+            ctx.write_log(result.text);
             offset = result.next_offset;
             running = result.running;
         }

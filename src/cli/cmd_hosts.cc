@@ -42,7 +42,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     t.print(ctx.out, ctx.width);
     for (const auto& h : hosts) {
         const auto& c = results[h];
-        if (!c.reachable && !c.hint.empty()) ctx.err << "rj: " << h << ": " << c.hint << "\n";
+        if (!c.reachable && !c.hint.empty()) print_error(ctx.err, h + ": " + c.hint);
     }
     return unreachable ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include "engine/jobs.h"
 #include "util/duration.h"
 #include "util/error.h"
+#include "util/terminal_text.h"
 
 namespace cli {
 
@@ -57,7 +58,7 @@ int run_prune(Context& ctx, const po::variables_map& vm) {
     for (const auto& j : report.removed)
         ctx.out << (o.dry_run ? "would remove " : "removed ") << j.id << "\t" << j.host << "\t" << job_status_text(j)
                 << "\t" << job_what_cell(j) << "\n";
-    for (const auto& w : report.warnings) ctx.err << "rj: " << w << "\n";
+    for (const auto& w : report.warnings) print_error(ctx.err, w);
     if (report.removed.empty() && report.warnings.empty()) ctx.err << "rj: nothing to prune\n";
     return report.warnings.empty() ? 0 : 1;
 }
@@ -122,17 +123,19 @@ int run_host(Context& ctx, const po::variables_map& vm) {
     }
     char load[64];
     std::snprintf(load, sizeof load, "%.2f %.2f %.2f", info.load1, info.load5, info.load15);
-    ctx.out << "host:     " << host << (info.hostname.empty() ? "" : " (" + info.hostname + ")") << "\n"
-            << "os:       " << info.os << "\n"
-            << "arch:     " << info.arch << "\n"
+    // Everything below but the numbers is the host's own words.
+    using util::visible;
+    ctx.out << "host:     " << host << (info.hostname.empty() ? "" : " (" + visible(info.hostname) + ")") << "\n"
+            << "os:       " << visible(info.os) << "\n"
+            << "arch:     " << visible(info.arch) << "\n"
             << "cpus:     " << info.cpus << "\n"
             << "memory:   " << human_bytes(info.mem_total_kib) << " total, " << human_bytes(info.mem_available_kib)
             << " available\n"
             << "load:     " << load << "\n"
-            << "tmux:     " << (info.tmux.empty() ? "not installed (rj needs it to run jobs)" : info.tmux) << "\n";
+            << "tmux:     " << (info.tmux.empty() ? "not installed (rj needs it to run jobs)" : visible(info.tmux)) << "\n";
     if (info.gpus.empty()) ctx.out << "gpus:     none\n";
     for (const auto& g : info.gpus) {
-        ctx.out << "gpu " << g.index << ":    " << g.name;
+        ctx.out << "gpu " << g.index << ":    " << visible(g.name);
         if (g.utilization_pct >= 0) ctx.out << ", " << g.utilization_pct << "% busy";
         if (g.memory_total_mib > 0) ctx.out << ", " << g.memory_used_mib << " / " << g.memory_total_mib << " MiB";
         ctx.out << "\n";

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "engine/jobs.h"
 #include "util/error.h"
+#include "util/terminal_text.h"
 
 namespace cli {
 
@@ -23,9 +24,9 @@ int run_kill(Context& ctx, const po::variables_map& vm) {
     int status = 0;
     engine::kill_jobs(ctx.engine, ids, [&](engine::KillResult r) {
         ++answered;
-        if (r.ok) ctx.out << r.id << "\t" << r.message << "\n";
+        if (r.ok) ctx.out << r.id << "\t" << util::visible(r.message) << "\n";
         else {
-            ctx.err << "rj: job " << r.id << ": " << r.message << "\n";
+            print_error(ctx.err, "job " + std::to_string(r.id) + ": " + r.message);
             status = 1;
         }
     });

@@ -18,7 +18,8 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("lines,n", po::value<int>()->value_name("N"), "only the last N lines")
         ("from", po::value<int64_t>()->value_name("N"), "from line N (1-based)")
         ("to", po::value<int64_t>()->value_name("N"), "up to line N")
-        ("grep", po::value<std::string>()->value_name("PATTERN"), "only lines matching PATTERN (extended regex, on the host)");
+        ("grep", po::value<std::string>()->value_name("PATTERN"), "only lines matching PATTERN (extended regex, on the host)")
+        ("raw", "on a terminal too, write the log's bytes unchanged (escape sequences included)");
     hidden.add_options()("id", po::value<std::string>(), "id");
     pos.add("id", 1);
 }
@@ -37,6 +38,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         throw util::UsageError("--from and --to take line numbers, with --from not after --to");
     if (vm.count("grep")) req.grep = vm["grep"].as<std::string>();
     bool follow = vm.count("follow") > 0;
+    ctx.raw_log = vm.count("raw") > 0;
     if (follow && (!req.grep.empty() || req.from_line || req.to_line))
         throw util::UsageError("-f cannot be combined with --grep, --from or --to", "use -n N to start from the last N lines");
     engine::get_job(ctx.engine, req.id);  // not found: exit 1 before contacting anyone
@@ -52,7 +54,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         });
         ctx.engine.loop().run_until([&] { return done; });
         if (!whole || !result.ok || result.cached || !result.more) break;
-        ctx.out << result.text << std::flush;
+        ctx.write_log(result.text);
         req.byte_offset = result.next_offset;
     }
     if (!result.ok) {
@@ -63,9 +65,9 @@ int run(Context& ctx, const po::variables_map& vm) {
         std::time_t t = static_cast<std::time_t>(result.cached_at);
         char when[32];
         std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", std::localtime(&t));
-        ctx.err << "rj: host offline (" << result.error << "); showing the log cached at " << when << "\n";
+        ctx.err << "rj: host offline (" << util::visible(result.error) << "); showing the log cached at " << when << "\n";
     }
-    ctx.out << result.text << std::flush;
+    ctx.write_log(result.text);
     if (result.truncated)
         ctx.err << "rj: output cut at " << (req.max_bytes >> 20)
                 << " MiB; narrow it with -n, --from/--to or --grep\n";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "util/terminal_text.h"
 
 namespace cli {
 
@@ -20,6 +21,12 @@ struct Context {
     std::ostream& err;
     bool out_is_tty = false;
     int width = 80;  // terminal width for tables
+    bool raw_log = false;  // log --raw: a job's bytes to the terminal unfiltered
+    util::TerminalLogFilter log_filter;
+    // A job's output: unchanged into a pipe or file (or with --raw); on a
+    // terminal only text, newlines, tabs and colours pass (a job, or a
+    // hostile host, cannot drive the user's terminal).
+    void write_log(std::string_view text);
     // Run the loop until the engine has nothing in flight (or deadline).
     void wait_idle(event::TimePoint deadline = event::TimePoint::max());
 };

@@ -7,6 +7,7 @@
 
 #include "util/duration.h"
 #include "util/json.h"
+#include "util/terminal_text.h"
 
 namespace cli {
 
@@ -83,7 +84,7 @@ std::string job_json(const store::Job& j) {
 std::string job_details(const store::Job& j) {
     std::ostringstream s;
     auto line = [&](const char* k, const std::string& v) {
-        if (!v.empty()) s << k << std::string(13 - std::string(k).size(), ' ') << v << "\n";
+        if (!v.empty()) s << k << std::string(13 - std::string(k).size(), ' ') << util::visible(v) << "\n";
     };
     line("id:", std::to_string(j.id));
     line("host:", j.host);

@@ -2,6 +2,8 @@
 
 #include "cli/table.h"
 
+#include "util/terminal_text.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -31,12 +33,13 @@ std::string fit(const std::string& s, size_t width) {
 }
 
 namespace {
-// Newlines and tabs inside a cell would break the table's rows.
+// Newlines and tabs inside a cell would break the table's rows; any other
+// control byte (a command's or a host's ESC) is shown, not sent.
 std::string one_line(const std::string& s) {
     std::string out = s;
     for (char& c : out)
         if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-    return out;
+    return util::visible(out);
 }
 }  // namespace
 

@@ -124,3 +124,36 @@ TEST_CASE("a login script that prints without end fails the command with a clear
     // Nothing on stdout: no job id was promised.
     CHECK(r.out.empty());
 }
+
+TEST_CASE("text from a host reaches the terminal without control sequences; logs to a pipe stay byte-exact",
+          "[integrity][terminal]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    // An error the host words itself ("no such directory: ...") echoes bytes
+    // it was given: they come back shown, not obeyed.
+    RjResult bad = f.rj.batch({"run", "-C", "/tmp/\x1b]0;owned\x07/none", "alpha", "true"});
+    CHECK(bad.status != 0);
+    CHECK_THAT(bad.err, Catch::Contains("\\e]0;owned\\x07"));
+    CHECK(bad.err.find('\x1b') == std::string::npos);
+    CHECK(bad.err.find('\x07') == std::string::npos);
+
+    int64_t id = f.run({"alpha", "printf '\\033]0;title\\007\\033[31mred\\033[0m \\033[2Jplain\\n'"});
+    REQUIRE(f.await_end(id)["status"].str() == "completed");
+    const std::string raw = "\x1b]0;title\x07\x1b[31mred\x1b[0m \x1b[2Jplain\n";
+    // Into a pipe: the job's bytes, unchanged.
+    CHECK(f.rj.batch({"log", std::to_string(id)}).out == raw);
+    // On a terminal (a pty from script(1)): colours pass, the rest does not.
+    auto on_tty = [&](const std::string& args) {
+        std::string out;
+        std::string cmd = "RJ_DB=" + shell_quote(f.rj.db()) + " script -qec " +
+                          shell_quote(shell_quote(Rj::binary()) + " -b " + args) + " /dev/null";
+        int status = run_shell(hosts.with_env(cmd), &out);
+        UNSCOPED_INFO("on a pty: rj -b " << args << " -> status " << status << "\n" << out);
+        std::string no_cr;
+        for (char c : out)
+            if (c != '\r') no_cr += c;  // the tty's newline translation
+        return no_cr;
+    };
+    CHECK(on_tty("log " + std::to_string(id)) == "\x1b[31mred\x1b[0m plain\n");
+    CHECK(on_tty("log --raw " + std::to_string(id)) == raw);
+}
