@@ -58,8 +58,8 @@ int run(Context& ctx, const po::variables_map& vm) {
         req.byte_offset = result.next_offset;
     }
     if (!result.ok) {
-        print_error(ctx.err, result.error, result.hint);
-        return 1;
+        print_error(ctx.err, result.error, result.bad_pattern ? "--grep takes an extended regular expression (grep -E)" : result.hint);
+        return result.bad_pattern ? 2 : 1;
     }
     if (result.cached) {
         std::time_t t = static_cast<std::time_t>(result.cached_at);

@@ -79,6 +79,7 @@ struct LogResult {
     bool running = false;     // the job is still running on the host
     bool more = false;        // byte mode: max_bytes cut this read; ask again from next_offset
     bool truncated = false;   // filter mode: output cut at max_bytes (on a line boundary)
+    bool bad_pattern = false; // the host's grep rejected the pattern (a usage error)
     std::string error, hint;
 };
 void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)> done);

@@ -61,6 +61,7 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
                           }
                           if (!lr.ok) {
                               r.error = "log of job " + std::to_string(id) + ": " + lr.error;
+                              r.bad_pattern = lr.bad_pattern;
                               done(std::move(r));
                               return;
                           }

@@ -423,6 +423,7 @@ LogReply parse_log(const std::string& out) {
         LogReply rep;
         if (l->word != "ok") {
             rep.error = l->str("msg");
+            rep.bad_pattern = l->str("kind") == "pattern";
             if (rep.error.empty()) rep.error = "cannot read the log on the host";
             return rep;
         }

@@ -75,7 +75,7 @@
 //            then its RJ-JOB/RJ-EXIT lines; RJ-END.
 //   log      RJ-LOG ok id= mode=bytes|filter offset= size= running= more= reset=
 //            truncated= bytes=N, newline, N raw bytes, newline, RJ-END;
-//            or RJ-LOG error id= msg=...
+//            or RJ-LOG error id= [kind=pattern] msg=...
 //   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-END.
 //   cleanup  RJ-CLEAN id= action=removed|would-remove|failed reason=ended|dead|never-started time=
 //   remove   RJ-RM id= action=removed|running|missing|failed
@@ -277,6 +277,7 @@ std::string log_script(const RemoteDir& rj_dir, int64_t id, const LogQuery& q);
 struct LogReply {
     bool ok = false;
     std::string error;     // !ok: e.g. "no such job on this host"
+    bool bad_pattern = false;  // !ok: grep rejected the pattern (error has its message)
     std::string text;      // raw bytes
     int64_t offset = 0;    // continue a follow from here
     int64_t size = 0;      // log size when read

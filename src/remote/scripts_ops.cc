@@ -279,6 +279,15 @@ rj_main() {
   fi
   rj_ga=
   if echo x | grep -a x >/dev/null 2>&1; then rj_ga=-a; fi
+  # A pattern grep rejects is an error in grep's words, not an empty result.
+  if [ "$RJ_GREP_ON" = 1 ]; then
+    rj_gerr=$(echo x | LC_ALL=C grep $RJ_GFLAGS -e "$RJ_GREP" 2>&1 >/dev/null)
+    if [ $? -gt 1 ]; then
+      rj_flat "$rj_gerr"
+      printf 'RJ-LOG error id=%s kind=pattern msg=invalid grep pattern: %s\n' "$RJ_ID" "$rj_r"
+      return
+    fi
+  fi
   rj_tmp=$J/.log.$$.tmp
   if [ "$rj_sz" -gt 0 ]; then
     rj_src | rj_range | rj_grep | rj_tailn | rj_cap $((RJ_MAX + 1)) > "$rj_tmp"

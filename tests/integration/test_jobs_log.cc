@@ -150,6 +150,12 @@ TEST_CASE("log --grep filters a 20 MB log on the host; -n and --from/--to select
     RjResult none = f.rj.batch({"log", "--grep", "no such line", id_s(small)});
     CHECK(none.status == 0);
     CHECK(none.out.empty());
+    // A pattern grep rejects is a usage error in grep's own words, not "no lines".
+    RjResult bad = f.rj.batch({"log", "--grep", "(unclosed", id_s(small)});
+    CHECK(bad.status == 2);
+    CHECK(bad.out.empty());
+    CHECK_THAT(bad.err, Catch::Contains("invalid grep pattern") && Catch::Contains("grep:"));
+    CHECK(error_form_problem(bad.err) == "");
 }
 
 TEST_CASE("log of a 20 MB job prints all of it, or says on stderr that it did not", "[jobs]") {

@@ -66,6 +66,13 @@ TEST_CASE("log filters run on the host: tail, line ranges, grep", "[remote]") {
             std::string log = read_file(sb.job_dir(1) + "/log");
             REQUIRE(log.substr(log.size() - 10) == "no newline");
 
+            LogQuery unclosed;
+            unclosed.grep = "(unclosed";
+            LogReply rejected = get_log(sb, 1, unclosed);
+            CHECK_FALSE(rejected.ok);
+            CHECK(rejected.bad_pattern);
+            CHECK_THAT(rejected.error, Catch::StartsWith("invalid grep pattern: "));
+
             LogReply t = get_log(sb, 1, tail(3));
             REQUIRE(t.ok);
             CHECK(t.text == "line 20\nit's $(x) `y` a|b\nno newline");
