@@ -200,7 +200,7 @@ int run_batch(const std::vector<std::string>& args) {
         eo.accept_new_host_keys = g.accept_new_host_keys;
         event::Loop loop;
         engine::Engine engine(loop, eo);
-        Context ctx{engine, std::cout, std::cerr, static_cast<bool>(isatty(1)), terminal_width()};
+        Context ctx{engine, std::cout, std::cerr, static_cast<bool>(isatty(1)), terminal_width(), false, {}};
         int rc = cmd->run(ctx, vm);
         std::cout.flush();
         return rc;

@@ -44,6 +44,31 @@ rj_alive() {
   case $rj_z in Z*) return 1 ;; esac
   return 0
 }
+# When process $1 started, into rj_r (empty when unknown): Linux's start
+# time in clock ticks since boot (/proc/PID/stat field 22), else ps's lstart.
+# A pid and its start time name one process even after the pid is reused.
+rj_pstart() {
+  rj_r=
+  if [ -r "/proc/$1/stat" ]; then
+    read -r rj_r 2>/dev/null < "/proc/$1/stat" || { rj_r=; return 0; }
+    rj_r=${rj_r##*) }
+    # shellcheck disable=SC2086
+    set -- $rj_r
+    if [ $# -ge 20 ]; then shift 19; rj_r=$1; else rj_r=; fi
+  else
+    rj_r=$(ps -o lstart= -p "$1" 2>/dev/null | tr -s ' \t' '__') || rj_r=
+  fi
+  return 0
+}
+# Is $1 alive and the very process whose start time file $2 recorded? (No
+# record, from an older wrapper: the pid alone decides.)
+rj_alive_as() {
+  rj_alive "$1" || return 1
+  rj_first "$2"; rj_want=$rj_r
+  [ -n "$rj_want" ] || return 0
+  rj_pstart "$1"
+  [ -z "$rj_r" ] || [ "$rj_r" = "$rj_want" ]
+}
 # rj_signal SIG PGID PID: the process group first, then the pid. dash wants
 # `kill -s SIG -- -PGID`, busybox refuses the `--`, bash takes both.
 rj_signal() {
@@ -107,8 +132,8 @@ rj_same_boot() {
 rj_busy() {
   rj_has_session "$2" && return 0
   rj_same_boot "$1" || return 1
-  rj_first "$1/pid"; rj_alive "$rj_r" && return 0
-  rj_first "$1/wpid"; rj_alive "$rj_r" && return 0
+  rj_first "$1/pid"; rj_alive_as "$rj_r" "$1/pstart" && return 0
+  rj_first "$1/wpid"; rj_alive_as "$rj_r" "$1/wstart" && return 0
   return 1
 }
 # Full path of a command found on PATH into rj_r, without a fork.
@@ -274,6 +299,7 @@ rj_wmain() {
   trap 'rj_intr=1' TSTP
   rj_bootid
   if [ -n "$rj_boot" ]; then echo "$rj_boot" > "$J/boot"; fi
+  rj_pstart $$; echo "$rj_r" > "$J/wstart"
   echo "$$" > "$J/wpid"
   printf 'rj job %s: output goes to %s\n' "$ID" "$LOG"
   rj_read "$J/cmd"; CMD=$rj_r
@@ -318,6 +344,7 @@ rj_wmain() {
     fi
   fi
   rj_start=$(date +%s)
+  rj_pstart "$rj_pid"; echo "$rj_r" > "$J/pstart"
   echo "$rj_pid" > "$J/pid"
   echo "${rj_pg:-0}" > "$J/pgid"
   rj_put started "$rj_start"

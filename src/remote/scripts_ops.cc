@@ -52,7 +52,7 @@ rj_main() {
   if ! command -v tmux >/dev/null 2>&1; then rj_fail "tmux not found on host: install tmux"; return; fi
   # A wrapper already at work (a submit racing this one): do not touch its files.
   rj_first "$J/wpid"
-  if rj_alive "$rj_r"; then rj_wait_started; rj_report 1; return; fi
+  if rj_alive_as "$rj_r" "$J/wstart"; then rj_wait_started; rj_report 1; return; fi
   rj_expand "$RJ_WORKDIR"; D=$rj_r
   if [ ! -d "$D" ]; then rj_fail "no such directory: $D"; return; fi
   if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
@@ -117,8 +117,8 @@ rj_facts() {
   if ! rj_same_boot "$rj_j"; then
     rj_rb=1
   else
-    if rj_alive "$rj_p"; then rj_a=1; fi
-    if rj_alive "$rj_w"; then rj_wa=1; fi
+    if rj_alive_as "$rj_p" "$rj_j/pstart"; then rj_a=1; fi
+    if rj_alive_as "$rj_w" "$rj_j/wstart"; then rj_wa=1; fi
   fi
   if [ -f "$rj_j/killed" ]; then rj_k=1; fi
   printf 'RJ-JOB id=%s dir=1 pid=%s pgid=%s alive=%s wpid=%s walive=%s started=%s created=%s killreq=%s rebooted=%s\n' \
@@ -173,13 +173,13 @@ rj_main() {
       rj_first "$J/pid"; rj_p=$rj_r
       rj_first "$J/pgid"; rj_g=$rj_r
       rj_first "$J/wpid"; rj_w=$rj_r
-      if rj_alive "$rj_p"; then rj_was=1; fi
+      if rj_alive_as "$rj_p" "$J/pstart"; then rj_was=1; fi
       if [ -f "$J/exit" ]; then
         rj_st=ended
       else
         # The flag first: a wrapper that has not started the job yet sees it.
         : > "$J/killed"
-        if rj_alive "$rj_w"; then
+        if rj_alive_as "$rj_w" "$J/wstart"; then
           # The wrapper TERMs the group, KILLs it after the grace period and
           # records `killed`, even if we are gone by then.
           kill -s USR1 "$rj_w" 2>/dev/null
@@ -226,8 +226,8 @@ const std::string_view log_body = R"RJSH(
 rj_running() {
   if [ -f "$J/exit" ]; then return 1; fi
   if ! rj_same_boot "$J"; then return 1; fi
-  rj_first "$J/pid"; if rj_alive "$rj_r"; then return 0; fi
-  rj_first "$J/wpid"; if rj_alive "$rj_r"; then return 0; fi
+  rj_first "$J/pid"; if rj_alive_as "$rj_r" "$J/pstart"; then return 0; fi
+  rj_first "$J/wpid"; if rj_alive_as "$rj_r" "$J/wstart"; then return 0; fi
   rj_sessions
   rj_has_session "$RJ_ID"
 }
@@ -470,7 +470,7 @@ rj_main() {
     J=$RJ/jobs/$rj_id
     rj_pid=$(cat "$J/pid" 2>/dev/null)
     rj_pg=$(cat "$J/pgid" 2>/dev/null)
-    if [ -z "$rj_pid" ] || [ -f "$J/exit" ]; then
+    if [ -z "$rj_pid" ] || [ -f "$J/exit" ] || ! rj_alive_as "$rj_pid" "$J/pstart"; then
       printf 'RJ-USAGE id=%s state=ended\n' "$rj_id"
       continue
     fi

@@ -87,7 +87,8 @@ Authenticator::Result Authenticator::step() {
             passphrase_.clear();
             if (info.encrypted) {
                 std::optional<std::string> pass;
-                if (options_.ask_passphrase) pass = options_.ask_passphrase(key_path_);
+                // BatchMode: never ask, as OpenSSH.
+                if (options_.ask_passphrase && !host_.batch_mode) pass = options_.ask_passphrase(key_path_);
                 if (!pass) {
                     skipped_encrypted_ = true;
                     tried_.push_back(key_path_ + " (skipped: passphrase needed)");

@@ -2,6 +2,8 @@
 
 #include "ssh/known_hosts.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -255,6 +257,17 @@ std::vector<KeyType> KnownHosts::known_types(const std::string& host, int port) 
         bool seen = false;
         for (KeyType o : out) seen = seen || o == t;
         if (!seen) out.push_back(t);
+    }
+    return out;
+}
+
+std::vector<std::string> KnownHosts::known_fingerprints(const std::string& host, int port) const {
+    const std::string form = known_hosts_host_form(host, port);
+    std::vector<std::string> out;
+    for (const auto& e : entries_) {
+        if (e.revoked || !entry_matches_host(e, form)) continue;
+        std::string line = e.type_name + " " + fingerprint_sha256(e.blob);
+        if (std::find(out.begin(), out.end(), line) == out.end()) out.push_back(line);
     }
     return out;
 }

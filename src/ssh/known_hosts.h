@@ -60,6 +60,8 @@ public:
     // Key types on file for the host (no @revoked/@cert-authority lines), in
     // file order without repeats: the host-key algorithms to prefer.
     std::vector<KeyType> known_types(const std::string& host, int port) const;
+    // "TYPE SHA256:..." for each key on file for the host (as known_types).
+    std::vector<std::string> known_fingerprints(const std::string& host, int port) const;
 
     // Appends one line ("|1|salt|hmac" hashed host field when `hash`) with
     // O_APPEND, creating the file (0600) and missing parent directories

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 
 #include "ssh/authenticator.h"
@@ -49,6 +50,15 @@ std::string last_error(LIBSSH2_SESSION* s) {
 // The host-key algorithms libssh2 1.10 supports, in our default order.
 const std::vector<std::string> kHostKeyMethods = {"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
                                                    "ecdsa-sha2-nistp521", "ssh-rsa", "ssh-dss"};
+
+// Letters, digits and . - _ : @ (and [ ] % for IPv6 literals and zones).
+bool shell_safe_name(const std::string& s) {
+    for (unsigned char c : s)
+        if (!(std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '@' || c == '[' || c == ']' ||
+              c == '%'))
+            return false;
+    return true;
+}
 
 std::string proxy_jump_command(const HostConfig& host, const std::string& config_path) {
     // OpenSSH turns ProxyJump into `ssh -W [%h]:%p jump`; the last hop of a
@@ -138,8 +148,18 @@ void Session::connect() {
     connect_deadline_ = connect_started_ + std::chrono::seconds(timeout);
     std::string proxy = host_.proxy_command;
     if (proxy == "none") proxy.clear();
-    if (proxy.empty() && !host_.proxy_jump.empty() && host_.proxy_jump != "none")
-        proxy = proxy_jump_command(host_, options_.ssh_config_path);
+    bool jump = proxy.empty() && !host_.proxy_jump.empty() && host_.proxy_jump != "none";
+    // As OpenSSH 9.6: a host or user name that a shell would read as more
+    // than a name never reaches a proxy command line.
+    if ((jump || !proxy.empty()) && (!shell_safe_name(host_.hostname) || !shell_safe_name(host_.user))) {
+        state_ = State::Connecting;
+        fail(ErrorKind::Config,
+             "refusing to connect to " + host_.alias + " through a proxy: its host or user name has characters a shell "
+             "would interpret",
+             "use only letters, digits and . - _ : in HostName and User for this host");
+        return;
+    }
+    if (jump) proxy = proxy_jump_command(host_, options_.ssh_config_path);
     bool ok = proxy.empty() ? transport_->start_tcp(host_.hostname, host_.port) : transport_->start_proxy(proxy);
     state_ = State::Connecting;
     if (!ok) {
@@ -444,13 +464,30 @@ void Session::step_host_key() {
              "the old key with: ssh-keygen -R '" + shown + "' -f " + check.known_file);
         return;
     case HostKeyStatus::Unknown: {
-        bool accept = options_.accept_new_host_keys ||
-                      host_.strict_host_key == HostConfig::StrictHostKey::AcceptNew ||
-                      host_.strict_host_key == HostConfig::StrictHostKey::No;
+        using Strict = HostConfig::StrictHostKey;
+        // As OpenSSH: StrictHostKeyChecking yes in the ssh config wins over
+        // rj's --accept-new-host-keys; BatchMode never asks.
+        bool strict = host_.strict_host_key == Strict::Yes;
+        std::vector<std::string> others = known.known_fingerprints(key_host, key_port);
+        bool accept = !strict && others.empty() &&
+                      (options_.accept_new_host_keys || host_.strict_host_key == Strict::AcceptNew ||
+                       host_.strict_host_key == Strict::No);
+        bool can_ask = options_.ask_host_key && !host_.batch_mode && !strict;
         pending_key_ = key;
         pending_key_type_ = static_cast<int>(kt);
-        if (!accept && options_.ask_host_key && host_.strict_host_key != HostConfig::StrictHostKey::Yes) {
-            HostKeyQuestion q{host_.alias, key_host, key_port, key_type_name(kt), fp};
+        if (!others.empty() && !can_ask) {
+            std::string list;
+            for (const auto& o : others) list += (list.empty() ? "" : ", ") + o;
+            fail(ErrorKind::HostKeyChanged,
+                 host_.alias + " offered a " + key_type_name(kt) + " host key (" + fp +
+                     "), but known_hosts records only other key types for it (" + list +
+                     "): someone may be intercepting the connection. Nothing was run.",
+                 "if the host's keys were replaced on purpose, remove the old ones with: ssh-keygen -R '" + shown +
+                     "', then connect once with 'ssh " + host_.alias + "'");
+            return;
+        }
+        if (!accept && can_ask) {
+            HostKeyQuestion q{host_.alias, key_host, key_port, key_type_name(kt), fp, others};
             host_key_answered_ = false;
             set_state(State::AskingHostKey);
             options_.ask_host_key(q, [this](bool yes) {
@@ -462,8 +499,10 @@ void Session::step_host_key() {
         if (!accept) {
             fail(ErrorKind::HostKeyUnknown,
                  "the host key of " + host_.alias + " (" + shown + ") is not known: " + key_type_name(kt) + " " + fp,
-                 "if the fingerprint is right, accept it with --accept-new-host-keys, or connect once with 'ssh " +
-                     host_.alias + "'");
+                 strict ? "StrictHostKeyChecking is yes for this host: connect once with 'ssh " + host_.alias +
+                              "' and check the fingerprint"
+                        : "if the fingerprint is right, accept it with --accept-new-host-keys, or connect once with 'ssh " +
+                              host_.alias + "'");
             return;
         }
         if (!record_host_key()) return;

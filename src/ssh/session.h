@@ -36,6 +36,7 @@ enum class ErrorKind {
     Auth,
     ChannelRefused,
     Disconnected,
+    Config,  // the ssh config asks for something rj refuses (e.g. an unsafe host name)
 };
 
 // True for failures that mean "the host cannot be reached right now"
@@ -61,6 +62,10 @@ struct HostKeyQuestion {
     int port = 22;
     std::string key_type;     // "ssh-ed25519"
     std::string fingerprint;  // "SHA256:..."
+    // Keys of other types already on file for this host ("ssh-ed25519
+    // SHA256:..."): the offered type is new although the host is known, which
+    // may mean someone is in the middle.
+    std::vector<std::string> recorded_other_types;
 };
 
 struct SessionOptions {

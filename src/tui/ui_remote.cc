@@ -298,10 +298,22 @@ void Ui::ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> a
         return;
     }
     std::string where = q.key_host + (q.port != 22 ? ":" + std::to_string(q.port) : "");
-    open_dialog("Unknown host key: " + q.host,
-                {"The authenticity of host '" + q.host + "' (" + where + ") can't be established.",
-                 q.key_type + " key fingerprint is " + q.fingerprint + ".", "",
-                 "Trust this key and connect?"},
+    std::vector<std::string> lines;
+    std::string title = "Unknown host key: " + q.host;
+    if (q.recorded_other_types.empty()) {
+        lines = {"The authenticity of host '" + q.host + "' (" + where + ") can't be established.",
+                 q.key_type + " key fingerprint is " + q.fingerprint + ".", ""};
+    } else {
+        // Known host, new key type: what a man in the middle would look like.
+        title = "POSSIBLE MAN-IN-THE-MIDDLE: " + q.host;
+        lines = {"Host '" + q.host + "' (" + where + ") now offers a " + q.key_type + " key:",
+                 "  " + q.fingerprint, "but known_hosts records only these keys for it:"};
+        for (const auto& r : q.recorded_other_types) lines.push_back("  " + r);
+        lines.push_back("Unless you replaced the host's keys, answer no.");
+        lines.push_back("");
+    }
+    lines.push_back("Trust this key and connect?");
+    open_dialog(title, lines,
                 Dialog::Kind::YesNo, [this, answer = std::move(answer), host = q.host](bool yes) {
                     answer(yes);
                     if (*alive_) message(yes ? "trusted the host key of " + host : "refused the host key of " + host,

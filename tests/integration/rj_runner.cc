@@ -57,9 +57,11 @@ std::vector<std::string> environment_of(const std::string& env_file) {
 
 std::string RjResult::describe() const {
     std::ostringstream s;
+    if (!command.empty()) s << command << "\n";
     s << "status=" << status << (timed_out ? " (timed out)" : "") << " in " << seconds << "s\n--- stdout ---\n"
       << clip(out) << "\n--- stderr ---\n"
       << clip(err);
+    if (!host_logs.empty()) s << "\n" << host_logs;
     return s.str();
 }
 
@@ -215,16 +217,18 @@ RjProcess Rj::spawn(const std::vector<std::string>& args, const std::string& cwd
     return RjProcess(pid, out[0], err[0]);
 }
 
-std::string Rj::explain(const std::vector<std::string>& args, const RjResult& r) const {
-    std::string cmd = "rj -b";
-    for (const auto& a : args) cmd += " " + shell_quote(a);
-    return cmd + "\n" + r.describe() + "\n" + hosts_->sshd_log_tails();
+void Rj::annotate(const std::vector<std::string>& args, RjResult& r) const {
+    r.command = "rj -b";
+    for (const auto& a : args) r.command += " " + shell_quote(a);
+    // Only where it can help: a failure (the tails cost a few file reads).
+    if (r.status != 0) r.host_logs = hosts_->sshd_log_tails();
 }
 
 RjResult Rj::batch(const std::vector<std::string>& args, Millis timeout, const std::string& cwd) const {
     RjProcess p = spawn(args, cwd);
     RjResult r = p.wait(timeout);
-    UNSCOPED_INFO(explain(args, r));
+    annotate(args, r);
+    UNSCOPED_INFO(r.describe());
     return r;
 }
 
@@ -242,8 +246,10 @@ std::vector<RjResult> Rj::batch_all(const std::vector<std::vector<std::string>>&
         results[running.front().first] = running.front().second.wait(timeout);
         running.pop_front();
     }
-    for (size_t i = 0; i < commands.size(); ++i)
-        if (results[i].status != 0) UNSCOPED_INFO(explain(commands[i], results[i]));
+    for (size_t i = 0; i < commands.size(); ++i) {
+        annotate(commands[i], results[i]);
+        if (results[i].status != 0) UNSCOPED_INFO(results[i].describe());
+    }
     return results;
 }
 

@@ -28,7 +28,9 @@ struct RjResult {
     bool timed_out = false;  // killed by us after the deadline
     double seconds = 0;      // wall time
     long max_rss_kib = 0;    // peak resident memory of rj (getrusage)
-    // "status=N stdout=... stderr=..." for INFO().
+    std::string command;     // "rj -b ARGS", when run through Rj
+    std::string host_logs;   // the hosts' sshd log tails right after it ended
+    // The command, "status=N", stdout, stderr and the sshd log tails, for INFO().
     std::string describe() const;
 };
 
@@ -76,8 +78,8 @@ public:
     void set_env(const std::string& name, const std::string& value);
 
     // Runs `rj -b ARGS...` in `cwd` (default: the client's HOME) with stdin from /dev/null.
-    // The command, its result and the hosts' sshd log tails go to the next
-    // Catch2 assertion (UNSCOPED_INFO), so a failing check says what rj said.
+    // r.describe() (also given to the next Catch2 assertion as UNSCOPED_INFO)
+    // holds the command, status, stdout, stderr and, on failure, sshd log tails.
     RjResult batch(const std::vector<std::string>& args, Millis timeout = Millis(60000),
                    const std::string& cwd = "") const;
     RjProcess spawn(const std::vector<std::string>& args, const std::string& cwd = "") const;
@@ -86,9 +88,9 @@ public:
     std::vector<RjResult> batch_all(const std::vector<std::vector<std::string>>& commands, size_t parallel = 4,
                                     Millis timeout = Millis(60000)) const;
 
-    // What a failing assertion on `r` (from `args`) should show: the
-    // command, rj's status, stdout and stderr, and the sshd log tails.
-    std::string explain(const std::vector<std::string>& args, const RjResult& r) const;
+    // Records the command in `r` and, when it failed, the sshd log tails,
+    // so that r.describe() says all a failing assertion should show.
+    void annotate(const std::vector<std::string>& args, RjResult& r) const;
 
 private:
     const TestHosts* hosts_;

@@ -145,6 +145,7 @@ TEST_CASE("random nasty strings round-trip byte for byte as command, env value a
         bool in_env = i % 2 == 0;
         INFO("job " << ids[i] << ", string " << i / 2 << (in_env ? " as env/description" : " in the command") << ": "
                     << printable(s));
+        INFO(log_results[i].describe());
         CHECK(log_results[i].status == 0);
         INFO("log: " << printable(log_results[i].out));
         CHECK(log_results[i].out == s);

@@ -158,8 +158,22 @@ TEST_CASE("a changed host key is refused and nothing runs", "[ssh]") {
     CHECK(stat((home + "/" + marker).c_str(), &st) != 0);
 }
 
+// The harness writes StrictHostKeyChecking yes; OpenSSH's default is ask.
+void set_strict(TestHosts& hosts, const std::string& value) {
+    REQUIRE(testing_support::run_shell("sed -i 's/StrictHostKeyChecking yes/StrictHostKeyChecking " + value + "/' " +
+                                       testing_support::shell_quote(hosts.ssh_config())) == 0);
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 TEST_CASE("an unknown host key is refused unless new keys are accepted", "[ssh]") {
     TestHosts hosts({"alpha"});
+    set_strict(hosts, "ask");
     {
         std::ofstream(hosts.known_hosts(), std::ios::trunc).flush();
         Fixture f(hosts);
@@ -218,4 +232,61 @@ TEST_CASE("ProxyJump reaches a host through another host", "[ssh]") {
     INFO(r.error << " / " << r.hint);
     REQUIRE(r.exited());
     CHECK(r.out == hosts.user("beta") + "\n");
+}
+
+TEST_CASE("StrictHostKeyChecking yes in the ssh config wins over accepting new keys", "[ssh]") {
+    TestHosts hosts({"alpha"});  // the harness's config says yes
+    std::ofstream(hosts.known_hosts(), std::ios::trunc).flush();
+    ssh::SessionOptions accept;
+    accept.accept_new_host_keys = true;
+    Fixture f(hosts, accept);
+    auto r = f.run("alpha", "echo hi\n");
+    CHECK(r.kind == ssh::ErrorKind::HostKeyUnknown);
+    CHECK_THAT(r.hint, Catch::Contains("StrictHostKeyChecking is yes"));
+    CHECK(file_text(hosts.known_hosts()).empty());  // nothing recorded
+}
+
+TEST_CASE("a known host offering a key of a type not on file is refused as a possible man-in-the-middle", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    set_strict(hosts, "accept-new");
+    // known_hosts holds only an ECDSA key for the host: its ed25519 key is new.
+    std::string keyfile = hosts.dir() + "/other_ecdsa";
+    REQUIRE(testing_support::run_shell("ssh-keygen -q -t ecdsa -N '' -f " + testing_support::shell_quote(keyfile) +
+                                       " </dev/null >/dev/null") == 0);
+    std::string pub = file_text(keyfile + ".pub");
+    std::string type = pub.substr(0, pub.find(' '));
+    std::string blob = pub.substr(pub.find(' ') + 1);
+    blob = blob.substr(0, blob.find(' '));
+    {
+        std::ofstream kh(hosts.known_hosts(), std::ios::trunc);
+        kh << "[" << hosts.address("alpha") << "]:" << hosts.port("alpha") << " " << type << " " << blob << "\n";
+    }
+    std::string before = file_text(hosts.known_hosts());
+    ssh::SessionOptions accept;
+    accept.accept_new_host_keys = true;
+    Fixture f(hosts, accept);
+    std::string marker = "rj-should-not-exist-" + std::to_string(getpid());
+    auto r = f.run("alpha", "touch \"$HOME/" + marker + "\"\n");
+    CHECK(r.kind == ssh::ErrorKind::HostKeyChanged);
+    CHECK_THAT(r.error, Catch::Contains("intercepting") && Catch::Contains("ecdsa-sha2-nistp256 SHA256:"));
+    CHECK_THAT(r.hint, Catch::Contains("ssh-keygen -R"));
+    CHECK(file_text(hosts.known_hosts()) == before);  // the new key was not recorded
+    struct stat st;
+    std::string home = TestHosts::is_root() ? home_of(hosts.user("alpha")) : hosts.home();
+    CHECK(stat((home + "/" + marker).c_str(), &st) != 0);
+}
+
+TEST_CASE("a host name with shell metacharacters never reaches a ProxyCommand", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    std::string marker = hosts.dir() + "/proxy-ran";
+    std::ofstream cfg(hosts.ssh_config(), std::ios::app);
+    cfg << "\nHost evil\n  HostName a$(id)b;true\n  User " << hosts.user("alpha")
+        << "\n  ProxyCommand sh -c 'echo %h > " << marker << "'\n";
+    cfg.close();
+    Fixture f(hosts);
+    auto r = f.run("evil", "echo hi\n");
+    CHECK(r.kind == ssh::ErrorKind::Config);
+    CHECK_THAT(r.error, Catch::Contains("refusing") && Catch::Contains("proxy"));
+    struct stat st;
+    CHECK(stat(marker.c_str(), &st) != 0);  // the proxy command never ran
 }

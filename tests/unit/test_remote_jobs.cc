@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 
 #include "remote/protocol.h"
 #include "unit/test_remote_support.h"
@@ -513,4 +514,46 @@ TEST_CASE("a session prefix that is not a plain rj- word is refused before anyth
     CHECK_THROWS(sync_script(RemoteDir("~/.cache/rj", "rj-$(reboot)-"), 0, {1}));
     CHECK_THROWS(kill_script(RemoteDir("~/.cache/rj", "rj-A B"), {1}));
     CHECK_NOTHROW(sync_script(RemoteDir("~/.cache/rj", "rj-0123456789-"), 0, {1}));
+}
+
+TEST_CASE("a recorded pid that now belongs to another process is neither running nor signalled", "[remote][pids]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            // A stranger holding the pid a long-gone job recorded.
+            auto stranger = sb.sh("sleep 60 >/dev/null 2>&1 & echo $!");
+            int64_t pid = std::atoll(stranger.out.c_str());
+            REQUIRE(pid > 1);
+            REQUIRE(rjtest::pid_alive(pid));
+            std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+            std::string rest = stat.substr(stat.rfind(") ") + 2);
+            std::istringstream fields(rest);
+            std::string field, start;
+            for (int i = 0; i < 20 && fields >> field; ++i) start = field;  // field 22 overall
+            REQUIRE(!start.empty());
+
+            std::string dir = sb.job_dir(5);
+            sb.sh("mkdir -p '" + dir + "' && cd '" + dir + "' && echo " + std::to_string(pid) +
+                  " > pid && echo 0 > pgid && echo " + std::to_string(pid) + " > wpid && date +%s > started");
+            // Recorded with its real start time, the pid is the job's: alive.
+            rjtest::write_file(dir + "/pstart", start + "\n");
+            rjtest::write_file(dir + "/wstart", start + "\n");
+            auto same = parse_sync(sb.run(sync_script(kDefaultRjDir, 0, {5})).out);
+            CHECK(same.jobs[5].pid_alive);
+            // Recorded with another start time: a reused pid, not the job.
+            rjtest::write_file(dir + "/pstart", "1\n");
+            rjtest::write_file(dir + "/wstart", "1\n");
+            auto reused = parse_sync(sb.run(sync_script(kDefaultRjDir, 0, {5})).out);
+            CHECK_FALSE(reused.jobs[5].pid_alive);
+            CHECK_FALSE(reused.jobs[5].wrapper_alive);
+            CHECK(decide(reused.jobs[5], false).fate == Fate::Dead);
+            auto kill = parse_kill(sb.run(kill_script(kDefaultRjDir, {5}, 1, 1)).out);
+            REQUIRE(kill.size() == 1);
+            CHECK(kill[0].state == "dead");
+            CHECK_FALSE(kill[0].was_running);
+            rjtest::sleep_s(0.2);
+            CHECK(rjtest::pid_alive(pid));  // the stranger was left alone
+            ::kill(static_cast<pid_t>(pid), SIGKILL);
+        }
+    }
 }
