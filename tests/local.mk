@@ -1,5 +1,7 @@
 # Test sources that belong to no single layer.
 tests_unit_tests_SOURCES += tests/unit/test_duration.cc
+tests_unit_tests_SOURCES += tests/precondition.h tests/precondition.cc
+tests_integration_tests_SOURCES += tests/precondition.h tests/precondition.cc
 
 # Real-SSH test hosts (tests/harness/testhosts) and the tests of that harness.
 tests_integration_tests_SOURCES += tests/harness/test_hosts.cc tests/harness/test_hosts.h

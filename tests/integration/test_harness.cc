@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "harness/test_hosts.h"
+#include "precondition.h"
 
 using testing_support::run_shell;
 using testing_support::TestHosts;
@@ -99,10 +100,7 @@ TEST_CASE("a stopped test host refuses connections until started again", "[harne
 
 TEST_CASE("a blackholed test host times out instead of refusing", "[harness]") {
     TestHosts hosts({"alpha"});
-    if (!hosts.blackhole("alpha")) {
-        WARN("blackhole needs root and iptables; skipped");
-        return;
-    }
+    if (!testing_support::precondition(hosts.blackhole("alpha"), "blackholing needs root and iptables")) return;
     std::string out;
     CHECK(hosts.ssh("alpha", "true", &out, "-o ConnectTimeout=2") == 255);
     INFO(out);

@@ -13,6 +13,7 @@
 
 #include "event/loop.h"
 #include "harness/test_hosts.h"
+#include "precondition.h"
 #include "ssh/connections.h"
 #include "ssh/session.h"
 #include "ssh/ssh_config.h"
@@ -122,10 +123,7 @@ TEST_CASE("a stopped host is reported as refused", "[ssh]") {
 }
 
 TEST_CASE("a blackholed host times out without holding up the others", "[ssh][root]") {
-    if (!TestHosts::is_root()) {
-        WARN("skipped: blackholing needs root (iptables)");
-        return;
-    }
+    if (!testing_support::precondition(TestHosts::is_root(), "blackholing needs root (iptables)")) return;
     TestHosts hosts({"alpha", "beta", "gamma"});
     hosts.blackhole("gamma");
     Fixture f(hosts);

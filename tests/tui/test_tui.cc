@@ -14,6 +14,7 @@
 #include "store/database.h"
 #include "store/job_repo.h"
 #include "tui/tui_session.h"
+#include "precondition.h"
 
 using testing_support::TestHosts;
 using testing_support::TuiSession;
@@ -225,10 +226,7 @@ TEST_CASE("resizing to 80x24 and to 200x60 re-lays out the screen", "[tui]") {
 TEST_CASE("a blackholed host turns offline while keys are still answered", "[tui]") {
     TestHosts hosts({"alpha", "beta"});
     testing_support::write_rj_config(hosts, kFastConfig);
-    if (!hosts.blackhole("beta")) {
-        WARN("skipped: blackholing needs root and iptables");
-        return;
-    }
+    if (!testing_support::precondition(hosts.blackhole("beta"), "blackholing needs root and iptables")) return;
     // A longer ConnectTimeout than the harness's 3 s leaves no doubt that the
     // key below is answered while beta's connection attempt still hangs.
     std::string slow = hosts.dir() + "/ssh_config_slow";

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "unit/test_remote_support.h"
+#include "precondition.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -48,14 +49,18 @@ double now_s() {
 }
 
 const std::vector<Shell>& shells() {
+    static std::vector<std::string> missing;
     static const std::vector<Shell> list = [] {
         std::vector<Shell> v;
         for (const char* n : {"dash", "bash", "busybox"}) {
             std::string p = which(n);
             if (!p.empty()) v.push_back({n, p});
+            else missing.push_back(n);
         }
         return v;
     }();
+    // Portability is the point of these tests: a missing shell is not a pass.
+    for (const auto& n : missing) testing_support::precondition(false, "the remote scripts are tested under " + n);
     return list;
 }
 

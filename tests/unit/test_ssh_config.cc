@@ -19,6 +19,7 @@
 #include "ssh/ssh_config.h"
 #include "util/error.h"
 #include "test_support.h"
+#include "precondition.h"
 
 using ssh::HostConfig;
 using ssh::SshConfig;
@@ -510,10 +511,7 @@ TEST_CASE("a missing config file is empty; garbage is an error naming file:line"
 TEST_CASE("resolution agrees with ssh -G", "[ssh_config]") {
     int rc = 0;
     capture("command -v ssh >/dev/null 2>&1", &rc);
-    if (rc != 0) {
-        WARN("ssh is not installed; skipping the ssh -G comparison");
-        return;
-    }
+    if (!testing_support::precondition(rc == 0, "the ssh -G comparison needs OpenSSH's ssh")) return;
     FakeHome home;
     const std::string s = home.ssh_dir();
     write_file(s + "/inc.conf", "Host inc*\n  Port 2345\n  User inc-user\n");
