@@ -147,6 +147,17 @@ rj_which() {
   IFS=$rj_ifs
   [ -n "$rj_r" ]
 }
+# Is directory $1 ours alone: a real directory (not a link), owned by us,
+# not writable by group or others? Else rj_r says what is wrong.
+rj_private_dir() {
+  rj_r=
+  if [ -L "$1" ] || [ ! -d "$1" ]; then rj_r="$1 is not a directory"; return 1; fi
+  if [ ! -O "$1" ]; then rj_r="$1 is not owned by $(id -un 2>/dev/null)"; return 1; fi
+  case $(ls -ld "$1" 2>/dev/null) in
+    ?????w* | ????????w*) rj_r="$1 is writable by other users"; return 1 ;;
+  esac
+  return 0
+}
 # Text on one line (for msg= fields) into rj_r.
 rj_flat() { rj_r=$(printf '%s' "$*" | tr '\n\r\t' '   '); }
 )RJSH";

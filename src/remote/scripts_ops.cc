@@ -45,7 +45,11 @@ rj_main() {
   rj_um=$(umask)
   umask 077
   if ! mkdir -p "$RJ/jobs" "$RJ/bin" 2>/dev/null; then rj_fail "cannot create $RJ on host"; return; fi
-  chmod 700 "$RJ" 2>/dev/null
+  # Other users must not be able to plant a wrapper or forge a job's files.
+  for rj_d in "$RJ" "$RJ/jobs" "$RJ/bin"; do
+    if ! chmod 700 "$rj_d" 2>/dev/null; then rj_fail "cannot make $rj_d private (chmod 700 failed)"; return; fi
+    if ! rj_private_dir "$rj_d"; then rj_fail "refusing to use $rj_r"; return; fi
+  done
   # Resubmitting a job that started (e.g. after the laptop crashed mid-submit)
   # must not start it twice.
   if [ -f "$J/started" ] || [ -f "$J/exit" ]; then rj_report 1; return; fi
@@ -66,7 +70,9 @@ rj_main() {
   fi
   if [ ! -f "$J/created" ]; then date +%s > "$J/created"; fi
   W=$RJ/bin/wrapper-$RJ_WHASH.sh
-  if [ ! -f "$W" ]; then
+  # Trusted by content, not by name: a damaged or replaced file is rewritten.
+  rj_read "$W"
+  if [ -L "$W" ] || [ ! -f "$W" ] || [ "$rj_r" != "$RJ_WRAPPER" ]; then
     if ! { printf '%s' "$RJ_WRAPPER" > "$W.$$.tmp" && mv -f "$W.$$.tmp" "$W"; }; then
       rm -f "$W.$$.tmp"
       rj_fail "cannot write $W"; return

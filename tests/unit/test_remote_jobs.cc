@@ -557,3 +557,40 @@ TEST_CASE("a recorded pid that now belongs to another process is neither running
         }
     }
 }
+
+TEST_CASE("submit refuses a remote directory other users can write to, and rewrites a tampered wrapper",
+          "[remote][dirsafety]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            REQUIRE(sb.submit(sb.spec(1, "true")).status == SubmitReply::Status::Ok);
+            std::string rj = sb.home + "/.cache/rj";
+            // Another user planting a wrapper: rj takes the directory back to 0700 first...
+            REQUIRE(::chmod((rj + "/bin").c_str(), 0777) == 0);
+            auto again = sb.submit(sb.spec(2, "true"));
+            CHECK(again.status == SubmitReply::Status::Ok);
+            struct stat st {};
+            REQUIRE(::stat((rj + "/bin").c_str(), &st) == 0);
+            CHECK((st.st_mode & 0777) == 0700);
+            // ...and trusts the wrapper by content, not by its name.
+            std::string wrapper;
+            for (const auto& e : std::filesystem::directory_iterator(rj + "/bin")) wrapper = e.path().string();
+            REQUIRE(!wrapper.empty());
+            std::string good = read_file(wrapper);
+            rjtest::write_file(wrapper, "#!/bin/sh\ntouch \"$HOME/planted\"\n");
+            REQUIRE(sb.submit(sb.spec(3, "echo three")).status == SubmitReply::Status::Ok);
+            REQUIRE(sb.wait_end(3).exit);
+            CHECK(read_file(wrapper) == good);
+            CHECK(read_file(sb.job_dir(3) + "/log") == "three\n");  // the real wrapper ran it
+            CHECK_FALSE(std::filesystem::exists(sb.home + "/planted"));
+            // A directory that is not ours (here: a symlink to elsewhere) is refused.
+            std::filesystem::remove_all(rj + "/jobs");
+            std::filesystem::create_directories(sb.root + "/elsewhere");
+            std::filesystem::create_directory_symlink(sb.root + "/elsewhere", rj + "/jobs");
+            auto refused = sb.submit(sb.spec(4, "true"));
+            CHECK(refused.status == SubmitReply::Status::Error);
+            CHECK_THAT(refused.error, Catch::Contains("refusing to use") || Catch::Contains("cannot make"));
+            CHECK_FALSE(std::filesystem::exists(sb.root + "/elsewhere/4"));
+        }
+    }
+}
