@@ -129,8 +129,9 @@ std::string submit_script(const JobSpec& spec) {
 }
 
 std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
-                        const std::vector<int64_t>& ids_to_check, int64_t max_journal_bytes) {
+                        const std::vector<int64_t>& ids_to_check, int64_t max_journal_bytes, int64_t rotate_bytes) {
     std::string s = begin("sync", rj_dir);
+    assign_num(s, "RJ_ROTATE", rotate_bytes < 0 ? 0 : rotate_bytes);
     assign_num(s, "RJ_OFFSET", journal_offset < 0 ? 0 : journal_offset);
     assign_num(s, "RJ_MAXJ", max_journal_bytes < 4096 ? 4096 : max_journal_bytes);
     assign(s, "RJ_IDS", id_list(ids_to_check));

@@ -197,6 +197,8 @@ struct FactsCollector {
     }
 };
 
+constexpr size_t kMaxJournalLine = 1024;
+
 bool parse_event(std::string_view line, JournalEvent& ev) {
     size_t a = line.find(' ');
     if (a == std::string_view::npos) return false;
@@ -280,12 +282,15 @@ SyncReply parse_sync(const std::string& out) {
             rep.journal_size = l->num("size");
             rep.journal_reset = l->flag("reset");
             rep.journal_more = l->flag("more");
+            rep.journal_rotated = l->flag("rotated");
             std::string bytes = r.take(l->num("bytes", -1), "sync");
             seen_journal = true;
-            // Only complete lines count; a partial last line is read next time.
+            // Only complete lines count; a partial last line is read next time
+            // (after a rotation there is no next time: the old file is gone).
+            if (rep.journal_rotated && !bytes.empty() && bytes.back() != '\n') bytes += '\n';
             size_t last = bytes.rfind('\n');
             size_t used = last == std::string::npos ? 0 : last + 1;
-            rep.new_offset = rep.journal_offset + static_cast<int64_t>(used);
+            rep.new_offset = rep.journal_rotated ? 0 : rep.journal_offset + static_cast<int64_t>(used);
             size_t pos = 0;
             while (pos < used) {
                 size_t nl = bytes.find('\n', pos);
@@ -293,7 +298,8 @@ SyncReply parse_sync(const std::string& out) {
                 pos = nl + 1;
                 if (line.empty()) continue;
                 JournalEvent ev;
-                if (parse_event(line, ev))
+                // rj's own lines are short: a long one is damage or forgery.
+                if (line.size() <= kMaxJournalLine && parse_event(line, ev))
                     rep.events.push_back(std::move(ev));
                 else
                     ++rep.bad_lines;

@@ -68,7 +68,7 @@
 //   sync     RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
 //            RJ-SESSION rj-<id>..., per asked id RJ-JOB id= dir=0|1 pid= pgid=
 //            alive= wpid= walive= started= created= killreq= rebooted= and RJ-EXIT id=
-//            <exit record>; RJ-JOURNAL offset= size= reset= more= bytes=N,
+//            <exit record>; RJ-JOURNAL offset= size= reset= more= rotated= bytes=N,
 //            a newline, N raw bytes, a newline, RJ-END.
 //   kill     RJ-TMUX/RJ-SESSION as sync; per id RJ-KILL id= state= was_running=
 //            (state: signalled | pending | orphan | ended | dead | missing)
@@ -213,12 +213,15 @@ struct SyncReply {
     bool journal_reset = false;  // journal shorter than the offset asked for: re-read from 0,
                                  // so events may repeat; apply them idempotently
     bool journal_more = false;   // more bytes than max_bytes: sync again from new_offset
-    int bad_lines = 0;           // journal lines that did not parse (skipped)
+    bool journal_rotated = false;  // the host started a new journal: new_offset is 0
+    int bad_lines = 0;           // journal lines that did not parse or were too long (skipped)
 };
 
+// The journal is rotated (see RJ-JOURNAL rotated=1) once it is longer than
+// rotate_bytes and the caller has read all of it.
 std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
                         const std::vector<int64_t>& ids_to_check,
-                        int64_t max_journal_bytes = 4 << 20);
+                        int64_t max_journal_bytes = 4 << 20, int64_t rotate_bytes = 1 << 20);
 SyncReply parse_sync(const std::string& out);
 
 // ---- fate of a job from host facts ----

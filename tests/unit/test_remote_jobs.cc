@@ -594,3 +594,53 @@ TEST_CASE("submit refuses a remote directory other users can write to, and rewri
         }
     }
 }
+
+TEST_CASE("a journal the laptop has read to its end is rotated past its size limit without losing a record",
+          "[remote][journal]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            std::string journal = sb.home + "/.cache/rj/journal";
+            // The end's journal line comes just after its exit file.
+            auto ended_in_journal = [&](int64_t id) {
+                return eventually([&] { return read_file(journal).find(" " + std::to_string(id) + " exit ") != std::string::npos; }, 15);
+            };
+            REQUIRE(sb.submit(sb.spec(1, "exit 4")).status == SubmitReply::Status::Ok);
+            REQUIRE(ended_in_journal(1));
+            auto sync_at = [&](int64_t offset) {
+                return parse_sync(sb.run(sync_script(kDefaultRjDir, offset, {}, 4 << 20, 10)).out);
+            };
+            // Not read to the end yet: everything comes, nothing rotates.
+            SyncReply first = sync_at(0);
+            CHECK_FALSE(first.journal_rotated);
+            CHECK(count_events(first, 1, "exit") == 1);
+            REQUIRE(first.new_offset > 10);
+            // Read to the end and past the limit: rotated, the laptop starts over at 0.
+            SyncReply rot = sync_at(first.new_offset);
+            CHECK(rot.journal_rotated);
+            CHECK(rot.new_offset == 0);
+            CHECK(rot.events.empty());
+            CHECK_FALSE(std::filesystem::exists(sb.home + "/.cache/rj/journal.old"));
+            // The new journal holds the next job's lines, once each.
+            REQUIRE(sb.submit(sb.spec(2, "exit 5")).status == SubmitReply::Status::Ok);
+            REQUIRE(ended_in_journal(2));
+            SyncReply next = sync_at(rot.new_offset);
+            CHECK(count_events(next, 2, "start") == 1);
+            CHECK(count_events(next, 2, "exit") == 1);
+            CHECK(count_events(next, 1, "exit") == 0);
+        }
+    }
+}
+
+TEST_CASE("overlong or malformed journal lines are skipped and counted, the rest applies", "[remote][journal]") {
+    std::string longline = "1700000000 3 exit rc=0 code=0 " + std::string(5000, 'x');
+    std::string journal = "1700000000 3 start pid=10 pgid=10\n" + longline + "\ngarbage\n1700000001 3 exit rc=0 code=0 sig=0\n";
+    std::string reply = "RJ-SYNC v=1 now=1700000002\nRJ-TMUX ok\nRJ-JOURNAL offset=0 size=" +
+                        std::to_string(journal.size()) + " reset=0 more=0 rotated=0 bytes=" +
+                        std::to_string(journal.size()) + "\n" + journal + "\nRJ-END\n";
+    SyncReply s = parse_sync(reply);
+    CHECK(s.bad_lines == 2);
+    CHECK(count_events(s, 3, "start") == 1);
+    CHECK(count_events(s, 3, "exit") == 1);
+    CHECK(s.new_offset == static_cast<int64_t>(journal.size()));
+}
