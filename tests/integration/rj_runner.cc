@@ -586,24 +586,41 @@ std::vector<Json> JobsFixture::list(const std::vector<std::string>& extra) {
 
 Json JobsFixture::await_end(int64_t id, Millis timeout) {
     Json job;
-    eventually(
+    RjResult last_sync;
+    auto start = std::chrono::steady_clock::now();
+    bool ended = eventually(
         [&] {
-            rj.batch({"sync"});
+            last_sync = rj.batch({"sync", "-v"});
             job = show(id);
             const std::string& s = job["status"].str();
             return s != "starting" && s != "running" && s != "pending";
         },
         timeout, Millis(200));
+    if (!ended) {
+        // What the caller's failing assertion should show: the job on its
+        // host and the last sync.
+        double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::string on_host_now;
+        hosts.ssh(job["host"].str(), "cd " + job["remote_job_dir"].str() + " && ls -l && cat exit 2>/dev/null; "
+                                     "tmux ls 2>&1", &on_host_now);
+        UNSCOPED_INFO("job " << id << " still " << job["status"].str() << " after " << waited << " s\n"
+                             << "last sync: " << last_sync.describe() << "\n--- on the host ---\n" << on_host_now);
+    }
     return job;
 }
 
 bool JobsFixture::await_status(int64_t id, const std::string& want, Millis timeout) {
-    return eventually(
+    RjResult last_sync;
+    std::string status;
+    bool got = eventually(
         [&] {
-            rj.batch({"sync"});
-            return status_of(id) == want;
+            last_sync = rj.batch({"sync", "-v"});
+            status = status_of(id);
+            return status == want;
         },
         timeout, Millis(200));
+    if (!got) UNSCOPED_INFO("job " << id << " is " << status << ", not " << want << "\nlast sync: " << last_sync.describe());
+    return got;
 }
 
 std::string JobsFixture::on_host(const std::string& name, const std::string& cmd, bool may_fail) {
