@@ -20,7 +20,11 @@ void declare(po::options_description& opts, po::options_description&, po::positi
 int run(Context& ctx, const po::variables_map& vm) {
     auto hosts = ctx.engine.known_hosts();
     if (!vm.count("check")) {
-        for (const auto& h : hosts) ctx.out << h << "\n";
+        // NAME, or NAME<tab>description when rj's config gives one.
+        for (const auto& h : hosts) {
+            std::string d = ctx.engine.host_description(h);
+            ctx.out << h << (d.empty() ? "" : "\t" + util::visible(d)) << "\n";
+        }
         return 0;
     }
     std::map<std::string, engine::HostCheck> results;

@@ -57,11 +57,19 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
     ssh::SessionOptions so;
     so.accept_new_host_keys = options_.accept_new_host_keys || config_.accept_new_host_keys;
     so.ssh_config_path = options_.ssh_config_path;
+    // max_sessions: exec channels at once per host, below its sshd's MaxSessions.
+    so.max_channels = config_.max_sessions_for("");
+    for (const auto& [name, h] : config_.hosts) so.max_channels_by_host[name] = h.max_sessions;
     if (options_.interactive) so.ask_passphrase = ask_passphrase_on_tty;
     ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path), std::move(so));
 }
 
 Engine::~Engine() = default;
+
+std::string Engine::host_description(const std::string& host) const {
+    auto it = config_.hosts.find(host);
+    return it == config_.hosts.end() ? "" : it->second.description;
+}
 
 store::Database& Engine::db() {
     if (!db_) db_ = std::make_unique<store::Database>(options_.db_path);

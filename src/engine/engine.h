@@ -51,6 +51,8 @@ public:
     std::vector<std::string> known_hosts();
     // Throws UsageError if `host` is not something rj can reach by name.
     void require_known_host(const std::string& host);
+    // `description` of the host's [host NAME] section in rj's config ("" if none).
+    std::string host_description(const std::string& host) const;
 
     // Run a POSIX sh script on `host` (fed to `sh -s` on its stdin).
     void run_script(const std::string& host, std::string script, event::Duration timeout,

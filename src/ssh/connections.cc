@@ -18,7 +18,10 @@ Connections::Entry& Connections::entry(const std::string& alias) {
     auto it = entries_.find(alias);
     if (it != entries_.end()) return it->second;
     Entry& e = entries_[alias];
-    e.session = std::make_unique<Session>(loop_, config_.resolve(alias), options_);
+    SessionOptions opts = options_;
+    if (auto m = opts.max_channels_by_host.find(alias); m != opts.max_channels_by_host.end())
+        opts.max_channels = m->second;
+    e.session = std::make_unique<Session>(loop_, config_.resolve(alias), std::move(opts));
     return e;
 }
 

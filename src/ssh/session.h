@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,7 @@ struct HostKeyQuestion {
 struct SessionOptions {
     bool accept_new_host_keys = false;  // --accept-new-host-keys
     int max_channels = 8;               // below sshd's MaxSessions (10)
+    std::map<std::string, int> max_channels_by_host;  // per alias, overriding max_channels
     int default_connect_timeout_s = 10; // when ssh_config has no ConnectTimeout
     int default_keepalive_s = 60;       // when ssh_config has no ServerAliveInterval
     std::string ssh_config_path;        // handed to `ssh -F` for ProxyJump

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,10 +68,16 @@ bool Transport::start_tcp(const std::string& host, int port) {
         inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(res->ai_addr)->sin6_addr, addr, sizeof addr);
     peer_ = std::string(res->ai_family == AF_INET6 ? "[" : "") + addr +
             (res->ai_family == AF_INET6 ? "]" : "") + ":" + port_s;
-    fd_ = socket(res->ai_family, SOCK_STREAM, 0);
+    fd_ = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
         freeaddrinfo(res);
         fail(ConnectFailure::Other, std::string("socket: ") + std::strerror(errno));
+        return false;
+    }
+    if (!selectable(fd_)) {
+        freeaddrinfo(res);
+        ::close(fd_);
+        fd_ = -1;
         return false;
     }
     set_nonblocking(fd_);
@@ -110,6 +117,15 @@ bool Transport::finish_connect(const event::Readiness& ready) {
     return true;
 }
 
+// select() cannot watch a descriptor at or above FD_SETSIZE: such a socket
+// would never be served, so it is an error here rather than a silent hang.
+bool Transport::selectable(int fd) {
+    if (fd < FD_SETSIZE) return true;
+    fail(ConnectFailure::Other, "too many open files: descriptor " + std::to_string(fd) + " is beyond select()'s limit of " +
+                                    std::to_string(FD_SETSIZE));
+    return false;
+}
+
 bool Transport::start_proxy(const std::string& command) {
     close();
     int sv[2];
@@ -144,6 +160,12 @@ bool Transport::start_proxy(const std::string& command) {
     ::close(errpipe[1]);
     fd_ = sv[0];
     proxy_err_fd_ = errpipe[0];
+    fcntl(fd_, F_SETFD, FD_CLOEXEC);
+    fcntl(proxy_err_fd_, F_SETFD, FD_CLOEXEC);
+    if (!selectable(fd_) || !selectable(proxy_err_fd_)) {
+        close();  // also ends the proxy child
+        return false;
+    }
     set_nonblocking(fd_);
     set_nonblocking(proxy_err_fd_);
     proxy_pid_ = pid;

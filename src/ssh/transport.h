@@ -41,6 +41,7 @@ public:
 
 private:
     void fail(ConnectFailure kind, std::string msg);
+    bool selectable(int fd);  // false (and failed) at or past FD_SETSIZE
 
     int fd_ = -1;
     int proxy_err_fd_ = -1;

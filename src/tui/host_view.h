@@ -15,6 +15,7 @@ struct HostView {
     enum class State { Unknown, Connecting, Online, Offline, Error };
 
     std::string name;
+    std::string description;  // [host NAME] description in rj's config
     State state = State::Unknown;
     int64_t offline_since = 0;  // unix seconds, when state is Offline
     int64_t last_seen = 0;

@@ -35,6 +35,7 @@ void Ui::load_hosts() {
     for (const auto& name : ui_hosts()) {
         HostView h;
         h.name = name;
+        h.description = engine_.host_description(name);
         store::HostState st = repo.get(name);
         h.last_seen = st.last_seen.value_or(0);
         h.offline_since = st.offline_since.value_or(0);

@@ -45,11 +45,12 @@ TEST_CASE("hosts lists ssh config aliases, rj config hosts and hosts with jobs",
         cfg << "\nHost wild-* !wild-no\n  User nobody\n";
     }
     std::string config_dir = hosts.dir() + "/xdg-config";
-    run_shell("mkdir -p '" + config_dir + "/rj' && printf '[host gamma-from-rj]\\nremote_dir = ~/.cache/rj\\n' > '" +
+    run_shell("mkdir -p '" + config_dir + "/rj' && printf '[host gamma-from-rj]\\nremote_dir = ~/.cache/rj\\ndescription = lab GPU box\\n' > '" +
               config_dir + "/rj/config'");
     std::string out;
     REQUIRE(rj(hosts, "-b hosts", &out, "XDG_CONFIG_HOME='" + config_dir + "'") == 0);
-    CHECK_THAT(out, Catch::Contains("alpha\n") && Catch::Contains("beta\n") && Catch::Contains("gamma-from-rj\n"));
+    CHECK_THAT(out, Catch::Contains("alpha\n") && Catch::Contains("beta\n") &&
+                        Catch::Contains("gamma-from-rj\tlab GPU box\n"));
     CHECK_THAT(out, !Catch::Contains("wild"));
     // A host that has had jobs stays known after its Host block is gone.
     REQUIRE(rj(hosts, "-b run alpha true", &out) == 0);

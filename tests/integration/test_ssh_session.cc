@@ -1,11 +1,15 @@
 // The libssh2 session layer against real OpenSSH servers from the harness.
 #include "config.h"
 
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -96,6 +100,57 @@ TEST_CASE("more execs than sshd's MaxSessions are queued, not refused", "[ssh]")
         CHECK(r.exited());
         CHECK(r.exit_status == 0);
     }
+}
+
+TEST_CASE("a host's max_sessions caps the commands running on it at once", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    ssh::SessionOptions opts;
+    opts.max_channels_by_host["alpha"] = 2;
+    Fixture f(hosts, opts);
+    // Each command counts the commands running beside it (itself included).
+    std::string script =
+        "d=$HOME/conc; mkdir -p \"$d\"; touch \"$d/run.$$\"; "
+        "ls \"$d\" | grep -c '^run' > \"$d/seen.$$\"; sleep 0.3; rm -f \"$d/run.$$\"\n";
+    std::vector<ssh::ExecResult> results;
+    for (int i = 0; i < 8; ++i)
+        f.conns->exec("alpha", {"sh -s", script, 30s}, [&](ssh::ExecResult r) { results.push_back(std::move(r)); });
+    f.loop.run_until([&] { return results.size() == 8; }, event::Clock::now() + 60s);
+    REQUIRE(results.size() == 8);
+    for (const auto& r : results) CHECK(r.exited());
+    auto counts = f.run("alpha", "cat \"$HOME\"/conc/seen.*\n");
+    REQUIRE(counts.exited());
+    int most = 0, seen = 0;
+    std::istringstream in(counts.out);
+    for (int n; in >> n; ++seen) most = std::max(most, n);
+    CHECK(seen == 8);
+    CHECK(most <= 2);
+    CHECK(most >= 1);
+}
+
+TEST_CASE("a connection whose socket would lie past select()'s limit fails clearly instead of hanging", "[ssh]") {
+    TestHosts hosts({"alpha"});
+    struct rlimit rl {};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    if (!testing_support::precondition(rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FD_SETSIZE + 64,
+                                       "a file limit above FD_SETSIZE"))
+        return;
+    struct rlimit raised = rl;
+    raised.rlim_cur = FD_SETSIZE + 64;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &raised) == 0);
+    Fixture f(hosts);
+    // Fill every descriptor below FD_SETSIZE: the next socket lands past it.
+    std::vector<int> fillers;
+    for (;;) {
+        int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
+        fillers.push_back(fd);
+        if (fd >= FD_SETSIZE - 1) break;
+    }
+    auto r = f.run("alpha", "echo hi\n");
+    for (int fd : fillers) ::close(fd);
+    setrlimit(RLIMIT_NOFILE, &rl);
+    CHECK_FALSE(r.exited());
+    CHECK_THAT(r.error, Catch::Contains("select()"));
 }
 
 TEST_CASE("a large stdin script and large output round-trip intact", "[ssh]") {
