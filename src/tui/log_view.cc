@@ -26,6 +26,14 @@ void LogView::add(const std::string& bytes) {
         lines_.push_back(sanitize(std::string_view(text).substr(start, nl - start)));
         start = nl + 1;
     }
+    // The open line stays bounded: a progress bar redrawn with \r collapses
+    // to what a terminal would show, and a line that never ends is cut.
+    if (size_t cr = partial_.rfind('\r'); cr != std::string::npos && cr > 0)
+        partial_ = sanitize(std::string_view(partial_).substr(0, cr)) + partial_.substr(cr);
+    if (partial_.size() > kMaxPartialLine) {
+        lines_.push_back(sanitize(partial_) + " [cut]");
+        partial_.clear();
+    }
     if (lines_.size() > kMaxLogLines) {
         size_t drop = lines_.size() - kMaxLogLines;
         lines_.erase(lines_.begin(), lines_.begin() + static_cast<long>(drop));

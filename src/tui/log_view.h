@@ -50,5 +50,7 @@ private:
 
 // Lines kept per log; older ones are dropped (the host keeps the whole file).
 inline constexpr size_t kMaxLogLines = 20000;
+// Bytes of an unfinished line kept before it is shown as cut.
+inline constexpr size_t kMaxPartialLine = 64 * 1024;
 
 }  // namespace tui

@@ -100,10 +100,43 @@ std::string fit(std::string_view s, int width, bool pad) {
     return out;
 }
 
+namespace {
+
+// The sanitized text split into characters (one UTF-8 sequence each).
+std::vector<std::string> chars_of(const std::string& s) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < s.size();) {
+        size_t n = utf8_length_at(s, i);
+        if (n == 0) n = 1;
+        out.emplace_back(s.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string sanitize(std::string_view s) {
-    // A carriage return rewinds the line: keep what the terminal would show last.
-    size_t cr = s.rfind('\r');
-    if (cr != std::string_view::npos && cr + 1 < s.size()) s = s.substr(cr + 1);
+    // A carriage return rewinds the line and what follows overwrites it, as
+    // on a terminal: "epoch 1 loss 0.51\repoch 2" shows "epoch 2 loss 0.51".
+    if (s.find('\r') != std::string_view::npos) {
+        std::vector<std::string> shown;
+        size_t start = 0;
+        for (;;) {
+            size_t cr = s.find('\r', start);
+            std::string_view seg = s.substr(start, cr == std::string_view::npos ? std::string_view::npos : cr - start);
+            std::vector<std::string> over = chars_of(sanitize(seg));
+            for (size_t k = 0; k < over.size(); ++k) {
+                if (k < shown.size()) shown[k] = std::move(over[k]);
+                else shown.push_back(std::move(over[k]));
+            }
+            if (cr == std::string_view::npos) break;
+            start = cr + 1;
+        }
+        std::string out;
+        for (const auto& c : shown) out += c;
+        return out;
+    }
     std::string out;
     out.reserve(s.size());
     int col = 0;

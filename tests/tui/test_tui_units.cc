@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tui/log_view.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -163,7 +165,26 @@ TEST_CASE("text is cut to columns without splitting characters, and made safe to
     CHECK(tui::sanitize("\x1b[31mred\x1b[0m") == "red");
     CHECK(tui::sanitize("10%\r50%\r100%") == "100%");
     CHECK(tui::sanitize(std::string("bell\x07")) == "bell");
+    // \r overwrites from the line's start, as a terminal does.
+    CHECK(tui::sanitize("epoch 1 loss 0.51\repoch 2") == "epoch 2 loss 0.51");
+    CHECK(tui::sanitize("äöü\rx") == "xöü");
     std::setlocale(LC_ALL, saved.c_str());
+}
+
+TEST_CASE("the log view's open line stays bounded: \\r redraws collapse, endless lines are cut", "[tui]") {
+    tui::LogView v;
+    v.reset(1);
+    v.append("first\n");
+    // A progress bar redrawn 100000 times without a newline.
+    for (int i = 0; i < 100000; ++i) v.append("\r" + std::to_string(i % 100) + "% |" + std::string(i % 50, '#'));
+    REQUIRE(v.line_count() == 2);
+    CHECK(v.line(1).size() < 200);
+    CHECK(v.line(1).substr(0, 4) == "99% ");
+    // The line goes on and never ends: it is shown cut, in bounded pieces.
+    for (int i = 0; i < 200; ++i) v.append(std::string(1000, 'z'));
+    CHECK(v.line_count() >= 4);
+    CHECK(v.line(1).find("[cut]") != std::string::npos);
+    for (size_t i = 0; i < v.line_count(); ++i) CHECK(v.line(i).size() <= tui::kMaxPartialLine + 1024 + 8);
 }
 
 TEST_CASE("the layout fills 80x24 and 200x60 without overlaps", "[tui]") {
