@@ -3,9 +3,23 @@ src_remote_librjremote_a_SOURCES = \
 	src/remote/protocol.h \
 	src/remote/scripts.h \
 	src/remote/scripts.cc \
-	src/remote/scripts_ops.cc \
 	src/remote/build.cc \
 	src/remote/parse.cc
+
+# The programs rj runs on hosts are real POSIX sh files, embedded at build
+# time (contrib/embed-sh) and checked with shellcheck by `make check`.
+RJ_REMOTE_SH = src/remote/sh/prelude.sh src/remote/sh/wrapper.sh src/remote/sh/submit.sh \
+	src/remote/sh/facts.sh src/remote/sh/sync.sh src/remote/sh/kill.sh src/remote/sh/log.sh \
+	src/remote/sh/host_info.sh src/remote/sh/cleanup.sh src/remote/sh/remove.sh src/remote/sh/usage.sh
+nodist_src_remote_librjremote_a_SOURCES = src/remote/sh_embedded.cc
+BUILT_SOURCES += src/remote/sh_embedded.cc
+CLEANFILES += src/remote/sh_embedded.cc
+EXTRA_DIST += $(RJ_REMOTE_SH) contrib/embed-sh tests/shellcheck-remote.sh
+src/remote/sh_embedded.cc: $(RJ_REMOTE_SH) $(top_srcdir)/contrib/embed-sh
+	$(AM_V_GEN)$(MKDIR_P) src/remote && \
+	(cd $(srcdir) && $(SHELL) contrib/embed-sh $(abs_builddir)/$@ $(RJ_REMOTE_SH))
+TESTS += tests/shellcheck-remote.sh
+
 tests_unit_tests_SOURCES += \
 	tests/unit/test_shell_quote.cc \
 	tests/unit/test_remote_support.h \

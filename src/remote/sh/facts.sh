@@ -1,0 +1,32 @@
+rj_print_sessions() {
+  printf 'RJ-TMUX %s\n' "$rj_tmux"
+  printf '%s\n' "$rj_sess" | while IFS= read -r rj_x; do
+    # Only our own sessions, named for the protocol as rj-<id>.
+    case $rj_x in "$RJ_SP"*) printf 'RJ-SESSION rj-%s\n' "${rj_x#"$RJ_SP"}" ;; esac
+  done
+}
+# What the host knows about job $1: RJ-JOB line, plus RJ-EXIT when it ended.
+rj_facts() {
+  rj_j=$RJ/jobs/$1
+  if [ ! -d "$rj_j" ]; then printf 'RJ-JOB id=%s dir=0\n' "$1"; return 0; fi
+
+  rj_first "$rj_j/pid"; rj_p=$rj_r; rj_isnum "$rj_p" || rj_p=0
+  rj_first "$rj_j/pgid"; rj_g=$rj_r; rj_isnum "$rj_g" || rj_g=0
+  rj_first "$rj_j/wpid"; rj_w=$rj_r; rj_isnum "$rj_w" || rj_w=0
+  rj_first "$rj_j/started"; rj_s=$rj_r; rj_isnum "$rj_s" || rj_s=0
+  rj_first "$rj_j/created"; rj_c=$rj_r; rj_isnum "$rj_c" || rj_c=0
+  rj_a=0 rj_wa=0 rj_k=0 rj_rb=0
+  if ! rj_same_boot "$rj_j"; then
+    rj_rb=1
+  else
+    if rj_alive_as "$rj_p" "$rj_j/pstart"; then rj_a=1; fi
+    if rj_alive_as "$rj_w" "$rj_j/wstart"; then rj_wa=1; fi
+  fi
+  if [ -f "$rj_j/killed" ]; then rj_k=1; fi
+  printf 'RJ-JOB id=%s dir=1 pid=%s pgid=%s alive=%s wpid=%s walive=%s started=%s created=%s killreq=%s rebooted=%s\n' \
+    "$1" "$rj_p" "$rj_g" "$rj_a" "$rj_w" "$rj_wa" "$rj_s" "$rj_c" "$rj_k" "$rj_rb"
+  if [ -f "$rj_j/exit" ]; then
+    rj_first "$rj_j/exit"
+    printf 'RJ-EXIT id=%s %s\n' "$1" "$rj_r"
+  fi
+}

@@ -1,0 +1,147 @@
+# ---- rj prelude: shared helpers ----
+# ~ and relative paths are relative to the remote user's $HOME.
+rj_expand() {
+  # shellcheck disable=SC2088 # a literal ~ is what is asked for
+  case $1 in
+    '' | '~') rj_r=$HOME ;;
+    '~/'*) rj_r=$HOME/${1#??} ;;
+    /*) rj_r=$1 ;;
+    *) rj_r=$HOME/$1 ;;
+  esac
+}
+# Exact file content (trailing newlines kept) into rj_r.
+rj_read() { rj_r=$(cat "$1" 2>/dev/null; printf x); rj_r=${rj_r%x}; }
+# First line of a file, or empty, into rj_r (no fork).
+rj_first() { rj_r=; if [ -f "$1" ]; then read -r rj_r < "$1"; fi; :; }
+rj_isnum() { case $1 in '' | *[!0-9]*) return 1 ;; esac; return 0; }
+# Byte size of a file (0 when missing) into rj_n; macOS wc pads with spaces.
+# shellcheck disable=SC2046 # wc's padded count is split on purpose
+rj_size() { rj_n=0; if [ -f "$1" ]; then set -- $(wc -c < "$1"); rj_n=${1:-0}; fi; }
+# A zombie (ended, not reaped yet: some container inits never reap) is not alive.
+rj_alive() {
+  rj_isnum "$1" && [ "$1" -gt 1 ] && kill -0 "$1" 2>/dev/null || return 1
+  if [ -r "/proc/$1/stat" ]; then
+    read -r rj_z 2>/dev/null < "/proc/$1/stat" || return 0
+    rj_z=${rj_z##*) }
+  else
+    rj_z=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+  fi
+  case $rj_z in Z*) return 1 ;; esac
+  return 0
+}
+# When process $1 started, into rj_r (empty when unknown): Linux's start
+# time in clock ticks since boot (/proc/PID/stat field 22), else ps's lstart.
+# A pid and its start time name one process even after the pid is reused.
+rj_pstart() {
+  rj_r=''
+  if [ -r "/proc/$1/stat" ]; then
+    read -r rj_r 2>/dev/null < "/proc/$1/stat" || { rj_r=; return 0; }
+    rj_r=${rj_r##*) }
+    # shellcheck disable=SC2086
+    set -- $rj_r
+    if [ $# -ge 20 ]; then shift 19; rj_r=$1; else rj_r=; fi
+  else
+    rj_r=$(ps -o lstart= -p "$1" 2>/dev/null | tr -s ' \t' '__') || rj_r=''
+  fi
+  return 0
+}
+# Is $1 alive and the very process whose start time file $2 recorded? (No
+# record, from an older wrapper: the pid alone decides.)
+rj_alive_as() {
+  rj_alive "$1" || return 1
+  rj_first "$2"; rj_want=$rj_r
+  [ -n "$rj_want" ] || return 0
+  rj_pstart "$1"
+  [ -z "$rj_r" ] || [ "$rj_r" = "$rj_want" ]
+}
+# rj_signal SIG PGID PID: the process group first, then the pid. dash wants
+# `kill -s SIG -- -PGID`, busybox refuses the `--`, bash takes both.
+rj_signal() {
+  if rj_isnum "$2" && [ "$2" -gt 1 ]; then
+    kill -s "$1" -- "-$2" 2>/dev/null || kill -s "$1" "-$2" 2>/dev/null
+  fi
+  if rj_isnum "$3" && [ "$3" -gt 1 ]; then kill -s "$1" "$3" 2>/dev/null; fi
+  :
+}
+# Polling step: 0.05 s where sleep takes fractions, else 1 s; rj_tps = ticks per second.
+rj_tick_init() {
+  if sleep 0.01 2>/dev/null; then rj_tk=0.05 rj_tps=20; else rj_tk=1 rj_tps=1; fi
+}
+rj_tick() { sleep "$rj_tk"; }
+# Non-login ssh sessions get a minimal PATH; tmux often lives elsewhere (Homebrew).
+rj_setpath() {
+  for rj_d in /usr/local/bin /opt/homebrew/bin /opt/local/bin "$HOME/.local/bin" "$HOME/bin"; do
+    case ":$PATH:" in
+      *":$rj_d:"*) ;;
+      *) if [ -d "$rj_d" ]; then PATH=$PATH:$rj_d; fi ;;
+    esac
+  done
+  export PATH
+}
+# Live tmux sessions (newline separated) into rj_sess; rj_tmux = ok|missing|noserver.
+rj_sessions() {
+  rj_sess=''
+  if ! command -v tmux >/dev/null 2>&1; then rj_tmux=missing; return 0; fi
+  if rj_sess=$(tmux list-sessions -F '#{session_name}' 2>/dev/null); then
+    rj_tmux=ok
+  else
+    rj_tmux=noserver rj_sess=''
+  fi
+}
+# Is job $1's session (RJ_SP, the session prefix, then the id) up?
+rj_has_session() {
+  case "
+$rj_sess
+" in *"
+$RJ_SP$1
+"*) return 0 ;; esac
+  return 1
+}
+# This boot of the host into rj_boot (empty when unknown): a pid recorded
+# before a reboot says nothing about the process that has it now.
+rj_bootid() {
+  rj_boot=''
+  if [ -r /proc/sys/kernel/random/boot_id ]; then
+    read -r rj_boot < /proc/sys/kernel/random/boot_id
+  else
+    rj_boot=$(sysctl -n kern.boottime 2>/dev/null | tr -cd '0-9') || rj_boot=''
+  fi
+}
+# Did job dir $1 start in this boot (or can we not tell)?
+rj_same_boot() {
+  if [ -z "${rj_boot+set}" ]; then rj_bootid; fi
+  rj_first "$1/boot"
+  [ -z "$rj_r" ] || [ -z "$rj_boot" ] || [ "$rj_r" = "$rj_boot" ]
+}
+# Is anything of job dir $1 (id $2) alive: session, job or wrapper? Needs rj_sessions.
+rj_busy() {
+  rj_has_session "$2" && return 0
+  rj_same_boot "$1" || return 1
+  rj_first "$1/pid"; rj_alive_as "$rj_r" "$1/pstart" && return 0
+  rj_first "$1/wpid"; rj_alive_as "$rj_r" "$1/wstart" && return 0
+  return 1
+}
+# Full path of a command found on PATH into rj_r, without a fork.
+rj_which() {
+  rj_r=''
+  rj_ifs=$IFS
+  IFS=:
+  for rj_d in $PATH; do
+    if [ -n "$rj_d" ] && [ -f "$rj_d/$1" ] && [ -x "$rj_d/$1" ]; then rj_r=$rj_d/$1; break; fi
+  done
+  IFS=$rj_ifs
+  [ -n "$rj_r" ]
+}
+# Is directory $1 ours alone: a real directory (not a link), owned by us,
+# not writable by group or others? Else rj_r says what is wrong.
+rj_private_dir() {
+  rj_r=''
+  if [ -L "$1" ] || [ ! -d "$1" ]; then rj_r="$1 is not a directory"; return 1; fi
+  if [ ! -O "$1" ]; then rj_r="$1 is not owned by $(id -un 2>/dev/null)"; return 1; fi
+  case $(ls -ld "$1" 2>/dev/null) in
+    ?????w* | ????????w*) rj_r="$1 is writable by other users"; return 1 ;;
+  esac
+  return 0
+}
+# Text on one line (for msg= fields) into rj_r.
+rj_flat() { rj_r=$(printf '%s' "$*" | tr '\n\r\t' '   '); }

@@ -1,0 +1,31 @@
+# ---- rj sync: sessions, facts of the jobs asked about, journal since offset ----
+rj_main() {
+  rj_setpath
+  rj_expand "$RJ_DIR_ARG"; RJ=$rj_r
+  printf 'RJ-SYNC v=1 now=%s\n' "$(date +%s)"
+  # Sessions first: a job seen without session below has really ended.
+  rj_sessions
+  rj_print_sessions
+  for rj_id in $RJ_IDS; do rj_facts "$rj_id"; done
+  rj_jf=$RJ/journal
+  rj_size "$rj_jf"; rj_sz=$rj_n
+  rj_off=$RJ_OFFSET rj_reset=0 rj_more=0 rj_rot=0
+  # A journal shorter than our offset was replaced: start over.
+  if [ "$rj_off" -gt "$rj_sz" ]; then rj_off=0 rj_reset=1; fi
+  # Rotation: a journal past RJ_ROTATE bytes that the laptop has read to its
+  # end is moved aside and a new one begins. A line a wrapper appends while it
+  # is moved lands in the old file, which is read to its end here, after a
+  # moment, and only then removed: no record is lost.
+  if [ "$rj_off" -eq "$rj_sz" ] && [ "$rj_sz" -gt "$RJ_ROTATE" ] && mv -f "$rj_jf" "$rj_jf.old" 2>/dev/null; then
+    rj_jf=$rj_jf.old rj_rot=1
+    sleep 0.2 2>/dev/null || sleep 1
+    rj_size "$rj_jf"; rj_sz=$rj_n
+  fi
+  rj_len=$((rj_sz - rj_off))
+  if [ "$rj_len" -gt "$RJ_MAXJ" ] && [ "$rj_rot" = 0 ]; then rj_len=$RJ_MAXJ rj_more=1; fi
+  printf 'RJ-JOURNAL offset=%s size=%s reset=%s more=%s rotated=%s bytes=%s\n' \
+    "$rj_off" "$rj_sz" "$rj_reset" "$rj_more" "$rj_rot" "$rj_len"
+  if [ "$rj_len" -gt 0 ]; then tail -c +$((rj_off + 1)) "$rj_jf" | head -c "$rj_len"; fi
+  printf '\nRJ-END\n'
+  if [ "$rj_rot" = 1 ]; then rm -f "$rj_jf"; fi
+}

@@ -1,0 +1,220 @@
+# ---- rj job wrapper (protocol 1) ----
+# tmux starts it as `SH ../../bin/wrapper-HASH.sh ID` with the job directory
+# as working directory. It runs the job once in its own process group and
+# records pid, start, end, exit status and CPU time in the job directory, plus
+# one line per transition in RJ_DIR/journal. Layout: src/remote/protocol.h.
+
+rj_note() { printf 'rj: %s\n' "$*" >> "$LOG"; }
+# Atomic small file: write beside it, then rename.
+rj_put() { printf '%s\n' "$2" > "$J/.$1.tmp" && mv -f "$J/.$1.tmp" "$J/$1"; }
+# One printf per line: O_APPEND keeps lines of concurrent jobs whole.
+rj_journal() { printf '%s %s %s\n' "$1" "$ID" "$2" >> "$RJ/journal"; }
+
+# "1m2.50s" (the `times` builtin) -> rj_s=62.50
+rj_secs() {
+  rj_t=$1 rj_s=0
+  case $rj_t in *m*s) ;; *) return 0 ;; esac
+  rj_m=${rj_t%%m*} rj_t=${rj_t#*m}
+  rj_t=${rj_t%s}
+  rj_i=${rj_t%%.*} rj_f=''
+  case $rj_t in *.*) rj_f=${rj_t#*.} ;; esac
+  rj_isnum "$rj_m" || rj_m=0
+  rj_isnum "$rj_i" || rj_i=0
+  case $rj_f in *[!0-9]*) rj_f='' ;; esac
+  while :; do case $rj_m in 0?*) rj_m=${rj_m#0} ;; *) break ;; esac; done
+  while :; do case $rj_i in 0?*) rj_i=${rj_i#0} ;; *) break ;; esac; done
+  rj_s=$((rj_m * 60 + rj_i))${rj_f:+.$rj_f}
+}
+
+# Sleep $1 seconds in a child that a TERM to this (sub)shell stops at once;
+# false when stopped.
+rj_nap() {
+  [ -z "$rj_stop" ] || return 1
+  sleep "$1" &
+  rj_sp=$!
+  if [ -n "$rj_stop" ]; then kill "$rj_sp" 2>/dev/null; return 1; fi
+  wait "$rj_sp"
+  rj_sp=''
+  [ -z "$rj_stop" ]
+}
+
+# Background guard: after $1 seconds (skipped when empty) mark $2 and TERM the
+# job; after the grace period KILL it. The wrapper stops it when the job ends.
+rj_watchdog() {
+  # Ignored, not handled, so that its sleeps inherit it: Ctrl-Z or Ctrl-C in an
+  # attached pane must not stop the clock.
+  trap '' HUP INT USR1 TSTP
+  trap - CONT
+  rj_stop='' rj_sp=''
+  trap 'rj_stop=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' TERM
+  if [ -n "$1" ]; then
+    rj_nap "$1" || exit 0
+    rj_alive "$rj_pid" || exit 0
+    if [ -n "$2" ]; then : > "$J/$2"; fi
+    rj_signal TERM "$rj_pg" "$rj_pid"
+  fi
+  rj_nap "$G" || exit 0
+  rj_signal KILL "$rj_pg" "$rj_pid"
+}
+
+# TERM the job now, KILL it after the grace period (once).
+rj_stop_job() {
+  if [ -z "$rj_pid" ] || [ -n "$rj_esc" ]; then return 0; fi
+  rj_signal TERM "$rj_pg" "$rj_pid"
+  rj_watchdog "" "" &
+  rj_esc=$!
+}
+
+# kill: rj kill (USR1, after it wrote the `killed` flag), Ctrl-C in the pane,
+# TERM. lost: the tmux pane went away (HUP; bash sometimes sees only the
+# CONT that comes with it, so CONT checks whether the pane tty is gone).
+rj_on_sig() {
+  rj_intr=1
+  case $1 in
+    kill) if [ ! -f "$J/killed" ]; then : > "$J/killed"; fi ;;
+    lost) rj_lost=1 ;;
+    cont)
+      if [ -n "$rj_tty" ] && ! [ -t 1 ]; then rj_lost=1; else return 0; fi ;;
+  esac
+  rj_stop_job
+}
+
+# The job itself, in the background subshell: its argv is built before the
+# user's env file is sourced, so those variables cannot change what runs.
+rj_child() {
+  trap - INT TERM USR1 HUP CONT TSTP
+  if [ -n "$rj_big" ]; then
+    set -- "$rj_bash" "$J/cmd"
+  else
+    set -- "$rj_bash" -c "$CMD"
+  fi
+  case $rj_how in
+    perl) set -- "$rj_tool" -e "$rj_perl" "$@" ;;
+    setsid) set -- "$rj_tool" "$@" ;;
+  esac
+  set -- "$J/env" "$@"
+  # shellcheck source=/dev/null # the job's env file, written by submit
+  if [ -f "$1" ]; then . "$1" || exit 126; fi
+  shift
+  exec "$@"
+}
+
+# New session (no controlling tty: a prompt fails instead of hanging), and
+# INT/QUIT back to default: a non-interactive sh starts background jobs with
+# them ignored.
+rj_perl='$SIG{INT} = $SIG{QUIT} = "DEFAULT";
+eval { require POSIX; POSIX::setsid() } or setpgrp(0, 0);
+exec { $ARGV[0] } @ARGV;
+print STDERR "rj: cannot run $ARGV[0]: $!\n";
+exit 127;'
+
+# Record the end (kind, raw wait status, optional error word) and exit.
+rj_finish() {
+  rj_end=$(date +%s)
+  rj_u=0 rj_y=0 rj_cu='' rj_cs=''
+  if times > "$J/.times" 2>/dev/null; then
+    { read -r rj_x rj_x; read -r rj_cu rj_cs; } < "$J/.times"
+  fi
+  rm -f "$J/.times"
+  rj_secs "$rj_cu"; rj_u=$rj_s
+  rj_secs "$rj_cs"; rj_y=$rj_s
+  rj_code=$2 rj_sg=0
+  if [ "$2" -gt 128 ] && [ "$2" -lt 193 ]; then rj_sg=$(($2 - 128)) rj_code=-1; fi
+  rj_rec="rc=$2 code=$rj_code sig=$rj_sg started=${rj_start:-0} ended=$rj_end user=$rj_u sys=$rj_y"
+  if [ -n "$3" ]; then rj_rec="$rj_rec err=$3"; fi
+  rj_put exit "kind=$1 $rj_rec"
+  rj_journal "$rj_end" "$1 $rj_rec"
+  exit 0
+}
+
+rj_wmain() {
+  cd -P . || exit 1
+  J=$PWD
+  ID=${J##*/}
+  case $J in */jobs/*) ;; *) echo "rj: the job wrapper runs inside a job directory" >&2; exit 2 ;; esac
+  if [ "$ID" != "$1" ]; then echo "rj: $J is not the directory of job $1" >&2; exit 2; fi
+  RJ=${J%/jobs/*}
+  LOG=$J/log
+  exec </dev/null 2>>"$LOG"
+  if [ -f "$J/started" ] || [ -f "$J/exit" ]; then exit 0; fi
+  rj_pid='' rj_pg='' rj_intr='' rj_lost='' rj_esc='' rj_wd='' rj_start='' rj_tty=''
+  if [ -t 1 ]; then rj_tty=1; fi
+  trap 'rj_on_sig kill' INT TERM USR1
+  trap 'rj_on_sig lost' HUP
+  trap 'rj_on_sig cont' CONT
+  # Ctrl-Z in an attached pane must not stop the wrapper.
+  trap 'rj_intr=1' TSTP
+  rj_bootid
+  if [ -n "$rj_boot" ]; then echo "$rj_boot" > "$J/boot"; fi
+  rj_pstart $$; echo "$rj_r" > "$J/wstart"
+  echo "$$" > "$J/wpid"
+  printf 'rj job %s: output goes to %s\n' "$ID" "$LOG"
+  rj_read "$J/cmd"; CMD=$rj_r
+  rj_read "$J/dir"; D=$rj_r
+  rj_first "$J/timeout"; T=$rj_r; rj_isnum "$T" || T=0
+  rj_first "$J/grace"; G=$rj_r; rj_isnum "$G" || G=10
+  : >> "$LOG"
+  if [ -n "$rj_lost" ]; then rj_finish lost -1; fi
+  if [ -f "$J/killed" ]; then rj_finish killed -1; fi
+  if ! cd "$D" 2>/dev/null; then
+    rj_note "cannot change to working directory: $D"
+    rj_finish error 126 nodir
+  fi
+
+  if rj_which bash; then rj_bash=$rj_r; else rj_bash=/bin/sh; fi
+  # One argv string may not exceed 128 KiB on Linux: run long commands from
+  # the file. (${#CMD} counts characters, up to 4 bytes each.)
+  rj_big=''
+  if [ "${#CMD}" -gt 25000 ]; then
+    rj_size "$J/cmd"
+    if [ "$rj_n" -gt 100000 ]; then rj_big=1; fi
+  fi
+  rj_how=${RJ_PGRP_METHOD:-auto} rj_tool=''
+  if [ "$rj_how" = auto ] || [ "$rj_how" = perl ]; then
+    if rj_which perl; then rj_how=perl rj_tool=$rj_r; fi
+  fi
+  if [ -z "$rj_tool" ] && { [ "$rj_how" = auto ] || [ "$rj_how" = setsid ]; }; then
+    if rj_which setsid; then rj_how=setsid rj_tool=$rj_r; fi
+  fi
+  if [ -z "$rj_tool" ]; then rj_how=jobctl; fi
+
+  if [ "$rj_how" = jobctl ]; then set -m 2>/dev/null; fi
+  rj_child </dev/null >>"$LOG" 2>&1 &
+  rj_pid=$!
+  rj_pg=$rj_pid
+  if [ "$rj_how" = jobctl ]; then
+    set +m 2>/dev/null
+    # Without a tty job control may be off: then the job shares our group.
+    rj_mypg=$(ps -o pgid= -p $$ 2>/dev/null) rj_jpg=$(ps -o pgid= -p "$rj_pid" 2>/dev/null)
+    if [ -z "$rj_jpg" ] || [ "$rj_mypg" = "$rj_jpg" ]; then
+      if [ -n "$rj_jpg" ] || [ -z "$rj_tty" ]; then rj_pg=; fi
+    fi
+  fi
+  rj_start=$(date +%s)
+  rj_pstart "$rj_pid"; echo "$rj_r" > "$J/pstart"
+  echo "$rj_pid" > "$J/pid"
+  echo "${rj_pg:-0}" > "$J/pgid"
+  rj_put started "$rj_start"
+  rj_journal "$rj_start" "start pid=$rj_pid pgid=${rj_pg:-0}"
+  if [ -f "$J/killed" ] || [ -n "$rj_lost" ]; then rj_stop_job; fi
+  if [ "$T" -gt 0 ]; then
+    rj_watchdog "$T" timedout &
+    rj_wd=$!
+  fi
+
+  # A trapped signal interrupts wait; wait again until the job itself ended.
+  rj_intr=''
+  wait "$rj_pid"; rj_rc=$?
+  while [ -n "$rj_intr" ]; do rj_intr=; wait "$rj_pid"; rj_rc=$?; done
+  for rj_w in $rj_wd $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
+
+  if [ -f "$J/timedout" ]; then rj_kind=timeout
+  elif [ -n "$rj_lost" ]; then rj_kind=lost
+  elif [ -f "$J/killed" ]; then rj_kind=killed
+  elif [ "$rj_rc" -gt 128 ] && [ "$rj_rc" -lt 193 ]; then rj_kind=signal
+  else rj_kind='exit'
+  fi
+  rj_finish "$rj_kind" "$rj_rc"
+}
+
+rj_wmain "$@"
