@@ -81,9 +81,7 @@ std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& e) {
 }
 
 bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const std::string& error) {
-    auto job = jobs.get(id);
-    if (!job || job->terminal()) return false;
-    jobs.mark_ended(id, end);
+    if (!jobs.mark_ended(id, end)) return false;  // gone, or another writer ended it first
     if (!error.empty()) jobs.set_error(id, error);
     return true;
 }
@@ -92,8 +90,7 @@ bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, i
     auto job = jobs.get(id);
     if (!job || job->terminal()) return false;
     if (job->status == store::status::running && job->pid == pid && job->started_at == started_at) return false;
-    jobs.mark_running(id, pid, started_at > 0 ? started_at : now_epoch());
-    return true;
+    return jobs.mark_running(id, pid, started_at > 0 ? started_at : now_epoch());
 }
 
 }  // namespace engine

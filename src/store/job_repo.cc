@@ -289,19 +289,26 @@ void JobRepo::set_error(int64_t id, const std::string& error) {
     st->run();
 }
 
-void JobRepo::mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at) {
-    auto st = db_.cached("UPDATE jobs SET status = 'running', pid = ?, started_at = ? WHERE id = ?");
+// Both transitions are guarded in SQL, not only by the caller's earlier
+// read: the UI, cron's `rj -b sync` and a `rj -b kill` may decide the same
+// job at once, and the first terminal writer must win in every process.
+bool JobRepo::mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at) {
+    auto st = db_.cached(
+        "UPDATE jobs SET status = 'running', pid = ?, started_at = ? "
+        "WHERE id = ? AND status IN ('pending', 'starting', 'running')");
     st->bind_all(pid, started_at, id);
     st->run();
+    return db_.changes() > 0;
 }
 
-void JobRepo::mark_ended(int64_t id, const JobEnd& end) {
+bool JobRepo::mark_ended(int64_t id, const JobEnd& end) {
     require_known(end.status);
     auto st = db_.cached(
         "UPDATE jobs SET status = ?, exit_code = ?, exit_signal = ?, ended_at = ?, cpu_user_s = ?, "
-        "cpu_sys_s = ? WHERE id = ?");
+        "cpu_sys_s = ? WHERE id = ? AND status IN ('pending', 'starting', 'running')");
     st->bind_all(end.status, end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s, id);
     st->run();
+    return db_.changes() > 0;
 }
 
 std::vector<std::string> JobRepo::hosts_with_jobs() {

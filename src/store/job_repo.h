@@ -47,8 +47,10 @@ public:
     // Lets the UI and a concurrent `rj -b` race without undoing each other.
     bool transition(int64_t id, const std::vector<std::string>& from, const std::string& to);
     void set_error(int64_t id, const std::string& error);
-    void mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at);
-    void mark_ended(int64_t id, const JobEnd& end);
+    // Only a job that has not ended changes; false when it had (first
+    // terminal writer wins, across processes) or does not exist.
+    bool mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at);
+    bool mark_ended(int64_t id, const JobEnd& end);
 
     std::vector<std::string> hosts_with_jobs();
     std::vector<Job> active_on_host(const std::string& host);   // starting/running, oldest first

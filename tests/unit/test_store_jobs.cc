@@ -239,9 +239,15 @@ TEST_CASE("small mutators change only what they say", "[store]") {
     CHECK(repo.get(j.id)->status == "running");
     CHECK(repo.transition(j.id, {"starting", "running"}, "killed"));
     CHECK(repo.get(j.id)->status == "killed");
+    // An ended job stays as its first terminal writer left it.
+    CHECK_FALSE(repo.mark_ended(j.id, {"completed", 0, std::nullopt, 1700000030, 1.0, 1.0}));
+    CHECK_FALSE(repo.mark_running(j.id, 1000, 1700000031));
+    CHECK(repo.get(j.id)->status == "killed");
 
-    repo.mark_ended(j.id, {"timeout", std::nullopt, 15, 1700000020, 3.0, 0.5});
-    g = repo.get(j.id);
+    Job k = make_job("gpu1", "train", "running");
+    repo.insert(k);
+    CHECK(repo.mark_ended(k.id, {"timeout", std::nullopt, 15, 1700000020, 3.0, 0.5}));
+    g = repo.get(k.id);
     CHECK(g->status == "timeout");
     CHECK_FALSE(g->exit_code.has_value());
     CHECK(g->exit_signal == 15);
@@ -392,4 +398,21 @@ TEST_CASE("listing 50 of 100k jobs with a status filter goes through an index", 
     CHECK(repo.count(filter({"running", "failed"}, "", "", 0, 0)) -
               repo.count(filter({"running", "failed"}, "", "", 0, page.back().id)) ==
           50);
+}
+
+TEST_CASE("the first terminal writer wins across two connections (two rj processes)", "[store]") {
+    TempDir tmp;
+    Database ui(tmp / "rj.db"), cron(tmp / "rj.db");
+    JobRepo a(ui), b(cron);
+    Job j = make_job("gpu1", "train", "running");
+    a.insert(j);
+    // Both read the job as running, then each records what it saw.
+    REQUIRE(a.get(j.id)->status == "running");
+    REQUIRE(b.get(j.id)->status == "running");
+    CHECK(b.mark_ended(j.id, {"killed", std::nullopt, 15, 1700000040, 0.0, 0.0}));
+    CHECK_FALSE(a.mark_ended(j.id, {"completed", 0, std::nullopt, 1700000041, 0.0, 0.0}));
+    auto g = a.get(j.id);
+    CHECK(g->status == "killed");
+    CHECK(g->ended_at == 1700000040);
+    CHECK_FALSE(g->exit_code.has_value());
 }
