@@ -124,7 +124,15 @@ void Engine::run_script(const std::string& host, std::string script, event::Dura
             reply.error = r.error;
             reply.hint = r.hint;
         }
-        done(std::move(reply));
+        try {
+            done(std::move(reply));
+        } catch (const util::Error& e) {
+            if (!callback_error_) throw;
+            callback_error_(e.what(), e.hint());
+        } catch (const std::exception& e) {
+            if (!callback_error_) throw;
+            callback_error_(std::string("internal error: ") + e.what(), "");
+        }
     });
 }
 

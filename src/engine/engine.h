@@ -61,6 +61,13 @@ public:
     // Operations in flight (batch mode runs the loop until this is zero).
     int pending() const { return pending_; }
 
+    // Where an error thrown by a callback of run_script goes (a database
+    // that stayed busy, say): the UI shows it and carries on. Unset (batch
+    // mode), it propagates out of the loop to the command, which reports it.
+    void on_callback_error(std::function<void(const std::string& message, const std::string& hint)> handler) {
+        callback_error_ = std::move(handler);
+    }
+
 private:
     event::Loop& loop_;
     EngineOptions options_;
@@ -68,6 +75,7 @@ private:
     std::unique_ptr<ssh::Connections> ssh_;
     std::unique_ptr<store::Database> db_;
     int pending_ = 0;
+    std::function<void(const std::string&, const std::string&)> callback_error_;
 };
 
 // Resolve the option defaults from the environment (RJ_SSH_CONFIG, RJ_DB, ...).

@@ -14,6 +14,7 @@
 #include "event/loop.h"
 #include "tui/ui.h"
 #include "util/error.h"
+#include "util/terminal_text.h"
 
 namespace po = boost::program_options;
 
@@ -100,9 +101,14 @@ int run_ui(const std::vector<std::string>& args) {
         for (const auto& w : engine.config().warnings) std::cerr << "rj: warning: " << w << "\n";
         return status;
     } catch (const util::Error& e) {
-        std::cerr << "rj: " << e.what() << "\n";
-        if (!e.hint().empty()) std::cerr << "    " << e.hint() << "\n";
+        // The Ui is gone by now: the terminal is restored before we print.
+        std::cerr << "rj: " << util::visible(e.what()) << "\n";
+        if (!e.hint().empty()) std::cerr << "    " << util::visible(e.hint()) << "\n";
         return e.exit_status();
+    } catch (const std::exception& e) {
+        std::cerr << "rj: internal error: " << util::visible(e.what()) << "\n"
+                  << "    please report it with what you were doing; your jobs keep running on their hosts\n";
+        return 1;
     }
 }
 

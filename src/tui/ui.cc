@@ -27,6 +27,10 @@ Ui::Ui(engine::Engine& engine, UiOptions options)
         if (!*alive) return std::nullopt;
         return ask_passphrase(key_path);
     };
+    // A failure inside a remote operation's callback is shown, not fatal.
+    engine_.on_callback_error([this, alive = alive_](const std::string& msg, const std::string& hint) {
+        if (*alive) message(msg + (hint.empty() ? "" : " — " + hint), true);
+    });
     model_.now = static_cast<int64_t>(std::time(nullptr));
     model_.jobs = std::make_unique<JobList>(engine_.db());
     load_hosts();
@@ -37,6 +41,7 @@ Ui::~Ui() {
     auto& so = engine_.ssh().options();
     so.ask_host_key = nullptr;
     so.ask_passphrase = nullptr;
+    engine_.on_callback_error(nullptr);
     for (auto id : timers_) loop_.cancel(id);
     while (!dialogs_.empty()) {
         auto d = std::move(dialogs_.front());
