@@ -193,6 +193,7 @@ void Session::release_session() {
         session_ = nullptr;
     }
     transport_->close();
+    if (unreaped_proxies() > 0) schedule_proxy_reaping(loop_);
 }
 
 void Session::fail(ErrorKind kind, std::string message, std::string hint) {

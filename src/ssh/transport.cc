@@ -15,6 +15,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
+#include <ctime>
 
 namespace ssh {
 
@@ -187,6 +189,43 @@ std::string Transport::proxy_stderr() {
     return nl == std::string::npos ? s : s.substr(nl + 1);
 }
 
+namespace {
+
+struct Unreaped {
+    pid_t pid;
+    std::time_t since;
+};
+std::vector<Unreaped>& unreaped() {
+    static std::vector<Unreaped> list;
+    return list;
+}
+
+}  // namespace
+
+void reap_proxies() {
+    auto& list = unreaped();
+    std::time_t now = std::time(nullptr);
+    for (auto it = list.begin(); it != list.end();) {
+        if (waitpid(it->pid, nullptr, WNOHANG) != 0) {
+            it = list.erase(it);
+            continue;
+        }
+        if (now - it->since >= 2) kill(it->pid, SIGKILL);  // ignored TERM: its next SIGCHLD reaps it
+        ++it;
+    }
+}
+
+size_t unreaped_proxies() { return unreaped().size(); }
+
+void schedule_proxy_reaping(event::Loop& loop) {
+    // Chains may overlap (one per closed proxy); reaping twice is harmless,
+    // and each chain ends once nothing is left to reap.
+    loop.after(std::chrono::milliseconds(200), [&loop] {
+        reap_proxies();
+        if (unreaped_proxies() > 0) schedule_proxy_reaping(loop);
+    });
+}
+
 void Transport::close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
@@ -194,11 +233,9 @@ void Transport::close() {
     proxy_err_fd_ = -1;
     if (proxy_pid_ > 0) {
         kill(proxy_pid_, SIGTERM);
-        // Reap without blocking; a straggler is reaped by a later SIGCHLD sweep.
-        for (int i = 0; i < 50; ++i) {
-            if (waitpid(proxy_pid_, nullptr, WNOHANG) != 0) break;
-            usleep(1000);
-        }
+        // Never wait here (this runs on the loop): one look, and a child that
+        // has not exited yet is left to reap_proxies() on SIGCHLD.
+        if (waitpid(proxy_pid_, nullptr, WNOHANG) == 0) unreaped().push_back({proxy_pid_, std::time(nullptr)});
         proxy_pid_ = -1;
     }
     connecting_ = false;

@@ -8,11 +8,20 @@
 
 #include <string>
 
+#include "event/loop.h"
 #include "event/source.h"
 
 namespace ssh {
 
 enum class ConnectFailure { None, Dns, Refused, TimedOut, Unreachable, Proxy, Other };
+
+// Proxy children that had not exited when their transport closed are reaped
+// without blocking, from a short timer chain on the loop that stops once
+// none is left (SIGCHLD is not used: blocking it for pselect would be
+// inherited by every program rj or its tests start).
+void reap_proxies();
+size_t unreaped_proxies();
+void schedule_proxy_reaping(event::Loop& loop);
 
 class Transport {
 public:

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "ssh/connections.h"
 #include "ssh/session.h"
 #include "ssh/ssh_config.h"
+#include "ssh/transport.h"
 
 using namespace std::chrono_literals;
 using testing_support::TestHosts;
@@ -285,6 +287,26 @@ TEST_CASE("ProxyJump reaches a host through another host", "[ssh]") {
     INFO(r.error << " / " << r.hint);
     REQUIRE(r.exited());
     CHECK(r.out == hosts.user("beta") + "\n");
+    // Closing the session ends the proxy child, which is reaped from the
+    // loop without blocking it: no zombie is left behind.
+    f.conns.reset();
+    auto zombies = [] {
+        int n = 0;
+        for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+            std::ifstream st(e.path() / "stat");
+            std::string line;
+            if (!std::getline(st, line) || line.rfind(") ") == std::string::npos) continue;
+            std::istringstream rest(line.substr(line.rfind(") ") + 2));
+            std::string state;
+            long ppid = 0;
+            rest >> state >> ppid;
+            if (ppid == getpid() && state == "Z") ++n;
+        }
+        return n;
+    };
+    f.loop.run_until([&] { return zombies() == 0 && ssh::unreaped_proxies() == 0; }, event::Clock::now() + 10s);
+    CHECK(zombies() == 0);
+    CHECK(ssh::unreaped_proxies() == 0);
 }
 
 TEST_CASE("StrictHostKeyChecking yes in the ssh config wins over accepting new keys", "[ssh]") {
