@@ -22,3 +22,7 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
+
+# The layers, checked: faces reach lower layers only through the engine.
+TESTS += tests/layering.sh
+EXTRA_DIST += tests/layering.sh

@@ -8,7 +8,7 @@
 #include "cli/job_format.h"
 #include "cli/table.h"
 #include "engine/jobs.h"
-#include "store/job_repo.h"
+#include "engine/queries.h"
 #include "util/error.h"
 
 namespace cli {
@@ -46,8 +46,7 @@ int run_list(Context& ctx, const po::variables_map& vm) {
     filter.limit = vm["limit"].as<int>();
     if (filter.limit < 0) throw util::UsageError("--limit must be 0 or more");
     if (vm.count("sync")) sync_and_wait(ctx, engine::hosts_to_sync(ctx.engine), false, false);
-    store::JobRepo repo(ctx.engine.db());
-    std::vector<store::Job> jobs = repo.list(filter);
+    std::vector<store::Job> jobs = engine::list_jobs(ctx.engine, filter);
     if (vm.count("json")) {
         for (const auto& j : jobs) ctx.out << job_json(j) << "\n";
         return 0;

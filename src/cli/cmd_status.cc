@@ -10,7 +10,7 @@
 #include "cli/command.h"
 #include "cli/job_format.h"
 #include "engine/jobs.h"
-#include "store/job_repo.h"
+#include "engine/queries.h"
 #include "util/duration.h"
 #include "util/error.h"
 
@@ -50,23 +50,22 @@ int run(Context& ctx, const po::variables_map& vm) {
     for (;;) {
         std::set<std::string> hosts;
         bool any_missing = false;
-        store::JobRepo repo(ctx.engine.db());
         for (int64_t id : ids) {
-            auto job = repo.get(id);
+            auto job = engine::find_job(ctx.engine, id);
             if (!job) any_missing = true;
             else if (!job->terminal()) hosts.insert(job->host);
         }
         if (!hosts.empty()) sync_and_wait(ctx, {hosts.begin(), hosts.end()}, false, wait);
         bool all_done = true;
         for (int64_t id : ids) {
-            auto job = repo.get(id);
+            auto job = engine::find_job(ctx.engine, id);
             if (job && !job->terminal()) all_done = false;
         }
         bool give_up = interrupted || event::Clock::now() >= deadline;
         if (!wait || all_done || give_up || (any_missing && ids.size() == 1)) {
             int worst = 0;
             for (int64_t id : ids) {
-                auto job = repo.get(id);
+                auto job = engine::find_job(ctx.engine, id);
                 if (!job) {
                     ctx.out << id << "\tnot found\n";
                     worst = std::max(worst, 3);

@@ -66,6 +66,16 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
 
 Engine::~Engine() = default;
 
+void Engine::set_prompts(
+    std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key,
+    std::function<std::optional<std::string>(const std::string& key_path)> ask_passphrase) {
+    auto& so = ssh_->options();
+    so.ask_host_key = std::move(ask_host_key);
+    so.ask_passphrase = std::move(ask_passphrase);
+}
+
+void Engine::retry_now(const std::string& host) { ssh_->reset_backoff(host); }
+
 std::string Engine::host_description(const std::string& host) const {
     auto it = config_.hosts.find(host);
     return it == config_.hosts.end() ? "" : it->second.description;

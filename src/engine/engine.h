@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,14 @@ public:
     // Run a POSIX sh script on `host` (fed to `sh -s` on its stdin).
     void run_script(const std::string& host, std::string script, event::Duration timeout,
                     std::function<void(RemoteReply)> done);
+
+    // The interactive face's prompts, used by connections made from now on
+    // (sessions copy them when created); pass nullptr to withdraw them.
+    using HostKeyQuestion = ssh::HostKeyQuestion;
+    void set_prompts(std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key,
+                     std::function<std::optional<std::string>(const std::string& key_path)> ask_passphrase);
+    // Try unreachable hosts again now instead of after their backoff.
+    void retry_now(const std::string& host);
 
     // Operations in flight (batch mode runs the loop until this is zero).
     int pending() const { return pending_; }

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "store/job_repo.h"
+#include "engine/queries.h"
 
 namespace tui {
 
@@ -32,7 +32,7 @@ int64_t JobList::count_before(int64_t before_id) {
     store::JobFilter f = filter_;
     f.before_id = before_id;
     ++queries_;
-    return store::JobRepo(db_).count(f);
+    return engine::count_jobs(engine_, f);
 }
 
 const store::Job* JobList::at(int64_t index) const {
@@ -51,7 +51,7 @@ int64_t JobList::anchor_for(int64_t index) {
     store::JobFilter newest = filter_;
     newest.limit = 1;
     ++queries_;
-    auto first = store::JobRepo(db_).list(newest);
+    auto first = engine::list_jobs(engine_, newest);
     if (first.empty()) return 0;
     int64_t lo = 1, hi = first.front().id + 1;
     while (lo < hi) {
@@ -71,7 +71,7 @@ void JobList::load_window(int64_t start) {
     f.before_id = anchor;
     f.limit = height_ + 2 * static_cast<int>(kMargin);
     ++queries_;
-    rows_ = store::JobRepo(db_).list(f);
+    rows_ = engine::list_jobs(engine_, f);
     window_start_ = start;
     window_anchor_ = anchor;
 }
@@ -104,13 +104,13 @@ bool JobList::refresh() {
     if (const store::Job* j = selected()) selected_id = j->id;
     int64_t cursor_offset = cursor_ - top_;
     ++queries_;
-    total_ = store::JobRepo(db_).count(filter_);
+    total_ = engine::count_jobs(engine_, filter_);
     // Reload the same stretch of ids: new jobs above shift it down.
     store::JobFilter f = filter_;
     f.before_id = window_anchor_;
     f.limit = height_ + 2 * static_cast<int>(kMargin);
     ++queries_;
-    rows_ = store::JobRepo(db_).list(f);
+    rows_ = engine::list_jobs(engine_, f);
     window_start_ = window_anchor_ > 0 ? total_ - count_before(window_anchor_) : 0;
     bool found = false;
     for (size_t i = 0; i < rows_.size() && selected_id; ++i) {
@@ -144,7 +144,7 @@ bool JobList::select_id(int64_t id) {
     ++queries_;
     // The job itself must match the filter.
     f.limit = 1;
-    auto rows = store::JobRepo(db_).list(f);
+    auto rows = engine::list_jobs(engine_, f);
     if (rows.empty() || rows.front().id != id) return false;
     int64_t index = total_ - count_before(id + 1);
     move_to(index);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/engine.h"
 #include "store/job.h"
 
 namespace store {
@@ -17,7 +18,7 @@ namespace tui {
 
 class JobList {
 public:
-    explicit JobList(store::Database& db) : db_(db) {}
+    explicit JobList(engine::Engine& engine) : engine_(engine) {}
 
     // A new filter: back to the top.
     void set_filter(store::JobFilter filter);
@@ -56,7 +57,7 @@ private:
     void ensure_visible();
     std::vector<store::Job> visible() const;
 
-    store::Database& db_;
+    engine::Engine& engine_;
     store::JobFilter filter_;
     int height_ = 10;
     int64_t total_ = 0;

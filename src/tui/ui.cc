@@ -8,7 +8,6 @@
 #include <csignal>
 #include <ctime>
 
-#include "store/job_repo.h"
 #include "tui/text.h"
 #include "util/error.h"
 
@@ -16,31 +15,29 @@ namespace tui {
 
 Ui::Ui(engine::Engine& engine, UiOptions options)
     : engine_(engine), loop_(engine.loop()), options_(std::move(options)) {
-    // Before any connection exists: sessions copy these options when created.
-    auto& so = engine_.ssh().options();
-    // Sessions keep copies of these: they must not reach a Ui that is gone.
-    so.ask_host_key = [this, alive = alive_](const ssh::HostKeyQuestion& q, std::function<void(bool)> answer) {
-        if (!*alive) return answer(false);
-        ask_host_key(q, std::move(answer));
-    };
-    so.ask_passphrase = [this, alive = alive_](const std::string& key_path) -> std::optional<std::string> {
-        if (!*alive) return std::nullopt;
-        return ask_passphrase(key_path);
-    };
+    // Before any connection exists: sessions copy these when created, and
+    // keep the copies, so they must not reach a Ui that is gone.
+    engine_.set_prompts(
+        [this, alive = alive_](const engine::Engine::HostKeyQuestion& q, std::function<void(bool)> answer) {
+            if (!*alive) return answer(false);
+            ask_host_key(q, std::move(answer));
+        },
+        [this, alive = alive_](const std::string& key_path) -> std::optional<std::string> {
+            if (!*alive) return std::nullopt;
+            return ask_passphrase(key_path);
+        });
     // A failure inside a remote operation's callback is shown, not fatal.
     engine_.on_callback_error([this, alive = alive_](const std::string& msg, const std::string& hint) {
         if (*alive) message(msg + (hint.empty() ? "" : " — " + hint), true);
     });
     model_.now = static_cast<int64_t>(std::time(nullptr));
-    model_.jobs = std::make_unique<JobList>(engine_.db());
+    model_.jobs = std::make_unique<JobList>(engine_);
     load_hosts();
 }
 
 Ui::~Ui() {
     *alive_ = false;
-    auto& so = engine_.ssh().options();
-    so.ask_host_key = nullptr;
-    so.ask_passphrase = nullptr;
+    engine_.set_prompts(nullptr, nullptr);
     engine_.on_callback_error(nullptr);
     for (auto id : timers_) loop_.cancel(id);
     while (!dialogs_.empty()) {

@@ -13,7 +13,6 @@
 #include "engine/engine.h"
 #include "engine/jobs.h"
 #include "event/source.h"
-#include "ssh/session.h"
 #include "tui/detail_pane.h"
 #include "tui/dialog.h"
 #include "tui/form.h"
@@ -101,7 +100,7 @@ private:
     // Refreshes the live resource use of the running job in the Details view.
     void poll_usage();
     void on_clock();
-    void ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> answer);
+    void ask_host_key(const engine::Engine::HostKeyQuestion& q, std::function<void(bool)> answer);
     std::optional<std::string> ask_passphrase(const std::string& key_path);
     void host_failed(HostView& h, const std::string& error, const std::string& hint);
 

@@ -9,7 +9,7 @@
 #include <csignal>
 #include <cstring>
 
-#include "store/job_repo.h"
+#include "engine/queries.h"
 #include "tui/job_form.h"
 #include "tui/job_format.h"
 #include "tui/text.h"
@@ -192,14 +192,13 @@ void Ui::reload_jobs() {
 }
 
 void Ui::update_queue_counts() {
-    store::JobRepo repo(engine_.db());
     for (auto& h : model_.hosts) {
         store::JobFilter f;
         f.host = h.name;
         f.statuses = {store::status::pending};
-        int64_t waiting = repo.count(f);
+        int64_t waiting = engine::count_jobs(engine_, f);
         f.statuses = {store::status::starting, store::status::running};
-        int64_t running = repo.count(f);
+        int64_t running = engine::count_jobs(engine_, f);
         if (waiting != h.waiting || running != h.running) queues_pane_.mark();
         h.waiting = waiting;
         h.running = running;

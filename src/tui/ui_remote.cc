@@ -8,8 +8,7 @@
 #include <ctime>
 #include <set>
 
-#include "store/host_repo.h"
-#include "store/job_repo.h"
+#include "engine/queries.h"
 #include "tui/text.h"
 #include "tui/ui.h"
 #include "util/error.h"
@@ -26,19 +25,18 @@ std::vector<std::string> Ui::ui_hosts() {
         (void)settings;
         names.insert(name);
     }
-    for (const auto& h : store::JobRepo(engine_.db()).hosts_with_jobs()) names.insert(h);
+    for (const auto& h : engine::hosts_with_jobs(engine_)) names.insert(h);
     return {names.begin(), names.end()};
 }
 
 void Ui::load_hosts() {
-    store::HostRepo repo(engine_.db());
     for (const auto& name : ui_hosts()) {
         HostView h;
         h.name = name;
         h.description = engine_.host_description(name);
-        store::HostState st = repo.get(name);
-        h.last_seen = st.last_seen.value_or(0);
-        h.offline_since = st.offline_since.value_or(0);
+        engine::HostStatus st = engine::host_status(engine_, name);
+        h.last_seen = st.last_seen;
+        h.offline_since = st.offline_since;
         model_.hosts.push_back(std::move(h));
     }
 }
@@ -92,15 +90,8 @@ void Ui::on_clock() {
 
 void Ui::host_failed(HostView& h, const std::string& error, const std::string& hint) {
     std::string why = error.empty() ? "unreachable" : error;
-    ssh::ErrorKind kind = ssh::ErrorKind::None;
-    try {
-        kind = engine_.ssh().session(h.name).error_kind();
-    } catch (const util::Error&) {
-        kind = ssh::ErrorKind::Protocol;
-    }
     // Trust and credential problems are not "offline": the user must act.
-    bool config_problem = kind == ssh::ErrorKind::HostKeyChanged || kind == ssh::ErrorKind::HostKeyUnknown ||
-                          kind == ssh::ErrorKind::Auth || kind == ssh::ErrorKind::Proxy;
+    bool config_problem = engine::host_problem(engine_, h.name) == engine::HostProblem::NeedsUser;
     if (config_problem) {
         h.state = HostView::State::Error;
         h.error = why + (hint.empty() ? "" : " — " + hint);
@@ -147,7 +138,7 @@ void Ui::poll_meters() {
 void Ui::sync(bool manual) {
     if (manual) {
         // The user asked: try offline hosts again now, not after their backoff.
-        for (const auto& h : model_.hosts) engine_.ssh().reset_backoff(h.name);
+        for (const auto& h : model_.hosts) engine_.retry_now(h.name);
         poll_meters();
     }
     if (sync_in_flight_) {
@@ -293,7 +284,7 @@ void Ui::poll_log(bool restart) {
     }
 }
 
-void Ui::ask_host_key(const ssh::HostKeyQuestion& q, std::function<void(bool)> answer) {
+void Ui::ask_host_key(const engine::Engine::HostKeyQuestion& q, std::function<void(bool)> answer) {
     if (!*alive_) {
         answer(false);
         return;

@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "engine/engine.h"
+#include "event/loop.h"
 #include "store/database.h"
 #include "store/job_repo.h"
 #include "tui/job_form.h"
@@ -100,7 +102,13 @@ TEST_CASE("the job list pages through 100000 jobs loading only what is shown", "
         }
         tx.commit();
     }
-    tui::JobList list(db);
+    event::Loop loop;
+    engine::EngineOptions eo;
+    eo.db_path = tmp.path();
+    eo.ssh_config_path = tmp.path() + ".no-ssh-config";
+    eo.config_path = tmp.path() + ".no-config";
+    engine::Engine engine(loop, eo);
+    tui::JobList list(engine);
     list.set_height(20);
     list.set_filter({});
     REQUIRE(list.size() == 100000);

@@ -1,0 +1,43 @@
+#include "config.h"
+
+#include "engine/queries.h"
+
+#include "store/host_repo.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+
+namespace engine {
+
+std::vector<store::Job> list_jobs(Engine& engine, const store::JobFilter& filter) {
+    return store::JobRepo(engine.db()).list(filter);
+}
+
+int64_t count_jobs(Engine& engine, const store::JobFilter& filter) { return store::JobRepo(engine.db()).count(filter); }
+
+std::optional<store::Job> find_job(Engine& engine, int64_t id) { return store::JobRepo(engine.db()).get(id); }
+
+std::vector<std::string> hosts_with_jobs(Engine& engine) { return store::JobRepo(engine.db()).hosts_with_jobs(); }
+
+HostStatus host_status(Engine& engine, const std::string& host) {
+    store::HostState st = store::HostRepo(engine.db()).get(host);
+    return {st.last_seen.value_or(0), st.offline_since.value_or(0), st.last_error};
+}
+
+HostProblem host_problem(Engine& engine, const std::string& host) {
+    ssh::ErrorKind kind = ssh::ErrorKind::Protocol;
+    try {
+        kind = engine.ssh().session(host).error_kind();
+    } catch (const util::Error&) {
+    }
+    switch (kind) {
+    case ssh::ErrorKind::None: return HostProblem::None;
+    case ssh::ErrorKind::HostKeyChanged:
+    case ssh::ErrorKind::HostKeyUnknown:
+    case ssh::ErrorKind::Auth:
+    case ssh::ErrorKind::Proxy:
+    case ssh::ErrorKind::Config: return HostProblem::NeedsUser;
+    default: return HostProblem::Away;
+    }
+}
+
+}  // namespace engine

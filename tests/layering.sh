@@ -1,0 +1,25 @@
+#!/bin/sh
+# make check: the faces (src/cli, src/tui) reach everything through the
+# engine. They may include engine/, event/, util/ and their own headers, and
+# store/job.h (the job record, a plain value type), but no repository, no
+# SQL and no SSH. Lower layers never include the faces or the engine.
+set -u
+src=${srcdir:-.}/src
+status=0
+bad=$(grep -n '#include "\(store\|ssh\|remote\|notify\)/' "$src"/cli/*.cc "$src"/cli/*.h "$src"/tui/*.cc "$src"/tui/*.h |
+  grep -v '#include "store/job.h"')
+if [ -n "$bad" ]; then
+  echo "FAIL: a face includes a lower layer directly (ask the engine instead):"
+  echo "$bad"
+  status=1
+fi
+for layer in remote store ssh notify event util; do
+  up=$(grep -n '#include "\(cli\|tui\|engine\)/' "$src/$layer"/*.cc "$src/$layer"/*.h 2>/dev/null)
+  if [ -n "$up" ]; then
+    echo "FAIL: $layer includes a layer above it:"
+    echo "$up"
+    status=1
+  fi
+done
+[ $status = 0 ] && echo "ok: faces -> engine -> remote/store/ssh/notify -> event/util"
+exit $status
