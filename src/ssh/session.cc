@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 
 #include "ssh/authenticator.h"
 #include "ssh/known_hosts.h"
@@ -160,7 +161,14 @@ void Session::connect() {
         return;
     }
     if (jump) proxy = proxy_jump_command(host_, options_.ssh_config_path);
-    bool ok = proxy.empty() ? transport_->start_tcp(host_.hostname, host_.port) : transport_->start_proxy(proxy);
+    proxy_ = proxy;
+    handshake_retries_ = 0;
+    retry_at_ = {};
+    start_transport();
+}
+
+void Session::start_transport() {
+    bool ok = proxy_.empty() ? transport_->start_tcp(host_.hostname, host_.port) : transport_->start_proxy(proxy_);
     state_ = State::Connecting;
     if (!ok) {
         switch (transport_->failure()) {
@@ -243,7 +251,7 @@ void Session::interests(std::vector<event::Interest>& out) {
     if (fd < 0) return;
     switch (state_) {
     case State::Connecting:
-        out.push_back({fd, false, true});
+        if (retry_at_ == event::TimePoint{}) out.push_back({fd, false, true});
         return;
     case State::Idle:
     case State::Failed:
@@ -273,6 +281,7 @@ event::Duration Session::wait_time(event::TimePoint now) {
     if (state_ == State::Connecting || state_ == State::Handshaking || state_ == State::CheckingHostKey ||
         state_ == State::Authenticating)
         next = connect_deadline_;
+    if (state_ == State::Connecting && retry_at_ != event::TimePoint{}) next = std::min(next, retry_at_);
     if (!queued_.empty() && state_ == State::Ready && static_cast<int>(active_.size()) < options_.max_channels)
         return event::Duration::zero();
     for (const auto& e : active_) next = std::min(next, e->deadline);
@@ -315,6 +324,12 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
                  host_.alias + " (" + where + ")",
              "the host may be down, asleep or unreachable from this network; ConnectTimeout in the ssh config sets the limit");
         return;
+    }
+    if (state_ == State::Connecting && retry_at_ != event::TimePoint{}) {
+        if (now < retry_at_) return;
+        retry_at_ = {};
+        start_transport();
+        if (state_ != State::Connecting) return;
     }
     if (state_ == State::Connecting) step_connect(now, ready);
     if (state_ == State::Handshaking) step_handshake();
@@ -417,6 +432,24 @@ void Session::step_handshake() {
     if (rc != 0) {
         std::string detail = last_error(session_);
         std::string proxy_err = transport_->proxy_stderr();
+        // A server closing before its banner is usually sshd's MaxStartups
+        // throttling many connections at once (cron, the UI and scripts
+        // together): try again after a short, jittered pause, within the
+        // connect timeout, as a person would.
+        bool dropped = rc == LIBSSH2_ERROR_BANNER_RECV || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
+                       rc == LIBSSH2_ERROR_SOCKET_RECV;
+        if (dropped && proxy_err.empty() && handshake_retries_ < 4) {
+            ++handshake_retries_;
+            auto pause = std::chrono::milliseconds(100 * (1 << handshake_retries_) + std::rand() % 200);
+            if (event::Clock::now() + pause < connect_deadline_) {
+                libssh2_session_free(session_);
+                session_ = nullptr;
+                transport_->close();
+                retry_at_ = event::Clock::now() + pause;
+                state_ = State::Connecting;
+                return;
+            }
+        }
         if (!proxy_err.empty()) {
             fail(ErrorKind::Proxy, "proxy for " + host_.alias + " failed: " + proxy_err,
                  "check ProxyJump/ProxyCommand for this host in your ssh config");

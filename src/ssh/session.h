@@ -135,6 +135,8 @@ private:
     bool would_block() const;
     void step_connect(event::TimePoint now, const event::Readiness& ready);
     void step_handshake();
+    // Starts the TCP connection or the proxy for proxy_ (state Connecting).
+    void start_transport();
     void step_host_key();
     void step_channels(event::TimePoint now);
     // Returns true if it made progress; false if it would block or finished.
@@ -162,6 +164,9 @@ private:
     std::unique_ptr<Authenticator> auth_;
     event::TimePoint connect_started_{};
     event::TimePoint connect_deadline_{};
+    std::string proxy_;                 // the proxy command in use ("" for TCP)
+    int handshake_retries_ = 0;         // connections dropped before the banner
+    event::TimePoint retry_at_{};       // set: reconnect then (Connecting, no transport)
     event::Duration connect_time_{};
     event::TimePoint next_keepalive_{};
     bool host_key_answered_ = false;

@@ -157,3 +157,28 @@ TEST_CASE("text from a host reaches the terminal without control sequences; logs
     CHECK(on_tty("log " + std::to_string(id)) == "\x1b[31mred\x1b[0m plain\n");
     CHECK(on_tty("log --raw " + std::to_string(id)) == raw);
 }
+
+TEST_CASE("sixteen rj processes at once against one host all succeed: sshd's MaxStartups drops are retried",
+          "[integrity]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    int64_t id = f.run({"alpha", "echo hello"});
+    REQUIRE(f.await_end(id)["status"].str() == "completed");
+    // A fresh database has no cached log to fall back on: each one must reach the host.
+    std::vector<std::vector<std::string>> logs(16, {"log", std::to_string(id)});
+    std::string log = hosts.sshd_log("alpha");
+    auto drops = [&] {
+        std::string out;
+        run_shell("grep -c 'past MaxStartups' " + shell_quote(log) + " || true", &out);
+        return std::atoi(out.c_str());
+    };
+    int before = drops();
+    auto results = f.rj.batch_all(logs, 16);
+    INFO("sshd dropped " << drops() - before << " connection(s) past MaxStartups");
+    for (const auto& r : results) {
+        INFO(r.describe());
+        CHECK(r.status == 0);
+        CHECK(r.out == "hello\n");
+        CHECK(r.err.empty());  // not the cached tail of an "offline" host
+    }
+}
