@@ -80,6 +80,61 @@ std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& e) {
                     e.get_int("ended", e.time), e.get_double("user"), e.get_double("sys"));
 }
 
+Verdict verdict_from_facts(const remote::JobFacts& facts, bool was_starting, int64_t now) {
+    Verdict v;
+    remote::JobFate fate = remote::decide(facts, was_starting);
+    v.note = fate.note;
+    switch (fate.fate) {
+    case remote::Fate::Starting: v.kind = Verdict::Kind::Wait; break;
+    case remote::Fate::Running:
+        v.kind = Verdict::Kind::Start;
+        if (facts.pid > 0) v.pid = facts.pid;
+        v.started_at = facts.started;
+        break;
+    case remote::Fate::NeverStarted: v.kind = Verdict::Kind::Resubmit; break;
+    case remote::Fate::Dead:
+        v.kind = Verdict::Kind::End;
+        v.end.ended_at = now;
+        if (facts.exit) v.end = end_from_record(*facts.exit);  // its times and CPU, still dead
+        v.end.status = store::status::dead;
+        break;
+    default:
+        v.kind = Verdict::Kind::End;
+        if (facts.exit) {
+            v.end = end_from_record(*facts.exit);
+        } else {
+            v.end.ended_at = now;
+            v.end.status = fate.fate == remote::Fate::Completed ? store::status::completed
+                           : fate.fate == remote::Fate::Killed  ? store::status::killed
+                           : fate.fate == remote::Fate::Timeout ? store::status::timeout
+                                                                 : store::status::failed;
+            if (fate.exit_code >= 0) v.end.exit_code = fate.exit_code;
+            if (fate.signal > 0) v.end.exit_signal = fate.signal;
+        }
+        break;
+    }
+    return v;
+}
+
+Verdict verdict_after_kill(const remote::KillResult& r, int64_t now) {
+    Verdict v;
+    v.kind = Verdict::Kind::End;
+    v.end.ended_at = now;
+    if (r.facts.exit) {
+        v.end = end_from_record(*r.facts.exit);
+    } else if (r.state == "signalled" || r.state == "pending" || r.state == "orphan") {
+        // Signalled; the wrapper writes its end record a moment later.
+        v.end.status = store::status::killed;
+    } else if (r.state == "missing") {
+        v.end.status = store::status::dead;
+        v.note = "no trace of it on the host";
+    } else {
+        v.end.status = store::status::dead;
+        v.note = "gone without an exit record";
+    }
+    return v;
+}
+
 bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const std::string& error) {
     if (!jobs.mark_ended(id, end)) return false;  // gone, or another writer ended it first
     if (!error.empty()) jobs.set_error(id, error);

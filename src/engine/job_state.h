@@ -25,6 +25,28 @@ bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, i
 
 int64_t now_epoch();
 
+// What a host's report means for one job's local record: the one place that
+// maps host facts (sync) and kill answers to a job's fate. Pure; tested on
+// canned replies.
+struct Verdict {
+    enum class Kind {
+        Wait,      // nothing to record yet (starting, or the end is being written)
+        Start,     // it runs: record pid and start time
+        End,       // it ended: record `end` (and `note` as its error)
+        Resubmit,  // the host never saw it: send it again
+    };
+    Kind kind = Kind::Wait;
+    std::optional<int64_t> pid;
+    int64_t started_at = 0;
+    store::JobEnd end;
+    std::string note;
+};
+// From sync facts; `was_starting`: the local record says the submit may not
+// have reached the host.
+Verdict verdict_from_facts(const remote::JobFacts& facts, bool was_starting, int64_t now);
+// From a kill answer (its state and the facts after it).
+Verdict verdict_after_kill(const remote::KillResult& result, int64_t now);
+
 // Where the job lives on its host: the directory and session prefix recorded
 // when it was submitted (so a later change of remote_dir in the config does
 // not lose it, and jobs of before client ids keep their old names).

@@ -58,32 +58,14 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<vo
                               std::set<int64_t> unanswered(host_ids.begin(), host_ids.end());
                               for (const auto& r : results) {
                                   if (!unanswered.erase(r.id)) continue;
-                                  std::string msg;
+                                  Verdict v = verdict_after_kill(r, now_epoch());
+                                  apply_end(repo, r.id, v.end, v.note);
                                   bool ok = true;
-                                  if (r.facts.exit) {
-                                      store::JobEnd end = end_from_record(*r.facts.exit);
-                                      apply_end(repo, r.id, end);
-                                      msg = r.was_running ? "killed" : "already ended (" + r.facts.exit->kind + ")";
-                                  } else if (r.state == "signalled" || r.state == "pending" || r.state == "orphan") {
-                                      // Signalled; the wrapper writes the end record a moment later.
-                                      store::JobEnd end;
-                                      end.status = store::status::killed;
-                                      end.ended_at = now_epoch();
-                                      apply_end(repo, r.id, end);
-                                      msg = "killed";
-                                  } else if (r.state == "missing") {
-                                      store::JobEnd end;
-                                      end.status = store::status::dead;
-                                      end.ended_at = now_epoch();
-                                      apply_end(repo, r.id, end, "no trace of it on the host");
-                                      msg = "not found on the host; marked dead";
-                                  } else {
-                                      store::JobEnd end;
-                                      end.status = store::status::dead;
-                                      end.ended_at = now_epoch();
-                                      apply_end(repo, r.id, end, "gone without an exit record");
-                                      msg = "was already gone; marked dead";
-                                  }
+                                  std::string msg =
+                                      r.facts.exit ? (r.was_running ? "killed" : "already ended (" + r.facts.exit->kind + ")")
+                                      : v.end.status == store::status::killed ? "killed"
+                                      : r.state == "missing"                  ? "not found on the host; marked dead"
+                                                                              : "was already gone; marked dead";
                                   each({r.id, ok, msg});
                               }
                               for (int64_t id : unanswered)

@@ -17,3 +17,4 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/host_info.cc \
 	src/engine/prune.cc \
 	src/engine/usage.cc
+tests_unit_tests_SOURCES += tests/unit/test_engine_verdict.cc

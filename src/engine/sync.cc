@@ -67,43 +67,14 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         auto current = jobs.get(j.id);
         if (!current || current->terminal() || !belongs(*current)) continue;
         bool was_starting = current->status == store::status::starting;
-        remote::JobFate fate = remote::decide(it->second, was_starting);
-        switch (fate.fate) {
-        case remote::Fate::Starting: break;
-        case remote::Fate::Running: {
-            std::optional<int64_t> pid;
-            if (it->second.pid > 0) pid = it->second.pid;
-            changed += apply_start(jobs, j.id, pid, it->second.started);
-            break;
-        }
-        case remote::Fate::NeverStarted:
+        Verdict v = verdict_from_facts(it->second, was_starting, now);
+        switch (v.kind) {
+        case Verdict::Kind::Wait: break;
+        case Verdict::Kind::Start: changed += apply_start(jobs, j.id, v.pid, v.started_at); break;
+        case Verdict::Kind::Resubmit:
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);
             break;
-        case remote::Fate::Dead: {
-            store::JobEnd end;
-            end.status = store::status::dead;
-            end.ended_at = now;
-            if (it->second.exit) end = end_from_record(*it->second.exit);
-            end.status = store::status::dead;
-            changed += apply_end(jobs, j.id, end, fate.note);
-            break;
-        }
-        default: {
-            store::JobEnd end;
-            if (it->second.exit) {
-                end = end_from_record(*it->second.exit);
-            } else {
-                end.ended_at = now;
-                end.status = fate.fate == remote::Fate::Completed ? store::status::completed
-                             : fate.fate == remote::Fate::Killed  ? store::status::killed
-                             : fate.fate == remote::Fate::Timeout ? store::status::timeout
-                                                                   : store::status::failed;
-                if (fate.exit_code >= 0) end.exit_code = fate.exit_code;
-                if (fate.signal > 0) end.exit_signal = fate.signal;
-            }
-            changed += apply_end(jobs, j.id, end, fate.note);
-            break;
-        }
+        case Verdict::Kind::End: changed += apply_end(jobs, j.id, v.end, v.note); break;
         }
     }
     store::JournalRepo(engine.db()).set_offset(host, dir.path, reply.new_offset);
