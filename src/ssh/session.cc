@@ -119,6 +119,7 @@ struct Session::Exec {
     bool retry = false;     // after freeing, queue it again instead of reporting
     int start_retries = 0;
     bool overflow = false;  // the host sent more than the request allows
+    int serial = 0;         // for traces
 };
 
 Session::Session(event::Loop& loop, HostConfig host, SessionOptions options)
@@ -135,6 +136,7 @@ Session::~Session() {
 void Session::set_state(State s) {
     if (state_ == s) return;
     state_ = s;
+    trace(std::string("state ") + state_name(s) + (s == State::Failed ? ": " + error_ : ""));
     if ((s == State::Ready || s == State::Failed || s == State::AskingHostKey) && on_state_change) on_state_change(*this);
 }
 
@@ -183,6 +185,8 @@ void Session::start_transport() {
 
 void Session::exec(ExecRequest request, std::function<void(ExecResult)> done) {
     auto e = std::make_unique<Exec>();
+    static int serial = 0;
+    e->serial = ++serial;
     e->request = std::move(request);
     e->done = std::move(done);
     queued_.push_back(std::move(e));
@@ -286,6 +290,12 @@ event::Duration Session::wait_time(event::TimePoint now) {
         return event::Duration::zero();
     for (const auto& e : active_) next = std::min(next, e->deadline);
     if (state_ == State::Ready && host_.server_alive_interval_s > 0) next = std::min(next, next_keepalive_);
+    // While commands are in flight, look again at least twice a second even
+    // without a readiness event: libssh2 has one incoming queue per session,
+    // and a packet it already pulled off the socket for one channel never
+    // makes the socket readable again. A missed wakeup then costs half a
+    // second, not the whole exec timeout.
+    if (state_ == State::Ready && busy()) next = std::min(next, now + std::chrono::milliseconds(500));
     if (session_ && busy() && libssh2_session_block_directions(session_) == 0) {
         // EAGAIN without a direction: libssh2 gave no hint, so poll gently.
         next = std::min(next, now + std::chrono::milliseconds(20));
@@ -620,6 +630,28 @@ bool Session::fail_if_overflowed(Exec& e) {
 }
 
 bool Session::step_exec(Exec& e, event::TimePoint now) {
+    Exec::Stage before = e.stage;
+    bool progress = step_exec_stage(e, now);
+    if (e.stage != before)
+        trace("exec " + std::to_string(e.serial) + " stage " + std::to_string(static_cast<int>(before)) + " -> " +
+              std::to_string(static_cast<int>(e.stage)) + (e.finished && !e.result.error.empty() ? ": " + e.result.error : ""));
+    return progress;
+}
+
+void Session::trace(const std::string& what) const {
+    // RJ_TRACE_FILE: one line per connection state and exec stage change,
+    // for diagnosing a stall after the fact (the tests set it).
+    static const char* path = std::getenv("RJ_TRACE_FILE");
+    if (!path || !*path) return;
+    FILE* f = std::fopen(path, "a");
+    if (!f) return;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(event::Clock::now().time_since_epoch()).count();
+    std::fprintf(f, "pid=%d t=%lld %s: %s\n", static_cast<int>(getpid()), static_cast<long long>(ms),
+                 host_.alias.c_str(), what.c_str());
+    std::fclose(f);
+}
+
+bool Session::step_exec_stage(Exec& e, event::TimePoint now) {
     using Stage = Exec::Stage;
     if (!e.finished && now >= e.deadline) {
         e.result.outcome = ExecResult::Outcome::TimedOut;

@@ -141,6 +141,8 @@ private:
     void step_channels(event::TimePoint now);
     // Returns true if it made progress; false if it would block or finished.
     bool step_exec(Exec& e, event::TimePoint now);
+    bool step_exec_stage(Exec& e, event::TimePoint now);
+    void trace(const std::string& what) const;
     void finish_exec(std::unique_ptr<Exec>& e);
     void drain_channel(Exec& e);
     // Past the request's reply caps: fail the exec and close its channel.

@@ -44,7 +44,7 @@ public:
     std::string sshd_log(const std::string& name) const;
     // The last `lines` lines of every host's sshd log, each block headed by
     // the host's name: what a failing assertion on an rj run should show.
-    std::string sshd_log_tails(size_t lines = 12) const;
+    std::string sshd_log_tails(size_t lines = 40) const;
     const std::vector<std::string>& names() const { return names_; }
     const std::string& address(const std::string& name) const;
     int port(const std::string& name) const;

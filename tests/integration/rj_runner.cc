@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -61,6 +62,7 @@ std::string RjResult::describe() const {
     s << "status=" << status << (timed_out ? " (timed out)" : "") << " in " << seconds << "s\n--- stdout ---\n"
       << clip(out) << "\n--- stderr ---\n"
       << clip(err);
+    if (!trace.empty()) s << "\n--- rj's ssh trace ---\n" << clip(trace, 6000);
     if (!host_logs.empty()) s << "\n" << host_logs;
     return s.str();
 }
@@ -151,6 +153,7 @@ RjResult RjProcess::wait(Millis timeout) {
     while (wait4(pid_, &st, 0, &usage) < 0 && errno == EINTR) {
     }
     result_.max_rss_kib = usage.ru_maxrss;
+    result_.pid = static_cast<int>(pid_);
     reaped_ = true;
     // Output written just before exit, if a pipe is still open.
     while (pump(Millis(0))) {
@@ -162,6 +165,7 @@ RjResult RjProcess::wait(Millis timeout) {
 
 Rj::Rj(const TestHosts& hosts) : hosts_(&hosts), env_(environment_of(hosts.env_file())), db_(hosts.dir() + "/rj.db"), home_(hosts.home()) {
     set_env("RJ_DB", db_);
+    set_env("RJ_TRACE_FILE", hosts.dir() + "/rj-trace.log");
 }
 
 std::string Rj::binary() {
@@ -221,7 +225,13 @@ void Rj::annotate(const std::vector<std::string>& args, RjResult& r) const {
     r.command = "rj -b";
     for (const auto& a : args) r.command += " " + shell_quote(a);
     // Only where it can help: a failure (the tails cost a few file reads).
-    if (r.status != 0) r.host_logs = hosts_->sshd_log_tails();
+    if (r.status != 0) {
+        r.host_logs = hosts_->sshd_log_tails();
+        std::ifstream in(hosts_->dir() + "/rj-trace.log");
+        std::string mine = "pid=" + std::to_string(r.pid) + " ";
+        for (std::string line; std::getline(in, line);)
+            if (line.compare(0, mine.size(), mine) == 0) r.trace += line + "\n";
+    }
 }
 
 RjResult Rj::batch(const std::vector<std::string>& args, Millis timeout, const std::string& cwd) const {

@@ -30,6 +30,8 @@ struct RjResult {
     long max_rss_kib = 0;    // peak resident memory of rj (getrusage)
     std::string command;     // "rj -b ARGS", when run through Rj
     std::string host_logs;   // the hosts' sshd log tails right after it ended
+    std::string trace;       // its RJ_TRACE_FILE lines (connection states, exec stages)
+    int pid = 0;
     // The command, "status=N", stdout, stderr and the sshd log tails, for INFO().
     std::string describe() const;
 };
