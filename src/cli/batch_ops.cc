@@ -22,7 +22,7 @@ int64_t parse_job_id(const std::string& text) {
     throw util::UsageError("'" + text + "' is not a job id", "job ids are positive numbers, as 'rj -b list' shows");
 }
 
-int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow) {
+int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow, bool dir_defaulted) {
     engine::SubmitResult result;
     bool done = false;
     engine::submit(ctx.engine, request, [&](engine::SubmitResult r) {
@@ -37,6 +37,12 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
         return 0;
     }
     if (!result.started) {
+        // The job's directory defaults to the local current one, which the
+        // host may not have: say so, and how to choose.
+        if (dir_defaulted && (result.error.find("no such directory") != std::string::npos ||
+                              result.error.find("cannot enter directory") != std::string::npos))
+            result.hint = "without -C the job runs in your current directory (" + request.workdir +
+                          "), which " + request.host + " cannot use; give -C DIR (e.g. -C ~)";
         print_error(ctx.err, result.error, result.hint);
         return 1;
     }

@@ -24,7 +24,9 @@ int follow_log(Context& ctx, int64_t id, int64_t offset);
 // Submits, waits for the answer, prints the job id (and a note when it was
 // queued for an unreachable host), then follows the log when asked.
 // Returns the command's exit status.
-int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow);
+// dir_defaulted: the job directory is the local current one (no -C), which
+// earns a hint when the host does not have it.
+int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow, bool dir_defaulted = false);
 
 // Parses a job id argument; UsageError if it is not a positive integer.
 int64_t parse_job_id(const std::string& text);

@@ -69,7 +69,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     else if (!vm.count("from")) req.timeout_s = ctx.engine.config().default_timeout.count();
     if (vm.count("queue-on-fail")) req.queue_on_fail = true;
 
-    return submit_and_report(ctx, req, vm.count("follow") > 0);
+    return submit_and_report(ctx, req, vm.count("follow") > 0, !vm.count("from") && !vm.count("directory"));
 }
 
 }  // namespace

@@ -18,13 +18,18 @@ std::string rj_bin() {
     return env ? env : RJ_BUILDDIR "/rj";
 }
 
-// Runs `rj ARGS` with the harness environment; returns the exit status.
-// `out` gets stdout and stderr together; the command, its status and output
-// and the sshd log tails go to the next assertion, so a failure says why.
+// Runs `rj ARGS` with the harness environment from the client's HOME, as a
+// user would (and as the jobs tests do): `run` defaults the job's directory
+// to the current one, and the test process's own (a build tree, maybe in a
+// 0700 temporary folder) need not exist for the host user. That default was
+// the cause of CI's random "run alpha true" failures: "no such directory".
+// Returns the exit status; `out` gets stdout and stderr together; the
+// command, its status and output and the sshd log tails go to the next
+// assertion, so a failure says why.
 int rj(const TestHosts& hosts, const std::string& args, std::string* out, const std::string& extra_env = "") {
-    int status = run_shell(
-        hosts.with_env("RJ_DB='" + hosts.dir() + "/rj.db' " + extra_env + " '" + rj_bin() + "' " + args + " 2>&1"),
-        out);
+    int status = run_shell(hosts.with_env("cd \"$HOME\" && RJ_DB='" + hosts.dir() + "/rj.db' " + extra_env + " '" +
+                                          rj_bin() + "' " + args + " 2>&1"),
+                           out);
     UNSCOPED_INFO("rj " << args << "\nstatus=" << status << "\n--- output ---\n"
                         << *out << "\n" << hosts.sshd_log_tails());
     return status;

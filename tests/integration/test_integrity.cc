@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "integration/rj_runner.h"
+#include "precondition.h"
 
 using namespace testing_support;
 using namespace std::chrono_literals;
@@ -181,4 +184,28 @@ TEST_CASE("sixteen rj processes at once against one host all succeed: sshd's Max
         CHECK(r.out == "hello\n");
         CHECK(r.err.empty());  // not the cached tail of an "offline" host
     }
+}
+
+TEST_CASE("run from a directory the host does not have fails with a hint to use -C", "[integrity]") {
+    TestHosts hosts({"alpha"});
+    // As root each host is its own user, who cannot enter a 0700 folder of ours.
+    if (!testing_support::precondition(TestHosts::is_root(), "a folder the host user cannot see needs root mode"))
+        return;
+    JobsFixture f(hosts);
+    char tmpl[] = "/tmp/rj-private-cwd-XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    std::string cwd = std::string(tmpl) + "/work";  // behind a 0700 folder, like a clone in mktemp -d
+    REQUIRE(mkdir(cwd.c_str(), 0755) == 0);
+    RjResult r = f.rj.batch({"run", "alpha", "true"}, 60s, cwd);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Catch::Contains("no such directory: " + cwd) && Catch::Contains("-C DIR"));
+    // The folder itself: it exists for the host user, who cannot enter it.
+    RjResult in = f.rj.batch({"run", "alpha", "true"}, 60s, tmpl);
+    CHECK(in.status == 1);
+    CHECK_THAT(in.err, Catch::Contains("cannot enter directory: " + std::string(tmpl)) && Catch::Contains("-C DIR"));
+    CHECK(error_form_problem(r.err) == "");
+    // The same from the client's HOME (the remote ~) runs.
+    CHECK(f.rj.batch({"run", "alpha", "true"}).status == 0);
+    rmdir(cwd.c_str());
+    rmdir(tmpl);
 }

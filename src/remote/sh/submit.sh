@@ -48,6 +48,7 @@ rj_main() {
   if rj_alive_as "$rj_r" "$J/wstart"; then rj_wait_started; rj_report 1; return; fi
   rj_expand "$RJ_WORKDIR"; D=$rj_r
   if [ ! -d "$D" ]; then rj_fail "no such directory: $D"; return; fi
+  if ! (cd "$D") 2>/dev/null; then rj_fail "cannot enter directory: $D (permission denied)"; return; fi
   if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
   if ! { printf '%s' "$RJ_COMMAND" > "$J/cmd" &&
          printf '%s' "$D" > "$J/dir" &&
