@@ -56,7 +56,8 @@ int run(Context& ctx, const po::variables_map& vm) {
 extern const Command kHostsCommand = {
     "hosts", "", "list the hosts rj knows (ssh config, rj config, job history)",
     "Lists every concrete Host alias of the ssh config, every [host NAME] of rj's config and every host that "
-    "has had jobs. With --check, connects to all of them at once and prints reachability, connection time and "
+    "has had jobs, one per line (NAME, a tab and the description when rj's config gives one). With --check, "
+    "connects to all of them at once and prints reachability, connection time and "
     "the round-trip time of one command; exits 1 if any host is unreachable.",
     declare, run};
 

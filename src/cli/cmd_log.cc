@@ -80,7 +80,9 @@ int run(Context& ctx, const po::variables_map& vm) {
 extern const Command kLogCommand = {
     "log", "ID", "print a job's output (filtered on the host)",
     "Line selection (-n, --from/--to, --grep) happens on the host, so only the lines shown cross the network. "
-    "When the host is offline, the last fetched tail is shown and marked as cached on stderr.",
+    "When the host is offline, the last fetched tail is shown and marked as cached on stderr. Into a pipe or file "
+    "the bytes are unchanged; on a terminal only text, newlines, tabs and colours pass (--raw: everything). "
+    "A pattern grep rejects is a usage error (exit 2).",
     declare, run};
 
 }  // namespace cli
