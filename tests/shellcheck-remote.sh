@@ -15,17 +15,21 @@ trap 'rm -rf "$tmp"' EXIT
 data="export RJ_BOFF='' RJ_COMMAND='' RJ_DESC='' RJ_DIR_ARG='' RJ_DRY='' RJ_ENVTEXT='' RJ_GFLAGS='' RJ_GRACE=''
 export RJ_GREP='' RJ_GREP_ON='' RJ_ID='' RJ_IDS='' RJ_MAX='' RJ_MAXJ='' RJ_OFFSET='' RJ_OLDER='' RJ_PROC=''
 export RJ_ROTATE='' RJ_SED='' RJ_SP='' RJ_TAIL='' RJ_TIMEOUT='' RJ_WAIT='' RJ_WHASH='' RJ_WORKDIR=''
-export RJ_WRAPPER='' RJ_WSH=''"
+export RJ_WRAPPER='' RJ_WSH='' RJ_IDLE='' RJ_QUEUE='' RJ_NOSTART='' RJ_HOLD='' RJ_SLOTS='' RJ_PRIO=''
+export RJ_GPUS='' RJ_AFTER_OK='' RJ_AFTER_ANY='' RJ_AFTER_FAIL='' RJ_ARRAY='' RJ_GPU_FREE_MIB='' RJ_RHASH=''
+export RJ_RUNNER='' RJ_TASKS='' RJ_OP='' RJ_JOBS='' RJ_SET_CMD='' RJ_SET_ENV='' RJ_SET_PRIO='' RJ_SET_GPUS=''
+export RJ_SET_TIMEOUT=''"
 status=0
-for prog in submit sync kill log host_info cleanup remove usage wrapper; do
+for prog in submit sync kill log host_info cleanup remove usage enqueue queue_ctl wrapper runner; do
   f=$tmp/$prog.sh
   {
     echo '#!/bin/sh'
-    [ "$prog" = wrapper ] || echo "$data"
+    case $prog in wrapper | runner) ;; *) echo "$data" ;; esac
     cat "$d/prelude.sh"
+    case $prog in sync | kill | enqueue | queue_ctl | runner) cat "$d/queue_lib.sh" ;; esac
     case $prog in sync | kill) cat "$d/facts.sh" ;; esac
     cat "$d/$prog.sh"
-    [ "$prog" = wrapper ] || echo 'rj_main </dev/null'
+    case $prog in wrapper | runner) ;; *) echo 'rj_main </dev/null' ;; esac
   } >"$f"
   # SC2034 (assigned, not used): prelude helpers leave results some programs ignore.
   if shellcheck -s sh -S warning -e SC2034 "$f"; then

@@ -42,6 +42,13 @@ int terminal_width() {
     return 80;
 }
 
+// The implicit values of options whose value may be left out (Boost has no
+// getter for them).
+std::string implicit_value_of(const std::string& option) {
+    if (option == "queue") return "default";
+    return "";
+}
+
 // Split `args` so that words after the Nth positional are kept verbatim.
 std::vector<std::string> cut_verbatim(const std::vector<std::string>& args, const po::options_description& desc,
                                       int n_positionals, std::vector<std::string>& verbatim) {
@@ -64,6 +71,13 @@ std::vector<std::string> cut_verbatim(const std::vector<std::string>& args, cons
             if (a.find('=') != std::string::npos || (!is_long && a.size() > 2)) continue;  // value attached
             // Boost matches long options by bare name and short ones as "-x".
             const po::option_description* od = desc.find_nothrow(is_long ? a.substr(2) : a, false, false, false);
+            if (od && od->semantic()->min_tokens() == 0 && od->semantic()->max_tokens() > 0) {
+                // A value that may be left out (`run --queue HOST CMD`): never
+                // the next word, which Boost would take; its implicit value
+                // written out instead.
+                if (is_long) head.back() = a + "=" + implicit_value_of(a.substr(2));
+                continue;
+            }
             if (od && od->semantic()->max_tokens() > 0 && i + 1 < args.size()) head.push_back(args[++i]);
         } else {
             ++seen;

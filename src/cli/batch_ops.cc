@@ -4,6 +4,8 @@
 
 #include <csignal>
 #include <iostream>
+#include <optional>
+#include <regex>
 
 #include "cli/job_format.h"
 #include "util/error.h"
@@ -47,6 +49,22 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
         return 1;
     }
     ctx.out << result.job_id << "\n" << std::flush;
+    if (result.in_queue) {
+        const std::string& q = request.queue.name;
+        std::string what = result.task_ids.empty() ? "job " + std::to_string(result.job_id)
+                                                   : "array " + std::to_string(result.job_id) + " (" +
+                                                         std::to_string(result.task_ids.size()) + " tasks)";
+        if (ctx.out_is_tty || follow) {
+            ctx.err << "rj: " << what << " is queued in " << q << " on " << request.host;
+            if (result.runner == "stopped" || result.runner == "draining")
+                ctx.err << "; its runner is " << result.runner << " ('rj -b queue start " << request.host
+                        << (q == "default" ? "" : " --queue " + q) << "')";
+            ctx.err << "\n";
+        }
+        if (!result.hint.empty()) print_error(ctx.err, "warning: " + result.hint);
+        if (follow && result.task_ids.empty()) return follow_log(ctx, result.job_id, 0);
+        return 0;
+    }
     return follow ? follow_log(ctx, result.job_id, 0) : 0;
 }
 
@@ -65,9 +83,40 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
     return reports;
 }
 
-int follow_log(Context& ctx, int64_t id, int64_t offset) {
+int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep) {
     bool interrupted = false;
     ctx.engine.loop().on_signal(SIGINT, [&](int) { interrupted = true; });
+    std::optional<std::regex> filter;
+    if (!grep.empty()) {
+        try {
+            filter.emplace(grep, std::regex::extended);
+        } catch (const std::regex_error&) {
+            throw util::UsageError("-f --grep: the pattern '" + grep + "' is not a POSIX extended regular expression",
+                                   "new lines are matched by rj itself when following; use plain ERE syntax");
+        }
+    }
+    std::string partial;  // with a filter: the last line, not yet complete
+    auto emit = [&](const std::string& text, bool flush) {
+        if (!filter) return ctx.write_log(text);
+        partial += text;
+        size_t start = 0;
+        for (size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
+            std::string line = partial.substr(start, nl - start);
+            if (std::regex_search(line, *filter)) ctx.write_log(line + "\n");
+        }
+        partial.erase(0, start);
+        if (partial.size() > (1 << 20)) partial.erase(0, partial.size() - (1 << 20));
+        if (flush && !partial.empty() && std::regex_search(partial, *filter)) ctx.write_log(partial);
+    };
+    // A queued job has no log yet: wait (syncing now and then) until it starts.
+    for (store::Job job = engine::get_job(ctx.engine, id);
+         !interrupted && (job.status == store::status::queued || job.status == store::status::pending);
+         job = engine::get_job(ctx.engine, id)) {
+        bool tick = false;
+        ctx.engine.loop().after(2s, [&] { tick = true; });
+        ctx.engine.loop().run_until([&] { return tick || interrupted; });
+        if (!interrupted) sync_and_wait(ctx, {job.host}, false, true);
+    }
     bool running = true;
     int failures = 0;
     while (running && !interrupted) {
@@ -90,7 +139,7 @@ int follow_log(Context& ctx, int64_t id, int64_t offset) {
             }
         } else {
             failures = 0;
-            ctx.write_log(result.text);
+            emit(result.text, false);
             offset = result.next_offset;
             running = result.running;
         }
@@ -100,6 +149,7 @@ int follow_log(Context& ctx, int64_t id, int64_t offset) {
             ctx.engine.loop().run_until([&] { return tick || interrupted; });
         }
     }
+    emit("", true);
     if (interrupted) {
         ctx.err << "rj: stopped following; job " << id << " keeps running\n";
         return 130;

@@ -19,7 +19,10 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
 // Streams the log of job `id` from byte `offset` until the job ends or the
 // user presses Ctrl-C. Returns the job's exit status (after a final sync),
 // or 130 when interrupted.
-int follow_log(Context& ctx, int64_t id, int64_t offset);
+// Streams job `id`'s log from byte `offset` until it ends (waiting first
+// while it is queued); with `grep`, only complete lines matching it (POSIX
+// extended regex) are printed.
+int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep = {});
 
 // Submits, waits for the answer, prints the job id (and a note when it was
 // queued for an unreachable host), then follows the log when asked.

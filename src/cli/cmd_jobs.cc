@@ -1,6 +1,8 @@
 // Commands that act on jobs by id: kill, restart, describe.
 #include "config.h"
 
+#include <algorithm>
+
 #include "cli/batch_ops.h"
 #include "cli/command.h"
 #include "engine/jobs.h"
@@ -36,15 +38,20 @@ int run_kill(Context& ctx, const po::variables_map& vm) {
 
 void declare_restart(po::options_description& opts, po::options_description& hidden,
                      po::positional_options_description& pos) {
-    opts.add_options()("follow,f", "stream the new job's log until it ends");
-    hidden.add_options()("id", po::value<std::string>(), "id");
-    pos.add("id", 1);
+    opts.add_options()("follow,f", "stream the new job's log until it ends (one id only)");
+    hidden.add_options()("ids", po::value<std::vector<std::string>>(), "ids");
+    pos.add("ids", -1);
 }
 
 int run_restart(Context& ctx, const po::variables_map& vm) {
-    if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b restart ID");
-    store::Job old = engine::get_job(ctx.engine, parse_job_id(vm["id"].as<std::string>()));
-    return submit_and_report(ctx, engine::request_from_job(old), vm.count("follow") > 0);
+    if (!vm.count("ids")) throw util::UsageError("no job id given", "usage: rj -b restart ID...");
+    std::vector<store::Job> old;
+    for (const auto& s : vm["ids"].as<std::vector<std::string>>()) old.push_back(engine::get_job(ctx.engine, parse_job_id(s)));
+    bool follow = vm.count("follow") > 0;
+    if (follow && old.size() > 1) throw util::UsageError("-f follows one job; give one id");
+    int status = 0;
+    for (const auto& job : old) status = std::max(status, submit_and_report(ctx, engine::request_from_job(job), follow));
+    return status;
 }
 
 void declare_describe(po::options_description&, po::options_description& hidden, po::positional_options_description& pos) {
@@ -66,8 +73,10 @@ extern const Command kKillCommand = {
     "kill", "ID...", "stop running jobs (TERM to the job's process group, KILL after 10 s)",
     "A killed job is recorded as killed, not failed. Pending jobs are cancelled without contacting their host.",
     declare_ids, run_kill};
-extern const Command kRestartCommand = {"restart", "ID", "start a job again with the same settings; print the new id",
-                                        "", declare_restart, run_restart};
+extern const Command kRestartCommand = {
+    "restart", "ID...", "start jobs again with the same settings; print the new ids",
+    "A queued job goes back into its queue with its priority and GPUs (not its dependencies).", declare_restart,
+    run_restart};
 extern const Command kDescribeCommand = {"describe", "ID TEXT", "set a job's description", "", declare_describe,
                                          run_describe, 1};
 

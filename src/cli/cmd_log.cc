@@ -39,8 +39,8 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("grep")) req.grep = vm["grep"].as<std::string>();
     bool follow = vm.count("follow") > 0;
     ctx.raw_log = vm.count("raw") > 0;
-    if (follow && (!req.grep.empty() || req.from_line || req.to_line))
-        throw util::UsageError("-f cannot be combined with --grep, --from or --to", "use -n N to start from the last N lines");
+    if (follow && (req.from_line || req.to_line))
+        throw util::UsageError("-f cannot be combined with --from or --to", "use -n N to start from the last N lines");
     engine::get_job(ctx.engine, req.id);  // not found: exit 1 before contacting anyone
     if (follow && req.tail_lines == 0) return follow_log(ctx, req.id, 0);
     bool whole = req.tail_lines == 0 && req.grep.empty() && req.from_line == 0 && req.to_line == 0;
@@ -71,7 +71,9 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (result.truncated)
         ctx.err << "rj: output cut at " << (req.max_bytes >> 20)
                 << " MiB; narrow it with -n, --from/--to or --grep\n";
-    if (follow && !result.cached) return follow_log(ctx, req.id, result.next_offset);
+    // -f --grep: the lines so far were filtered on the host; new lines are
+    // matched here, line by line, with the same (extended) syntax.
+    if (follow && !result.cached) return follow_log(ctx, req.id, result.next_offset, req.grep);
     return 0;
 }
 

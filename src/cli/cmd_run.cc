@@ -25,7 +25,26 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("timeout", po::value<std::string>()->value_name("DUR"), "stop the job after DUR (90s, 30m, 2h, 1h30m, 7d)")
         ("from", po::value<std::string>()->value_name("ID"), "copy the settings of job ID (options override them)")
         ("queue-on-fail", "if the host is unreachable, record the job as pending and start it at the next sync")
-        ("follow,f", "stream the log until the job ends and exit with its exit code");
+        ("follow,f", "stream the log until the job ends and exit with its exit code")
+        ("idle-timeout", po::value<std::string>()->value_name("DUR"),
+         "kill the job when its log has not grown for DUR (recorded as timeout, idle-timeout)")
+        ("queue", po::value<std::string>()->implicit_value("default")->value_name("NAME"),
+         "put the job in queue NAME (default: default) on the host; its runner starts it when it may")
+        ("no-start", "with --queue: leave the queue's runner alone (do not start it)")
+        ("slots", po::value<int>()->value_name("N"), "with --queue: let N jobs of the queue run at once (default 1)")
+        ("priority", po::value<int64_t>()->value_name("N"), "with --queue: higher runs first (default 0); FIFO within one")
+        ("gpus", po::value<int>()->value_name("N"),
+         "with --queue: wait for N free GPUs and run with CUDA_VISIBLE_DEVICES set to them")
+        ("after", po::value<std::vector<std::string>>()->value_name("ID,..."),
+         "with --queue: start once all these jobs succeeded (cancelled if one does not)")
+        ("after-any", po::value<std::vector<std::string>>()->value_name("ID,..."),
+         "with --queue: start once all these jobs ended, however")
+        ("after-fail", po::value<std::vector<std::string>>()->value_name("ID,..."),
+         "with --queue: start once one of these jobs failed (cancelled if none does)")
+        ("array", po::value<std::string>()->value_name("SPEC"),
+         "with --queue: one task per number of 1-100, 1-100%10 (at most 10 at once) or 1,3,7-9; "
+         "each task gets RJ_ARRAY_TASK_ID and TASK_ID")
+        ("hold", "with --queue: queue it held ('rj -b release ID' lets it start)");
     hidden.add_options()
         ("host", po::value<std::string>(), "host")
         ("command", po::value<std::vector<std::string>>(), "command");
@@ -36,6 +55,41 @@ std::string current_dir() {
     char buf[PATH_MAX];
     if (!getcwd(buf, sizeof buf)) return "~";
     return util::tilde_home(buf);
+}
+
+std::vector<int64_t> id_list(const po::variables_map& vm, const char* flag) {
+    std::vector<int64_t> ids;
+    if (!vm.count(flag)) return ids;
+    for (const auto& arg : vm[flag].as<std::vector<std::string>>())
+        for (const auto& word : util::split_any(arg, ", "))
+            if (!word.empty()) ids.push_back(parse_job_id(word));
+    return ids;
+}
+
+// Any queue option means --queue: `--gpus 2` alone waits for two GPUs in
+// the default queue rather than being an error.
+void apply_queue_options(const po::variables_map& vm, engine::QueueRequest& q) {
+    bool any = false;
+    for (const char* o : {"queue", "no-start", "slots", "priority", "gpus", "after", "after-any", "after-fail", "array", "hold"})
+        any = any || vm.count(o) > 0;
+    if (!any) return;
+    q.enabled = true;
+    if (vm.count("queue")) q.name = vm["queue"].as<std::string>();
+    q.no_start = vm.count("no-start") > 0;
+    q.hold = vm.count("hold") > 0;
+    if (vm.count("slots")) {
+        q.slots = vm["slots"].as<int>();
+        if (q.slots < 1) throw util::UsageError("--slots must be at least 1");
+    }
+    if (vm.count("priority")) q.priority = vm["priority"].as<int64_t>();
+    if (vm.count("gpus")) {
+        q.gpus = vm["gpus"].as<int>();
+        if (q.gpus < 0) throw util::UsageError("--gpus cannot be negative");
+    }
+    q.after_ok = id_list(vm, "after");
+    q.after_any = id_list(vm, "after-any");
+    q.after_fail = id_list(vm, "after-fail");
+    if (vm.count("array")) q.array = vm["array"].as<std::string>();
 }
 
 int run(Context& ctx, const po::variables_map& vm) {
@@ -68,6 +122,9 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("timeout")) req.timeout_s = util::parse_duration_or_throw(vm["timeout"].as<std::string>(), "--timeout").count();
     else if (!vm.count("from")) req.timeout_s = ctx.engine.config().default_timeout.count();
     if (vm.count("queue-on-fail")) req.queue_on_fail = true;
+    if (vm.count("idle-timeout"))
+        req.idle_timeout_s = util::parse_duration_or_throw(vm["idle-timeout"].as<std::string>(), "--idle-timeout").count();
+    apply_queue_options(vm, req.queue);
 
     return submit_and_report(ctx, req, vm.count("follow") > 0, !vm.count("from") && !vm.count("directory"));
 }

@@ -19,6 +19,13 @@ extern const Command kCleanupCommand;
 extern const Command kHostCommand;
 extern const Command kHostsCommand;
 extern const Command kHelpCommand;
+extern const Command kQueueCommand;
+extern const Command kHoldCommand;
+extern const Command kReleaseCommand;
+extern const Command kStartNowCommand;
+extern const Command kUpdateCommand;
+extern const Command kMoveCommand;
+extern const Command kPendingCommand;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
@@ -29,6 +36,13 @@ const std::vector<Command>& commands() {
         kLogCommand,
         kKillCommand,
         kRestartCommand,
+        kQueueCommand,
+        kPendingCommand,
+        kHoldCommand,
+        kReleaseCommand,
+        kStartNowCommand,
+        kUpdateCommand,
+        kMoveCommand,
         kDescribeCommand,
         kSyncCommand,
         kPruneCommand,

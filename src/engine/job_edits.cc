@@ -37,6 +37,16 @@ SubmitRequest request_from_job(const store::Job& job) {
     r.timeout_s = job.timeout_s;
     r.queue_on_fail = job.queue_on_fail;
     r.from_job = job.id;
+    r.idle_timeout_s = job.idle_timeout_s;
+    // Back into the same queue, with its priority and GPUs (not its
+    // dependencies: they were about the first run).
+    if (!job.queue.empty()) {
+        r.queue.enabled = true;
+        r.queue.name = job.queue;
+        r.queue.priority = job.priority;
+        r.queue.gpus = job.gpus;
+        r.queue.array = job.array_spec;
+    }
     return r;
 }
 

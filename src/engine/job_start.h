@@ -12,6 +12,15 @@ namespace engine {
 
 // Sends the job to its host. On success the row becomes `running`. On
 // failure the row is left as it was; the callback decides what to do.
+// A queued job goes into its queue instead (enqueue_recorded_jobs).
 void start_recorded_job(Engine& engine, const store::Job& job, std::function<void(SubmitResult, RemoteReply)> done);
+
+// Puts recorded jobs (one spec: a job, or the tasks of one array, all on one
+// host) into their queue; queued rows become `queued`. `request` carries
+// --no-start and --slots for a fresh submit (nullptr: a resend).
+void enqueue_recorded_jobs(Engine& engine, const std::vector<store::Job>& batch, const QueueRequest* request,
+                           std::function<void(SubmitResult, RemoteReply)> done);
+// Records and queues a `run --queue` (validated by submit()).
+void submit_to_queue(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done);
 
 }  // namespace engine

@@ -54,9 +54,11 @@ store::JobEnd make_end(const std::string& kind, int code, int sig, int64_t ended
     } else if (kind == "killed") {
         end.status = store::status::killed;
         if (sig > 0) end.exit_signal = sig;
-    } else if (kind == "timeout") {
+    } else if (kind == "timeout" || kind == "idle") {
         end.status = store::status::timeout;
         if (sig > 0) end.exit_signal = sig;
+    } else if (kind == "cancelled") {
+        end.status = store::status::cancelled;
     } else if (kind == "lost") {
         end.status = store::status::dead;
     } else {  // error: could not start
@@ -74,10 +76,16 @@ store::JobEnd end_from_record(const remote::ExitRecord& r) {
 std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& e) {
     if (e.event == "start") return std::nullopt;
     if (e.event != "exit" && e.event != "signal" && e.event != "killed" && e.event != "timeout" &&
-        e.event != "lost" && e.event != "error")
+        e.event != "lost" && e.event != "error" && e.event != "idle" && e.event != "cancelled")
         return std::nullopt;
     return make_end(e.event, static_cast<int>(e.get_int("code", -1)), static_cast<int>(e.get_int("sig", 0)),
                     e.get_int("ended", e.time), e.get_double("user"), e.get_double("sys"));
+}
+
+std::string end_note(const remote::JournalEvent& e) {
+    if (e.event == "cancelled") return remote::cancel_reason(e.get("err"));
+    if (e.event == "idle") return "idle-timeout: its log did not grow for the --idle-timeout";
+    return e.get("err");
 }
 
 Verdict verdict_from_facts(const remote::JobFacts& facts, bool was_starting, int64_t now) {
@@ -86,6 +94,7 @@ Verdict verdict_from_facts(const remote::JobFacts& facts, bool was_starting, int
     v.note = fate.note;
     switch (fate.fate) {
     case remote::Fate::Starting: v.kind = Verdict::Kind::Wait; break;
+    case remote::Fate::Queued: v.kind = Verdict::Kind::Queued; break;
     case remote::Fate::Running:
         v.kind = Verdict::Kind::Start;
         if (facts.pid > 0) v.pid = facts.pid;
@@ -107,6 +116,7 @@ Verdict verdict_from_facts(const remote::JobFacts& facts, bool was_starting, int
             v.end.status = fate.fate == remote::Fate::Completed ? store::status::completed
                            : fate.fate == remote::Fate::Killed  ? store::status::killed
                            : fate.fate == remote::Fate::Timeout ? store::status::timeout
+                           : fate.fate == remote::Fate::Cancelled ? store::status::cancelled
                                                                  : store::status::failed;
             if (fate.exit_code >= 0) v.end.exit_code = fate.exit_code;
             if (fate.signal > 0) v.end.exit_signal = fate.signal;

@@ -16,6 +16,10 @@ store::JobEnd end_from_record(const remote::ExitRecord& record);
 // Same for a journal line of one of those kinds.
 std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& event);
 
+// The error text to record with a journal end line (a cancel's reason, an
+// idle timeout, the err= word of an error).
+std::string end_note(const remote::JournalEvent& event);
+
 // Records `end` unless the job already reached a terminal state (first
 // writer wins: a later, less informed observer must not overwrite it).
 // Returns true if the row changed.
@@ -34,6 +38,7 @@ struct Verdict {
         Start,     // it runs: record pid and start time
         End,       // it ended: record `end` (and `note` as its error)
         Resubmit,  // the host never saw it: send it again
+        Queued,    // it waits in its queue on the host (note: why)
     };
     Kind kind = Kind::Wait;
     std::optional<int64_t> pid;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,6 +17,27 @@
 
 namespace engine {
 
+// Where and how a job waits in a queue on its host (`run --queue`).
+struct QueueRequest {
+    bool enabled = false;
+    std::string name = "default";
+    bool no_start = false;     // leave the runner alone (do not start it)
+    bool hold = false;         // queue it held
+    int slots = 0;             // > 0: set the queue's slots
+    int64_t priority = 0;      // higher first; FIFO within a priority
+    int gpus = 0;              // wait for this many free GPUs (CUDA_VISIBLE_DEVICES)
+    std::vector<int64_t> after_ok, after_any, after_fail;  // job ids on the same host
+    std::string array;         // "1-100", "1-100%10", "1,3,7-9"
+};
+
+// A parsed --array: the task numbers in order and the limit (0: none).
+struct ArraySpec {
+    std::vector<int64_t> tasks;
+    int limit = 0;
+};
+// Throws util::UsageError naming what is wrong.
+ArraySpec parse_array_spec(const std::string& text);
+
 struct SubmitRequest {
     std::string host;
     std::string command;
@@ -25,11 +47,16 @@ struct SubmitRequest {
     int64_t timeout_s = 0;  // 0: none
     bool queue_on_fail = false;
     std::optional<int64_t> from_job;
+    int64_t idle_timeout_s = 0;  // 0: none
+    QueueRequest queue;
 };
 
 struct SubmitResult {
-    int64_t job_id = 0;
-    bool started = false;  // running on the host now
+    int64_t job_id = 0;    // an array: the array's id
+    bool started = false;  // running on the host now (or, queued, in its queue there)
+    bool in_queue = false; // waiting in a queue on the host
+    std::string runner;    // queued: the runner's state (started | running | stopped | draining)
+    std::vector<int64_t> task_ids;  // an array: its tasks
     bool queued = false;   // host unreachable; recorded as pending (--queue-on-fail)
     std::string error, hint;
 };
@@ -42,7 +69,16 @@ SubmitRequest request_from_job(const store::Job& job);
 // Parses "K=V" (throws UsageError naming the flag when there is no '=' or K is not a valid name).
 std::pair<std::string, std::string> parse_env_assignment(const std::string& text);
 
+// A queue on a host, as the last exchange with it reported.
+struct QueueState {
+    std::string host, name;
+    std::string state;  // running | draining | stopped
+    int slots = 1;
+    int waiting = 0, held = 0, running = 0;
+};
+
 struct SyncReport {
+    std::vector<QueueState> queues;
     std::string host;
     bool reached = false;
     int updated = 0;  // jobs whose state changed
@@ -136,6 +172,61 @@ struct CleanupReport {
 };
 void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s, bool dry_run,
                   std::function<void(CleanupReport)> done);
+
+// ---- queues (engine/queues.cc) ----
+
+// `rj -b queue start|stop|status|remove HOST [--queue NAME]`.
+struct QueueCommandResult {
+    bool ok = false;
+    std::vector<QueueState> queues;
+    std::string runner;  // start: started | running
+    int cancelled = 0;   // remove: waiting jobs cancelled
+    struct Waiting {
+        std::string queue;
+        int64_t id = 0;
+        bool held = false;
+        int64_t priority = 0;
+        std::string why;
+    };
+    std::vector<Waiting> waiting;  // status: the jobs that wait, in no particular order
+    std::string error, hint;
+};
+void queue_command(Engine& engine, const std::string& host, const std::string& op, const std::string& queue,
+                   int slots, std::function<void(QueueCommandResult)> done);
+
+// hold | release | start-now on queued jobs; each id answers once.
+struct QueuedJobResult {
+    int64_t id = 0;
+    bool ok = false;
+    std::string message;  // the refusal ("job 7 has started") or the error
+    std::string hint;
+};
+void queued_job_op(Engine& engine, const std::string& op, const std::vector<int64_t>& ids,
+                   std::function<void(QueuedJobResult)> each);
+
+// `rj -b update ID ...`: what to change in a job that still waits.
+struct JobUpdate {
+    std::optional<std::string> command;
+    std::optional<int64_t> priority;
+    std::optional<int> gpus;
+    std::optional<int64_t> timeout_s;
+    std::vector<std::pair<std::string, std::string>> set_env;  // added or replaced
+};
+void update_queued_job(Engine& engine, int64_t id, JobUpdate update, std::function<void(QueuedJobResult)> done);
+// `rj -b move ID HOST`: a waiting job to the same queue on another host.
+void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::function<void(QueuedJobResult)> done);
+
+// Why a queued job has not started (`rj -b pending`, the Details pane).
+struct PendingReason {
+    int64_t id = 0;
+    std::string status;   // its status now
+    std::string reason;   // one line
+    bool waiting = false; // still waiting (else: it started or ended)
+};
+void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason)> done);
+
+// The ids an id stands for: an array's tasks, or the id itself.
+std::vector<int64_t> expand_array_ids(Engine& engine, const std::vector<int64_t>& ids);
 
 // Local-only changes (synchronous).
 void describe(Engine& engine, int64_t id, const std::string& text);  // throws util::Error if no such job

@@ -15,11 +15,13 @@
 
 namespace engine {
 
-void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<void(KillResult)> each) {
+void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<void(KillResult)> each) {
     store::JobRepo jobs(engine.db());
     std::map<std::pair<std::string, remote::RemoteDir>, std::vector<int64_t>> by_place;
     std::vector<store::Job> found;
-    for (int64_t id : ids) found.push_back(get_job(engine, id));  // throws for a missing id, before any kill
+    for (int64_t id : asked) get_job(engine, id);  // throws for a missing id, before any kill
+    // An array stands for its tasks.
+    for (int64_t id : expand_array_ids(engine, asked)) found.push_back(get_job(engine, id));
     auto report = [&engine, each](int64_t id, bool ok, std::string msg) {
         engine.loop().after(event::Duration::zero(), [each, id, ok, msg] { each({id, ok, msg}); });
     };
@@ -31,6 +33,7 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<vo
             end.status = store::status::killed;
             end.ended_at = now_epoch();
             apply_end(jobs, job.id, end, "cancelled before it started");
+            if (job.array_id) jobs.refresh_array(*job.array_id);
             report(job.id, true, "cancelled (it was waiting for its host)");
         } else {
             by_place[{job.host, remote_dir_of(engine, job)}].push_back(job.id);
@@ -60,9 +63,13 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<vo
                                   if (!unanswered.erase(r.id)) continue;
                                   Verdict v = verdict_after_kill(r, now_epoch());
                                   apply_end(repo, r.id, v.end, v.note);
+                                  if (auto j = repo.get(r.id); j && j->array_id) repo.refresh_array(*j->array_id);
                                   bool ok = true;
+                                  bool was_waiting = r.facts.exit && r.facts.exit->kind == "killed" &&
+                                                     r.facts.exit->err == "waiting";
                                   std::string msg =
-                                      r.facts.exit ? (r.was_running ? "killed" : "already ended (" + r.facts.exit->kind + ")")
+                                      was_waiting ? "killed (it was waiting in its queue)"
+                                      : r.facts.exit ? (r.was_running ? "killed" : "already ended (" + r.facts.exit->kind + ")")
                                       : v.end.status == store::status::killed ? "killed"
                                       : r.state == "missing"                  ? "not found on the host; marked dead"
                                                                               : "was already gone; marked dead";

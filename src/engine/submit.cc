@@ -34,6 +34,7 @@ void validate(Engine& engine, const SubmitRequest& r) {
 }  // namespace
 
 void start_recorded_job(Engine& engine, const store::Job& job, std::function<void(SubmitResult, RemoteReply)> done) {
+    if (!job.queue.empty()) return enqueue_recorded_jobs(engine, {job}, nullptr, std::move(done));
     remote::JobSpec spec;
     spec.id = job.id;
     spec.command = job.command;
@@ -41,6 +42,7 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
     spec.description = job.description;
     spec.env = job.env;
     spec.timeout_s = job.timeout_s;
+    spec.idle_timeout_s = job.idle_timeout_s;
     remote::RemoteDir dir = remote_dir_of(engine, job);
     spec.rj_dir = dir.path;
     spec.session_prefix = dir.session_prefix;
@@ -80,6 +82,8 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
 
 void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done) {
     validate(engine, request);
+    if (request.idle_timeout_s < 0) throw util::UsageError("the idle timeout cannot be negative");
+    if (request.queue.enabled) return submit_to_queue(engine, std::move(request), std::move(done));
     store::JobRepo jobs(engine.db());
     store::Job job;
     job.host = request.host;
@@ -88,6 +92,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     job.description = request.description;
     job.env = request.env;
     job.timeout_s = request.timeout_s;
+    job.idle_timeout_s = request.idle_timeout_s;
     job.queue_on_fail = request.queue_on_fail;
     job.from_job = request.from_job;
     remote::RemoteDir dir = new_job_dir(engine, request.host);

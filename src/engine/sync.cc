@@ -17,6 +17,7 @@
 #include "store/journal_repo.h"
 #include "store/job_repo.h"
 #include "util/error.h"
+#include "util/terminal_text.h"
 
 namespace engine {
 
@@ -46,6 +47,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
     store::JobRepo jobs(engine.db());
     store::Transaction tx(engine.db());
     int changed = 0;
+    std::set<int64_t> arrays;  // arrays whose tasks may have changed
     auto belongs = [&](const store::Job& job) { return job.host == host && remote_dir_of(engine, job) == dir; };
     // Journal first: it carries exact times and codes even for jobs that
     // ended long ago, while the laptop slept.
@@ -53,12 +55,17 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         auto job = jobs.get(ev.id);
         if (!job || !belongs(*job)) continue;
         if (ev.event == "start") {
-            if (job->status == store::status::starting || job->status == store::status::pending)
+            if (job->status == store::status::starting || job->status == store::status::pending ||
+                job->status == store::status::queued) {
                 changed += apply_start(jobs, ev.id, ev.get_int("pid") > 0 ? std::optional<int64_t>(ev.get_int("pid")) : std::nullopt,
                                        ev.time);
+                std::string gpus = ev.get("gpus");
+                if (!gpus.empty() && gpus.size() <= 64) jobs.set_gpu_alloc(ev.id, gpus);
+            }
         } else if (auto end = end_from_event(ev)) {
-            changed += apply_end(jobs, ev.id, *end, ev.get("err"));
+            changed += apply_end(jobs, ev.id, *end, end_note(ev));
         }
+        if (job->array_id) arrays.insert(*job->array_id);
     }
     int64_t now = now_epoch();
     for (const auto& j : asked) {
@@ -68,8 +75,19 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         if (!current || current->terminal() || !belongs(*current)) continue;
         bool was_starting = current->status == store::status::starting;
         Verdict v = verdict_from_facts(it->second, was_starting, now);
+        if (current->array_id) arrays.insert(*current->array_id);
         switch (v.kind) {
         case Verdict::Kind::Wait: break;
+        case Verdict::Kind::Queued: {
+            std::string why = util::visible(v.note).substr(0, 200);
+            if (jobs.transition(j.id, {store::status::starting, store::status::pending}, store::status::queued))
+                ++changed;
+            if (current->held != it->second.held || current->queue_reason != why) {
+                jobs.set_queue_state(j.id, it->second.held, why);
+                ++changed;
+            }
+            break;
+        }
         case Verdict::Kind::Start: changed += apply_start(jobs, j.id, v.pid, v.started_at); break;
         case Verdict::Kind::Resubmit:
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);
@@ -77,6 +95,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         case Verdict::Kind::End: changed += apply_end(jobs, j.id, v.end, v.note); break;
         }
     }
+    for (int64_t a : arrays) jobs.refresh_array(a);
     store::JournalRepo(engine.db()).set_offset(host, dir.path, reply.new_offset);
     store::HostRepo hosts(engine.db());
     store::HostState st = hosts.get(host);
@@ -111,6 +130,17 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         try {
             remote::SyncReply parsed = remote::parse_sync(reply.out);
             report.updated = apply_sync(engine, host, dir, parsed, asked, to_start);
+            for (const auto& q : parsed.queues) {
+                QueueState st;
+                st.host = host;
+                st.name = util::visible(q.name);
+                st.state = q.state;
+                st.slots = q.slots;
+                st.waiting = q.waiting;
+                st.held = q.held;
+                st.running = q.running;
+                report.queues.push_back(std::move(st));
+            }
             if (parsed.tmux == remote::TmuxState::Missing) {
                 report.error = "tmux is not installed on " + host;
                 report.hint = "install tmux there (apt install tmux / brew install tmux); jobs cannot start without it";
@@ -169,6 +199,7 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.reached = t.reached && part.reached;
                 t.updated += part.updated;
                 t.started += part.started;
+                t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
                 if (t.error.empty() && !part.error.empty()) {
                     t.error = part.error;
                     t.hint = part.hint;

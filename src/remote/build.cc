@@ -94,37 +94,132 @@ bool simple_word(std::string_view w) {
     return true;
 }
 
-}  // namespace
 
-std::string submit_script(const JobSpec& spec) {
-    check_id(spec.id);
-    if (spec.command.empty()) throw util::UsageError("empty command", "give the command to run");
-    if (spec.timeout_s < 0 || spec.kill_grace_s < 0)
-        throw util::UsageError("timeout and kill grace period cannot be negative");
-    if (!simple_word(spec.wrapper_shell))
-        throw util::Error("wrapper shell must be a plain path, not '" + spec.wrapper_shell + "'");
-
-    // The env file is sourced by the wrapper: values quoted once here, and the
-    // whole file quoted again as data for the submit script.
-    std::string env = "RJ_JOB_ID=" + std::to_string(spec.id) + "\nexport RJ_JOB_ID\n";
-    for (const auto& [name, value] : spec.env) {
+// The env file the wrapper sources: values quoted once here (the file is
+// quoted again as data for the script that writes it).
+std::string env_file_text(int64_t id, const std::vector<std::pair<std::string, std::string>>& vars) {
+    // (The wrapper exports RJ_JOB_ID itself; the file repeats it for the
+    // jobs of before it did.)
+    std::string env = id > 0 ? "RJ_JOB_ID=" + std::to_string(id) + "\nexport RJ_JOB_ID\n" : "";
+    for (const auto& [name, value] : vars) {
         if (!valid_env_name(name))
             throw util::UsageError("invalid environment variable name '" + name + "'",
                                    "names are letters, digits and _, not starting with a digit");
         env += name + "=" + util::shell_quote(value) + "\nexport " + name + "\n";
     }
+    return env;
+}
 
-    std::string s = begin("submit", RemoteDir(spec.rj_dir, spec.session_prefix));
-    assign_num(s, "RJ_ID", spec.id);
+void check_spec(const JobSpec& spec) {
+    check_id(spec.id);
+    if (spec.command.empty()) throw util::UsageError("empty command", "give the command to run");
+    if (spec.timeout_s < 0 || spec.kill_grace_s < 0 || spec.idle_timeout_s < 0)
+        throw util::UsageError("timeouts and the kill grace period cannot be negative");
+    if (!simple_word(spec.wrapper_shell))
+        throw util::Error("wrapper shell must be a plain path, not '" + spec.wrapper_shell + "'");
+}
+
+// The job's data, as submit and enqueue both write it.
+void assign_job(std::string& s, const JobSpec& spec) {
     assign(s, "RJ_WORKDIR", spec.workdir);
     assign(s, "RJ_COMMAND", spec.command);
-    assign(s, "RJ_ENVTEXT", env);
     assign(s, "RJ_DESC", spec.description);
     assign_num(s, "RJ_TIMEOUT", spec.timeout_s);
     assign_num(s, "RJ_GRACE", spec.kill_grace_s);
+    assign_num(s, "RJ_IDLE", spec.idle_timeout_s);
     assign(s, "RJ_WSH", spec.wrapper_shell);
     assign(s, "RJ_WHASH", sh::wrapper_hash());
     assign(s, "RJ_WRAPPER", sh::wrapper_text());
+}
+
+std::string id_words(const std::vector<int64_t>& ids) {
+    std::string out;
+    for (int64_t id : ids) {
+        if (!out.empty()) out += ' ';
+        out += std::to_string(id);
+    }
+    return out;
+}
+
+}  // namespace
+
+void check_queue_name(const std::string& name) {
+    bool ok = !name.empty() && name.size() <= 32;
+    for (char c : name)
+        ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+    if (!ok)
+        throw util::UsageError("invalid queue name '" + name + "'",
+                               "queue names are 1 to 32 letters, digits, _ and -");
+}
+
+std::string enqueue_script(const JobSpec& spec, const std::vector<int64_t>& ids, const std::vector<int64_t>& tasks,
+                           const QueueSpec& q) {
+    check_spec(spec);
+    check_queue_name(q.queue);
+    if (ids.empty()) throw util::Error("nothing to queue");
+    if (!tasks.empty() && tasks.size() != ids.size()) throw util::Error("array tasks and job ids differ in number");
+    if (q.gpus < 0 || q.slots < 0 || q.array_limit < 0) throw util::UsageError("--gpus, --slots and array limits cannot be negative");
+    // One env file per job would differ only in RJ_JOB_ID: the wrapper sets
+    // that from the directory name, so the file here leaves it out.
+    std::string s = begin("enqueue", RemoteDir(spec.rj_dir, spec.session_prefix));
+    assign(s, "RJ_IDS", id_list(ids));
+    assign(s, "RJ_TASKS", id_words(tasks));
+    assign(s, "RJ_ENVTEXT", env_file_text(0, spec.env));
+    assign_job(s, spec);
+    assign(s, "RJ_QUEUE", q.queue);
+    assign(s, "RJ_NOSTART", q.no_start ? "1" : "0");
+    assign(s, "RJ_HOLD", q.hold ? "1" : "0");
+    assign_num(s, "RJ_SLOTS", q.slots);
+    assign_num(s, "RJ_PRIO", q.priority);
+    assign_num(s, "RJ_GPUS", q.gpus);
+    assign(s, "RJ_AFTER_OK", id_list(q.after_ok));
+    assign(s, "RJ_AFTER_ANY", id_list(q.after_any));
+    assign(s, "RJ_AFTER_FAIL", id_list(q.after_fail));
+    assign(s, "RJ_ARRAY", q.array_id > 0 ? std::to_string(q.array_id) + " " + std::to_string(q.array_limit) : "");
+    assign_num(s, "RJ_GPU_FREE_MIB", q.gpu_free_mib < 0 ? 0 : q.gpu_free_mib);
+    assign(s, "RJ_RHASH", sh::runner_hash());
+    assign(s, "RJ_RUNNER", sh::runner_text());
+    return finish(std::move(s), {sh::queue_lib_body, sh::enqueue_body});
+}
+
+std::string queue_ctl_script(const RemoteDir& rj_dir, const QueueCtl& c) {
+    static const char* const ops[] = {"start", "stop", "status", "remove", "hold", "release", "start-now", "update", "unqueue"};
+    bool known = false;
+    for (const char* op : ops) known = known || c.op == op;
+    if (!known) throw util::Error("unknown queue operation '" + c.op + "'");
+    if (!c.queue.empty() || c.op == "start" || c.op == "stop" || c.op == "remove") check_queue_name(c.queue);
+    if (!simple_word(c.wrapper_shell)) throw util::Error("wrapper shell must be a plain path");
+    std::string s = begin("queue", rj_dir);
+    assign(s, "RJ_OP", c.op);
+    assign(s, "RJ_QUEUE", c.queue);
+    assign(s, "RJ_JOBS", c.list_jobs ? "1" : "0");
+    assign_num(s, "RJ_SLOTS", c.slots < 0 ? 0 : c.slots);
+    assign(s, "RJ_IDS", id_list(c.ids));
+    assign(s, "RJ_SET_CMD", c.command ? "1" : "0");
+    assign(s, "RJ_COMMAND", c.command.value_or(""));
+    assign(s, "RJ_SET_PRIO", c.priority ? "1" : "0");
+    assign_num(s, "RJ_PRIO", c.priority.value_or(0));
+    assign(s, "RJ_SET_GPUS", c.gpus ? "1" : "0");
+    assign_num(s, "RJ_GPUS", c.gpus.value_or(0));
+    assign(s, "RJ_SET_TIMEOUT", c.timeout_s ? "1" : "0");
+    assign_num(s, "RJ_TIMEOUT", c.timeout_s.value_or(0));
+    assign(s, "RJ_SET_ENV", c.env ? "1" : "0");
+    assign(s, "RJ_ENVTEXT", c.env ? env_file_text(c.id_for_env, *c.env) : "");
+    bool deploy = c.op == "start";
+    assign(s, "RJ_WSH", c.wrapper_shell);
+    assign(s, "RJ_WHASH", sh::wrapper_hash());
+    assign(s, "RJ_WRAPPER", deploy ? sh::wrapper_text() : "");
+    assign(s, "RJ_RHASH", sh::runner_hash());
+    assign(s, "RJ_RUNNER", deploy ? sh::runner_text() : "");
+    return finish(std::move(s), {sh::queue_lib_body, sh::queue_ctl_body});
+}
+
+std::string submit_script(const JobSpec& spec) {
+    check_spec(spec);
+    std::string s = begin("submit", RemoteDir(spec.rj_dir, spec.session_prefix));
+    assign_num(s, "RJ_ID", spec.id);
+    assign(s, "RJ_ENVTEXT", env_file_text(spec.id, spec.env));
+    assign_job(s, spec);
     return finish(std::move(s), {sh::submit_body});
 }
 
@@ -135,7 +230,7 @@ std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
     assign_num(s, "RJ_OFFSET", journal_offset < 0 ? 0 : journal_offset);
     assign_num(s, "RJ_MAXJ", max_journal_bytes < 4096 ? 4096 : max_journal_bytes);
     assign(s, "RJ_IDS", id_list(ids_to_check));
-    return finish(std::move(s), {sh::facts_body, sh::sync_body});
+    return finish(std::move(s), {sh::queue_lib_body, sh::facts_body, sh::sync_body});
 }
 
 std::string kill_script(const RemoteDir& rj_dir, const std::vector<int64_t>& ids, int64_t grace_s,
@@ -144,7 +239,7 @@ std::string kill_script(const RemoteDir& rj_dir, const std::vector<int64_t>& ids
     assign(s, "RJ_IDS", id_list(ids));
     assign_num(s, "RJ_GRACE", grace_s < 0 ? 0 : grace_s);
     assign_num(s, "RJ_WAIT", wait_s < 0 ? 0 : wait_s);
-    return finish(std::move(s), {sh::facts_body, sh::kill_body});
+    return finish(std::move(s), {sh::queue_lib_body, sh::facts_body, sh::kill_body});
 }
 
 std::string log_script(const RemoteDir& rj_dir, int64_t id, const LogQuery& q) {

@@ -163,6 +163,8 @@ JobFacts parse_job(const Line& l) {
     f.created = l.num("created");
     f.kill_requested = l.flag("killreq");
     f.rebooted = l.flag("rebooted");
+    std::string q = l.str("q");
+    f.queue_state = q == "w" ? 'w' : q == "c" ? 'c' : '-';
     return f;
 }
 
@@ -186,6 +188,12 @@ struct FactsCollector {
             jobs[f.id] = f;
         } else if (l.tag == "RJ-EXIT") {
             jobs[l.num("id")].exit = parse_exit(l);
+        } else if (l.tag == "RJ-WAIT") {
+            auto it = jobs.find(l.num("id"));
+            if (it != jobs.end() && it->second.queue_state == 'w') {
+                it->second.held = l.flag("held");
+                it->second.why = l.str("msg");
+            }
         } else {
             return false;
         }
@@ -196,6 +204,17 @@ struct FactsCollector {
         for (auto& [id, f] : jobs) f.session_alive = sessions.count(id) != 0;
     }
 };
+
+QueueInfo parse_queue_info(const Line& l) {
+    QueueInfo q;
+    q.name = l.str("name");
+    q.state = l.str("state");
+    q.slots = static_cast<int>(l.num("slots", 1));
+    q.waiting = static_cast<int>(l.num("waiting"));
+    q.held = static_cast<int>(l.num("held"));
+    q.running = static_cast<int>(l.num("running"));
+    return q;
+}
 
 constexpr size_t kMaxJournalLine = 1024;
 
@@ -277,6 +296,8 @@ SyncReply parse_sync(const std::string& out) {
             seen_header = true;
             rep.host_now = l->num("now");
         } else if (facts.take(*l)) {
+        } else if (l->tag == "RJ-QUEUE") {
+            rep.queues.push_back(parse_queue_info(*l));
         } else if (l->tag == "RJ-JOURNAL") {
             rep.journal_offset = l->num("offset");
             rep.journal_size = l->num("size");
@@ -319,6 +340,8 @@ SyncReply parse_sync(const std::string& out) {
 
 const char* to_string(Fate f) {
     switch (f) {
+    case Fate::Queued: return "queued";
+    case Fate::Cancelled: return "cancelled";
     case Fate::Starting: return "starting";
     case Fate::Running: return "running";
     case Fate::Completed: return "completed";
@@ -346,6 +369,12 @@ JobFate decide(const JobFacts& f, bool was_starting) {
             r.fate = Fate::Killed;
         } else if (e.kind == "timeout") {
             r.fate = Fate::Timeout;
+        } else if (e.kind == "idle") {
+            r.fate = Fate::Timeout;
+            r.note = "idle-timeout: its log did not grow for the --idle-timeout";
+        } else if (e.kind == "cancelled") {
+            r.fate = Fate::Cancelled;
+            r.note = cancel_reason(e.err);
         } else if (e.kind == "lost") {
             r.fate = Fate::Dead;
             r.note = "its tmux session was closed";
@@ -357,6 +386,15 @@ JobFate decide(const JobFacts& f, bool was_starting) {
             r.fate = Fate::Failed;
             r.note = "unknown end record '" + e.kind + "'";
         }
+        return r;
+    }
+    if (f.queue_state == 'w') {
+        r.fate = Fate::Queued;
+        r.note = f.held ? "held" : f.why;
+        return r;
+    }
+    if (f.queue_state == 'c' && f.started == 0 && !f.rebooted) {
+        r.fate = Fate::Starting;
         return r;
     }
     if (!f.dir_exists) {
@@ -388,6 +426,75 @@ JobFate decide(const JobFacts& f, bool was_starting) {
     r.fate = Fate::Dead;
     r.note = "it ended without a record (host rebooted or wrapper killed?)";
     return r;
+}
+
+std::string cancel_reason(const std::string& err) {
+    auto after = [&](const char* prefix, const char* flag) -> std::string {
+        std::string p = prefix;
+        std::string id = err.size() > p.size() + 1 ? err.substr(p.size() + 1) : "";
+        std::string text = "cancelled: ";
+        if (id.empty()) return text + "none of its " + flag + " jobs failed";
+        if (!to_int(id)) return text + "its " + flag + " dependency could not be met";
+        if (p == "after") return text + "job " + id + " did not succeed, and " + flag + " needs it to";
+        return text + "job " + id + " is unknown on the host (" + flag + ")";
+    };
+    if (err == "queue-removed") return "cancelled: its queue was removed";
+    if (err.rfind("after-any", 0) == 0) return after("after-any", "--after-any");
+    if (err.rfind("after-fail", 0) == 0) return after("after-fail", "--after-fail");
+    if (err.rfind("after", 0) == 0) return after("after", "--after");
+    return "cancelled" + (err.empty() ? std::string() : ": " + err);
+}
+
+// ---- queues ----
+
+EnqueueReply parse_enqueue(const std::string& out) {
+    Reader r(out);
+    EnqueueReply rep;
+    bool any = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-ENQUEUE") {
+            any = true;
+            if (l->word == "ok") {
+                rep.queued.emplace_back(l->num("id"), l->flag("already"));
+            } else {
+                rep.error = l->str("msg");
+                if (rep.error.empty()) rep.error = "the host refused to queue it";
+                rep.error_id = l->num("id");
+                break;
+            }
+        } else if (l->tag == "RJ-RUNNER") {
+            rep.runner = l->str("state");
+            rep.runner_error = l->str("msg");
+        }
+    }
+    if (!any) no_reply("enqueue", out);
+    return rep;
+}
+
+QueueCtlReply parse_queue_ctl(const std::string& out) {
+    Reader r(out);
+    QueueCtlReply rep;
+    bool end = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-QUEUE") {
+            rep.queues.push_back(parse_queue_info(*l));
+        } else if (l->tag == "RJ-QJOB") {
+            QueuedJob j;
+            j.queue = l->str("queue");
+            j.id = l->num("id");
+            j.held = l->flag("held");
+            j.priority = l->num("prio");
+            j.why = l->str("msg");
+            rep.jobs.push_back(std::move(j));
+        } else if (l->tag == "RJ-QCTL") {
+            rep.results.push_back({l->num("id"), l->str("result"), l->str("msg")});
+        } else if (l->tag == "RJ-END") {
+            end = true;
+            break;
+        }
+    }
+    if (!end) no_reply("queue", out);
+    return rep;
 }
 
 // ---- kill ----

@@ -79,6 +79,11 @@
 //   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-END.
 //   cleanup  RJ-CLEAN id= action=removed|would-remove|failed reason=ended|dead|never-started time=
 //   remove   RJ-RM id= action=removed|running|missing|failed
+//   enqueue  per id RJ-ENQUEUE ok id= already=0|1, or RJ-ENQUEUE error id= msg=;
+//            then RJ-RUNNER queue= state=started|running|stopped|draining|error [msg=]
+//   queue    RJ-QUEUE name= state= slots= waiting= held= running=;
+//            RJ-QJOB queue= id= held= prio= msg=why; RJ-QCTL id= result= [msg=]; RJ-END
+//            (sync adds RJ-QUEUE lines, RJ-JOB q=w|c|- and RJ-WAIT id= held= msg=)
 //   usage    RJ-USAGE id= state=ok procs= cpu= rss_kib= gpu_mem_mib= (-1: no nvidia-smi)
 //            or RJ-USAGE id= state=ended (no live process recorded); RJ-END.
 #pragma once
@@ -140,6 +145,7 @@ struct JobSpec {
     std::string rj_dir = kDefaultRjDir;
     std::string session_prefix = kLegacySessionPrefix;  // see RemoteDir
     std::string wrapper_shell = "/bin/sh";  // interpreter of the wrapper; a simple word
+    int64_t idle_timeout_s = 0;  // > 0: kill the job when its log has not grown for this long
 };
 
 // Throws util::UsageError for bad env names, NUL bytes, empty command, and
@@ -157,6 +163,104 @@ struct SubmitReply {
     std::string error;     // Status::Error: message for the user
 };
 SubmitReply parse_submit(const std::string& out);
+
+// ---- queues ----
+//
+// Host state under RJ_DIR (besides jobs/ and journal):
+//   bin/runner-<hash>.sh   the queue runner (prelude + queue_lib + runner),
+//                          deployed like the wrapper
+//   queues/<Q>/            one queue (name: letters, digits, _ and -):
+//     wait/<id> run/<id>   one empty file per waiting / claimed job; the
+//                          claim is the rename from wait/ to run/
+//     slots                how many of its jobs may run at once (default 1)
+//     launch               "<wrapper shell> <wrapper hash>" the runner starts jobs with
+//     gpu_free_mib         a GPU using less memory than this (and no compute
+//                          process) counts as free
+//     stop removed         flags: drain and exit / remove the queue when drained
+//     lock/ pid pstart     the runner's lock (mkdir) and identity
+//     runner.log           what the runner has to say
+//   jobs/<id>/ of a queued job adds: queue prio gpus after_ok after_any
+//     after_fail (space-separated ids) array ("<array id> <limit>") task
+//     held (flag) why (why it waits, written by the runner) gpu_alloc (the
+//     GPU indexes it was given: CUDA_VISIBLE_DEVICES) idle (seconds)
+// The runner runs in tmux session <session_prefix>queue-<Q>. A job it cannot
+// start ends with an exit record of kind `cancelled` (err=after:ID,
+// after-any:ID, after-fail[:ID], queue-removed) or `killed` (err=waiting:
+// rj kill while it waited), in the journal like any other end.
+
+struct QueueSpec {
+    std::string queue = "default";
+    bool no_start = false;     // leave the runner alone
+    bool hold = false;         // queue them held
+    int slots = 0;             // > 0: set the queue's slots
+    int64_t priority = 0;
+    int gpus = 0;
+    std::vector<int64_t> after_ok, after_any, after_fail;
+    int64_t array_id = 0;      // > 0: these jobs are tasks of this array
+    int array_limit = 0;       // > 0: at most this many tasks of the array run at once
+    int64_t gpu_free_mib = 1024;
+};
+
+// Queue names: 1-32 of [A-Za-z0-9_-]. Throws util::UsageError otherwise.
+void check_queue_name(const std::string& name);
+
+// Puts the jobs `ids` (one spec, ids and task numbers differ: `tasks` is
+// empty or parallel to `ids`) in a queue and starts its runner.
+std::string enqueue_script(const JobSpec& spec, const std::vector<int64_t>& ids,
+                           const std::vector<int64_t>& tasks, const QueueSpec& queue);
+struct EnqueueReply {
+    std::vector<std::pair<int64_t, bool>> queued;  // id, already (sent before)
+    std::string error;           // non-empty: nothing after error_id was queued
+    int64_t error_id = 0;
+    std::string runner;          // started | running | stopped | draining | error
+    std::string runner_error;
+};
+EnqueueReply parse_enqueue(const std::string& out);
+
+struct QueueInfo {
+    std::string name;
+    std::string state;  // running | draining | stopped
+    int slots = 1;
+    int waiting = 0, held = 0, running = 0;
+};
+struct QueuedJob {
+    std::string queue;
+    int64_t id = 0;
+    bool held = false;
+    int64_t priority = 0;
+    std::string why;
+};
+
+struct QueueCtl {
+    // start | stop | status | remove (queue) ; hold | release | start-now |
+    // update | unqueue (ids)
+    std::string op;
+    std::string queue;             // start/stop/remove: required; status: empty = all
+    bool list_jobs = false;        // status: also RJ-QJOB lines
+    int slots = 0;                 // start: > 0 sets the slots
+    std::vector<int64_t> ids;
+    // update: what to set
+    std::optional<std::string> command;
+    std::optional<int64_t> priority;
+    std::optional<int> gpus;
+    std::optional<int64_t> timeout_s;
+    std::optional<std::vector<std::pair<std::string, std::string>>> env;
+    int64_t id_for_env = 0;        // RJ_JOB_ID in a rewritten env file
+    std::string wrapper_shell = "/bin/sh";
+};
+std::string queue_ctl_script(const RemoteDir& rj_dir, const QueueCtl& ctl);
+struct QueueCtlReply {
+    std::vector<QueueInfo> queues;
+    std::vector<QueuedJob> jobs;
+    // RJ-QCTL lines: id (0 for the queue itself), result, message.
+    struct Result {
+        int64_t id = 0;
+        std::string result;  // ok | started | running | cancelled | ended | missing | notqueued | failed
+        std::string message;
+    };
+    std::vector<Result> results;
+};
+QueueCtlReply parse_queue_ctl(const std::string& out);
 
 // ---- sync ----
 
@@ -185,6 +289,10 @@ struct JobFacts {
     int64_t created = 0;
     bool kill_requested = false;
     bool rebooted = false;  // the host rebooted since it started (pids then mean nothing)
+    // Queued jobs: 'w' waiting in its queue, 'c' claimed by a runner, '-' neither.
+    char queue_state = '-';
+    bool held = false;    // waiting, held
+    std::string why;      // waiting: why, as the runner last wrote it
     std::optional<ExitRecord> exit;
 };
 
@@ -206,6 +314,7 @@ struct SyncReply {
     TmuxState tmux = TmuxState::NoServer;
     std::set<int64_t> live_sessions;  // ids of rj-<id> sessions
     std::map<int64_t, JobFacts> jobs;  // the ids asked about
+    std::vector<QueueInfo> queues;     // this directory's queues
     std::vector<JournalEvent> events;
     int64_t journal_offset = 0;  // where the returned bytes start (0 after a reset)
     int64_t new_offset = 0;      // keep this for the next sync: end of the last complete line
@@ -227,12 +336,14 @@ SyncReply parse_sync(const std::string& out);
 // ---- fate of a job from host facts ----
 
 enum class Fate {
+    Queued,        // waiting in a host queue
     Starting,      // session up, wrapper has not recorded the start yet
     Running,
     Completed,     // exit code 0
     Failed,        // non-zero exit code, a signal, or could not start (error)
     Killed,        // rj kill (or Ctrl-C / TERM to the wrapper)
-    Timeout,
+    Timeout,       // --timeout, or --idle-timeout (note says which)
+    Cancelled,     // never ran: a dependency that cannot be met, its queue removed
     Dead,          // gone without an end record, or its tmux session was killed
     NeverStarted,  // a `starting` job the host has no trace of (submit never arrived)
 };
@@ -248,6 +359,8 @@ struct JobFate {
 // Pure. `was_starting`: the local record says the submit may not have
 // reached the host.
 JobFate decide(const JobFacts& facts, bool was_starting);
+// What a `cancelled` end record's err= word means, for the user.
+std::string cancel_reason(const std::string& err);
 
 // ---- kill ----
 

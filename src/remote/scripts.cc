@@ -16,6 +16,21 @@
 
 namespace remote::sh {
 
+namespace {
+
+std::string fnv_hex(const std::string& text) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return std::string(buf);
+}
+
+}  // namespace
+
 const std::string& wrapper_text() {
     static const std::string text = [] {
         std::string t = "#!/bin/sh\n";
@@ -27,16 +42,23 @@ const std::string& wrapper_text() {
 }
 
 const std::string& wrapper_hash() {
-    static const std::string hash = [] {
-        std::uint64_t h = 14695981039346656037ULL;
-        for (unsigned char c : wrapper_text()) {
-            h ^= c;
-            h *= 1099511628211ULL;
-        }
-        char buf[17];
-        std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-        return std::string(buf);
+    static const std::string hash = fnv_hex(wrapper_text());
+    return hash;
+}
+
+const std::string& runner_text() {
+    static const std::string text = [] {
+        std::string t = "#!/bin/sh\n";
+        t += prelude;
+        t += queue_lib_body;
+        t += runner_body;
+        return t;
     }();
+    return text;
+}
+
+const std::string& runner_hash() {
+    static const std::string hash = fnv_hex(runner_text());
     return hash;
 }
 

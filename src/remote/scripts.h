@@ -26,11 +26,18 @@ extern const std::string_view host_info_body;
 extern const std::string_view cleanup_body;
 extern const std::string_view remove_body;
 extern const std::string_view usage_body;
+extern const std::string_view queue_lib_body;  // shared by the runner and the queue scripts
+extern const std::string_view runner_body;
+extern const std::string_view enqueue_body;
+extern const std::string_view queue_ctl_body;
 
 // The complete wrapper file and the hash in its deployed name (16 hex digits
 // of FNV-1a over the text, so a changed wrapper gets a new file and running
 // jobs keep the old one).
 const std::string& wrapper_text();
 const std::string& wrapper_hash();
+// The queue runner deployed as RJ_DIR/bin/runner-<hash>.sh, named the same way.
+const std::string& runner_text();
+const std::string& runner_hash();
 
 }  // namespace remote::sh

@@ -167,6 +167,7 @@ private:
         if (k.key == "remote_dir") h.remote_dir = nonempty(k, v);
         else if (k.key == "max_sessions") h.max_sessions = integer(k, v, 1, 64);
         else if (k.key == "description") h.description = v;
+        else if (k.key == "gpu_free_mib") h.gpu_free_mib = integer(k, v, 0, 1 << 30);
         else unknown(k);
     }
 
@@ -232,6 +233,11 @@ Config Config::load(const std::string& path) {
 std::string Config::remote_dir_for(const std::string& host) const {
     auto it = hosts.find(host);
     return it != hosts.end() && !it->second.remote_dir.empty() ? it->second.remote_dir : remote_dir;
+}
+
+int Config::gpu_free_mib_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    return it != hosts.end() ? it->second.gpu_free_mib : HostSettings{}.gpu_free_mib;
 }
 
 int Config::max_sessions_for(const std::string& host) const {

@@ -22,6 +22,7 @@ struct HostSettings {
     std::string remote_dir;  // empty: the global remote_dir
     int max_sessions = 8;    // exec channels at once; stay below sshd's MaxSessions (10)
     std::string description;
+    int gpu_free_mib = 1024;  // a GPU using less memory than this (and no process) is free for --gpus
 };
 
 struct PoolSettings {
@@ -47,6 +48,7 @@ struct Config {
 
     std::string remote_dir_for(const std::string& host) const;
     int max_sessions_for(const std::string& host) const;
+    int gpu_free_mib_for(const std::string& host) const;
 };
 
 }  // namespace store

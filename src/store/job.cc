@@ -15,15 +15,16 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
 }  // namespace
 
 const std::vector<std::string>& all_statuses() {
-    static const std::vector<std::string> v = {status::pending,   status::starting, status::running,
-                                               status::completed, status::failed,   status::killed,
-                                               status::timeout,   status::dead};
+    static const std::vector<std::string> v = {status::pending,   status::queued,  status::starting,
+                                               status::running,   status::completed, status::failed,
+                                               status::killed,    status::timeout,  status::dead,
+                                               status::cancelled};
     return v;
 }
 
 const std::vector<std::string>& terminal_statuses() {
     static const std::vector<std::string> v = {status::completed, status::failed, status::killed,
-                                               status::timeout, status::dead};
+                                               status::timeout, status::dead, status::cancelled};
     return v;
 }
 

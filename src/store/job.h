@@ -14,19 +14,22 @@ namespace store {
 namespace status {
 inline constexpr const char* pending = "pending";    // waiting for an unreachable host (--queue-on-fail)
 inline constexpr const char* starting = "starting";  // row written, submit in flight
+inline constexpr const char* queued = "queued";      // waiting in a queue on its host
 inline constexpr const char* running = "running";
 inline constexpr const char* completed = "completed";  // exit 0
 inline constexpr const char* failed = "failed";        // non-zero exit or signal
 inline constexpr const char* killed = "killed";        // by rj kill
 inline constexpr const char* timeout = "timeout";
 inline constexpr const char* dead = "dead";  // session and pid gone, no exit recorded
+inline constexpr const char* cancelled = "cancelled";  // never ran: dependency not met, queue removed
 }  // namespace status
 
 // Every known status, in lifecycle order.
 const std::vector<std::string>& all_statuses();
 // completed, failed, killed, timeout, dead.
 const std::vector<std::string>& terminal_statuses();
-// starting, running: a job that occupies its host.
+// starting, running: a job that occupies its host. (queued is neither
+// active nor terminal: it waits on its host.)
 const std::vector<std::string>& active_statuses();
 
 bool is_known_status(std::string_view s);
@@ -55,6 +58,20 @@ struct Job {
     std::string remote_dir;
     std::string session_prefix = "rj-";
     std::string error;       // last error for this job (e.g. submit failed)
+    // Queued jobs (`rj -b run --queue`); queue empty for plain jobs.
+    std::string queue;
+    int64_t priority = 0;
+    int gpus = 0;
+    std::string gpu_alloc;   // the GPU indexes the runner gave it ("0,1")
+    std::vector<int64_t> after_ok, after_any, after_fail;  // same-host dependencies
+    std::optional<int64_t> array_id;    // a task: its array's row
+    std::optional<int64_t> array_task;  // a task: its task number
+    std::string array_spec;  // an array's own row: "1-100%10" (never sent to a host)
+    int64_t idle_timeout_s = 0;
+    bool held = false;
+    std::string queue_reason;  // why it waits, as the host last said
+
+    bool is_array() const { return !array_spec.empty(); }
 
     bool terminal() const { return is_terminal_status(status); }
     // Its tmux session on the host (`tmux attach -t` takes it).

@@ -18,7 +18,29 @@ namespace {
 const char* const kColumns =
     "id, host, command, workdir, description, timeout_s, status, exit_code, exit_signal, "
     "created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, queue_on_fail, "
-    "remote_dir, error, session_prefix";
+    "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
+    "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason";
+
+std::string id_csv(const std::vector<int64_t>& ids) {
+    std::string s;
+    for (int64_t id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
+    return s;
+}
+
+std::vector<int64_t> parse_csv(const std::string& s) {
+    std::vector<int64_t> ids;
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t c = s.find(',', i);
+        if (c == std::string::npos) c = s.size();
+        try {
+            ids.push_back(std::stoll(s.substr(i, c - i)));
+        } catch (const std::exception&) {
+        }
+        i = c + 1;
+    }
+    return ids;
+}
 
 Job read_job(Statement& st) {
     Job j;
@@ -42,6 +64,19 @@ Job read_job(Statement& st) {
     j.remote_dir = st.column_text(17);
     j.error = st.column_text(18);
     j.session_prefix = st.column_text(19);
+    j.queue = st.column_text(20);
+    j.priority = st.column_int64(21);
+    j.gpus = static_cast<int>(st.column_int64(22));
+    j.gpu_alloc = st.column_text(23);
+    j.after_ok = parse_csv(st.column_text(24));
+    j.after_any = parse_csv(st.column_text(25));
+    j.after_fail = parse_csv(st.column_text(26));
+    j.array_id = st.column_opt_int64(27);
+    j.array_task = st.column_opt_int64(28);
+    j.array_spec = st.column_text(29);
+    j.idle_timeout_s = st.column_int64(30);
+    j.held = st.column_int64(31) != 0;
+    j.queue_reason = st.column_text(32);
     return j;
 }
 
@@ -142,13 +177,16 @@ int64_t JobRepo::insert(Job& job) {
         auto st = db_.cached(
             "INSERT INTO jobs (id, host, command, workdir, description, timeout_s, status, exit_code, "
             "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
-            "queue_on_fail, remote_dir, error, session_prefix) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "queue_on_fail, remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, "
+            "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
                      job.workdir, job.description, job.timeout_s, job.status, job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
                      job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error,
-                     job.session_prefix);
+                     job.session_prefix, job.queue, job.priority, static_cast<int64_t>(job.gpus), job.gpu_alloc,
+                     id_csv(job.after_ok), id_csv(job.after_any), id_csv(job.after_fail), job.array_id,
+                     job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason);
         st->run();
     }
     int64_t id = db_.last_insert_id();
@@ -248,11 +286,16 @@ void JobRepo::update(const Job& job) {
             "UPDATE jobs SET host = ?, command = ?, workdir = ?, description = ?, timeout_s = ?, "
             "status = ?, exit_code = ?, exit_signal = ?, created_at = ?, started_at = ?, ended_at = ?, "
             "cpu_user_s = ?, cpu_sys_s = ?, pid = ?, from_job = ?, queue_on_fail = ?, remote_dir = ?, "
-            "error = ?, session_prefix = ? WHERE id = ?");
+            "error = ?, session_prefix = ?, queue = ?, priority = ?, gpus = ?, gpu_alloc = ?, after_ok = ?, "
+            "after_any = ?, after_fail = ?, array_id = ?, array_task = ?, array_spec = ?, idle_timeout_s = ?, "
+            "held = ?, queue_reason = ? WHERE id = ?");
         st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s, job.status,
                      job.exit_code, job.exit_signal, job.created_at, job.started_at, job.ended_at,
                      job.cpu_user_s, job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail,
-                     job.remote_dir, job.error, job.session_prefix, job.id);
+                     job.remote_dir, job.error, job.session_prefix, job.queue, job.priority,
+                     static_cast<int64_t>(job.gpus), job.gpu_alloc, id_csv(job.after_ok), id_csv(job.after_any),
+                     id_csv(job.after_fail), job.array_id, job.array_task, job.array_spec, job.idle_timeout_s,
+                     job.held, job.queue_reason, job.id);
         st->run();
     }
     if (db_.changes() == 0) throw util::Error("job " + std::to_string(job.id) + " no longer exists");
@@ -295,7 +338,7 @@ void JobRepo::set_error(int64_t id, const std::string& error) {
 bool JobRepo::mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at) {
     auto st = db_.cached(
         "UPDATE jobs SET status = 'running', pid = ?, started_at = ? "
-        "WHERE id = ? AND status IN ('pending', 'starting', 'running')");
+        "WHERE id = ? AND status IN ('pending', 'queued', 'starting', 'running')");
     st->bind_all(pid, started_at, id);
     st->run();
     return db_.changes() > 0;
@@ -305,7 +348,7 @@ bool JobRepo::mark_ended(int64_t id, const JobEnd& end) {
     require_known(end.status);
     auto st = db_.cached(
         "UPDATE jobs SET status = ?, exit_code = ?, exit_signal = ?, ended_at = ?, cpu_user_s = ?, "
-        "cpu_sys_s = ? WHERE id = ? AND status IN ('pending', 'starting', 'running')");
+        "cpu_sys_s = ? WHERE id = ? AND status IN ('pending', 'queued', 'starting', 'running')");
     st->bind_all(end.status, end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s, id);
     st->run();
     return db_.changes() > 0;
@@ -321,19 +364,20 @@ std::vector<std::string> JobRepo::hosts_with_jobs() {
 std::vector<std::string> JobRepo::hosts_with_active_jobs() {
     std::vector<std::string> hosts;
     auto st = db_.cached(
-        "SELECT DISTINCT host FROM jobs WHERE status IN ('starting', 'running', 'pending') ORDER BY host");
+        "SELECT DISTINCT host FROM jobs WHERE status IN ('starting', 'running', 'pending', 'queued') ORDER BY host");
     while (st->step()) hosts.push_back(st->column_text(0));
     return hosts;
 }
 
 std::vector<Job> JobRepo::active_on_host(const std::string& host) {
     return query_jobs("SELECT " + std::string(kColumns) +
-                          " FROM jobs WHERE host = ? AND status IN ('starting', 'running') ORDER BY id",
+                          " FROM jobs WHERE host = ? AND status IN ('starting', 'running', 'queued') "
+                          "AND array_spec = '' ORDER BY id",
                       {host});
 }
 
 std::vector<Job> JobRepo::pending_on_host(const std::string& host) {
-    return query_jobs("SELECT " + std::string(kColumns) + " FROM jobs WHERE host = ? AND status = 'pending' ORDER BY id",
+    return query_jobs("SELECT " + std::string(kColumns) + " FROM jobs WHERE host = ? AND status = 'pending' AND array_spec = '' ORDER BY id",
                       {host});
 }
 
@@ -364,6 +408,45 @@ std::optional<std::pair<std::string, int64_t>> JobRepo::cached_log(int64_t id) {
     st->bind(1, id);
     if (!st->step()) return std::nullopt;
     return std::make_pair(st->column_blob(0), st->column_int64(1));
+}
+
+std::vector<Job> JobRepo::array_tasks(int64_t array_id) {
+    return query_jobs("SELECT " + std::string(kColumns) + " FROM jobs WHERE array_id = ? ORDER BY array_task, id",
+                      {std::to_string(array_id)});
+}
+
+bool JobRepo::refresh_array(int64_t array_id) {
+    // An array is running while any task runs, queued while any waits (and
+    // none runs), and once all ended: completed when all completed, else
+    // failed (killed when any was killed and none failed otherwise).
+    auto st = db_.cached(
+        "UPDATE jobs SET status = (SELECT CASE "
+        "  WHEN count(*) = 0 THEN 'cancelled' "
+        "  WHEN sum(status IN ('running', 'starting')) > 0 THEN 'running' "
+        "  WHEN sum(status IN ('queued', 'pending')) > 0 THEN 'queued' "
+        "  WHEN sum(status = 'completed') = count(*) THEN 'completed' "
+        "  WHEN sum(status IN ('failed', 'timeout', 'dead', 'cancelled')) > 0 THEN 'failed' "
+        "  WHEN sum(status = 'killed') > 0 THEN 'killed' "
+        "  ELSE 'cancelled' END FROM jobs t WHERE t.array_id = jobs.id), "
+        "started_at = (SELECT min(started_at) FROM jobs t WHERE t.array_id = jobs.id), "
+        "ended_at = (SELECT CASE WHEN sum(t.ended_at IS NULL) = 0 THEN max(t.ended_at) END "
+        "            FROM jobs t WHERE t.array_id = jobs.id) "
+        "WHERE id = ? AND array_spec != ''");
+    st->bind(1, array_id);
+    st->run();
+    return db_.changes() > 0;
+}
+
+void JobRepo::set_queue_state(int64_t id, bool held, const std::string& reason) {
+    auto st = db_.cached("UPDATE jobs SET held = ?, queue_reason = ? WHERE id = ?");
+    st->bind_all(held, reason, id);
+    st->run();
+}
+
+void JobRepo::set_gpu_alloc(int64_t id, const std::string& alloc) {
+    auto st = db_.cached("UPDATE jobs SET gpu_alloc = ? WHERE id = ?");
+    st->bind_all(alloc, id);
+    st->run();
 }
 
 }  // namespace store

@@ -61,6 +61,13 @@ public:
     std::vector<Job> prunable(int64_t older_than_epoch, bool dead_only);
     // Deletes the job with its environment, log tail and events.
     void remove(int64_t id);
+    // Arrays: the tasks of array `array_id` (by task number), and the
+    // array row's status, start and end recomputed from them.
+    std::vector<Job> array_tasks(int64_t array_id);
+    bool refresh_array(int64_t array_id);
+    // A queued job's hold flag and why it waits (from the host).
+    void set_queue_state(int64_t id, bool held, const std::string& reason);
+    void set_gpu_alloc(int64_t id, const std::string& alloc);
 
     void cache_log(int64_t id, const std::string& tail, int64_t fetched_at);
     // The last cached tail and when it was fetched.

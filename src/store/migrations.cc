@@ -102,6 +102,29 @@ INSERT OR IGNORE INTO journals (host, remote_dir, journal_offset)
     FROM jobs j JOIN hosts h ON h.name = j.host WHERE j.remote_dir != '';
 )sql";
 
+// v5: per-host queues. A queued job waits in a queue on its host (status
+// `queued`) with a priority, GPUs to allocate, dependencies on other jobs of
+// the same host (comma-separated ids) and, for array tasks, its array (the
+// id of a parent row that is never sent to a host: array_spec is set on it
+// and its status sums up its tasks). `cancelled`: it never ran because it
+// could not (a dependency that cannot be met, its queue removed).
+const char* const kV5 = R"sql(
+ALTER TABLE jobs ADD COLUMN queue          TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN priority       INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN gpus           INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN gpu_alloc      TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN after_ok       TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN after_any      TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN after_fail     TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN array_id       INTEGER;
+ALTER TABLE jobs ADD COLUMN array_task     INTEGER;
+ALTER TABLE jobs ADD COLUMN array_spec     TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN idle_timeout_s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN held           INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN queue_reason   TEXT NOT NULL DEFAULT '';
+CREATE INDEX jobs_array ON jobs(array_id, array_task) WHERE array_id IS NOT NULL;
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -114,6 +137,7 @@ const std::vector<Migration>& migrations() {
         {2, "job list indexes and log tail cache", sql_step(kV2)},
         {3, "job event history", sql_step(kV3)},
         {4, "client id, per-client remote names, journal offsets per remote directory", sql_step(kV4)},
+        {5, "per-host queues: priority, GPUs, dependencies, arrays, hold", sql_step(kV5)},
     };
     return steps;
 }

@@ -23,8 +23,23 @@ rj_facts() {
     if rj_alive_as "$rj_w" "$rj_j/wstart"; then rj_wa=1; fi
   fi
   if [ -f "$rj_j/killed" ]; then rj_k=1; fi
-  printf 'RJ-JOB id=%s dir=1 pid=%s pgid=%s alive=%s wpid=%s walive=%s started=%s created=%s killreq=%s rebooted=%s\n' \
-    "$1" "$rj_p" "$rj_g" "$rj_a" "$rj_w" "$rj_wa" "$rj_s" "$rj_c" "$rj_k" "$rj_rb"
+  # Queued jobs: w = waiting in its queue, c = claimed by a runner (starting).
+  rj_q=- rj_qn=''
+  rj_first "$rj_j/queue"
+  case $rj_r in
+    '' | *[!A-Za-z0-9_-]*) ;;
+    *) rj_qn=$rj_r
+       if [ -f "$RJ/queues/$rj_qn/wait/$1" ]; then rj_q=w
+       elif [ -f "$RJ/queues/$rj_qn/run/$1" ]; then rj_q=c
+       fi ;;
+  esac
+  printf 'RJ-JOB id=%s dir=1 pid=%s pgid=%s alive=%s wpid=%s walive=%s started=%s created=%s killreq=%s rebooted=%s q=%s\n' \
+    "$1" "$rj_p" "$rj_g" "$rj_a" "$rj_w" "$rj_wa" "$rj_s" "$rj_c" "$rj_k" "$rj_rb" "$rj_q"
+  if [ "$rj_q" = w ]; then
+    rj_h=0; if [ -f "$rj_j/held" ]; then rj_h=1; fi
+    rj_first "$rj_j/why"; rj_flat "$rj_r"
+    printf 'RJ-WAIT id=%s held=%s msg=%s\n' "$1" "$rj_h" "$rj_r"
+  fi
   if [ -f "$rj_j/exit" ]; then
     rj_first "$rj_j/exit"
     printf 'RJ-EXIT id=%s %s\n' "$1" "$rj_r"

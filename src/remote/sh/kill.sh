@@ -17,7 +17,11 @@ rj_main() {
       rj_first "$J/pgid"; rj_g=$rj_r
       rj_first "$J/wpid"; rj_w=$rj_r
       if rj_alive_as "$rj_p" "$J/pstart"; then rj_was=1; fi
+      rj_first "$J/queue"; rj_kq=$rj_r
       if [ -f "$J/exit" ]; then
+        rj_st=ended
+      elif rj_qname_ok "$rj_kq" && rj_qtake "$rj_id" "$RJ/queues/$rj_kq" killed waiting; then
+        # Still waiting in its queue: it ends here, without ever running.
         rj_st=ended
       else
         # The flag first: a wrapper that has not started the job yet sees it.

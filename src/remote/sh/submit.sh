@@ -55,7 +55,8 @@ rj_main() {
          printf '%s' "$RJ_ENVTEXT" > "$J/env" &&
          printf '%s' "$RJ_DESC" > "$J/desc" &&
          printf '%s\n' "$RJ_TIMEOUT" > "$J/timeout" &&
-         printf '%s\n' "$RJ_GRACE" > "$J/grace"; }; then
+         printf '%s\n' "$RJ_GRACE" > "$J/grace" &&
+         printf '%s\n' "$RJ_IDLE" > "$J/idle"; }; then
     rj_fail "cannot write the job files in $J"; return
   fi
   if [ ! -f "$J/created" ]; then date +%s > "$J/created"; fi

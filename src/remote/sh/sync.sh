@@ -7,6 +7,10 @@ rj_main() {
   rj_sessions
   rj_print_sessions
   for rj_id in $RJ_IDS; do rj_facts "$rj_id"; done
+  for rj_f in "$RJ"/queues/*; do
+    rj_q=${rj_f##*/}
+    if rj_qname_ok "$rj_q" && [ -d "$rj_f/wait" ]; then rj_qline "$rj_q"; fi
+  done
   rj_jf=$RJ/journal
   rj_size "$rj_jf"; rj_sz=$rj_n
   rj_off=$RJ_OFFSET rj_reset=0 rj_more=0 rj_rot=0

@@ -57,6 +57,31 @@ rj_watchdog() {
   rj_signal KILL "$rj_pg" "$rj_pid"
 }
 
+# Background guard for --idle-timeout: when the log has not grown for $1
+# seconds, mark `idled` and TERM the job; KILL it after the grace period.
+rj_idlewatch() {
+  trap '' HUP INT USR1 TSTP
+  trap - CONT
+  rj_stop='' rj_sp=''
+  trap 'rj_stop=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' TERM
+  rj_step=$(($1 / 10))
+  if [ "$rj_step" -lt 1 ]; then rj_step=1; fi
+  if [ "$rj_step" -gt 30 ]; then rj_step=30; fi
+  rj_size "$LOG"; rj_last=$rj_n rj_quiet=0
+  while rj_nap "$rj_step"; do
+    rj_alive "$rj_pid" || exit 0
+    rj_size "$LOG"
+    if [ "$rj_n" != "$rj_last" ]; then rj_last=$rj_n rj_quiet=0; else rj_quiet=$((rj_quiet + rj_step)); fi
+    if [ "$rj_quiet" -ge "$1" ]; then
+      : > "$J/idled"
+      rj_signal TERM "$rj_pg" "$rj_pid"
+      rj_nap "$G" || exit 0
+      rj_signal KILL "$rj_pg" "$rj_pid"
+      exit 0
+    fi
+  done
+}
+
 # TERM the job now, KILL it after the grace period (once).
 rj_stop_job() {
   if [ -z "$rj_pid" ] || [ -n "$rj_esc" ]; then return 0; fi
@@ -92,6 +117,12 @@ rj_child() {
     perl) set -- "$rj_tool" -e "$rj_perl" "$@" ;;
     setsid) set -- "$rj_tool" "$@" ;;
   esac
+  RJ_JOB_ID=$ID; export RJ_JOB_ID
+  # Set by the queue runner: the GPUs it gave the job, the array task.
+  rj_first "$J/gpu_alloc"
+  if [ -n "$rj_r" ]; then CUDA_VISIBLE_DEVICES=$rj_r; export CUDA_VISIBLE_DEVICES; fi
+  rj_first "$J/task"
+  if rj_isnum "$rj_r"; then RJ_ARRAY_TASK_ID=$rj_r TASK_ID=$rj_r; export RJ_ARRAY_TASK_ID TASK_ID; fi
   set -- "$J/env" "$@"
   # shellcheck source=/dev/null # the job's env file, written by submit
   if [ -f "$1" ]; then . "$1" || exit 126; fi
@@ -137,7 +168,7 @@ rj_wmain() {
   LOG=$J/log
   exec </dev/null 2>>"$LOG"
   if [ -f "$J/started" ] || [ -f "$J/exit" ]; then exit 0; fi
-  rj_pid='' rj_pg='' rj_intr='' rj_lost='' rj_esc='' rj_wd='' rj_start='' rj_tty=''
+  rj_pid='' rj_pg='' rj_intr='' rj_lost='' rj_esc='' rj_wd='' rj_iw='' rj_start='' rj_tty=''
   if [ -t 1 ]; then rj_tty=1; fi
   trap 'rj_on_sig kill' INT TERM USR1
   trap 'rj_on_sig lost' HUP
@@ -153,6 +184,7 @@ rj_wmain() {
   rj_read "$J/dir"; D=$rj_r
   rj_first "$J/timeout"; T=$rj_r; rj_isnum "$T" || T=0
   rj_first "$J/grace"; G=$rj_r; rj_isnum "$G" || G=10
+  rj_first "$J/idle"; I=$rj_r; rj_isnum "$I" || I=0
   : >> "$LOG"
   if [ -n "$rj_lost" ]; then rj_finish lost -1; fi
   if [ -f "$J/killed" ]; then rj_finish killed -1; fi
@@ -195,20 +227,26 @@ rj_wmain() {
   echo "$rj_pid" > "$J/pid"
   echo "${rj_pg:-0}" > "$J/pgid"
   rj_put started "$rj_start"
-  rj_journal "$rj_start" "start pid=$rj_pid pgid=${rj_pg:-0}"
+  rj_first "$J/gpu_alloc"
+  rj_journal "$rj_start" "start pid=$rj_pid pgid=${rj_pg:-0}${rj_r:+ gpus=$rj_r}"
   if [ -f "$J/killed" ] || [ -n "$rj_lost" ]; then rj_stop_job; fi
   if [ "$T" -gt 0 ]; then
     rj_watchdog "$T" timedout &
     rj_wd=$!
+  fi
+  if [ "$I" -gt 0 ]; then
+    rj_idlewatch "$I" &
+    rj_iw=$!
   fi
 
   # A trapped signal interrupts wait; wait again until the job itself ended.
   rj_intr=''
   wait "$rj_pid"; rj_rc=$?
   while [ -n "$rj_intr" ]; do rj_intr=; wait "$rj_pid"; rj_rc=$?; done
-  for rj_w in $rj_wd $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
+  for rj_w in $rj_wd $rj_iw $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
 
   if [ -f "$J/timedout" ]; then rj_kind=timeout
+  elif [ -f "$J/idled" ]; then rj_kind=idle
   elif [ -n "$rj_lost" ]; then rj_kind=lost
   elif [ -f "$J/killed" ]; then rj_kind=killed
   elif [ "$rj_rc" -gt 128 ] && [ "$rj_rc" -lt 193 ]; then rj_kind=signal
