@@ -20,8 +20,10 @@ void declare_ids(po::options_description&, po::options_description& hidden, po::
 
 int run_kill(Context& ctx, const po::variables_map& vm) {
     if (!vm.count("ids")) throw util::UsageError("no job id given", "usage: rj -b kill ID...");
-    std::vector<int64_t> ids;
-    for (const auto& s : vm["ids"].as<std::vector<std::string>>()) ids.push_back(parse_job_id(s));
+    std::vector<int64_t> asked;
+    for (const auto& s : vm["ids"].as<std::vector<std::string>>()) asked.push_back(parse_job_id(s));
+    for (int64_t id : asked) engine::get_job(ctx.engine, id);  // an unknown id: nothing is killed
+    std::vector<int64_t> ids = engine::expand_array_ids(ctx.engine, asked);  // an array: its tasks
     size_t answered = 0;
     int status = 0;
     engine::kill_jobs(ctx.engine, ids, [&](engine::KillResult r) {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctime>
+#include <map>
 
 #include "cli/batch_ops.h"
 #include "cli/command.h"
@@ -21,6 +22,7 @@ const char* const kStatusFlags[][2] = {
     {"completed", "only jobs that exited 0"},
     {"failed", "only jobs that failed, were killed or timed out"},
     {"dead", "only jobs that vanished without an exit record"},
+    {"queued", "only jobs waiting in a queue on their host"},
 };
 
 void declare_list(po::options_description& opts, po::options_description&, po::positional_options_description&) {
@@ -29,6 +31,7 @@ void declare_list(po::options_description& opts, po::options_description&, po::p
         ("host", po::value<std::string>()->value_name("H"), "only jobs on host H")
         ("search", po::value<std::string>()->value_name("TEXT"), "only jobs whose command or description contains TEXT")
         ("limit", po::value<int>()->value_name("N")->default_value(50), "at most N jobs, newest first (0: all)")
+        ("array", po::value<std::string>()->value_name("ID"), "only the tasks of array ID")
         ("sync", "sync hosts with active jobs first")
         ("json", "one JSON object per line (see JSON OUTPUT in rj(1))");
 }
@@ -39,22 +42,43 @@ int run_list(Context& ctx, const po::variables_map& vm) {
     if (vm.count("pending")) filter.statuses.push_back(store::status::pending);
     if (vm.count("completed")) filter.statuses.push_back(store::status::completed);
     if (vm.count("failed"))
-        filter.statuses.insert(filter.statuses.end(), {store::status::failed, store::status::killed, store::status::timeout});
+        filter.statuses.insert(filter.statuses.end(),
+                               {store::status::failed, store::status::killed, store::status::timeout, store::status::cancelled});
     if (vm.count("dead")) filter.statuses.push_back(store::status::dead);
+    if (vm.count("queued")) filter.statuses.push_back(store::status::queued);
+    if (vm.count("array")) filter.array_id = parse_job_id(vm["array"].as<std::string>());
+    // Array tasks are listed under their array (unless a status filter or
+    // --array asks for jobs one by one).
+    bool grouped = filter.statuses.empty() && filter.array_id == 0 && !vm.count("search");
+    filter.hide_tasks = grouped;
     if (vm.count("host")) filter.host = vm["host"].as<std::string>();
     if (vm.count("search")) filter.search = vm["search"].as<std::string>();
     filter.limit = vm["limit"].as<int>();
     if (filter.limit < 0) throw util::UsageError("--limit must be 0 or more");
     if (vm.count("sync")) sync_and_wait(ctx, engine::hosts_to_sync(ctx.engine), false, false);
-    std::vector<store::Job> jobs = engine::list_jobs(ctx.engine, filter);
+    std::vector<store::Job> top = engine::list_jobs(ctx.engine, filter);
+    std::vector<store::Job> jobs;
+    for (auto& j : top) {
+        bool is_array = j.is_array();
+        int64_t id = j.id;
+        jobs.push_back(std::move(j));
+        if (grouped && is_array)
+            for (auto& t : engine::array_tasks(ctx.engine, id)) jobs.push_back(std::move(t));
+    }
     if (vm.count("json")) {
         for (const auto& j : jobs) ctx.out << job_json(j) << "\n";
         return 0;
     }
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     Table t({"ID", "HOST", "STATUS", "TIME", "COMMAND"});
-    for (const auto& j : jobs)
-        t.add({std::to_string(j.id), j.host, job_status_text(j), job_time_cell(j, now), job_what_cell(j)});
+    for (const auto& j : jobs) {
+        std::string id = std::to_string(j.id);
+        if (grouped && j.array_id) id = " └" + id;  // a task, under its array
+        std::string what = job_what_cell(j);
+        if (j.is_array()) what = "[array " + j.array_spec + "] " + what;
+        else if (j.array_task) what = "[" + std::to_string(*j.array_task) + "] " + what;
+        t.add({id, j.host, job_status_text(j), job_time_cell(j, now), what});
+    }
     if (t.empty()) {
         if (ctx.out_is_tty) ctx.err << "rj: no jobs match\n";
         return 0;
@@ -72,8 +96,28 @@ void declare_show(po::options_description& opts, po::options_description& hidden
 int run_show(Context& ctx, const po::variables_map& vm) {
     if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b show ID [--json]");
     store::Job job = engine::get_job(ctx.engine, parse_job_id(vm["id"].as<std::string>()));
-    if (vm.count("json")) ctx.out << job_json(job) << "\n";
-    else ctx.out << job_details(job);
+    if (vm.count("json")) {
+        ctx.out << job_json(job) << "\n";
+        return 0;
+    }
+    ctx.out << job_details(job);
+    if (job.is_array()) {
+        // An array: its tasks counted by state.
+        std::map<std::string, int> counts;
+        auto tasks = engine::array_tasks(ctx.engine, job.id);
+        for (const auto& t : tasks) ++counts[t.status];
+        std::string summary = std::to_string(tasks.size()) + " (";
+        bool first = true;
+        for (const auto& st : store::all_statuses())
+            if (counts.count(st)) {
+                summary += (first ? "" : ", ") + std::to_string(counts[st]) + " " + st;
+                first = false;
+            }
+        ctx.out << "tasks:       " << summary << ")\n";
+        if (!tasks.empty())
+            ctx.out << "task ids:    " << tasks.front().id << "-" << tasks.back().id << " ('rj -b list --array " << job.id
+                    << "')\n";
+    }
     return 0;
 }
 

@@ -42,7 +42,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (follow && (req.from_line || req.to_line))
         throw util::UsageError("-f cannot be combined with --from or --to", "use -n N to start from the last N lines");
     engine::get_job(ctx.engine, req.id);  // not found: exit 1 before contacting anyone
-    if (follow && req.tail_lines == 0) return follow_log(ctx, req.id, 0);
+    if (follow && req.tail_lines == 0 && req.grep.empty()) return follow_log(ctx, req.id, 0);
     bool whole = req.tail_lines == 0 && req.grep.empty() && req.from_line == 0 && req.to_line == 0;
     if (whole) req.byte_offset = 0;  // the whole log: stream it in chunks by offset
     engine::LogResult result;

@@ -125,6 +125,15 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("idle-timeout"))
         req.idle_timeout_s = util::parse_duration_or_throw(vm["idle-timeout"].as<std::string>(), "--idle-timeout").count();
     apply_queue_options(vm, req.queue);
+    if (req.queue.enabled && vm.count("queue") && req.queue.name == "default") {
+        // `--queue gpu HOST CMD`: the optional value must be attached.
+        try {
+            ctx.engine.require_known_host(req.host);
+        } catch (const util::UsageError& e) {
+            throw util::UsageError(e.what(), "to name the queue write --queue=" + req.host +
+                                                 " (the value of --queue is optional, so it takes '=')");
+        }
+    }
 
     return submit_and_report(ctx, req, vm.count("follow") > 0, !vm.count("from") && !vm.count("directory"));
 }

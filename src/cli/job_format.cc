@@ -5,6 +5,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "store/job.h"
 #include "util/duration.h"
 #include "util/json.h"
 #include "util/terminal_text.h"
@@ -19,6 +20,11 @@ std::string local_time(int64_t t) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     return buf;
+}
+std::string id_array(const std::vector<int64_t>& ids) {
+    std::string s = "[";
+    for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+    return s + "]";
 }
 }  // namespace
 
@@ -77,7 +83,20 @@ std::string job_json(const store::Job& j) {
         .add("queue_on_fail", j.queue_on_fail)
         .add("error", j.error)
         .add("session", j.session_name())
-        .add("remote_job_dir", j.remote_job_dir());
+        .add("remote_job_dir", j.remote_job_dir())
+        .add("queue", j.queue)
+        .add("priority", j.priority)
+        .add("gpus", static_cast<int64_t>(j.gpus))
+        .add("gpu_alloc", j.gpu_alloc)
+        .add_raw("after", id_array(j.after_ok))
+        .add_raw("after_any", id_array(j.after_any))
+        .add_raw("after_fail", id_array(j.after_fail))
+        .add("array", j.array_spec)
+        .add("array_id", j.array_id)
+        .add("array_task", j.array_task)
+        .add("held", j.held)
+        .add("pending_reason", j.queue_reason)
+        .add("idle_timeout_s", j.idle_timeout_s);
     return o.str();
 }
 
@@ -110,8 +129,25 @@ std::string job_details(const store::Job& j) {
     }
     if (j.pid) line("pid:", std::to_string(*j.pid));
     if (j.from_job) line("from job:", std::to_string(*j.from_job));
-    if (j.queue_on_fail) line("queue:", "--queue-on-fail");
+    if (j.queue_on_fail) line("on failure:", "--queue-on-fail");
+    if (!j.queue.empty()) {
+        line("queue:", j.queue + (j.priority ? ", priority " + std::to_string(j.priority) : "") + (j.held ? ", held" : ""));
+        if (j.status == store::status::queued && !j.queue_reason.empty()) line("waiting:", j.queue_reason);
+    }
+    if (j.gpus > 0) line("gpus:", std::to_string(j.gpus) + (j.gpu_alloc.empty() ? "" : " (CUDA_VISIBLE_DEVICES=" + j.gpu_alloc + ")"));
+    auto deps = [&](const char* k, const std::vector<int64_t>& ids) {
+        std::string v;
+        for (int64_t id : ids) v += (v.empty() ? "" : ", ") + std::to_string(id);
+        line(k, v);
+    };
+    deps("after:", j.after_ok);
+    deps("after-any:", j.after_any);
+    deps("after-fail:", j.after_fail);
+    if (j.is_array()) line("array:", j.array_spec);
+    if (j.array_id) line("array task:", std::to_string(j.array_task.value_or(0)) + " of array " + std::to_string(*j.array_id));
+    if (j.idle_timeout_s > 0) line("idle timeout:", util::format_duration(util::Seconds(j.idle_timeout_s)));
     line("error:", j.error);
+    if (j.is_array()) return s.str();  // an array has no session or files of its own
     line("session:", "tmux attach -t " + j.session_name() + " (on " + j.host + ")");
     line("files:", j.remote_job_dir() + " (on " + j.host + ")");
     return s.str();

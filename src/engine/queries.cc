@@ -14,6 +14,10 @@ std::vector<store::Job> list_jobs(Engine& engine, const store::JobFilter& filter
 
 int64_t count_jobs(Engine& engine, const store::JobFilter& filter) { return store::JobRepo(engine.db()).count(filter); }
 
+std::vector<store::Job> array_tasks(Engine& engine, int64_t array_id) {
+    return store::JobRepo(engine.db()).array_tasks(array_id);
+}
+
 std::optional<store::Job> find_job(Engine& engine, int64_t id) { return store::JobRepo(engine.db()).get(id); }
 
 std::vector<std::string> hosts_with_jobs(Engine& engine) { return store::JobRepo(engine.db()).hosts_with_jobs(); }

@@ -16,6 +16,8 @@ namespace engine {
 // A page of jobs, newest first (keyset paged: see store::JobFilter).
 std::vector<store::Job> list_jobs(Engine& engine, const store::JobFilter& filter);
 int64_t count_jobs(Engine& engine, const store::JobFilter& filter);
+// The tasks of array `array_id`, by task number.
+std::vector<store::Job> array_tasks(Engine& engine, int64_t array_id);
 // The job, or nullopt when there is no such id.
 std::optional<store::Job> find_job(Engine& engine, int64_t id);
 // Hosts that have had jobs, sorted.

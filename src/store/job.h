@@ -88,6 +88,8 @@ struct JobFilter {
     std::string search;  // case-insensitive substring of command or description
     int limit = 0;       // 0 = all
     int64_t before_id = 0;  // keyset paging: only id < before_id (0 = from the newest)
+    int64_t array_id = 0;   // > 0: only the tasks of this array
+    bool hide_tasks = false;  // leave out array tasks (their array's row stands for them)
 };
 
 }  // namespace store

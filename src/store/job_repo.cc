@@ -119,6 +119,11 @@ std::string other_conditions(const JobFilter& f, std::vector<Arg>& args) {
         conds.push_back("id < ?");
         args.emplace_back(f.before_id);
     }
+    if (f.array_id > 0) {
+        conds.push_back("array_id = ?");
+        args.emplace_back(f.array_id);
+    }
+    if (f.hide_tasks) conds.push_back("array_id IS NULL");
     if (conds.empty()) return "1";
     std::string s;
     for (size_t i = 0; i < conds.size(); ++i) s += (i ? " AND " : "") + conds[i];

@@ -603,7 +603,7 @@ Json JobsFixture::await_end(int64_t id, Millis timeout) {
             last_sync = rj.batch({"sync", "-v"});
             job = show(id);
             const std::string& s = job["status"].str();
-            return s != "starting" && s != "running" && s != "pending";
+            return s != "starting" && s != "running" && s != "pending" && s != "queued";
         },
         timeout, Millis(200));
     if (!ended) {

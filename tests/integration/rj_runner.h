@@ -146,7 +146,7 @@ public:
     // `rj -b list --json --limit 0 EXTRA...`, parsed (REQUIREs exit 0).
     std::vector<Json> list(const std::vector<std::string>& extra = {});
     std::string status_of(int64_t id) { return show(id)["status"].str(); }
-    // Syncs until job `id` leaves starting/running/pending or `timeout` passes;
+    // Syncs until job `id` leaves starting/running/pending/queued or `timeout` passes;
     // returns its `show --json` object either way.
     Json await_end(int64_t id, Millis timeout = Millis(30000));
     // Syncs until job `id` has status `want`; returns whether it got there.

@@ -123,8 +123,14 @@ rj_round() {
     rj_dstate "$rj_id"
     if [ "$rj_ds" = failed ]; then rm -f "$rj_f"; continue; fi
     rj_nrun=$((rj_nrun + 1))
-    rj_first "$J/gpu_alloc"; rj_busygpu="$rj_busygpu,$rj_r"
     rj_first "$J/array"; rj_runarr="$rj_runarr${rj_r%% *} "
+  done
+  # GPUs given to running jobs of every queue of this directory.
+  for rj_f in "$RJ"/queues/*/run/*; do
+    [ -e "$rj_f" ] || continue
+    rj_id=${rj_f##*/}
+    [ -f "$RJ/jobs/$rj_id/exit" ] && continue
+    rj_first "$RJ/jobs/$rj_id/gpu_alloc"; rj_busygpu="$rj_busygpu,$rj_r"
   done
   rj_stopped=''
   if [ -f "$QD/stop" ]; then
@@ -234,7 +240,12 @@ rj_rmain() {
   if ! rj_lock; then rj_say "another runner has queue $Q; this one exits"; exit 0; fi
   rj_say "runner of queue $Q started"
   trap 'rm -rf "$QD/lock"; exit 0' INT TERM HUP
-  while rj_round; do sleep 1; done
+  # `touch QUEUE_DIR/debug` traces every step into QUEUE_DIR/trace.
+  while :; do
+    if [ -f "$QD/debug" ]; then exec 2>>"$QD/trace"; set -x; fi
+    rj_round || break
+    sleep 1
+  done
   rj_say "queue $Q stopped and drained; runner exits"
   rm -rf "$QD/lock"
   if [ -f "$QD/removed" ]; then rm -rf "$QD"; fi
