@@ -181,7 +181,7 @@ int run_pending(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kQueueCommand = {
-    "queue", "start|stop|status|list|remove HOST", "control a queue's runner on HOST; show its queues",
+    "queue", "ACTION HOST", "start|stop|status|list|remove a queue on HOST (--queue NAME)",
     "Each queue (--queue NAME, default 'default') has a runner on the host, in tmux session rj-CLIENT-queue-NAME, "
     "that starts its jobs while no rj runs anywhere. start: start the runner (a no-op when it runs; --slots N sets "
     "how many jobs run at once). stop: drain: running jobs finish, nothing new starts, then the runner exits. "
@@ -195,8 +195,8 @@ extern const Command kReleaseCommand = {"release", "ID...", "let held jobs start
 extern const Command kStartNowCommand = {"start-now", "ID...", "start queued jobs now, ignoring dependencies and slots",
                                          "Refused for a job that has started.", declare_ids, run_start_now};
 extern const Command kUpdateCommand = {
-    "update", "ID [--command CMD] [--priority N] [--gpus N] [--timeout DUR] [-e K=V]...",
-    "change a job that still waits in its queue", "Refused for a job that has started.", declare_update, run_update};
+    "update", "ID [OPTIONS]",
+    "change a job that still waits in its queue (--command, --priority, --gpus, --timeout, -e)", "Refused for a job that has started.", declare_update, run_update};
 extern const Command kMoveCommand = {"move", "ID HOST", "move a waiting job to the same queue on another host",
                                      "Refused for a job that has started, or one with dependencies (they are "
                                      "evaluated on their host).",
