@@ -40,7 +40,9 @@ int run_kill(Context& ctx, const po::variables_map& vm) {
 
 void declare_restart(po::options_description& opts, po::options_description& hidden,
                      po::positional_options_description& pos) {
-    opts.add_options()("follow,f", "stream the new job's log until it ends (one id only)");
+    opts.add_options()("follow,f", "stream the new job's log until it ends (one id only)")
+        ("exact", "run on exactly the code the job recorded: its commit with its uncommitted changes, in a fresh "
+                  "checkout on the host (refused when it recorded none, or only part of its changes)");
     hidden.add_options()("ids", po::value<std::vector<std::string>>(), "ids");
     pos.add("ids", -1);
 }
@@ -52,7 +54,12 @@ int run_restart(Context& ctx, const po::variables_map& vm) {
     bool follow = vm.count("follow") > 0;
     if (follow && old.size() > 1) throw util::UsageError("-f follows one job; give one id");
     int status = 0;
-    for (const auto& job : old) status = std::max(status, submit_and_report(ctx, engine::request_from_job(job), follow));
+    bool exact = vm.count("exact") > 0;
+    for (const auto& job : old) {
+        engine::SubmitRequest req = engine::request_from_job(job);
+        if (exact) req.exact_from = job.id;
+        status = std::max(status, submit_and_report(ctx, req, follow));
+    }
     return status;
 }
 
@@ -77,7 +84,9 @@ extern const Command kKillCommand = {
     declare_ids, run_kill};
 extern const Command kRestartCommand = {
     "restart", "ID...", "start jobs again with the same settings; print the new ids",
-    "A queued job goes back into its queue with its priority and GPUs (not its dependencies).", declare_restart,
+    "A queued job goes back into its queue with its priority and GPUs (not its dependencies). With --exact the "
+    "job runs on exactly the code it recorded (see 'rj -b show'): a git worktree of its commit on the host with its "
+    "uncommitted changes applied; if the commit is gone from the repository nothing runs.", declare_restart,
     run_restart};
 extern const Command kDescribeCommand = {"describe", "ID TEXT", "set a job's description", "", declare_describe,
                                          run_describe, 1};

@@ -32,6 +32,7 @@ void declare_list(po::options_description& opts, po::options_description&, po::p
         ("search", po::value<std::string>()->value_name("TEXT"), "only jobs whose command or description contains TEXT")
         ("limit", po::value<int>()->value_name("N")->default_value(50), "at most N jobs, newest first (0: all)")
         ("array", po::value<std::string>()->value_name("ID"), "only the tasks of array ID")
+        ("code", "add a column with the commit each job ran (short; + when it had uncommitted changes)")
         ("sync", "sync hosts with active jobs first")
         ("json", "one JSON object per line (see JSON OUTPUT in rj(1))");
 }
@@ -70,14 +71,22 @@ int run_list(Context& ctx, const po::variables_map& vm) {
         return 0;
     }
     int64_t now = static_cast<int64_t>(std::time(nullptr));
-    Table t({"ID", "HOST", "STATUS", "TIME", "COMMAND"});
+    bool code = vm.count("code") > 0;
+    Table t(code ? std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMIT", "COMMAND"}
+                 : std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMAND"});
     for (const auto& j : jobs) {
         std::string id = std::to_string(j.id);
         if (grouped && j.array_id) id = " └" + id;  // a task, under its array
         std::string what = job_what_cell(j);
         if (j.is_array()) what = "[array " + j.array_spec + "] " + what;
         else if (j.array_task) what = "[" + std::to_string(*j.array_task) + "] " + what;
-        t.add({id, j.host, job_status_text(j), job_time_cell(j, now), what});
+        if (code) {
+            std::string commit = j.has_code() ? j.code.commit.substr(0, 7) : "-";
+            if (j.has_code() && (j.code.files > 0 || j.code.untracked > 0)) commit += "+";
+            t.add({id, j.host, job_status_text(j), job_time_cell(j, now), commit, what});
+        } else {
+            t.add({id, j.host, job_status_text(j), job_time_cell(j, now), what});
+        }
     }
     if (t.empty()) {
         if (ctx.out_is_tty) ctx.err << "rj: no jobs match\n";

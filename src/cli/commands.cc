@@ -26,6 +26,7 @@ extern const Command kStartNowCommand;
 extern const Command kUpdateCommand;
 extern const Command kMoveCommand;
 extern const Command kPendingCommand;
+extern const Command kDiffCommand;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
@@ -43,6 +44,7 @@ const std::vector<Command>& commands() {
         kStartNowCommand,
         kUpdateCommand,
         kMoveCommand,
+        kDiffCommand,
         kDescribeCommand,
         kSyncCommand,
         kPruneCommand,

@@ -96,7 +96,16 @@ std::string job_json(const store::Job& j) {
         .add("array_task", j.array_task)
         .add("held", j.held)
         .add("pending_reason", j.queue_reason)
-        .add("idle_timeout_s", j.idle_timeout_s);
+        .add("idle_timeout_s", j.idle_timeout_s)
+        .add("code_commit", j.code.commit)
+        .add("code_branch", j.code.branch)
+        .add("code_root", j.code.root)
+        .add("code_patch_hash", j.code.patch_hash)
+        .add("code_patch_bytes", j.code.patch_bytes)
+        .add("code_truncated", j.code.truncated)
+        .add("code_summary", j.code_summary())
+        .add("gpu_models", j.gpu_models)
+        .add("exact", j.exact);
     return o.str();
 }
 
@@ -146,6 +155,17 @@ std::string job_details(const store::Job& j) {
     if (j.is_array()) line("array:", j.array_spec);
     if (j.array_id) line("array task:", std::to_string(j.array_task.value_or(0)) + " of array " + std::to_string(*j.array_id));
     if (j.idle_timeout_s > 0) line("idle timeout:", util::format_duration(util::Seconds(j.idle_timeout_s)));
+    if (j.has_code()) {
+        line("code:", j.code_summary());
+        line("repository:", j.code.root + (j.code.subdir.empty() ? "" : " (in " + j.code.subdir + ")"));
+        line("commit:", j.code.commit);
+        if (j.code.patch_bytes > 0 || j.code.truncated)
+            line("changes:", std::to_string(j.code.patch_bytes) + " bytes of patch, git hash " + j.code.patch_hash +
+                                 (j.code.truncated ? " (TRUNCATED at the snapshot limit: not enough to run it again exactly)" : "") +
+                                 " — code.patch in its directory");
+    }
+    if (j.exact && j.from_job) line("exact:", "runs job " + std::to_string(*j.from_job) + "'s recorded code");
+    line("gpu models:", j.gpu_models);
     line("error:", j.error);
     if (j.is_array()) return s.str();  // an array has no session or files of its own
     line("session:", "tmux attach -t " + j.session_name() + " (on " + j.host + ")");

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "store/journal_repo.h"
+#include "util/terminal_text.h"
 
 namespace engine {
 
@@ -143,6 +144,32 @@ Verdict verdict_after_kill(const remote::KillResult& r, int64_t now) {
         v.note = "gone without an exit record";
     }
     return v;
+}
+
+bool record_code(store::JobRepo& jobs, int64_t id, const remote::JobFacts& facts) {
+    store::Job::Code c;
+    if (facts.code) {
+        const auto& r = *facts.code;
+        bool hex = !r.commit.empty() && r.commit.size() <= 64;
+        for (char ch : r.commit) hex = hex && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
+        if (hex) {
+            c.commit = r.commit;
+            c.branch = util::visible(r.branch).substr(0, 200);
+            c.root = r.root.substr(0, 4096);
+            c.subdir = r.subdir.substr(0, 4096);
+            c.patch_hash = util::visible(r.patch_hash).substr(0, 64);
+            c.patch_bytes = r.patch_bytes < 0 ? 0 : r.patch_bytes;
+            c.truncated = r.truncated;
+            c.files = r.files < 0 ? 0 : r.files;
+            c.untracked = r.untracked < 0 ? 0 : r.untracked;
+        }
+    }
+    auto job = jobs.get(id);
+    if (!job) return false;
+    if (c.commit.empty()) c = job->code;  // nothing (valid) reported: keep what we have
+    std::string models = facts.gpu_models.empty() ? job->gpu_models : util::visible(facts.gpu_models).substr(0, 512);
+    if (c == job->code && models == job->gpu_models) return false;
+    return jobs.set_code(id, c, models);
 }
 
 bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const std::string& error) {

@@ -20,6 +20,10 @@ std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& event);
 // idle timeout, the err= word of an error).
 std::string end_note(const remote::JournalEvent& event);
 
+// Stores the code record (and GPU models) a host reported for a job,
+// checked and bounded first: a commit is hex, names are short and visible.
+bool record_code(store::JobRepo& jobs, int64_t id, const remote::JobFacts& facts);
+
 // Records `end` unless the job already reached a terminal state (first
 // writer wins: a later, less informed observer must not overwrite it).
 // Returns true if the row changed.

@@ -49,6 +49,9 @@ struct SubmitRequest {
     std::optional<int64_t> from_job;
     int64_t idle_timeout_s = 0;  // 0: none
     QueueRequest queue;
+    // restart --exact: run on exactly the code job `exact_from` recorded
+    // (same host; refused when it recorded none or its patch was truncated).
+    std::optional<int64_t> exact_from;
 };
 
 struct SubmitResult {
@@ -227,6 +230,20 @@ void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason
 
 // The ids an id stands for: an array's tasks, or the id itself.
 std::vector<int64_t> expand_array_ids(Engine& engine, const std::vector<int64_t>& ids);
+
+// ---- code (engine/code_diff.cc) ----
+
+// `rj -b diff A B`: the two records, and from their host (when both ran
+// there) the commits between them, the files those commits change and the
+// difference between their uncommitted changes.
+struct JobDiff {
+    store::Job a, b;
+    bool same_host = false;
+    bool fetched = false;                       // the host answered
+    std::map<std::string, std::string> blocks;  // log, back, stat, patch (see remote::diff_script)
+    std::string error, hint;                    // the host could not be asked (the local part still holds)
+};
+void diff_jobs(Engine& engine, int64_t a, int64_t b, std::function<void(JobDiff)> done);
 
 // Local-only changes (synchronous).
 void describe(Engine& engine, int64_t id, const std::string& text);  // throws util::Error if no such job

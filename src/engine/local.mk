@@ -12,6 +12,7 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/job_edits.cc \
 	src/engine/submit.cc \
 	src/engine/queues.cc \
+	src/engine/code_diff.cc \
 	src/engine/sync.cc \
 	src/engine/kill.cc \
 	src/engine/logs.cc \

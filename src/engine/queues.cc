@@ -41,6 +41,7 @@ remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
     spec.env = job.env;
     spec.timeout_s = job.timeout_s;
     spec.idle_timeout_s = job.idle_timeout_s;
+    spec.snapshot_bytes = engine.config().snapshot_bytes_for(job.host);
     remote::RemoteDir dir = remote_dir_of(engine, job);
     spec.rj_dir = dir.path;
     spec.session_prefix = dir.session_prefix;

@@ -31,6 +31,25 @@ void validate(Engine& engine, const SubmitRequest& r) {
     if (r.timeout_s < 0) throw util::UsageError("the timeout cannot be negative");
 }
 
+// restart --exact: the source must have recorded its code, whole, on this
+// host and in the directory new jobs use (its patch is read from there).
+void check_exact(Engine& engine, const SubmitRequest& r) {
+    auto src = store::JobRepo(engine.db()).get(*r.exact_from);
+    std::string id = std::to_string(*r.exact_from);
+    if (!src) throw util::UsageError("there is no job " + id, "'rj -b list' shows the jobs");
+    if (!src->has_code())
+        throw util::UsageError("job " + id + " recorded no code",
+                               "only jobs that ran in a git work tree (with snapshots on) can be run again exactly; "
+                               "'rj -b sync' first if it started moments ago");
+    if (src->code.truncated)
+        throw util::UsageError("job " + id + "'s uncommitted changes were truncated at the snapshot limit (" +
+                                   std::to_string(src->code.patch_bytes) + " bytes kept)",
+                               "its exact code cannot be rebuilt; raise snapshot_limit in the config for future jobs");
+    if (src->host != r.host || remote_dir_of(engine, *src) != new_job_dir(engine, r.host))
+        throw util::UsageError("job " + id + "'s code is recorded on " + src->host + ", not " + r.host,
+                               "restart --exact runs on the host that has the record");
+}
+
 }  // namespace
 
 void start_recorded_job(Engine& engine, const store::Job& job, std::function<void(SubmitResult, RemoteReply)> done) {
@@ -43,9 +62,17 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
     spec.env = job.env;
     spec.timeout_s = job.timeout_s;
     spec.idle_timeout_s = job.idle_timeout_s;
+    spec.snapshot_bytes = engine.config().snapshot_bytes_for(job.host);
     remote::RemoteDir dir = remote_dir_of(engine, job);
     spec.rj_dir = dir.path;
     spec.session_prefix = dir.session_prefix;
+    if (job.exact && job.from_job) {
+        // Validated at submit; a resend rebuilds it from the source's record.
+        auto src = store::JobRepo(engine.db()).get(*job.from_job);
+        if (src && src->has_code())
+            spec.exact = remote::JobSpec::Exact{src->code.root, src->code.commit, src->code.subdir, src->id,
+                                                src->code.patch_bytes};
+    }
     std::string script = remote::submit_script(spec);
     int64_t id = job.id;
     engine.run_script(job.host, std::move(script), std::chrono::seconds(60),
@@ -83,6 +110,7 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
 void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done) {
     validate(engine, request);
     if (request.idle_timeout_s < 0) throw util::UsageError("the idle timeout cannot be negative");
+    if (request.exact_from) check_exact(engine, request);
     if (request.queue.enabled) return submit_to_queue(engine, std::move(request), std::move(done));
     store::JobRepo jobs(engine.db());
     store::Job job;
@@ -93,6 +121,8 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     job.env = request.env;
     job.timeout_s = request.timeout_s;
     job.idle_timeout_s = request.idle_timeout_s;
+    job.exact = request.exact_from.has_value();
+    if (request.exact_from) job.from_job = request.exact_from;
     job.queue_on_fail = request.queue_on_fail;
     job.from_job = request.from_job;
     remote::RemoteDir dir = new_job_dir(engine, request.host);

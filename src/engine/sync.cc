@@ -72,7 +72,11 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         auto it = reply.jobs.find(j.id);
         if (it == reply.jobs.end()) continue;
         auto current = jobs.get(j.id);
-        if (!current || current->terminal() || !belongs(*current)) continue;
+        if (!current || !belongs(*current)) continue;
+        // The code record first: a job that ended since the last sync (its
+        // end came with the journal above) still brings it.
+        if (it->second.code || !it->second.gpu_models.empty()) changed += record_code(jobs, j.id, it->second);
+        if (current->terminal()) continue;
         bool was_starting = current->status == store::status::starting;
         Verdict v = verdict_from_facts(it->second, was_starting, now);
         if (current->array_id) arrays.insert(*current->array_id);

@@ -110,7 +110,16 @@ std::string env_file_text(int64_t id, const std::vector<std::pair<std::string, s
     return env;
 }
 
+bool is_hex(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
 void check_spec(const JobSpec& spec) {
+    if (spec.exact && (!is_hex(spec.exact->commit) || spec.exact->root.empty() || spec.exact->patch_job < 0))
+        throw util::Error("restart --exact needs the recorded commit (hex) and repository");
     check_id(spec.id);
     if (spec.command.empty()) throw util::UsageError("empty command", "give the command to run");
     if (spec.timeout_s < 0 || spec.kill_grace_s < 0 || spec.idle_timeout_s < 0)
@@ -130,6 +139,14 @@ void assign_job(std::string& s, const JobSpec& spec) {
     assign(s, "RJ_WSH", spec.wrapper_shell);
     assign(s, "RJ_WHASH", sh::wrapper_hash());
     assign(s, "RJ_WRAPPER", sh::wrapper_text());
+    assign_num(s, "RJ_SNAPSHOT", spec.snapshot_bytes < 0 ? 0 : spec.snapshot_bytes);
+    const auto& x = spec.exact;
+    assign(s, "RJ_EXACT", x ? "1" : "0");
+    assign(s, "RJ_EXACT_ROOT", x ? x->root : "");
+    assign(s, "RJ_EXACT_COMMIT", x ? x->commit : "");
+    assign(s, "RJ_EXACT_SUB", x ? x->subdir : "");
+    assign(s, "RJ_EXACT_PATCH", x ? "jobs/" + std::to_string(x->patch_job) + "/code.patch" : "");
+    assign_num(s, "RJ_EXACT_BYTES", x ? x->patch_bytes : 0);
 }
 
 std::string id_words(const std::vector<int64_t>& ids) {
@@ -221,6 +238,21 @@ std::string submit_script(const JobSpec& spec) {
     assign(s, "RJ_ENVTEXT", env_file_text(spec.id, spec.env));
     assign_job(s, spec);
     return finish(std::move(s), {sh::submit_body});
+}
+
+std::string diff_script(const RemoteDir& rj_dir, int64_t id1, int64_t id2, const std::string& root,
+                        const std::string& c1, const std::string& c2, int64_t cap_bytes) {
+    check_id(id1);
+    check_id(id2);
+    bool commits = !root.empty() && is_hex(c1) && is_hex(c2);
+    std::string s = begin("diff", rj_dir);
+    assign_num(s, "RJ_ID1", id1);
+    assign_num(s, "RJ_ID2", id2);
+    assign(s, "RJ_ROOT", commits ? root : "");
+    assign(s, "RJ_C1", commits ? c1 : "");
+    assign(s, "RJ_C2", commits ? c2 : "");
+    assign_num(s, "RJ_CAP", cap_bytes < 1024 ? 1024 : cap_bytes);
+    return finish(std::move(s), {sh::diff_body});
 }
 
 std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,

@@ -188,6 +188,26 @@ struct FactsCollector {
             jobs[f.id] = f;
         } else if (l.tag == "RJ-EXIT") {
             jobs[l.num("id")].exit = parse_exit(l);
+        } else if (l.tag == "RJ-CODE") {
+            auto it = jobs.find(l.num("id"));
+            if (it != jobs.end()) {
+                JobFacts::Code c;
+                c.commit = l.str("commit");
+                c.branch = l.str("branch");
+                c.patch_hash = l.str("patch");
+                c.patch_bytes = l.num("bytes");
+                c.truncated = l.flag("truncated");
+                c.files = static_cast<int>(l.num("files"));
+                c.untracked = static_cast<int>(l.num("untracked"));
+                c.root = l.str("msg");
+                it->second.code = std::move(c);
+            }
+        } else if (l.tag == "RJ-CODESUB") {
+            auto it = jobs.find(l.num("id"));
+            if (it != jobs.end() && it->second.code) it->second.code->subdir = l.str("msg");
+        } else if (l.tag == "RJ-GPUMODELS") {
+            auto it = jobs.find(l.num("id"));
+            if (it != jobs.end()) it->second.gpu_models = l.str("msg");
         } else if (l.tag == "RJ-WAIT") {
             auto it = jobs.find(l.num("id"));
             if (it != jobs.end() && it->second.queue_state == 'w') {
@@ -443,6 +463,26 @@ std::string cancel_reason(const std::string& err) {
     if (err.rfind("after-fail", 0) == 0) return after("after-fail", "--after-fail");
     if (err.rfind("after", 0) == 0) return after("after", "--after");
     return "cancelled" + (err.empty() ? std::string() : ": " + err);
+}
+
+// ---- diff ----
+
+std::map<std::string, std::string> parse_diff(const std::string& out) {
+    Reader r(out);
+    std::map<std::string, std::string> blocks;
+    bool header = false, done = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-DIFF") {
+            header = true;
+        } else if (l->tag == "RJ-BLOCK") {
+            blocks[l->str("name")] = r.take(l->num("bytes", -1), "diff");
+        } else if (l->tag == "RJ-DONE") {
+            done = true;
+            break;
+        }
+    }
+    if (!header || !done) no_reply("diff", out);
+    return blocks;
 }
 
 // ---- queues ----

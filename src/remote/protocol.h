@@ -84,6 +84,10 @@
 //   queue    RJ-QUEUE name= state= slots= waiting= held= running=;
 //            RJ-QJOB queue= id= held= prio= msg=why; RJ-QCTL id= result= [msg=]; RJ-END
 //            (sync adds RJ-QUEUE lines, RJ-JOB q=w|c|- and RJ-WAIT id= held= msg=)
+//   code     (sync and kill, per asked job that recorded it) RJ-CODE id= commit= branch=
+//            patch= bytes= truncated= files= untracked= msg=ROOT; RJ-CODESUB id= msg=SUBDIR;
+//            RJ-GPUMODELS id= msg=NAME,...
+//   diff     RJ-DIFF v=1, RJ-BLOCK name= bytes=N + N bytes + newline + RJ-END ..., RJ-DONE
 //   usage    RJ-USAGE id= state=ok procs= cpu= rss_kib= gpu_mem_mib= (-1: no nvidia-smi)
 //            or RJ-USAGE id= state=ended (no live process recorded); RJ-END.
 #pragma once
@@ -146,6 +150,17 @@ struct JobSpec {
     std::string session_prefix = kLegacySessionPrefix;  // see RemoteDir
     std::string wrapper_shell = "/bin/sh";  // interpreter of the wrapper; a simple word
     int64_t idle_timeout_s = 0;  // > 0: kill the job when its log has not grown for this long
+    // Code snapshot: the most bytes of uncommitted changes the wrapper keeps
+    // (0: record no code at all).
+    int64_t snapshot_bytes = 2 << 20;
+    // restart --exact: run in a checkout of `commit` of repository `root`
+    // (on the host) with the patch of job dir `patch_job` applied, in `subdir`.
+    struct Exact {
+        std::string root, commit, subdir;
+        int64_t patch_job = 0;
+        int64_t patch_bytes = 0;
+    };
+    std::optional<Exact> exact;
 };
 
 // Throws util::UsageError for bad env names, NUL bytes, empty command, and
@@ -294,6 +309,15 @@ struct JobFacts {
     bool held = false;    // waiting, held
     std::string why;      // waiting: why, as the runner last wrote it
     std::optional<ExitRecord> exit;
+    // The code it ran (when its directory was in a git work tree).
+    struct Code {
+        std::string commit, branch, patch_hash, root, subdir;
+        int64_t patch_bytes = 0;
+        bool truncated = false;
+        int files = 0, untracked = 0;
+    };
+    std::optional<Code> code;
+    std::string gpu_models;  // the GPUs it was given, by name, comma-separated
 };
 
 struct JournalEvent {
@@ -332,6 +356,14 @@ std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
                         const std::vector<int64_t>& ids_to_check,
                         int64_t max_journal_bytes = 4 << 20, int64_t rotate_bytes = 1 << 20);
 SyncReply parse_sync(const std::string& out);
+
+// ---- diff of two jobs' code (same host) ----
+// Blocks: "log" (commits from c1 to c2), "back" (from c2 to c1), "stat"
+// (files changed between them; these three only when root is given and the
+// commits differ) and "patch" (diff -u of the two recorded patches).
+std::string diff_script(const RemoteDir& rj_dir, int64_t id1, int64_t id2, const std::string& root,
+                        const std::string& c1, const std::string& c2, int64_t cap_bytes = 256 << 10);
+std::map<std::string, std::string> parse_diff(const std::string& out);
 
 // ---- fate of a job from host facts ----
 

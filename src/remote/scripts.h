@@ -30,6 +30,7 @@ extern const std::string_view queue_lib_body;  // shared by the runner and the q
 extern const std::string_view runner_body;
 extern const std::string_view enqueue_body;
 extern const std::string_view queue_ctl_body;
+extern const std::string_view diff_body;
 
 // The complete wrapper file and the hash in its deployed name (16 hex digits
 // of FNV-1a over the text, so a changed wrapper gets a new file and running

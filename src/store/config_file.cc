@@ -140,6 +140,21 @@ private:
         return static_cast<int>(n);
     }
 
+    // "2M", "512K", "1048576": bytes, up to 1 GiB.
+    int64_t bytes(const KeyLine& k, const std::string& v) {
+        std::string num = v;
+        int64_t unit = 1;
+        if (!num.empty() && (num.back() == 'K' || num.back() == 'k')) unit = 1 << 10;
+        if (!num.empty() && (num.back() == 'M' || num.back() == 'm')) unit = 1 << 20;
+        if (unit != 1) num.pop_back();
+        bool ok = !num.empty() && num.size() <= 10 && num.find_first_not_of("0123456789") == std::string::npos;
+        int64_t n = ok ? std::stoll(num) * unit : -1;
+        if (!ok || n > (int64_t{1} << 30))
+            fail(k.line, k.key + " must be a size like 2M, 512K or a number of bytes (at most 1G), not '" + v + "'",
+                 "for example: " + k.key + " = 2M");
+        return n;
+    }
+
     std::string nonempty(const KeyLine& k, const std::string& v) {
         if (v.empty()) fail(k.line, k.key + " is empty", "give it a value or delete the line");
         return v;
@@ -155,6 +170,8 @@ private:
         else if (k.key == "remote_dir") cfg_.remote_dir = nonempty(k, v);
         else if (k.key == "mouse") cfg_.mouse = boolean(k, v);
         else if (k.key == "accept_new_host_keys") cfg_.accept_new_host_keys = boolean(k, v);
+        else if (k.key == "snapshot") cfg_.snapshot = boolean(k, v);
+        else if (k.key == "snapshot_limit") cfg_.snapshot_limit = bytes(k, v);
         else if (k.key == "color") {
             std::string l = util::to_lower(v);
             if (l == "auto" || l == "always" || l == "never") cfg_.color = l;
@@ -168,6 +185,7 @@ private:
         else if (k.key == "max_sessions") h.max_sessions = integer(k, v, 1, 64);
         else if (k.key == "description") h.description = v;
         else if (k.key == "gpu_free_mib") h.gpu_free_mib = integer(k, v, 0, 1 << 30);
+        else if (k.key == "snapshot") h.snapshot = boolean(k, v) ? 1 : 0;
         else unknown(k);
     }
 
@@ -233,6 +251,13 @@ Config Config::load(const std::string& path) {
 std::string Config::remote_dir_for(const std::string& host) const {
     auto it = hosts.find(host);
     return it != hosts.end() && !it->second.remote_dir.empty() ? it->second.remote_dir : remote_dir;
+}
+
+int64_t Config::snapshot_bytes_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    bool on = snapshot;
+    if (it != hosts.end() && it->second.snapshot >= 0) on = it->second.snapshot == 1;
+    return on ? snapshot_limit : 0;
 }
 
 int Config::gpu_free_mib_for(const std::string& host) const {

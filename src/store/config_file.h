@@ -23,6 +23,7 @@ struct HostSettings {
     int max_sessions = 8;    // exec channels at once; stay below sshd's MaxSessions (10)
     std::string description;
     int gpu_free_mib = 1024;  // a GPU using less memory than this (and no process) is free for --gpus
+    int snapshot = -1;        // code snapshots: -1 as the global setting, 0 off, 1 on
 };
 
 struct PoolSettings {
@@ -37,6 +38,8 @@ struct Config {
     std::string color = "auto";  // auto, always or never
     std::chrono::seconds default_timeout{0};  // 0: jobs run without a time limit
     bool accept_new_host_keys = false;
+    bool snapshot = true;                  // record the code each job runs (git commit + patch)
+    int64_t snapshot_limit = 2 << 20;      // most bytes of uncommitted changes kept per job
     std::map<std::string, HostSettings> hosts;
     std::map<std::string, PoolSettings> pools;
     std::vector<std::string> warnings;  // "FILE:LINE: ..." for things ignored
@@ -49,6 +52,8 @@ struct Config {
     std::string remote_dir_for(const std::string& host) const;
     int max_sessions_for(const std::string& host) const;
     int gpu_free_mib_for(const std::string& host) const;
+    // Bytes of code snapshot for a job on `host` (0: snapshots off there).
+    int64_t snapshot_bytes_for(const std::string& host) const;
 };
 
 }  // namespace store

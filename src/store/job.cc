@@ -33,6 +33,16 @@ const std::vector<std::string>& active_statuses() {
     return v;
 }
 
+std::string Job::code_summary() const {
+    if (!has_code()) return "";
+    std::string s = code.commit.substr(0, 7) + " on " + code.branch;
+    if (code.files == 0 && code.untracked == 0) return s + ", clean";
+    s += ", " + std::to_string(code.files) + (code.files == 1 ? " file" : " files") + " changed";
+    if (code.untracked > 0) s += ", " + std::to_string(code.untracked) + " untracked";
+    if (code.truncated) s += " (patch truncated)";
+    return s;
+}
+
 bool is_known_status(std::string_view s) { return contains(all_statuses(), s); }
 bool is_terminal_status(std::string_view s) { return contains(terminal_statuses(), s); }
 

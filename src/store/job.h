@@ -71,7 +71,22 @@ struct Job {
     bool held = false;
     std::string queue_reason;  // why it waits, as the host last said
 
+    // The code it ran, when its directory on the host was in a git work tree.
+    struct Code {
+        std::string commit, branch, root, subdir, patch_hash;
+        int64_t patch_bytes = 0;
+        bool truncated = false;  // the patch was cut at the snapshot limit
+        int files = 0, untracked = 0;
+        bool operator==(const Code&) const = default;
+    };
+    Code code;
+    std::string gpu_models;  // the GPUs it was given, by name
+    bool exact = false;      // started by restart --exact (from_job's code)
+
     bool is_array() const { return !array_spec.empty(); }
+    bool has_code() const { return !code.commit.empty(); }
+    // "a1b2c3d on main, 3 files changed, 1 untracked" (empty without code).
+    std::string code_summary() const;
 
     bool terminal() const { return is_terminal_status(status); }
     // Its tmux session on the host (`tmux attach -t` takes it).

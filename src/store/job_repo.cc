@@ -19,7 +19,8 @@ const char* const kColumns =
     "id, host, command, workdir, description, timeout_s, status, exit_code, exit_signal, "
     "created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, queue_on_fail, "
     "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
-    "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason";
+    "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, code_commit, code_branch, code_root, "
+    "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -77,6 +78,17 @@ Job read_job(Statement& st) {
     j.idle_timeout_s = st.column_int64(30);
     j.held = st.column_int64(31) != 0;
     j.queue_reason = st.column_text(32);
+    j.code.commit = st.column_text(33);
+    j.code.branch = st.column_text(34);
+    j.code.root = st.column_text(35);
+    j.code.subdir = st.column_text(36);
+    j.code.patch_hash = st.column_text(37);
+    j.code.patch_bytes = st.column_int64(38);
+    j.code.truncated = st.column_int64(39) != 0;
+    j.code.files = static_cast<int>(st.column_int64(40));
+    j.code.untracked = static_cast<int>(st.column_int64(41));
+    j.gpu_models = st.column_text(42);
+    j.exact = st.column_int64(43) != 0;
     return j;
 }
 
@@ -183,15 +195,15 @@ int64_t JobRepo::insert(Job& job) {
             "INSERT INTO jobs (id, host, command, workdir, description, timeout_s, status, exit_code, "
             "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
             "queue_on_fail, remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, "
-            "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
                      job.workdir, job.description, job.timeout_s, job.status, job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
                      job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error,
                      job.session_prefix, job.queue, job.priority, static_cast<int64_t>(job.gpus), job.gpu_alloc,
                      id_csv(job.after_ok), id_csv(job.after_any), id_csv(job.after_fail), job.array_id,
-                     job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason);
+                     job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason, job.exact);
         st->run();
     }
     int64_t id = db_.last_insert_id();
@@ -446,6 +458,17 @@ void JobRepo::set_queue_state(int64_t id, bool held, const std::string& reason) 
     auto st = db_.cached("UPDATE jobs SET held = ?, queue_reason = ? WHERE id = ?");
     st->bind_all(held, reason, id);
     st->run();
+}
+
+bool JobRepo::set_code(int64_t id, const Job::Code& c, const std::string& gpu_models) {
+    auto st = db_.cached(
+        "UPDATE jobs SET code_commit = ?, code_branch = ?, code_root = ?, code_subdir = ?, code_patch_hash = ?, "
+        "code_patch_bytes = ?, code_truncated = ?, code_files = ?, code_untracked = ?, gpu_models = ? "
+        "WHERE id = ? AND (code_commit != ? OR gpu_models != ?)");
+    st->bind_all(c.commit, c.branch, c.root, c.subdir, c.patch_hash, c.patch_bytes, c.truncated,
+                 static_cast<int64_t>(c.files), static_cast<int64_t>(c.untracked), gpu_models, id, c.commit, gpu_models);
+    st->run();
+    return db_.changes() > 0;
 }
 
 void JobRepo::set_gpu_alloc(int64_t id, const std::string& alloc) {

@@ -125,6 +125,23 @@ ALTER TABLE jobs ADD COLUMN queue_reason   TEXT NOT NULL DEFAULT '';
 CREATE INDEX jobs_array ON jobs(array_id, array_task) WHERE array_id IS NOT NULL;
 )sql";
 
+// v6: which code a job ran (recorded by the wrapper when its directory was
+// in a git work tree) and what else decides a result (the GPUs' models);
+// `exact`: it was started by `restart --exact` from from_job's record.
+const char* const kV6 = R"sql(
+ALTER TABLE jobs ADD COLUMN code_commit      TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN code_branch      TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN code_root        TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN code_subdir      TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN code_patch_hash  TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN code_patch_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN code_truncated   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN code_files       INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN code_untracked   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN gpu_models       TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN exact            INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -138,6 +155,7 @@ const std::vector<Migration>& migrations() {
         {3, "job event history", sql_step(kV3)},
         {4, "client id, per-client remote names, journal offsets per remote directory", sql_step(kV4)},
         {5, "per-host queues: priority, GPUs, dependencies, arrays, hold", sql_step(kV5)},
+        {6, "the code a job ran (git commit, branch, patch) and its GPUs' models", sql_step(kV6)},
     };
     return steps;
 }

@@ -50,6 +50,7 @@ rj_main() {
            printf '%s\n' "$RJ_TIMEOUT" > "$J/timeout" &&
            printf '%s\n' "$RJ_GRACE" > "$J/grace" &&
            printf '%s\n' "$RJ_IDLE" > "$J/idle" &&
+           printf '%s\n' "$RJ_SNAPSHOT" > "$J/snapshot" &&
            printf '%s\n' "$RJ_QUEUE" > "$J/queue" &&
            printf '%s\n' "$RJ_PRIO" > "$J/prio" &&
            printf '%s\n' "$RJ_GPUS" > "$J/gpus" &&

@@ -40,6 +40,17 @@ rj_facts() {
     rj_first "$rj_j/why"; rj_flat "$rj_r"
     printf 'RJ-WAIT id=%s held=%s msg=%s\n' "$1" "$rj_h" "$rj_r"
   fi
+  if [ -f "$rj_j/code" ]; then
+    rj_first "$rj_j/code"; rj_cl=$rj_r
+    rj_read "$rj_j/code_root"; rj_flat "$rj_r"
+    printf 'RJ-CODE id=%s %s msg=%s\n' "$1" "$rj_cl" "$rj_r"
+    rj_read "$rj_j/code_sub"; rj_flat "$rj_r"
+    printf 'RJ-CODESUB id=%s msg=%s\n' "$1" "$rj_r"
+  fi
+  if [ -f "$rj_j/gpu_models" ]; then
+    rj_first "$rj_j/gpu_models"; rj_flat "$rj_r"
+    printf 'RJ-GPUMODELS id=%s msg=%s\n' "$1" "$rj_r"
+  fi
   if [ -f "$rj_j/exit" ]; then
     rj_first "$rj_j/exit"
     printf 'RJ-EXIT id=%s %s\n' "$1" "$rj_r"

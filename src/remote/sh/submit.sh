@@ -26,6 +26,33 @@ rj_wait_started() {
   done
   return 1
 }
+# restart --exact: a checkout of the recorded commit in $J/src (a git
+# worktree of the job's repository, else a clone of it) with the recorded
+# patch applied; D becomes the job's directory inside it. False (after
+# rj_fail) when the commit or the patch is gone or does not apply.
+rj_exact() {
+  if ! command -v git >/dev/null 2>&1; then rj_fail "restart --exact needs git on the host"; return 1; fi
+  GIT_OPTIONAL_LOCKS=0; export GIT_OPTIONAL_LOCKS
+  if ! git -C "$RJ_EXACT_ROOT" cat-file -e "$RJ_EXACT_COMMIT^{commit}" 2>/dev/null; then
+    rj_fail "commit $RJ_EXACT_COMMIT is no longer in the repository $RJ_EXACT_ROOT: nothing was run"; return 1
+  fi
+  rj_patch=$RJ/$RJ_EXACT_PATCH
+  if [ "$RJ_EXACT_BYTES" -gt 0 ] && [ ! -f "$rj_patch" ]; then
+    rj_fail "the recorded changes ($rj_patch) are gone from the host (cleaned up?): nothing was run"; return 1
+  fi
+  rm -rf "$J/src"
+  if git -C "$RJ_EXACT_ROOT" worktree add --detach "$J/src" "$RJ_EXACT_COMMIT" >/dev/null 2>&1; then
+    printf '%s' "$RJ_EXACT_ROOT" > "$J/worktree_of"
+  elif ! { git clone -q --no-checkout "$RJ_EXACT_ROOT" "$J/src" >/dev/null 2>&1 &&
+           git -C "$J/src" checkout -q --detach "$RJ_EXACT_COMMIT" >/dev/null 2>&1; }; then
+    rj_fail "cannot check out commit $RJ_EXACT_COMMIT of $RJ_EXACT_ROOT"; return 1
+  fi
+  if [ "$RJ_EXACT_BYTES" -gt 0 ] && ! rj_out=$(git -C "$J/src" apply --binary --whitespace=nowarn "$rj_patch" 2>&1); then
+    rj_fail "the recorded changes do not apply to $RJ_EXACT_COMMIT: $rj_out"; return 1
+  fi
+  D=$J/src/$RJ_EXACT_SUB
+  return 0
+}
 rj_main() {
   rj_setpath
   rj_tick_init
@@ -46,10 +73,16 @@ rj_main() {
   # A wrapper already at work (a submit racing this one): do not touch its files.
   rj_first "$J/wpid"
   if rj_alive_as "$rj_r" "$J/wstart"; then rj_wait_started; rj_report 1; return; fi
-  rj_expand "$RJ_WORKDIR"; D=$rj_r
+  if [ "$RJ_EXACT" = 1 ]; then
+    if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
+    rj_exact || return
+  else
+    rj_expand "$RJ_WORKDIR"; D=$rj_r
+  fi
   if [ ! -d "$D" ]; then rj_fail "no such directory: $D"; return; fi
   if ! (cd "$D") 2>/dev/null; then rj_fail "cannot enter directory: $D (permission denied)"; return; fi
   if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
+  printf '%s\n' "$RJ_SNAPSHOT" > "$J/snapshot"
   if ! { printf '%s' "$RJ_COMMAND" > "$J/cmd" &&
          printf '%s' "$D" > "$J/dir" &&
          printf '%s' "$RJ_ENVTEXT" > "$J/env" &&
