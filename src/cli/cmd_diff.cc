@@ -25,7 +25,7 @@ std::string env_text(const store::Job& j) {
 
 std::string commit_text(const store::Job& j) {
     if (!j.has_code()) return "(no code recorded)";
-    return j.code.commit.substr(0, 12) + " (" + j.code.branch + ")";
+    return j.code.commit.substr(0, 12);
 }
 
 std::string changes_text(const store::Job& j) {
@@ -76,6 +76,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     field("gpus:", d.a.gpu_models.empty() ? d.a.gpu_alloc : d.a.gpu_models,
           d.b.gpu_models.empty() ? d.b.gpu_alloc : d.b.gpu_models);
     field("commit:", commit_text(d.a), commit_text(d.b));
+    if (d.a.has_code() && d.b.has_code()) field("branch:", d.a.code.branch, d.b.code.branch);
     field("changes:", changes_text(d.a), changes_text(d.b));
     auto block = [&](const char* name) -> const std::string* {
         auto it = d.blocks.find(name);
