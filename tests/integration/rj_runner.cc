@@ -611,8 +611,11 @@ Json JobsFixture::await_end(int64_t id, Millis timeout) {
         // host and the last sync.
         double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::string on_host_now;
+        // The host user's processes with where they sleep (a wrapper stuck
+        // waiting on a helper shows here).
         hosts.ssh(job["host"].str(), "cd " + job["remote_job_dir"].str() + " && ls -l && cat exit 2>/dev/null; "
-                                     "tmux ls 2>&1", &on_host_now);
+                                     "tmux ls 2>&1; ps -u $(id -u) -o pid,ppid,stat,wchan:16,etimes,args | cut -c1-150",
+                  &on_host_now);
         UNSCOPED_INFO("job " << id << " still " << job["status"].str() << " after " << waited << " s\n"
                              << "last sync: " << last_sync.describe() << "\n--- on the host ---\n" << on_host_now);
     }

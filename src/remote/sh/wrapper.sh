@@ -26,15 +26,24 @@ rj_secs() {
   rj_s=$((rj_m * 60 + rj_i))${rj_f:+.$rj_f}
 }
 
-# Sleep $1 seconds in a child that a TERM to this (sub)shell stops at once;
-# false when stopped.
+# Sleep $1 seconds, a second at a time, while the job runs; false when
+# stopped (TERM) or once the job is gone. In pieces, not one long sleep: a
+# TERM that reaches a background subshell before its trap is set is dropped
+# by dash, and a watchdog asleep for the whole --timeout would then keep the
+# wrapper waiting that long after its job ended (seen in CI: a finished job
+# still "running").
 rj_nap() {
-  [ -z "$rj_stop" ] || return 1
-  sleep "$1" &
-  rj_sp=$!
-  if [ -n "$rj_stop" ]; then kill "$rj_sp" 2>/dev/null; return 1; fi
-  wait "$rj_sp"
-  rj_sp=''
+  rj_left=$1
+  while [ "$rj_left" -gt 0 ]; do
+    [ -z "$rj_stop" ] || return 1
+    rj_alive "$rj_pid" || return 1
+    sleep 1 &
+    rj_sp=$!
+    if [ -n "$rj_stop" ]; then kill "$rj_sp" 2>/dev/null; return 1; fi
+    wait "$rj_sp"
+    rj_sp=''
+    rj_left=$((rj_left - 1))
+  done
   [ -z "$rj_stop" ]
 }
 
