@@ -32,6 +32,42 @@ void add_wrapped(std::vector<std::pair<std::string, std::string>>& out, const st
     } while (start <= raw.size());
 }
 
+std::string id_list(const std::vector<int64_t>& ids) {
+    std::string s;
+    for (int64_t id : ids) s += (s.empty() ? "" : ", ") + std::to_string(id);
+    return s;
+}
+
+// A queued job: its queue, priority, GPUs, dependencies, array, and why it waits.
+void add_queue_lines(std::vector<std::pair<std::string, std::string>>& out, const store::Job& job,
+                     const engine::QueueState* queue, int width) {
+    if (job.is_array()) out.emplace_back("Array:", "tasks " + sanitize(job.array_spec));
+    if (job.array_id && job.array_task)
+        out.emplace_back("Array:", "task " + std::to_string(*job.array_task) + " of array " + std::to_string(*job.array_id));
+    if (job.queue.empty()) return;
+    std::string q = sanitize(job.queue) + ", priority " + std::to_string(job.priority);
+    if (queue) q += "; runner " + sanitize(queue->state);
+    out.emplace_back("Queue:", q);
+    if (job.gpus > 0)
+        out.emplace_back("GPUs:", std::to_string(job.gpus) + (job.gpu_alloc.empty() ? "" : ", given " + sanitize(job.gpu_alloc)));
+    std::string after;
+    if (!job.after_ok.empty()) after += "succeeded: " + id_list(job.after_ok);
+    if (!job.after_any.empty()) after += (after.empty() ? "" : "; ") + std::string("ended: ") + id_list(job.after_any);
+    if (!job.after_fail.empty()) after += (after.empty() ? "" : "; ") + std::string("failed: ") + id_list(job.after_fail);
+    if (!after.empty()) out.emplace_back("After:", after);
+    bool waiting = job.status == store::status::queued || job.status == store::status::pending;
+    if (!waiting) return;
+    out.emplace_back("Held:", job.held ? "yes (h releases it)" : "no");
+    // Why it waits, as the host last said; a stopped runner says it plainest.
+    std::string why = job.queue_reason;
+    if (queue && queue->state != "running" && !job.held)
+        why = "queue " + job.queue + " is " + queue->state + " (S in the Queues pane starts its runner)" +
+              (why.empty() ? "" : "; " + why);
+    if (why.empty()) why = job.status == store::status::pending ? "the host was unreachable; sent at the next sync"
+                                                                 : "not known yet: the next sync asks the host";
+    add_wrapped(out, "Waiting:", why, width);
+}
+
 std::string seconds(double s) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1fs", s);
@@ -41,7 +77,8 @@ std::string seconds(double s) {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width,
-                                                             const engine::JobUsage* usage) {
+                                                             const engine::JobUsage* usage,
+                                                             const engine::QueueState* queue) {
     std::vector<std::pair<std::string, std::string>> out;
     std::string state = status_label(job.status);
     if (job.exit_code) state += ", exit code " + std::to_string(*job.exit_code);
@@ -59,6 +96,7 @@ std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& 
         }
     }
     if (job.timeout_s > 0) out.emplace_back("Timeout:", util::format_duration(util::Seconds(job.timeout_s)));
+    add_queue_lines(out, job, queue, width);
     out.emplace_back("Created:", full_time(job.created_at));
     if (job.started_at) out.emplace_back("Started:", full_time(*job.started_at));
     if (job.ended_at) out.emplace_back("Ended:", full_time(*job.ended_at));
@@ -79,9 +117,9 @@ std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& 
         out.emplace_back("CPU time:", "user " + seconds(job.cpu_user_s.value_or(0)) + ", system " +
                                           seconds(job.cpu_sys_s.value_or(0)));
     if (job.from_job) out.emplace_back("Rerun of:", "job " + std::to_string(*job.from_job));
-    if (job.queue_on_fail) out.emplace_back("Queue:", "starts when the host is reachable");
+    if (job.queue_on_fail) out.emplace_back("If offline:", "starts when the host is reachable");
     if (!job.error.empty()) add_wrapped(out, "Error:", job.error, width);
-    out.emplace_back("Session:", "tmux rj-" + std::to_string(job.id) + " on " + sanitize(job.host));
+    out.emplace_back("Session:", "tmux " + sanitize(job.session_name()) + " on " + sanitize(job.host));
     return out;
 }
 
@@ -106,7 +144,10 @@ void DetailPane::draw(const Model& m) {
 
 void DetailPane::draw_details(const Model& m, const store::Job& job) {
     const engine::JobUsage* usage = m.usage && m.usage_job == job.id ? &*m.usage : nullptr;
-    auto lines = detail_lines(job, m.now, text_width(), usage);
+    const engine::QueueState* queue = nullptr;
+    for (const auto& hv : m.hosts)
+        if (hv.name == job.host) queue = hv.queue(job.queue);
+    auto lines = detail_lines(job, m.now, text_width(), usage, queue);
     int h = text_height();
     int first = std::clamp(m.detail_scroll, 0, std::max(0, static_cast<int>(lines.size()) - h));
     for (int r = 0; r < h && first + r < static_cast<int>(lines.size()); ++r) {

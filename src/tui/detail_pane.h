@@ -1,5 +1,6 @@
 // The detail pane below the lists: either the selected job's Details
-// (command, directory, environment, times, exit status, resource use) or its
+// (command, directory, environment, times, exit status, resource use, and
+// for a job in a queue its queue, priority, GPUs and why it waits) or its
 // Log — a live tail while the job runs, with scrollback, marked as cached when
 // the host is offline.
 #pragma once
@@ -28,7 +29,10 @@ private:
 
 // The Details view's lines for `job` at `width` columns: (label, text) pairs.
 // `usage`: the job's live resource use, when known (shown while it runs).
+// `queue`: the state of the job's queue on its host, when known (a stopped
+// runner is why a waiting job waits).
 std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width,
-                                                             const engine::JobUsage* usage = nullptr);
+                                                             const engine::JobUsage* usage = nullptr,
+                                                             const engine::QueueState* queue = nullptr);
 
 }  // namespace tui

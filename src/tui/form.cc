@@ -52,8 +52,15 @@ std::string common_prefix(const std::vector<std::string>& v) {
 
 }  // namespace
 
-Form::Form(std::string title, std::vector<Field> fields) : title_(std::move(title)), fields_(std::move(fields)) {
+Form::Form(std::string title, std::vector<Field> fields, std::string submit_word)
+    : title_(std::move(title)), fields_(std::move(fields)), submit_word_(std::move(submit_word)) {
     for (auto& f : fields_) f.cursor = f.value.size();
+}
+
+std::string Form::submit_label() const {
+    std::string s = submit_word_;
+    if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+    return s;
 }
 
 void Form::focus(size_t i) {
@@ -214,7 +221,8 @@ void Form::draw(const Model&) {
         if (!below.empty()) put(y + 1, x, sanitize(below), fw, role);
     }
     if (!error_.empty()) put(rows() - 3, 2, sanitize(error_), cols() - 4, Role::Error);
-    put(rows() - 2, 2, "Enter: start   Tab/Down: next field   Up: previous   Esc: cancel", cols() - 4, Role::Dim);
+    put(rows() - 2, 2, "Enter: " + submit_word_ + "   Tab/Down: next field   Up: previous   Esc: cancel", cols() - 4,
+        Role::Dim);
 }
 
 std::pair<int, int> Form::cursor_position() const { return {cursor_y_, cursor_x_}; }

@@ -30,7 +30,8 @@ class Form : public Pane {
 public:
     enum class Result { None, Submit, Cancel };
 
-    Form(std::string title, std::vector<Field> fields);
+    // `submit_word`: what Enter does, for the footer and the function bar ("start", "move").
+    Form(std::string title, std::vector<Field> fields, std::string submit_word = "start");
 
     Result handle(Key key);
     std::vector<Field>& fields() { return fields_; }
@@ -43,6 +44,8 @@ public:
         mark();
     }
     void clear_errors();
+    // "Start" for the function bar.
+    std::string submit_label() const;
     // Where the terminal cursor goes (screen coordinates).
     std::pair<int, int> cursor_position() const;
     // The size the form wants for a terminal of rows x cols.
@@ -59,6 +62,7 @@ private:
 
     std::string title_;
     std::vector<Field> fields_;
+    std::string submit_word_;
     size_t current_ = 0;
     std::string error_;
     mutable int cursor_y_ = 0, cursor_x_ = 0;

@@ -19,10 +19,11 @@ Context context_of(int focus) {
 
 KeyHints hints_for(Context context) {
     // Most useful first: a narrow terminal cuts from the end (Quit always stays).
-    static const Action kOrder[] = {Action::Help, Action::New, Action::Details, Action::Log, Action::Kill,
-                                    Action::Restart, Action::EditRestart, Action::Sync, Action::Filter,
-                                    Action::Search, Action::Attach, Action::Forget, Action::Prune,
-                                    Action::NextPane, Action::Quit};
+    static const Action kOrder[] = {Action::Help, Action::New, Action::Details, Action::QueueStart,
+                                    Action::QueueStop, Action::Log, Action::Kill, Action::Restart,
+                                    Action::EditRestart, Action::Sync, Action::Filter, Action::Search,
+                                    Action::StartNow, Action::HoldToggle, Action::Move, Action::Attach,
+                                    Action::Forget, Action::Prune, Action::NextPane, Action::Quit};
     KeyHints out;
     for (Action a : kOrder) {
         for (const Binding& b : bindings()) {

@@ -53,6 +53,65 @@ void HostView::went_offline(const std::string& why, int64_t now) {
     error = why;
 }
 
+namespace {
+
+bool same_queue(const engine::QueueState& a, const engine::QueueState& b) {
+    return a.host == b.host && a.name == b.name && a.state == b.state && a.slots == b.slots &&
+           a.waiting == b.waiting && a.held == b.held && a.running == b.running;
+}
+
+// "default" first (the queue most jobs use), then by name: rows stay put
+// whatever order the host lists them in.
+void sort_queues(std::vector<engine::QueueState>& v) {
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+        if ((a.name == "default") != (b.name == "default")) return a.name == "default";
+        return a.name < b.name;
+    });
+}
+
+}  // namespace
+
+bool HostView::set_queues(std::vector<engine::QueueState> fresh) {
+    // A host with several remote directories reports a queue once per
+    // directory: one row per name, with the counts added up.
+    std::vector<engine::QueueState> merged;
+    for (auto& q : fresh) {
+        auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& m) { return m.name == q.name; });
+        if (it == merged.end()) {
+            merged.push_back(std::move(q));
+            continue;
+        }
+        it->waiting += q.waiting;
+        it->held += q.held;
+        it->running += q.running;
+        if (q.state == "running" || (q.state == "draining" && it->state == "stopped")) {
+            it->state = q.state;
+            it->slots = q.slots;
+        }
+    }
+    sort_queues(merged);
+    bool changed = merged.size() != queues.size() ||
+                   !std::equal(merged.begin(), merged.end(), queues.begin(), same_queue);
+    queues = std::move(merged);
+    return changed;
+}
+
+bool HostView::merge_queues(const std::vector<engine::QueueState>& fresh) {
+    std::vector<engine::QueueState> next = queues;
+    for (const auto& q : fresh) {
+        auto it = std::find_if(next.begin(), next.end(), [&](const auto& m) { return m.name == q.name; });
+        if (it == next.end()) next.push_back(q);
+        else *it = q;
+    }
+    return set_queues(std::move(next));
+}
+
+const engine::QueueState* HostView::queue(const std::string& queue_name) const {
+    for (const auto& q : queues)
+        if (q.name == queue_name) return &q;
+    return nullptr;
+}
+
 const char* state_text(HostView::State s) {
     switch (s) {
         case HostView::State::Unknown: return "unknown";

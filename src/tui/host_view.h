@@ -1,11 +1,13 @@
 // What the UI knows about one host: reachability as last observed, the last
-// host_info() answer (meters) with a short history for the sparkline, and
-// the counts of its implicit default queue.
+// host_info() answer (meters) with a short history for the sparkline, its
+// queues as the host last reported them, and the local job counts shown
+// while no queue has been reported.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "engine/jobs.h"
 
@@ -24,7 +26,12 @@ struct HostView {
     bool have_info = false;
     bool info_in_flight = false;
     std::deque<float> history;  // load (or GPU use), 0..1, oldest first
-    int64_t waiting = 0, running = 0;  // jobs of its default queue
+    // Its queues as the last sync (or queue start/stop) reported them, in
+    // display order; empty until the host has reported one.
+    std::vector<engine::QueueState> queues;
+    // Local counts, for the implicit "default" row of a host without queues:
+    // jobs that wait (pending, queued) and that run (starting, running).
+    int64_t waiting = 0, running = 0;
 
     // Meter values, 0..1 (negative when unknown).
     double cpu() const;
@@ -33,6 +40,13 @@ struct HostView {
     double gpu_mem() const;  // used / total over its GPUs
     void record(const engine::HostInfo& fresh, int64_t now);
     void went_offline(const std::string& why, int64_t now);
+    // Replaces every queue (a sync reports them all). Returns whether anything changed.
+    bool set_queues(std::vector<engine::QueueState> fresh);
+    // Updates the queues named in `fresh`, keeping the others (a queue
+    // start/stop may answer for its queue only). Returns whether anything changed.
+    bool merge_queues(const std::vector<engine::QueueState>& fresh);
+    // The queue named `name`, or nullptr.
+    const engine::QueueState* queue(const std::string& name) const;
 };
 
 const char* state_text(HostView::State s);

@@ -74,16 +74,42 @@ std::vector<Field> job_form_fields(const engine::SubmitRequest& r, const std::ve
     f[FTimeout].label = "Timeout";
     if (r.timeout_s > 0) f[FTimeout].value = util::format_duration(util::Seconds(r.timeout_s));
     f[FTimeout].hint = "optional: 90s, 30m, 2h, 1h30m, 7d";
-    f[FQueue].label = "If offline";
-    f[FQueue].kind = Field::Kind::Toggle;
-    f[FQueue].value = r.queue_on_fail ? "yes" : "";
-    f[FQueue].hint = "Space: queue the job and start it when the host is back";
+    f[FQueue].label = "Queue";
+    if (r.queue.enabled) f[FQueue].value = r.queue.name;
+    f[FQueue].hint = "optional: wait in this queue on the host (e.g. default); empty runs it now";
+    if (r.queue.enabled && (!r.queue.array.empty() || r.queue.priority != 0)) {
+        // The form has no fields for these: say that they are kept.
+        std::string kept;
+        if (!r.queue.array.empty()) kept = "array " + r.queue.array;
+        if (r.queue.priority != 0) kept += (kept.empty() ? "" : ", ") + std::string("priority ") + std::to_string(r.queue.priority);
+        f[FQueue].hint = "the queue to wait in; " + kept + " kept; empty runs it now";
+    }
+    f[FGpus].label = "GPUs";
+    if (r.queue.enabled && r.queue.gpus > 0) f[FGpus].value = std::to_string(r.queue.gpus);
+    f[FGpus].hint = "optional, with a queue: wait for this many free GPUs (CUDA_VISIBLE_DEVICES)";
+    f[FIfOffline].label = "If offline";
+    f[FIfOffline].kind = Field::Kind::Toggle;
+    f[FIfOffline].value = r.queue_on_fail ? "yes" : "";
+    f[FIfOffline].hint = "Space: queue the job and start it when the host is back";
     for (auto& field : f) field.cursor = field.value.size();
     return f;
 }
 
-std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, engine::Engine& engine) {
+std::string queue_name_problem(const std::string& name) {
+    // The rules of the host side (remote::check_queue_name), which the UI
+    // may not include: checked here so the error shows under the field.
+    if (name.empty() || name.size() > 32) return "a queue name is 1 to 32 characters";
+    for (char c : name) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (!ok) return "a queue name has only letters, digits, _ and -";
+    }
+    return "";
+}
+
+std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, engine::Engine& engine,
+                                                      const engine::SubmitRequest& opened_with) {
     engine::SubmitRequest r;
+    r.idle_timeout_s = opened_with.idle_timeout_s;
     bool ok = true;
     auto fail = [&](JobField i, const std::string& why) {
         f[i].error = why;
@@ -119,7 +145,25 @@ std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, eng
         if (!d || d->count() <= 0) fail(FTimeout, "not a duration: use 90s, 30m, 2h, 1h30m or 7d");
         else r.timeout_s = d->count();
     }
-    r.queue_on_fail = f[FQueue].on();
+    std::string queue = util::trim(f[FQueue].value);
+    if (!queue.empty()) {
+        if (std::string why = queue_name_problem(queue); !why.empty()) fail(FQueue, why);
+        r.queue.enabled = true;
+        r.queue.name = queue;
+        if (opened_with.queue.enabled) {
+            r.queue.priority = opened_with.queue.priority;
+            r.queue.array = opened_with.queue.array;
+        }
+    }
+    std::string gpus = util::trim(f[FGpus].value);
+    if (!gpus.empty()) {
+        int n = -1;
+        if (gpus.size() <= 2 && gpus.find_first_not_of("0123456789") == std::string::npos) n = std::stoi(gpus);
+        if (n < 0 || n > 64) fail(FGpus, "a number of GPUs, 0 to 64");
+        else if (n > 0 && queue.empty()) fail(FGpus, "GPUs are given out by a queue: fill in Queue (e.g. default)");
+        else r.queue.gpus = n;
+    }
+    r.queue_on_fail = f[FIfOffline].on();
     if (!ok) return std::nullopt;
     return r;
 }

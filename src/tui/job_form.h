@@ -12,14 +12,21 @@
 
 namespace tui {
 
-enum JobField : size_t { FHost, FDir, FCommand, FDescription, FEnv, FTimeout, FQueue, FCount_ };
+enum JobField : size_t { FHost, FDir, FCommand, FDescription, FEnv, FTimeout, FQueue, FGpus, FIfOffline, FCount_ };
 
 // Fields pre-filled from `request` (empty for a new job); hosts complete the host field.
 std::vector<Field> job_form_fields(const engine::SubmitRequest& request, const std::vector<std::string>& hosts);
 
 // Checks the fields and builds the request. On a problem, sets the field's
-// error and returns nullopt. `engine` checks the host name.
-std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& fields, engine::Engine& engine);
+// error and returns nullopt. `engine` checks the host name. `opened_with`
+// (what the form was filled from) supplies what the form does not show: a
+// queued job's priority and array, the idle timeout.
+std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& fields, engine::Engine& engine,
+                                                      const engine::SubmitRequest& opened_with = {});
+
+// Why `name` is not a queue name ("" when it is): 1 to 32 letters, digits, _ and -,
+// as the host's runner takes them.
+std::string queue_name_problem(const std::string& name);
 
 // Words as a shell would split them: spaces separate, '...' and "..." quote,
 // backslash escapes. Throws util::UsageError on an unclosed quote.

@@ -21,12 +21,14 @@ struct StatusLook {
 constexpr StatusLook kLooks[] = {
     {store::status::pending, Role::JobPending, "…", "~"},
     {store::status::starting, Role::JobStarting, "↑", "^"},
+    {store::status::queued, Role::JobPending, "◦", "-"},
     {store::status::running, Role::JobRunning, "▶", ">"},
     {store::status::completed, Role::JobCompleted, "✓", "+"},
     {store::status::failed, Role::JobFailed, "✗", "x"},
     {store::status::killed, Role::JobKilled, "■", "#"},
     {store::status::timeout, Role::JobTimeout, "◷", "t"},
     {store::status::dead, Role::JobDead, "†", "!"},
+    {store::status::cancelled, Role::JobKilled, "⊘", "/"},
 };
 
 const StatusLook* look(const std::string& status) {
@@ -69,6 +71,7 @@ std::string status_label(const std::string& status) { return std::string(status_
 
 std::string job_time(const store::Job& job, int64_t now) {
     if (job.status == store::status::pending) return "queued";
+    if (job.status == store::status::queued) return job.held ? "held" : "waiting";
     if (job.terminal()) {
         int64_t end = job.ended_at.value_or(job.started_at.value_or(job.created_at));
         return short_time(end, now);
@@ -94,8 +97,12 @@ std::string full_time(int64_t epoch) {
 }
 
 std::string job_title(const store::Job& job) {
-    if (!job.description.empty()) return sanitize(job.description);
-    return sanitize(job.command);
+    // An array's row and its tasks share one command: the mark tells them apart (as rj -b list does).
+    std::string mark;
+    if (job.is_array()) mark = "[array " + sanitize(job.array_spec) + "] ";
+    else if (job.array_task) mark = "[" + std::to_string(*job.array_task) + "] ";
+    if (!job.description.empty()) return mark + sanitize(job.description);
+    return mark + sanitize(job.command);
 }
 
 }  // namespace tui

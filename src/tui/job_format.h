@@ -17,13 +17,14 @@ const char* status_symbol(const std::string& status);
 std::string status_label(const std::string& status);
 
 // The TIME column: elapsed for running jobs, the end time for finished ones,
-// "queued" for pending ones.
+// "queued" for pending ones, "waiting" or "held" for jobs in a queue.
 std::string job_time(const store::Job& job, int64_t now);
 // "14:02" today, "Nov 03" this year, "2025-11-03" before.
 std::string short_time(int64_t epoch, int64_t now);
 // "2026-11-03 14:02:11"
 std::string full_time(int64_t epoch);
-// The command line, or the description when there is one (as the Jobs pane shows it).
+// The command line, or the description when there is one (as the Jobs pane shows it),
+// after "[array 1-3] " on an array's row and "[2] " on its task 2.
 std::string job_title(const store::Job& job);
 
 }  // namespace tui

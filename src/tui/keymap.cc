@@ -51,7 +51,8 @@ const std::vector<Binding>& bindings() {
          "Suspend rj to the shell; fg brings it back."},
         {Action::New, {ch('n'), fn(KEY_F(7))}, "n, F7", "New", Everywhere, "Actions",
          "Start a new job: a form for host (Tab completes), directory, command, description, "
-         "environment (K=V ...), timeout and queue-if-offline, checked before anything is sent."},
+         "environment (K=V ...), timeout, queue (empty: run now), GPUs and queue-if-offline, checked before "
+         "anything is sent."},
         {Action::Restart, {ch('r')}, "r", "Restart", InJobs | InDetail, "Actions",
          "Run the selected job again with the same settings, as a new job."},
         {Action::EditRestart, {ch('R')}, "R", "Edit", InJobs | InDetail, "Actions",
@@ -67,6 +68,17 @@ const std::vector<Binding>& bindings() {
          "Prune finished jobs: shows what would go, and removes it (with its files on the hosts) once confirmed."},
         {Action::Attach, {ch('a')}, "a", "Attach", InJobs | InDetail, "Actions",
          "Attach to the running job's tmux session over ssh; detach (Ctrl-B d) to come back."},
+        // Queues: the runner of the selected queue, and the jobs that wait in one.
+        {Action::QueueStart, {ch('S')}, "S", "Start", InQueues, "Actions",
+         "Start the selected queue's runner on its host (a no-op when it runs); its waiting jobs start as slots allow."},
+        {Action::QueueStop, {ch('T')}, "T", "Stop", InQueues, "Actions",
+         "Stop the selected queue's runner: it drains (running jobs finish, nothing new starts); S resumes it."},
+        {Action::StartNow, {ch('N')}, "N", "Now", InJobs | InDetail, "Actions",
+         "Start the selected queued job now, ignoring its dependencies and the queue's slots."},
+        {Action::HoldToggle, {ch('h')}, "h", "Hold", InJobs | InDetail, "Actions",
+         "Hold the selected queued job (it does not start until released), or release it when held."},
+        {Action::Move, {ch('m')}, "m", "Move", InJobs | InDetail, "Actions",
+         "Move the selected waiting job to the same queue on another host: a prompt asks which (Tab completes)."},
     };
     return table;
 }

@@ -26,7 +26,7 @@ std::vector<std::string> filter_statuses(StatusFilter f);
 struct Model {
     std::vector<HostView> hosts;
     int host_cursor = 0;   // 0: all hosts; i + 1: hosts[i]
-    int queue_cursor = 0;  // 0: all queues; i + 1: the default queue of hosts[i]
+    int queue_cursor = 0;  // index into queue_rows(*this); 0: all queues
     std::string host_filter;  // the host the job list is narrowed to ("" for all)
     Focus focus = Focus::Jobs;
     StatusFilter status_filter = StatusFilter::All;
@@ -49,5 +49,23 @@ struct Model {
 
     int64_t now = 0;  // wall clock for this frame (unix seconds)
 };
+
+// One selectable row of the Queues pane.
+struct QueueRow {
+    int host = -1;   // index into Model::hosts; -1: the "All queues" row
+    int queue = -1;  // index into that host's queues; -1: its implicit "default" (none reported)
+
+    // The queue's name ("" for the All row).
+    std::string name(const Model& m) const;
+    const engine::QueueState* state(const Model& m) const;
+};
+
+// The Queues pane's rows: All, then per host its reported queues (or one
+// implicit "default" row while it has reported none).
+std::vector<QueueRow> queue_rows(const Model& m);
+// The row of `host`'s first queue (0 for host -1).
+int first_queue_row(const Model& m, int host);
+// The row of queue `name` of `host`, or -1.
+int find_queue_row(const Model& m, int host, const std::string& name);
 
 }  // namespace tui

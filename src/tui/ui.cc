@@ -174,7 +174,7 @@ bool Ui::any_dirty() const {
 void Ui::update_bar() {
     if (!dialogs_.empty()) bar_.set_override({{"y", "Yes"}, {"n", "No"}, {"Esc", "Cancel"}});
     else if (help_) bar_.set_override({{"PgDn", "Scroll"}, {"Esc", "Close"}});
-    else if (form_) bar_.set_override({{"Enter", "Start"}, {"Tab", "Next/Complete"}, {"Up", "Previous"}, {"Esc", "Cancel"}});
+    else if (form_) bar_.set_override({{"Enter", form_->submit_label()}, {"Tab", "Next/Complete"}, {"Up", "Previous"}, {"Esc", "Cancel"}});
     else if (model_.search_editing) bar_.set_override({{"Enter", "Keep"}, {"Esc", "Clear"}});
     else bar_.set_override({});
 }
@@ -290,7 +290,12 @@ void Ui::route(Key key) {
         }
     } else if (form_) {
         switch (form_->handle(key)) {
-            case Form::Result::Submit: submit_form(); break;
+            case Form::Result::Submit: {
+                // A copy: the handler may close the form and open another.
+                auto submit_handler = form_submit_;
+                if (submit_handler) submit_handler();
+                break;
+            }
             case Form::Result::Cancel:
                 form_.reset();
                 message("cancelled");
@@ -368,7 +373,7 @@ void Ui::mouse() {
         if (row >= 0) set_host_row(row);
     } else if (target == Focus::Queues) {
         int row = queues_pane_.row_at(ev.y, model_);
-        if (row >= 0) set_host_row(row);
+        if (row >= 0) set_queue_row(row);
     } else if (target == Focus::Jobs) {
         long row = jobs_pane_.row_at(ev.y, model_);
         if (row >= 0) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,7 @@ private:
     void go_home_end(bool end);
     void cycle_focus(int dir);
     void set_host_row(int row);
+    void set_queue_row(int row);
     void apply_filter();
     void selection_changed();
     void reload_jobs();
@@ -85,6 +87,20 @@ private:
     void attach();
     void open_dialog(std::string title, std::vector<std::string> lines, Dialog::Kind kind,
                      std::function<void(bool)> done);
+    // --- queues (ui_queues.cc)
+    void queue_runner(const std::string& op);  // "start" | "stop" the selected queue's runner
+    void refresh_queue_later(const std::string& host, const std::string& queue);  // a draining queue's end
+    void start_now_selected();
+    void toggle_hold_selected();
+    void move_selected();
+    void submit_move_form(int64_t id);
+    // Runs `op` on `ids` (the waiting jobs `what` stands for) and reports once all answered.
+    void queued_op(const std::string& op, const std::vector<int64_t>& ids, const std::string& what,
+                   const std::string& done_word);
+    // What a queued-job operation on `job` acts on: an array's waiting tasks, or the job itself.
+    std::vector<store::Job> operands(const store::Job& job);
+    // New queue states for `host`: all of them (a sync) or some (merge). Keeps the selected queue selected.
+    void set_host_queues(const std::string& host, const std::vector<engine::QueueState>& queues, bool merge);
     const store::Job* selected_job();
     void message(std::string text, bool error = false);
     void set_progress(std::string text);
@@ -96,6 +112,9 @@ private:
     void start_timers();
     void poll_meters();
     void sync(bool manual);
+    // A sync after a queue action, so the panes show its effect; it leaves the
+    // action's message on the message line (unless a host cannot be reached).
+    void sync_after_action();
     void poll_log(bool restart = false);
     // Refreshes the live resource use of the running job in the Details view.
     void poll_usage();
@@ -118,7 +137,9 @@ private:
     MessageLine message_line_;
     FunctionBar bar_;
     std::unique_ptr<Form> form_;
+    std::function<void()> form_submit_;  // what Enter in the open form does
     std::optional<int64_t> form_from_;  // R: the job the form repeats
+    engine::SubmitRequest form_request_;  // what the job form was opened with (settings it does not show)
     std::deque<std::unique_ptr<Dialog>> dialogs_;
     std::unique_ptr<HelpScreen> help_;
 
@@ -132,6 +153,8 @@ private:
     bool cursor_visible_ = false;
     int idle_reads_ = 0;  // stdin readable but no key: the terminal went away
     bool sync_in_flight_ = false;
+    bool sync_quiet_ = false;   // the sync in flight follows an action: no "synced" message
+    bool sync_again_ = false;   // an action asked for a sync while one was in flight
     int sync_left_ = 0, sync_total_ = 0;
     std::vector<std::string> sync_errors_;
     int sync_updated_ = 0;

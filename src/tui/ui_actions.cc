@@ -18,6 +18,21 @@
 
 namespace tui {
 
+namespace {
+
+// "job 12 waits in queue gpu on alpha" and what its runner does.
+std::string queued_message(const engine::SubmitResult& r, const std::string& queue, const std::string& host) {
+    std::string m = (r.task_ids.empty() ? "job " : "array ") + std::to_string(r.job_id);
+    if (!r.task_ids.empty()) m += " (" + std::to_string(r.task_ids.size()) + " tasks)";
+    m += " waits in queue " + queue + " on " + host;
+    if (r.runner == "stopped" || r.runner == "draining")
+        m += "; its runner is " + r.runner + " (S in the Queues pane starts it)";
+    if (!r.hint.empty()) m += " — " + r.hint;
+    return m;
+}
+
+}  // namespace
+
 void Ui::act(Action a) {
     switch (a) {
         case Action::Down: move_selection(1); break;
@@ -82,6 +97,11 @@ void Ui::act(Action a) {
         case Action::Forget: forget_selected(); break;
         case Action::Prune: prune(); break;
         case Action::Attach: attach(); break;
+        case Action::QueueStart: queue_runner("start"); break;
+        case Action::QueueStop: queue_runner("stop"); break;
+        case Action::StartNow: start_now_selected(); break;
+        case Action::HoldToggle: toggle_hold_selected(); break;
+        case Action::Move: move_selected(); break;
     }
 }
 
@@ -106,11 +126,15 @@ void Ui::set_progress(std::string text) {
 void Ui::move_selection(long delta, bool page) {
     int hosts = static_cast<int>(model_.hosts.size());
     switch (model_.focus) {
-        case Focus::Hosts:
-        case Focus::Queues: {
+        case Focus::Hosts: {
             int step = page ? std::max(1, hosts_pane_.rect().h - 2) : 1;
-            int cur = model_.focus == Focus::Hosts ? model_.host_cursor : model_.queue_cursor;
-            set_host_row(std::clamp(cur + static_cast<int>(delta) * step, 0, hosts));
+            set_host_row(std::clamp(model_.host_cursor + static_cast<int>(delta) * step, 0, hosts));
+            break;
+        }
+        case Focus::Queues: {
+            int step = page ? std::max(1, queues_pane_.rect().h - 3) : 1;
+            int last = static_cast<int>(queue_rows(model_).size()) - 1;
+            set_queue_row(std::clamp(model_.queue_cursor + static_cast<int>(delta) * step, 0, last));
             break;
         }
         case Focus::Jobs:
@@ -132,8 +156,8 @@ void Ui::move_selection(long delta, bool page) {
 
 void Ui::go_home_end(bool end) {
     switch (model_.focus) {
-        case Focus::Hosts:
-        case Focus::Queues: set_host_row(end ? static_cast<int>(model_.hosts.size()) : 0); break;
+        case Focus::Hosts: set_host_row(end ? static_cast<int>(model_.hosts.size()) : 0); break;
+        case Focus::Queues: set_queue_row(end ? static_cast<int>(queue_rows(model_).size()) - 1 : 0); break;
         case Focus::Jobs:
             if (end) model_.jobs->end();
             else model_.jobs->home();
@@ -163,9 +187,26 @@ void Ui::cycle_focus(int dir) {
 }
 
 void Ui::set_host_row(int row) {
-    // One implicit queue per host: both left panes select the same thing.
-    model_.host_cursor = model_.queue_cursor = row;
+    // Both left panes narrow the list to a host: a host selects its first
+    // queue, a queue its host.
+    model_.host_cursor = row;
+    model_.queue_cursor = first_queue_row(model_, row - 1);
     std::string host = row > 0 ? model_.hosts[static_cast<size_t>(row - 1)].name : "";
+    hosts_pane_.mark();
+    queues_pane_.mark();
+    if (host != model_.host_filter) {
+        model_.host_filter = host;
+        apply_filter();
+    }
+}
+
+void Ui::set_queue_row(int row) {
+    auto rows = queue_rows(model_);
+    row = std::clamp(row, 0, static_cast<int>(rows.size()) - 1);
+    int host_index = rows[static_cast<size_t>(row)].host;
+    model_.queue_cursor = row;
+    model_.host_cursor = host_index + 1;
+    std::string host = host_index >= 0 ? model_.hosts[static_cast<size_t>(host_index)].name : "";
     hosts_pane_.mark();
     queues_pane_.mark();
     if (host != model_.host_filter) {
@@ -195,7 +236,7 @@ void Ui::update_queue_counts() {
     for (auto& h : model_.hosts) {
         store::JobFilter f;
         f.host = h.name;
-        f.statuses = {store::status::pending};
+        f.statuses = {store::status::pending, store::status::queued};
         int64_t waiting = engine::count_jobs(engine_, f);
         f.statuses = {store::status::starting, store::status::running};
         int64_t running = engine::count_jobs(engine_, f);
@@ -224,13 +265,15 @@ void Ui::selection_changed() {
 // ---------------------------------------------------------------- forms
 
 void Ui::open_job_form(const engine::SubmitRequest& request, const std::string& title) {
+    form_request_ = request;
+    form_submit_ = [this] { submit_form(); };
     form_ = std::make_unique<Form>(title, job_form_fields(request, engine_.known_hosts()));
     form_->focus(request.host.empty() ? FHost : FCommand);
     form_->place(layout_.too_small ? Rect{} : form_->placement(LINES, COLS));
 }
 
 void Ui::submit_form() {
-    auto request = job_form_request(form_->fields(), engine_);
+    auto request = job_form_request(form_->fields(), engine_, form_request_);
     if (!request) {
         // Go to the first field with a problem.
         for (size_t i = 0; i < form_->fields().size(); ++i)
@@ -256,7 +299,8 @@ void Ui::submit_form() {
 // Throws util::Error for a request the engine refuses up front.
 void Ui::submit(engine::SubmitRequest request) {
     std::string host = request.host;
-    engine::submit(engine_, std::move(request), [this, alive = alive_, host](engine::SubmitResult r) {
+    std::string queue = request.queue.enabled ? request.queue.name : "";
+    engine::submit(engine_, std::move(request), [this, alive = alive_, host, queue](engine::SubmitResult r) {
         if (!*alive) return;
         if (!r.error.empty() && !r.queued)
             message("job " + std::to_string(r.job_id) + " on " + host + " did not start: " + r.error +
@@ -265,14 +309,18 @@ void Ui::submit(engine::SubmitRequest request) {
         else if (r.queued)
             message("job " + std::to_string(r.job_id) + " queued: " + host + " is unreachable; it starts when " +
                     host + " is back");
+        else if (r.in_queue)
+            message(queued_message(r, queue, host));
         else
             message("job " + std::to_string(r.job_id) + " started on " + host);
         reload_jobs();
+        // The queue's counts (and a runner that just started) show at once.
+        if (r.in_queue) sync_after_action();
         if (model_.jobs->select_id(r.job_id)) selection_changed();
     });
     last_host_ = host;
     ensure_host(host);
-    message("starting a job on " + host + "…");
+    message((queue.empty() ? "starting a job on " : "queueing a job in " + queue + " on ") + host + "…");
     // The row exists already (recorded before anything is sent): show it.
     reload_jobs();
 }

@@ -145,6 +145,7 @@ void Ui::sync(bool manual) {
         if (manual) message("a sync is already running");
         return;
     }
+    sync_quiet_ = false;
     std::vector<std::string> hosts = engine::hosts_to_sync(engine_);
     for (const auto& h : hosts) ensure_host(h);
     if (hosts.empty()) {
@@ -187,6 +188,9 @@ void Ui::sync(bool manual) {
                 host_failed(*hv, r.error, r.hint);
             }
         }
+        // What the host said of its queues replaces what it said before; a
+        // host not reached keeps its last known queues.
+        if (r.reached) set_host_queues(r.host, r.queues, false);
         if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
         sync_updated_ += r.updated + r.started;
         if (r.updated + r.started > 0) reload_jobs();
@@ -200,10 +204,23 @@ void Ui::sync(bool manual) {
         if (!sync_errors_.empty())
             message("sync: " + std::to_string(sync_errors_.size()) + " host(s) unreachable — " + sync_errors_.front(),
                     true);
-        else if (show || sync_updated_ > 0)
+        else if (show || (sync_updated_ > 0 && !sync_quiet_))
             message("synced " + std::to_string(sync_total_) + " host(s): " + std::to_string(sync_updated_) +
                     " job(s) changed");
+        // This sync may have asked the hosts before the action took effect.
+        if (sync_again_) sync_after_action();
     });
+}
+
+void Ui::sync_after_action() {
+    if (sync_in_flight_) {
+        sync_again_ = true;
+        sync_quiet_ = true;  // the answer in flight must not hide the action's message either
+        return;
+    }
+    sync_again_ = false;
+    sync(false);
+    sync_quiet_ = true;
 }
 
 void Ui::poll_usage() {

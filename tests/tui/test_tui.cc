@@ -328,3 +328,55 @@ TEST_CASE("the details of a running job show its live processes, CPU and memory"
     // Once it is gone, the live line goes too.
     CHECK(ui.wait_until([](const std::string& s) { return has(s, "killed") && !has(s, "Using:"); }));
 }
+
+TEST_CASE("queues: the pane shows the runner and slots; h holds, N starts now, T and S stop and start", "[tui]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 0"));
+    // Two jobs in the default queue (one slot): the first runs, the second waits.
+    auto queue_job = [&](const std::string& command, bool first) {
+        ui.keys("n");
+        REQUIRE(ui.wait_for("New job"));
+        if (first) {  // later forms start at Command, with the last host filled in
+            ui.type("alpha");
+            ui.keys("Tab Tab");
+        }
+        ui.type(command);
+        ui.keys("Down Down Down Down");  // Queue
+        ui.type("default");
+        ui.keys("Enter");
+        bool listed = ui.wait_until([&](const std::string& s) { return !has(s, "New job") && has(s, command); });
+        INFO(ui.last_screen());
+        REQUIRE(listed);
+    };
+    queue_job("sleep 300 # q-first", true);
+    REQUIRE(ui.wait_until([](const std::string& s) { return has(line_with(s, "q-first"), "running"); }, 20));
+    queue_job("echo q-second-$((6*7))", false);
+    INFO(ui.last_screen());
+    CHECK(ui.wait_until([](const std::string& s) {
+        return has(line_with(s, "q-second"), "◦ queued") && has(line_with(s, "q-second"), "waiting") &&
+               has(line_with(s, "default"), "1/1");
+    }, 20));
+    CHECK(has(ui.screen(), "▶ default"));
+
+    // The waiting job is selected (the newest): hold it, release it, start it now.
+    ui.keys("h");
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "q-second"), "held"); }, 20));
+    ui.keys("h");
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "q-second"), "waiting"); }, 20));
+    ui.keys("N");
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "q-second"), "completed"); }, 20));
+    // A refusal is a message, and the screen stays whole.
+    ui.keys("h");
+    CHECK(ui.wait_for("only a job that still waits"));
+    CHECK(has(ui.screen(), "F10Quit"));
+
+    // The Queues pane: All, then alpha's default queue. T drains its runner, S starts it again.
+    ui.keys("Tab Tab Tab");  // detail, Hosts, Queues
+    ui.keys("j");
+    ui.keys("T");
+    CHECK(ui.wait_until([](const std::string& s) { return has(s, "drains") && has(s, "◌ default"); }, 20));
+    ui.keys("S");
+    CHECK(ui.wait_until([](const std::string& s) { return has(s, "runner") && has(s, "▶ default"); }, 20));
+}

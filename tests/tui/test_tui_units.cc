@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <clocale>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "engine/engine.h"
@@ -22,6 +23,7 @@
 #include "tui/job_list.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
+#include "tui/model.h"
 #include "tui/text.h"
 #include "tui/tui_session.h"
 #include "util/error.h"
@@ -85,6 +87,16 @@ TEST_CASE("every key of the keymap has exactly one meaning per pane", "[tui]") {
     // k kills in the Jobs pane and moves up in the Hosts pane.
     CHECK(tui::find_binding({'k', false}, tui::InJobs)->action == tui::Action::Kill);
     CHECK(tui::find_binding({'k', false}, tui::InHosts)->action == tui::Action::Up);
+    // The queue keys work where their target is selected, and nowhere else.
+    CHECK(tui::find_binding({'S', false}, tui::InQueues)->action == tui::Action::QueueStart);
+    CHECK(tui::find_binding({'T', false}, tui::InQueues)->action == tui::Action::QueueStop);
+    CHECK(tui::find_binding({'S', false}, tui::InJobs) == nullptr);
+    for (tui::Context c : {tui::InJobs, tui::InDetail}) {
+        CHECK(tui::find_binding({'N', false}, c)->action == tui::Action::StartNow);
+        CHECK(tui::find_binding({'h', false}, c)->action == tui::Action::HoldToggle);
+        CHECK(tui::find_binding({'m', false}, c)->action == tui::Action::Move);
+    }
+    CHECK(tui::find_binding({'h', false}, tui::InQueues) == nullptr);
 }
 
 TEST_CASE("the job list pages through 100000 jobs loading only what is shown", "[tui]") {
@@ -159,6 +171,117 @@ TEST_CASE("the new-job form splits and joins environments like a shell", "[tui]"
     auto words = split_words(tui::join_env(env));
     REQUIRE(words.size() == env.size());
     for (size_t i = 0; i < env.size(); ++i) CHECK(words[i] == env[i].first + "=" + env[i].second);
+}
+
+TEST_CASE("the new-job form's Queue and GPUs fields make a queued request, checked as the host would", "[tui]") {
+    TempDb tmp;
+    std::ofstream(tmp.dir + "/ssh_config") << "Host alpha\n  HostName 127.0.0.1\n";
+    event::Loop loop;
+    engine::EngineOptions eo;
+    eo.db_path = tmp.path();
+    eo.ssh_config_path = tmp.dir + "/ssh_config";
+    eo.config_path = tmp.path() + ".no-config";
+    engine::Engine engine(loop, eo);
+    auto fields = tui::job_form_fields({}, {"alpha"});
+    fields[tui::FHost].value = "alpha";
+    fields[tui::FCommand].value = "true";
+
+    auto plain = tui::job_form_request(fields, engine);
+    REQUIRE(plain);
+    CHECK_FALSE(plain->queue.enabled);  // empty Queue: run now, as before
+
+    fields[tui::FQueue].value = " gpu-1 ";
+    fields[tui::FGpus].value = "2";
+    auto queued = tui::job_form_request(fields, engine);
+    REQUIRE(queued);
+    CHECK(queued->queue.enabled);
+    CHECK(queued->queue.name == "gpu-1");
+    CHECK(queued->queue.gpus == 2);
+
+    for (const char* bad : {"two words", "a/b", "x$(id)"}) {
+        fields[tui::FQueue].value = bad;
+        INFO(bad);
+        CHECK_FALSE(tui::job_form_request(fields, engine));
+        CHECK_FALSE(fields[tui::FQueue].error.empty());
+    }
+    CHECK(tui::queue_name_problem(std::string(32, 'q')).empty());
+    CHECK_FALSE(tui::queue_name_problem(std::string(33, 'q')).empty());
+
+    fields[tui::FQueue].value = "";
+    CHECK_FALSE(tui::job_form_request(fields, engine));  // GPUs without a queue
+    CHECK_FALSE(fields[tui::FGpus].error.empty());
+    fields[tui::FQueue].value = "default";
+    fields[tui::FGpus].value = "65";
+    CHECK_FALSE(tui::job_form_request(fields, engine));
+    fields[tui::FGpus].value = "";
+
+    // R on a queued job: back into its queue, keeping what the form does not show.
+    store::Job job;
+    job.host = "alpha";
+    job.command = "train";
+    job.queue = "gpu";
+    job.priority = 7;
+    job.gpus = 1;
+    job.array_spec = "1-3";
+    auto again = engine::request_from_job(job);
+    auto refilled = tui::job_form_fields(again, {"alpha"});
+    CHECK(refilled[tui::FQueue].value == "gpu");
+    CHECK(refilled[tui::FGpus].value == "1");
+    auto resubmit = tui::job_form_request(refilled, engine, again);
+    REQUIRE(resubmit);
+    CHECK(resubmit->queue.name == "gpu");
+    CHECK(resubmit->queue.priority == 7);
+    CHECK(resubmit->queue.array == "1-3");
+}
+
+TEST_CASE("the Queues pane's rows: each host's reported queues, default first, or its implicit default", "[tui]") {
+    tui::Model m;
+    m.hosts.resize(2);
+    m.hosts[0].name = "alpha";
+    m.hosts[1].name = "beta";
+    auto rows = tui::queue_rows(m);
+    REQUIRE(rows.size() == 3);  // All, and one implicit default per host
+    CHECK(rows[1].name(m) == "default");
+    CHECK(rows[1].state(m) == nullptr);
+
+    auto q = [](std::string name, std::string state, int slots, int waiting, int held, int running) {
+        engine::QueueState s;
+        s.host = "alpha";
+        s.name = std::move(name);
+        s.state = std::move(state);
+        s.slots = slots;
+        s.waiting = waiting;
+        s.held = held;
+        s.running = running;
+        return s;
+    };
+    // Two remote directories each report "gpu": one row, counts added, the live runner's state.
+    CHECK(m.hosts[0].set_queues({q("gpu", "stopped", 1, 2, 0, 0), q("default", "running", 4, 1, 1, 2),
+                                 q("gpu", "running", 2, 1, 0, 1)}));
+    REQUIRE(m.hosts[0].queues.size() == 2);
+    CHECK(m.hosts[0].queues[0].name == "default");
+    const engine::QueueState* gpu = m.hosts[0].queue("gpu");
+    REQUIRE(gpu);
+    CHECK(gpu->state == "running");
+    CHECK(gpu->slots == 2);
+    CHECK(gpu->waiting == 3);
+    CHECK(gpu->running == 1);
+    CHECK_FALSE(m.hosts[0].set_queues({q("gpu", "stopped", 1, 2, 0, 0), q("default", "running", 4, 1, 1, 2),
+                                       q("gpu", "running", 2, 1, 0, 1)}));  // nothing new: no redraw
+
+    rows = tui::queue_rows(m);
+    REQUIRE(rows.size() == 4);  // All, alpha/default, alpha/gpu, beta's implicit default
+    CHECK(tui::find_queue_row(m, 0, "gpu") == 2);
+    CHECK(tui::first_queue_row(m, 1) == 3);
+    CHECK(tui::first_queue_row(m, -1) == 0);
+    CHECK(rows[3].name(m) == "default");
+    CHECK(rows[3].state(m) == nullptr);
+
+    // A queue start/stop answers for its queue: the others stay.
+    CHECK(m.hosts[0].merge_queues({q("gpu", "draining", 2, 0, 0, 1)}));
+    CHECK(m.hosts[0].queues.size() == 2);
+    CHECK(m.hosts[0].queue("gpu")->state == "draining");
+    CHECK(m.hosts[0].queue("default")->running == 2);
 }
 
 TEST_CASE("text is cut to columns without splitting characters, and made safe to draw", "[tui]") {

@@ -1,0 +1,246 @@
+// The Ui's queue actions: start and stop (drain) a queue's runner from the
+// Queues pane; start now, hold/release and move a job that waits in a queue
+// from the Jobs and detail panes. Each is one asynchronous engine call; its
+// answer (or the engine's refusal) goes to the message line, and a sync
+// follows so that the panes show the new state.
+#include "config.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "engine/queries.h"
+#include "tui/ui.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tui {
+
+namespace {
+
+std::string with_hint(const std::string& text, const std::string& hint) {
+    return hint.empty() ? text : text + " — " + hint;
+}
+
+bool still_waits(const store::Job& j) {
+    namespace s = store::status;
+    return j.status == s::queued || j.status == s::pending || j.status == s::starting;
+}
+
+std::string name_of(const store::Job& j) { return (j.is_array() ? "array " : "job ") + std::to_string(j.id); }
+
+}  // namespace
+
+void Ui::set_host_queues(const std::string& host_name, const std::vector<engine::QueueState>& queues, bool merge) {
+    HostView* hv = host(host_name);
+    if (!hv) return;
+    // Rows come and go with the queues: keep the selected queue selected.
+    auto rows = queue_rows(model_);
+    const QueueRow& cur = rows[static_cast<size_t>(std::clamp(model_.queue_cursor, 0, static_cast<int>(rows.size()) - 1))];
+    int cur_host = cur.host;
+    std::string cur_name = cur.name(model_);
+    bool changed = merge ? hv->merge_queues(queues) : hv->set_queues(queues);
+    if (!changed) return;
+    int row = find_queue_row(model_, cur_host, cur_name);
+    model_.queue_cursor = row >= 0 ? row : first_queue_row(model_, cur_host);
+    queues_pane_.mark();
+    detail_pane_.mark();  // a waiting job's details mention its queue's runner
+}
+
+void Ui::queue_runner(const std::string& op) {
+    auto rows = queue_rows(model_);
+    const QueueRow& row = rows[static_cast<size_t>(std::clamp(model_.queue_cursor, 0, static_cast<int>(rows.size()) - 1))];
+    if (row.host < 0) {
+        message("select a queue first: the All row has no runner", true);
+        return;
+    }
+    std::string host = model_.hosts[static_cast<size_t>(row.host)].name;
+    std::string queue = row.name(model_);
+    std::string what = "queue " + queue + " on " + host;
+    message((op == "start" ? "starting the runner of " : "stopping the runner of ") + what + "…");
+    try {
+        engine::queue_command(engine_, host, op, queue, 0,
+                              [this, alive = alive_, host, queue, what, op](engine::QueueCommandResult r) {
+            if (!*alive) return;
+            if (!r.ok) {
+                message(what + ": " + with_hint(r.error.empty() ? "the host refused" : r.error, r.hint), true);
+                return;
+            }
+            set_host_queues(host, r.queues, true);
+            if (op == "start")
+                message(what + ": runner " + (r.runner == "started" ? "started" : "was already running"));
+            else
+                message(what + " drains: running jobs finish, nothing new starts (S starts it again)");
+            reload_jobs();
+            sync_after_action();
+            // An idle host is not synced, so it would show "draining" until
+            // its next job: ask once more when the runner has had time to exit.
+            bool draining = std::any_of(r.queues.begin(), r.queues.end(),
+                                        [&](const auto& q) { return q.name == queue && q.state == "draining"; });
+            if (op == "stop" && draining) refresh_queue_later(host, queue);
+        });
+    } catch (const util::Error& e) {
+        message(what + ": " + with_hint(e.what(), e.hint()), true);
+    }
+}
+
+void Ui::refresh_queue_later(const std::string& host, const std::string& queue) {
+    loop_.after(std::chrono::seconds(3), [this, alive = alive_, host, queue] {
+        if (!*alive) return;
+        try {
+            engine::queue_command(engine_, host, "status", queue, 0,
+                                  [this, alive = alive_, host](engine::QueueCommandResult r) {
+                if (*alive && r.ok) set_host_queues(host, r.queues, true);
+            });
+        } catch (const util::Error&) {
+            // Only a refresh: the next sync of the host shows its queues anyway.
+        }
+    });
+}
+
+std::vector<store::Job> Ui::operands(const store::Job& job) {
+    if (!job.is_array()) return {job};
+    // An array's own row stands for its tasks; only those that wait can change.
+    std::vector<store::Job> out;
+    for (auto& t : engine::array_tasks(engine_, job.id))
+        if (still_waits(t)) out.push_back(std::move(t));
+    return out;
+}
+
+void Ui::queued_op(const std::string& op, const std::vector<int64_t>& ids, const std::string& what,
+                   const std::string& done_word) {
+    struct Tally {
+        size_t left = 0;
+        size_t ok = 0;
+        std::string error;  // the first refusal
+    };
+    auto tally = std::make_shared<Tally>();
+    tally->left = ids.size();
+    size_t n = ids.size();
+    message(what + ": " + op + "…");
+    try {
+        engine::queued_job_op(engine_, op, ids,
+                              [this, alive = alive_, tally, what, done_word, n](engine::QueuedJobResult r) {
+            if (!*alive) return;
+            if (r.ok) ++tally->ok;
+            else if (tally->error.empty()) tally->error = with_hint(r.message, r.hint);
+            if (--tally->left > 0) return;
+            // Each id answers once: report when the last has.
+            if (tally->error.empty())
+                message(what + ": " + done_word + (n > 1 ? " (" + std::to_string(n) + " tasks)" : ""));
+            else if (tally->ok > 0)
+                message(what + ": " + done_word + " " + std::to_string(tally->ok) + " of " + std::to_string(n) +
+                            " tasks; " + tally->error,
+                        true);
+            else
+                message(tally->error, true);
+            reload_jobs();
+            sync_after_action();
+        });
+    } catch (const util::Error& e) {
+        message(what + ": " + with_hint(e.what(), e.hint()), true);
+    }
+}
+
+void Ui::start_now_selected() {
+    const store::Job* j = selected_job();
+    if (!j) {
+        message("no job selected", true);
+        return;
+    }
+    std::string what = name_of(*j);
+    std::vector<int64_t> ids;
+    for (const auto& t : operands(*j)) ids.push_back(t.id);
+    if (ids.empty()) {
+        message(what + " has no task that still waits", true);
+        return;
+    }
+    queued_op("start-now", ids, what, "started now");
+}
+
+void Ui::toggle_hold_selected() {
+    const store::Job* j = selected_job();
+    if (!j) {
+        message("no job selected", true);
+        return;
+    }
+    std::string what = name_of(*j);
+    auto jobs = operands(*j);
+    if (jobs.empty()) {
+        message(what + " has no task that still waits", true);
+        return;
+    }
+    // Held (every task, for an array): release; otherwise hold.
+    bool release = std::all_of(jobs.begin(), jobs.end(), [](const store::Job& t) { return t.held; });
+    std::vector<int64_t> ids;
+    for (const auto& t : jobs) ids.push_back(t.id);
+    queued_op(release ? "release" : "hold", ids, what, release ? "released" : "held");
+}
+
+void Ui::move_selected() {
+    const store::Job* j = selected_job();
+    if (!j) {
+        message("no job selected", true);
+        return;
+    }
+    // The engine refuses these too; saying so before the prompt saves typing a host.
+    std::string what = name_of(*j);
+    if (j->is_array()) {
+        message(what + " cannot move as a whole: select one of its tasks", true);
+        return;
+    }
+    if (j->queue.empty()) {
+        message(what + " is not in a queue: only a job that waits in a queue can move", true);
+        return;
+    }
+    if (!still_waits(*j)) {
+        message(what + " has " + (j->terminal() ? "ended" : "started") + " (" + j->status +
+                    "); only a job that still waits can move",
+                true);
+        return;
+    }
+    Field to;
+    to.label = "To host";
+    for (const auto& h : engine_.known_hosts())
+        if (h != j->host) to.candidates.push_back(h);
+    to.hint = "it waits in queue " + j->queue + " there";
+    int64_t id = j->id;
+    form_ = std::make_unique<Form>("Move job " + std::to_string(id) + " from " + j->host, std::vector<Field>{to},
+                                   "move");
+    form_submit_ = [this, id] { submit_move_form(id); };
+    form_->place(layout_.too_small ? Rect{} : form_->placement(LINES, COLS));
+}
+
+void Ui::submit_move_form(int64_t id) {
+    Field& f = form_->field(0);
+    std::string to = util::trim(f.value);
+    f.error.clear();
+    form_->mark();
+    if (to.empty()) {
+        f.error = "which host? (Tab completes)";
+        return;
+    }
+    std::string what = "job " + std::to_string(id);
+    std::string before = model_.message;
+    bool before_error = model_.message_is_error;
+    message("moving " + what + " to " + to + "…");
+    try {
+        engine::move_queued_job(engine_, id, to, [this, alive = alive_, what, to](engine::QueuedJobResult r) {
+            if (!*alive) return;
+            if (r.ok) message(what + " moved to " + to + (r.message.empty() ? "" : ": " + r.message));
+            else message(with_hint(r.message, r.hint), true);
+            ensure_host(to);
+            reload_jobs();
+            sync_after_action();
+        });
+    } catch (const util::Error& e) {
+        // Refused up front (an unknown host, dependencies): nothing moved; the form stays.
+        f.error = with_hint(e.what(), e.hint());
+        message(before, before_error);
+        return;
+    }
+    form_.reset();
+    mark_all();
+}
+
+}  // namespace tui
