@@ -142,9 +142,14 @@ TEST_CASE("a queue with two slots runs two jobs at once and never three", "[queu
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
 
+    // All queued before the runner starts, so that it has more than two to
+    // choose from at every moment.
     std::vector<int64_t> ids;
-    ids.push_back(f.run({"--queue", "--slots", "2", "alpha", traced("j0", "sleep 1")}));
-    for (int i = 1; i < 6; ++i) ids.push_back(f.run({"--queue", "alpha", traced("j" + std::to_string(i), "sleep 1")}));
+    ids.push_back(f.run({"--queue", "--no-start", "--slots", "2", "alpha", traced("j0", "sleep 2")}));
+    for (int i = 1; i < 6; ++i)
+        ids.push_back(f.run({"--queue", "--no-start", "alpha", traced("j" + std::to_string(i), "sleep 2")}));
+    RjResult start = f.rj.batch({"queue", "start", "alpha"});
+    REQUIRE(start.status == 0);
     for (int64_t id : ids) {
         Json j = f.await_end(id, 60000ms);
         INFO("job " << id << ": " << j["status"].str() << " " << j["error"].str());
