@@ -116,7 +116,15 @@ std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& 
     if (job.cpu_user_s || job.cpu_sys_s)
         out.emplace_back("CPU time:", "user " + seconds(job.cpu_user_s.value_or(0)) + ", system " +
                                           seconds(job.cpu_sys_s.value_or(0)));
-    if (job.from_job) out.emplace_back("Rerun of:", "job " + std::to_string(*job.from_job));
+    if (job.has_code()) {
+        // Which code ran: the commit line, and where the changes are kept.
+        out.emplace_back("Code:", sanitize(job.code_summary()));
+        add_wrapped(out, "Repository:", job.code.root + (job.code.subdir.empty() ? "" : " (" + job.code.subdir + ")"), width);
+    }
+    if (!job.gpu_models.empty()) out.emplace_back("GPU models:", sanitize(job.gpu_models));
+    if (job.from_job)
+        out.emplace_back(job.exact ? "Exact rerun:" : "Rerun of:",
+                         "job " + std::to_string(*job.from_job) + (job.exact ? " (on its recorded code)" : ""));
     if (job.queue_on_fail) out.emplace_back("If offline:", "starts when the host is reachable");
     if (!job.error.empty()) add_wrapped(out, "Error:", job.error, width);
     out.emplace_back("Session:", "tmux " + sanitize(job.session_name()) + " on " + sanitize(job.host));

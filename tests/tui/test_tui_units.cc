@@ -19,6 +19,7 @@
 #include "event/loop.h"
 #include "store/database.h"
 #include "store/job_repo.h"
+#include "tui/detail_pane.h"
 #include "tui/job_form.h"
 #include "tui/job_list.h"
 #include "tui/keymap.h"
@@ -340,4 +341,37 @@ TEST_CASE("the layout fills 80x24 and 200x60 without overlaps", "[tui]") {
         }
     }
     CHECK(tui::compute_layout(10, 30, 1).too_small);
+}
+
+TEST_CASE("Details show which code a job ran, sanitised, and nothing when it recorded none", "[tui]") {
+    store::Job job;
+    job.id = 7;
+    job.host = "gpu1";
+    job.command = "python train.py";
+    job.status = store::status::completed;
+    auto find = [](const std::vector<std::pair<std::string, std::string>>& lines, const std::string& key) {
+        for (const auto& [k, v] : lines)
+            if (k == key) return v;
+        return std::string("<none>");
+    };
+    auto plain = tui::detail_lines(job, 0, 80, nullptr, nullptr);
+    CHECK(find(plain, "Code:") == "<none>");
+
+    job.code.commit = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+    job.code.branch = "main\x1b]0;pwned\x07";
+    job.code.root = "/home/me/repo";
+    job.code.subdir = "exp/";
+    job.code.files = 3;
+    job.code.untracked = 1;
+    job.gpu_models = "NVIDIA A100-SXM4-80GB";
+    job.from_job = 5;
+    job.exact = true;
+    auto lines = tui::detail_lines(job, 0, 80, nullptr, nullptr);
+    std::string code = find(lines, "Code:");
+    CHECK(code.rfind("a1b2c3d on main", 0) == 0);
+    CHECK(code.find("3 files changed, 1 untracked") != std::string::npos);
+    CHECK(code.find('\x1b') == std::string::npos);  // a hostile branch name cannot reach the terminal
+    CHECK(find(lines, "Repository:") == "/home/me/repo (exp/)");
+    CHECK(find(lines, "GPU models:") == "NVIDIA A100-SXM4-80GB");
+    CHECK(find(lines, "Exact rerun:") == "job 5 (on its recorded code)");
 }
