@@ -100,6 +100,24 @@ TEST_CASE("a job in a repository records its commit and uncommitted changes; res
     CHECK_FALSE(contains(f.on_host("alpha", "git -C ~/repo worktree list"), "/jobs/" + id_s(c) + "/src"));
 }
 
+TEST_CASE("restart --exact of a commit that is gone from the repository says so and runs nothing", "[code]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    make_repo(f, "alpha");
+    int64_t id = f.run({"-C", "~/repo/sub", "alpha", "cat data.txt"});
+    REQUIRE(f.await_end(id)["code_commit"].str() != "");
+    // The repository is made anew: the recorded commit exists no more.
+    f.on_host("alpha", std::string("rm -rf ~/repo && mkdir -p ~/repo/sub && cd ~/repo && git init -q && "
+                                   "echo other > sub/data.txt && git add . && ") +
+                           kGit + " commit -qm unrelated");
+    size_t before = f.list().size();
+    RjResult r = f.rj.batch({"restart", "--exact", id_s(id)});
+    INFO(r.describe());
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "no longer in the repository"));
+    CHECK(f.list().size() == before);  // nothing ran, nothing recorded
+}
+
 TEST_CASE("a job outside any repository records no code and runs normally; restart --exact refuses it", "[code]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
