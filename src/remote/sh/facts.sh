@@ -9,6 +9,20 @@ rj_print_sessions() {
 rj_facts() {
   rj_j=$RJ/jobs/$1
   if [ ! -d "$rj_j" ]; then printf 'RJ-JOB id=%s dir=0\n' "$1"; return 0; fi
+  # A job still waiting in its queue has no process to look at: the short
+  # answer keeps a sync of a long queue cheap.
+  rj_first "$rj_j/queue"
+  case $rj_r in
+    '' | *[!A-Za-z0-9_-]*) ;;
+    *) if [ -f "$RJ/queues/$rj_r/wait/$1" ]; then
+         rj_h=0; if [ -f "$rj_j/held" ]; then rj_h=1; fi
+         printf 'RJ-JOB id=%s dir=1 started=0 q=w\n' "$1"
+         # One line (rj_first), as the runner wrote it; the laptop makes it safe to show.
+         rj_first "$rj_j/why"
+         printf 'RJ-WAIT id=%s held=%s msg=%s\n' "$1" "$rj_h" "$rj_r"
+         return 0
+       fi ;;
+  esac
 
   rj_first "$rj_j/pid"; rj_p=$rj_r; rj_isnum "$rj_p" || rj_p=0
   rj_first "$rj_j/pgid"; rj_g=$rj_r; rj_isnum "$rj_g" || rj_g=0
@@ -37,18 +51,20 @@ rj_facts() {
     "$1" "$rj_p" "$rj_g" "$rj_a" "$rj_w" "$rj_wa" "$rj_s" "$rj_c" "$rj_k" "$rj_rb" "$rj_q"
   if [ "$rj_q" = w ]; then
     rj_h=0; if [ -f "$rj_j/held" ]; then rj_h=1; fi
-    rj_first "$rj_j/why"; rj_flat "$rj_r"
+    rj_first "$rj_j/why"
     printf 'RJ-WAIT id=%s held=%s msg=%s\n' "$1" "$rj_h" "$rj_r"
   fi
   if [ -f "$rj_j/code" ]; then
     rj_first "$rj_j/code"; rj_cl=$rj_r
-    rj_read "$rj_j/code_root"; rj_flat "$rj_r"
+    # Single lines (the wrapper records no path with a newline); no forks:
+    # a sync of many running jobs stays one cheap exchange.
+    rj_first "$rj_j/code_root"
     printf 'RJ-CODE id=%s %s msg=%s\n' "$1" "$rj_cl" "$rj_r"
-    rj_read "$rj_j/code_sub"; rj_flat "$rj_r"
+    rj_first "$rj_j/code_sub"
     printf 'RJ-CODESUB id=%s msg=%s\n' "$1" "$rj_r"
   fi
   if [ -f "$rj_j/gpu_models" ]; then
-    rj_first "$rj_j/gpu_models"; rj_flat "$rj_r"
+    rj_first "$rj_j/gpu_models"
     printf 'RJ-GPUMODELS id=%s msg=%s\n' "$1" "$rj_r"
   fi
   if [ -f "$rj_j/exit" ]; then

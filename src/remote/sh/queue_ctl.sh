@@ -9,7 +9,7 @@ rj_qjobs() {
     rj_i=${rj_f##*/}; rj_isnum "$rj_i" || continue
     rj_h=0; if [ -f "$RJ/jobs/$rj_i/held" ]; then rj_h=1; fi
     rj_first "$RJ/jobs/$rj_i/prio"; rj_p=$rj_r
-    rj_first "$RJ/jobs/$rj_i/why"; rj_flat "$rj_r"
+    rj_first "$RJ/jobs/$rj_i/why"
     printf 'RJ-QJOB queue=%s id=%s held=%s prio=%s msg=%s\n' "$1" "$rj_i" "$rj_h" "${rj_p:-0}" "$rj_r"
   done
 }

@@ -164,6 +164,9 @@ rj_snapshot() {
   rj_commit=$("$rj_git" rev-parse -q --verify HEAD 2>/dev/null) || return 0
   rj_branch=$("$rj_git" symbolic-ref -q --short HEAD 2>/dev/null) || rj_branch=detached
   rj_sub=$("$rj_git" rev-parse --show-prefix 2>/dev/null) || rj_sub=''
+  # Paths travel as single lines: a repository whose path has a newline is not recorded.
+  case "$rj_root$rj_sub" in *"
+"*) return 0 ;; esac
   rj_nf=$("$rj_git" -C "$rj_root" diff HEAD --name-only 2>/dev/null | wc -l)
   rj_nu=$("$rj_git" -C "$rj_root" ls-files --others --exclude-standard 2>/dev/null | wc -l)
   (
