@@ -131,10 +131,10 @@ int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep
         });
         ctx.engine.loop().run_until([&] { return done || interrupted; });
         if (interrupted) break;
-        if (!result.ok || result.cached) {
+        if (!result.ok() || result.cached) {
             // A dropped connection mid-follow: keep trying for a while.
             if (++failures >= 5) {
-                ctx.err << "rj: lost the log of job " << id << ": " << util::visible(result.error) << "\n";
+                ctx.err << "rj: lost the log of job " << id << ": " << util::visible(result.cached ? result.cached_because : result.error) << "\n";
                 return 1;
             }
         } else {

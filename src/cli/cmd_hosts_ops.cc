@@ -85,7 +85,7 @@ int run_cleanup(Context& ctx, const po::variables_map& vm) {
         done = true;
     });
     ctx.engine.loop().run_until([&] { return done; });
-    if (!report.ok) {
+    if (!report.ok()) {
         print_error(ctx.err, report.error, report.hint);
         return 1;
     }
@@ -117,7 +117,7 @@ int run_host(Context& ctx, const po::variables_map& vm) {
         done = true;
     });
     ctx.engine.loop().run_until([&] { return done; });
-    if (!info.ok) {
+    if (!info.ok()) {
         print_error(ctx.err, host + ": " + info.error, info.hint);
         return 1;
     }

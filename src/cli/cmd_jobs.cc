@@ -28,9 +28,9 @@ int run_kill(Context& ctx, const po::variables_map& vm) {
     int status = 0;
     engine::kill_jobs(ctx.engine, ids, [&](engine::KillResult r) {
         ++answered;
-        if (r.ok) ctx.out << r.id << "\t" << util::visible(r.message) << "\n";
+        if (r.ok()) ctx.out << r.id << "\t" << util::visible(r.message) << "\n";
         else {
-            print_error(ctx.err, "job " + std::to_string(r.id) + ": " + r.message);
+            print_error(ctx.err, "job " + std::to_string(r.id) + ": " + util::visible(r.error), r.hint);
             status = 1;
         }
     });

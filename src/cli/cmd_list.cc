@@ -112,14 +112,14 @@ int run_show(Context& ctx, const po::variables_map& vm) {
     ctx.out << job_details(job);
     if (job.is_array()) {
         // An array: its tasks counted by state.
-        std::map<std::string, int> counts;
+        std::map<store::Status, int> counts;
         auto tasks = engine::array_tasks(ctx.engine, job.id);
         for (const auto& t : tasks) ++counts[t.status];
         std::string summary = std::to_string(tasks.size()) + " (";
         bool first = true;
         for (const auto& st : store::all_statuses())
             if (counts.count(st)) {
-                summary += (first ? "" : ", ") + std::to_string(counts[st]) + " " + st;
+                summary += (first ? "" : ", ") + std::to_string(counts[st]) + " " + to_string(st);
                 first = false;
             }
         ctx.out << "tasks:       " << summary << ")\n";

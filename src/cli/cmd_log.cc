@@ -53,11 +53,11 @@ int run(Context& ctx, const po::variables_map& vm) {
             done = true;
         });
         ctx.engine.loop().run_until([&] { return done; });
-        if (!whole || !result.ok || result.cached || !result.more) break;
+        if (!whole || !result.ok() || result.cached || !result.more) break;
         ctx.write_log(result.text);
         req.byte_offset = result.next_offset;
     }
-    if (!result.ok) {
+    if (!result.ok()) {
         print_error(ctx.err, result.error, result.bad_pattern ? "--grep takes an extended regular expression (grep -E)" : result.hint);
         return result.bad_pattern ? 2 : 1;
     }
@@ -65,7 +65,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         std::time_t t = static_cast<std::time_t>(result.cached_at);
         char when[32];
         std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", std::localtime(&t));
-        ctx.err << "rj: host offline (" << util::visible(result.error) << "); showing the log cached at " << when << "\n";
+        ctx.err << "rj: host offline (" << util::visible(result.cached_because) << "); showing the log cached at " << when << "\n";
     }
     ctx.write_log(result.text);
     if (result.truncated)

@@ -56,7 +56,7 @@ int run_queue(Context& ctx, const po::variables_map& vm) {
         done = true;
     });
     ctx.engine.loop().run_until([&] { return done; });
-    if (!res.ok) {
+    if (!res.ok()) {
         print_error(ctx.err, host + ": " + res.error, res.hint);
         return 1;
     }
@@ -101,10 +101,10 @@ int report_each(Context& ctx, size_t expected, const std::function<void(std::fun
     int status = 0;
     start([&](engine::QueuedJobResult r) {
         ++answered;
-        if (r.ok) {
+        if (r.ok()) {
             ctx.out << r.id << "\t" << (r.message.empty() ? done_word : util::visible(r.message)) << "\n";
         } else {
-            print_error(ctx.err, r.message, r.hint);
+            print_error(ctx.err, r.error, r.hint);
             status = 1;
         }
     });

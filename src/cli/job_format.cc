@@ -37,7 +37,7 @@ std::string job_time_cell(const store::Job& job, int64_t now) {
 std::string job_what_cell(const store::Job& job) { return job.description.empty() ? job.command : job.description; }
 
 std::string job_status_text(const store::Job& job) {
-    std::string s = job.status;
+    std::string s = to_string(job.status);
     if (job.status == store::status::failed) {
         if (job.exit_signal) s += " (signal " + std::to_string(*job.exit_signal) + ")";
         else if (job.exit_code) s += " (exit " + std::to_string(*job.exit_code) + ")";
@@ -65,7 +65,7 @@ std::string job_json(const store::Job& j) {
     util::JsonObject o;
     o.add("id", j.id)
         .add("host", j.host)
-        .add("status", j.status)
+        .add("status", to_string(j.status))
         .add("command", j.command)
         .add("workdir", j.workdir)
         .add("description", j.description)

@@ -27,17 +27,15 @@ void diff_jobs(Engine& engine, int64_t a, int64_t b, std::function<void(JobDiff)
     std::string host = d.a.host;
     engine.run_script(host, std::move(script), std::chrono::seconds(60),
                       [d = std::move(d), done = std::move(done)](RemoteReply reply) mutable {
-        if (!reply.ok) {
-            d.error = reply.error;
-            d.hint = reply.hint;
+        if (!reply.ok()) {
+            d.fail(reply);
             return done(std::move(d));
         }
         try {
             d.blocks = remote::parse_diff(reply.out);
             d.fetched = true;
         } catch (const util::Error& e) {
-            d.error = e.what();
-            d.hint = e.hint();
+            d.fail(e);
         }
         done(std::move(d));
     });

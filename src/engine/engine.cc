@@ -109,31 +109,60 @@ void Engine::require_known_host(const std::string& host) {
                                                options_.ssh_config_path + ")");
 }
 
+namespace {
+
+FailureKind failure_kind(const ssh::ExecResult& r) {
+    if (ssh::is_unreachable(r.kind) || r.outcome == ssh::ExecResult::Outcome::TimedOut) return FailureKind::Unreachable;
+    switch (r.kind) {
+    case ssh::ErrorKind::HostKeyUnknown:
+    case ssh::ErrorKind::HostKeyChanged:
+    case ssh::ErrorKind::Auth: return FailureKind::Trust;
+    case ssh::ErrorKind::Config: return FailureKind::Refused;
+    default: return FailureKind::Remote;
+    }
+}
+
+// Scripts over the engine's SSH connections, the replies classified.
+class SshTransport : public RemoteTransport {
+public:
+    explicit SshTransport(ssh::Connections& ssh) : ssh_(ssh) {}
+    void run(const std::string& host, std::string script, event::Duration timeout,
+             std::function<void(RemoteReply)> done) override {
+        ssh::ExecRequest req{"sh -s", std::move(script), timeout};
+        ssh_.exec(host, std::move(req), [done = std::move(done)](ssh::ExecResult r) {
+            RemoteReply reply;
+            reply.out = std::move(r.out);
+            reply.err = std::move(r.err);
+            reply.exit_status = r.exit_status;
+            if (r.exited()) {
+                if (r.exit_status != 0) {
+                    std::string last = reply.err;
+                    while (!last.empty() && last.back() == '\n') last.pop_back();
+                    auto nl = last.rfind('\n');
+                    reply.fail(FailureKind::Remote, "remote script failed with status " + std::to_string(r.exit_status) +
+                                                        (last.empty() ? "" : ": " + last.substr(nl == std::string::npos ? 0 : nl + 1)));
+                }
+            } else {
+                // A connect-phase failure sent nothing; a timeout or a drop mid-exec may have run it.
+                reply.maybe_ran = r.outcome == ssh::ExecResult::Outcome::TimedOut || r.kind == ssh::ErrorKind::Disconnected;
+                reply.fail(failure_kind(r), r.error, r.hint);
+            }
+            done(std::move(reply));
+        });
+    }
+
+private:
+    ssh::Connections& ssh_;
+};
+
+}  // namespace
+
 void Engine::run_script(const std::string& host, std::string script, event::Duration timeout,
                         std::function<void(RemoteReply)> done) {
+    if (!transport_) transport_ = std::make_unique<SshTransport>(*ssh_);
     ++pending_;
-    ssh::ExecRequest req{"sh -s", std::move(script), timeout};
-    ssh_->exec(host, std::move(req), [this, done = std::move(done)](ssh::ExecResult r) {
+    transport_->run(host, std::move(script), timeout, [this, done = std::move(done)](RemoteReply reply) {
         --pending_;
-        RemoteReply reply;
-        reply.out = std::move(r.out);
-        reply.err = std::move(r.err);
-        reply.exit_status = r.exit_status;
-        if (r.exited()) {
-            reply.ok = r.exit_status == 0;
-            if (!reply.ok) {
-                std::string last = reply.err;
-                while (!last.empty() && last.back() == '\n') last.pop_back();
-                reply.error = "remote script failed with status " + std::to_string(r.exit_status) +
-                              (last.empty() ? "" : ": " + last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1));
-            }
-        } else {
-            reply.unreachable = ssh::is_unreachable(r.kind) || r.outcome == ssh::ExecResult::Outcome::TimedOut;
-            // A connect-phase failure sent nothing; a timeout or a drop mid-exec may have run it.
-            reply.maybe_ran = r.outcome == ssh::ExecResult::Outcome::TimedOut || r.kind == ssh::ErrorKind::Disconnected;
-            reply.error = r.error;
-            reply.hint = r.hint;
-        }
         try {
             done(std::move(reply));
         } catch (const util::Error& e) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/outcome.h"
 #include "event/loop.h"
 #include "ssh/connections.h"
 #include "store/config_file.h"
@@ -24,14 +25,25 @@ struct EngineOptions {
     bool interactive = false;  // a person is at a terminal (passphrase prompts)
 };
 
-// The outcome of one remote script run, already classified.
-struct RemoteReply {
-    bool ok = false;          // reached the host and the script exited 0
-    bool unreachable = false; // could not reach the host (offline, refused, timed out)
+// The outcome of one remote script run, already classified: ok when it
+// reached the host and the script exited 0; Unreachable when the host could
+// not be reached (offline, refused, timed out); Trust for host keys and
+// authentication; Remote when the script failed.
+struct RemoteReply : Outcome {
     bool maybe_ran = false;   // failed after the script may have reached the host
     int exit_status = -1;
     std::string out, err;
-    std::string error, hint;  // when !ok
+};
+
+// How the engine reaches hosts. Normally over SSH (the engine's own
+// connections); the engine's tests hand it canned host replies instead, so
+// every fate decision and reply check is exercised without a host.
+class RemoteTransport {
+public:
+    virtual ~RemoteTransport() = default;
+    // Runs `script` with `sh -s` on `host`; `done` once, on the loop, later.
+    virtual void run(const std::string& host, std::string script, event::Duration timeout,
+                     std::function<void(RemoteReply)> done) = 0;
 };
 
 class Engine {
@@ -58,6 +70,8 @@ public:
     // Run a POSIX sh script on `host` (fed to `sh -s` on its stdin).
     void run_script(const std::string& host, std::string script, event::Duration timeout,
                     std::function<void(RemoteReply)> done);
+    // Replaces how scripts reach hosts (tests); the SSH transport by default.
+    void set_transport(std::unique_ptr<RemoteTransport> transport) { transport_ = std::move(transport); }
 
     // The interactive face's prompts, used by connections made from now on
     // (sessions copy them when created); pass nullptr to withdraw them.
@@ -83,6 +97,7 @@ private:
     store::Config config_;
     std::unique_ptr<ssh::Connections> ssh_;
     std::unique_ptr<store::Database> db_;
+    std::unique_ptr<RemoteTransport> transport_;
     int pending_ = 0;
     std::function<void(const std::string&, const std::string&)> callback_error_;
 };

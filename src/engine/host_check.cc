@@ -21,20 +21,18 @@ void check_hosts(Engine& engine, const std::vector<std::string>& hosts, std::fun
         engine.run_script(host, "echo rj-ok\n", std::chrono::seconds(30), [&engine, host, cb](RemoteReply first) {
             HostCheck c;
             c.host = host;
-            if (!first.ok) {
-                c.error = first.error;
-                c.hint = first.hint;
+            if (!first.ok()) {
+                c.fail(first);
                 (*cb)(c);
                 return;
             }
             c.connect_ms = std::chrono::duration<double, std::milli>(engine.ssh().session(host).connect_time()).count();
             auto start = event::Clock::now();
             engine.run_script(host, "echo rj-ok\n", std::chrono::seconds(30), [c, start, cb](RemoteReply second) mutable {
-                c.reachable = second.ok;
+                c.reachable = second.ok();
                 c.rtt_ms = ms_since(start);
-                if (!second.ok) {
-                    c.error = second.error;
-                    c.hint = second.hint;
+                if (!second.ok()) {
+                    c.fail(second);
                 }
                 (*cb)(c);
             });

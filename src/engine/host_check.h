@@ -9,12 +9,11 @@
 
 namespace engine {
 
-struct HostCheck {
+struct HostCheck : Outcome {
     std::string host;
     bool reachable = false;
     double connect_ms = 0;  // TCP + SSH handshake + auth
     double rtt_ms = 0;      // one exec round trip on the open connection
-    std::string error, hint;
 };
 
 // Calls `each` once per host as its answer arrives (any order).

@@ -12,15 +12,13 @@ void host_info(Engine& engine, const std::string& host, std::function<void(HostI
                       [host, done = std::move(done)](RemoteReply reply) {
                           HostInfo info;
                           info.host = host;
-                          if (!reply.ok) {
-                              info.error = reply.error;
-                              info.hint = reply.hint;
+                          if (!reply.ok()) {
+                              info.fail(reply);
                               done(std::move(info));
                               return;
                           }
                           try {
                               remote::HostInfo r = remote::parse_host_info(reply.out);
-                              info.ok = true;
                               info.os = r.os + (r.kernel.empty() ? "" : " " + r.kernel);
                               info.arch = r.arch;
                               info.hostname = r.hostname;
@@ -34,7 +32,7 @@ void host_info(Engine& engine, const std::string& host, std::function<void(HostI
                               for (const auto& g : r.gpus)
                                   info.gpus.push_back({g.index, g.name, g.util_pct, g.mem_used_mib, g.mem_total_mib});
                           } catch (const util::Error& e) {
-                              info.error = e.what();
+                              info.fail(e);
                           }
                           done(std::move(info));
                       });

@@ -39,31 +39,39 @@ remote::RemoteDir new_job_dir(Engine& engine, const std::string& host) {
 
 namespace {
 
-store::JobEnd make_end(const std::string& kind, int code, int sig, int64_t ended, double user, double sys) {
+// The one mapping from what a host reported to a job's end.
+store::JobEnd make_end(remote::EndKind kind, int code, int sig, int64_t ended, double user, double sys) {
+    using remote::EndKind;
     store::JobEnd end;
     end.ended_at = ended > 0 ? ended : now_epoch();
-    if (user > 0 || sys > 0 || kind == "exit" || kind == "signal") {
+    if (user > 0 || sys > 0 || kind == EndKind::Exit || kind == EndKind::Signal) {
         end.cpu_user_s = user;
         end.cpu_sys_s = sys;
     }
-    if (kind == "exit") {
+    switch (kind) {
+    case EndKind::Exit:
         end.status = code == 0 ? store::status::completed : store::status::failed;
         end.exit_code = code;
-    } else if (kind == "signal") {
+        break;
+    case EndKind::Signal:
         end.status = store::status::failed;
         if (sig > 0) end.exit_signal = sig;
-    } else if (kind == "killed") {
+        break;
+    case EndKind::Killed:
         end.status = store::status::killed;
         if (sig > 0) end.exit_signal = sig;
-    } else if (kind == "timeout" || kind == "idle") {
+        break;
+    case EndKind::Timeout:
+    case EndKind::Idle:
         end.status = store::status::timeout;
         if (sig > 0) end.exit_signal = sig;
-    } else if (kind == "cancelled") {
-        end.status = store::status::cancelled;
-    } else if (kind == "lost") {
-        end.status = store::status::dead;
-    } else {  // error: could not start
+        break;
+    case EndKind::Cancelled: end.status = store::status::cancelled; break;
+    case EndKind::Lost: end.status = store::status::dead; break;
+    case EndKind::Error:    // could not start
+    case EndKind::Unknown:  // a record we cannot read still ends the job
         end.status = store::status::failed;
+        break;
     }
     return end;
 }
@@ -75,11 +83,9 @@ store::JobEnd end_from_record(const remote::ExitRecord& r) {
 }
 
 std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& e) {
-    if (e.event == "start") return std::nullopt;
-    if (e.event != "exit" && e.event != "signal" && e.event != "killed" && e.event != "timeout" &&
-        e.event != "lost" && e.event != "error" && e.event != "idle" && e.event != "cancelled")
-        return std::nullopt;
-    return make_end(e.event, static_cast<int>(e.get_int("code", -1)), static_cast<int>(e.get_int("sig", 0)),
+    remote::EndKind kind = remote::parse_end_kind(e.event);
+    if (kind == remote::EndKind::Unknown) return std::nullopt;  // "start", "gpus", ...
+    return make_end(kind, static_cast<int>(e.get_int("code", -1)), static_cast<int>(e.get_int("sig", 0)),
                     e.get_int("ended", e.time), e.get_double("user"), e.get_double("sys"));
 }
 

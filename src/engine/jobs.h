@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/outcome.h"
 #include "store/job.h"
 
 namespace engine {
@@ -54,14 +55,13 @@ struct SubmitRequest {
     std::optional<int64_t> exact_from;
 };
 
-struct SubmitResult {
+struct SubmitResult : Outcome {
     int64_t job_id = 0;    // an array: the array's id
     bool started = false;  // running on the host now (or, queued, in its queue there)
     bool in_queue = false; // waiting in a queue on the host
     std::string runner;    // queued: the runner's state (started | running | stopped | draining)
     std::vector<int64_t> task_ids;  // an array: its tasks
     bool queued = false;   // host unreachable; recorded as pending (--queue-on-fail)
-    std::string error, hint;
 };
 
 // Checks the request (known host, non-empty command, env names) and throws
@@ -80,23 +80,21 @@ struct QueueState {
     int waiting = 0, held = 0, running = 0;
 };
 
-struct SyncReport {
+struct SyncReport : Outcome {
     std::vector<QueueState> queues;
     std::string host;
     bool reached = false;
     int updated = 0;  // jobs whose state changed
     int started = 0;  // pending jobs started
-    std::string error, hint;
 };
 // Hosts worth syncing: those with starting/running/pending jobs.
 std::vector<std::string> hosts_to_sync(Engine& engine);
 // One exchange per host, all hosts at once; `each` per host as it finishes.
 void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::function<void(SyncReport)> each);
 
-struct KillResult {
+struct KillResult : Outcome {
     int64_t id = 0;
-    bool ok = false;
-    std::string message;  // "killed", "already finished", or the error
+    std::string message;  // what happened when it did not fail: "killed", "already completed"
 };
 void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<void(KillResult)> each);
 
@@ -109,17 +107,16 @@ struct LogRequest {
     int64_t byte_offset = -1;  // follow mode: bytes from this offset on
     int64_t max_bytes = 4 << 20;
 };
-struct LogResult {
-    bool ok = false;
+struct LogResult : Outcome {
     bool cached = false;      // host offline: the last fetched tail
     int64_t cached_at = 0;    // when that tail was fetched
+    std::string cached_because;  // why the host was not asked (its connection error)
     std::string text;
     int64_t next_offset = 0;  // for the next follow request
     bool running = false;     // the job is still running on the host
     bool more = false;        // byte mode: max_bytes cut this read; ask again from next_offset
     bool truncated = false;   // filter mode: output cut at max_bytes (on a line boundary)
     bool bad_pattern = false; // the host's grep rejected the pattern (a usage error)
-    std::string error, hint;
 };
 void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)> done);
 
@@ -129,8 +126,7 @@ struct GpuInfo {
     int utilization_pct = 0;
     int64_t memory_used_mib = 0, memory_total_mib = 0;
 };
-struct HostInfo {
-    bool ok = false;
+struct HostInfo : Outcome {
     std::string host;
     std::string hostname;  // what the host calls itself
     std::string os, arch;
@@ -139,20 +135,17 @@ struct HostInfo {
     int64_t mem_total_kib = 0, mem_available_kib = 0;
     double load1 = 0, load5 = 0, load15 = 0;
     std::vector<GpuInfo> gpus;
-    std::string error, hint;
 };
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done);
 
 // What a running job uses right now: its process group's CPU and memory,
 // and the GPU memory of those processes (from nvidia-smi).
-struct JobUsage {
-    bool ok = false;        // the host answered
+struct JobUsage : Outcome {  // a failure: the host did not answer
     bool running = false;   // the job has live processes
     int procs = 0;
     double cpu_pct = 0;     // 100 = one core
     int64_t rss_kib = 0;
     int64_t gpu_mem_mib = -1;  // -1: no nvidia-smi on the host
-    std::string error;
 };
 void job_usage(Engine& engine, int64_t id, std::function<void(JobUsage)> done);
 
@@ -168,10 +161,8 @@ struct PruneReport {
 };
 void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)> done);
 
-struct CleanupReport {
-    bool ok = false;
+struct CleanupReport : Outcome {
     std::vector<std::string> removed;  // job ids/directories removed (or that would be)
-    std::string error, hint;
 };
 void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s, bool dry_run,
                   std::function<void(CleanupReport)> done);
@@ -179,8 +170,7 @@ void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s,
 // ---- queues (engine/queues.cc) ----
 
 // `rj -b queue start|stop|status|remove HOST [--queue NAME]`.
-struct QueueCommandResult {
-    bool ok = false;
+struct QueueCommandResult : Outcome {
     std::vector<QueueState> queues;
     std::string runner;  // start: started | running
     int cancelled = 0;   // remove: waiting jobs cancelled
@@ -192,17 +182,14 @@ struct QueueCommandResult {
         std::string why;
     };
     std::vector<Waiting> waiting;  // status: the jobs that wait, in no particular order
-    std::string error, hint;
 };
 void queue_command(Engine& engine, const std::string& host, const std::string& op, const std::string& queue,
                    int slots, std::function<void(QueueCommandResult)> done);
 
 // hold | release | start-now on queued jobs; each id answers once.
-struct QueuedJobResult {
+struct QueuedJobResult : Outcome {
     int64_t id = 0;
-    bool ok = false;
-    std::string message;  // the refusal ("job 7 has started") or the error
-    std::string hint;
+    std::string message;  // what happened when it did not fail ("moved; ...")
 };
 void queued_job_op(Engine& engine, const std::string& op, const std::vector<int64_t>& ids,
                    std::function<void(QueuedJobResult)> each);
@@ -222,7 +209,7 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
 // Why a queued job has not started (`rj -b pending`, the Details pane).
 struct PendingReason {
     int64_t id = 0;
-    std::string status;   // its status now
+    store::Status status = store::Status::Queued;  // its status now
     std::string reason;   // one line
     bool waiting = false; // still waiting (else: it started or ended)
 };
@@ -236,12 +223,12 @@ std::vector<int64_t> expand_array_ids(Engine& engine, const std::vector<int64_t>
 // `rj -b diff A B`: the two records, and from their host (when both ran
 // there) the commits between them, the files those commits change and the
 // difference between their uncommitted changes.
-struct JobDiff {
+struct JobDiff : Outcome {
     store::Job a, b;
     bool same_host = false;
     bool fetched = false;                       // the host answered
     std::map<std::string, std::string> blocks;  // log, back, stat, patch (see remote::diff_script)
-    std::string error, hint;                    // the host could not be asked (the local part still holds)
+    // A failure: the host could not be asked (the local part still holds).
 };
 void diff_jobs(Engine& engine, int64_t a, int64_t b, std::function<void(JobDiff)> done);
 

@@ -15,6 +15,31 @@
 
 namespace engine {
 
+namespace {
+
+KillResult killed(int64_t id, std::string message) {
+    KillResult k;
+    k.id = id;
+    k.message = std::move(message);
+    return k;
+}
+
+KillResult not_killed(int64_t id, const Outcome& why) {
+    KillResult k;
+    k.id = id;
+    k.fail(why);
+    return k;
+}
+
+KillResult not_killed(int64_t id, FailureKind kind, std::string message) {
+    KillResult k;
+    k.id = id;
+    k.fail(kind, std::move(message));
+    return k;
+}
+
+}  // namespace
+
 void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<void(KillResult)> each) {
     store::JobRepo jobs(engine.db());
     std::map<std::pair<std::string, remote::RemoteDir>, std::vector<int64_t>> by_place;
@@ -22,19 +47,19 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
     for (int64_t id : asked) get_job(engine, id);  // throws for a missing id, before any kill
     // An array stands for its tasks.
     for (int64_t id : expand_array_ids(engine, asked)) found.push_back(get_job(engine, id));
-    auto report = [&engine, each](int64_t id, bool ok, std::string msg) {
-        engine.loop().after(event::Duration::zero(), [each, id, ok, msg] { each({id, ok, msg}); });
+    auto report = [&engine, each](int64_t id, std::string msg) {
+        engine.loop().after(event::Duration::zero(), [each, id, msg] { each(killed(id, msg)); });
     };
     for (const auto& job : found) {
         if (job.terminal()) {
-            report(job.id, true, "already " + job.status);
+            report(job.id, std::string("already ") + to_string(job.status));
         } else if (job.status == store::status::pending) {
             store::JobEnd end;
             end.status = store::status::killed;
             end.ended_at = now_epoch();
             apply_end(jobs, job.id, end, "cancelled before it started");
             if (job.array_id) jobs.refresh_array(*job.array_id);
-            report(job.id, true, "cancelled (it was waiting for its host)");
+            report(job.id, "cancelled (it was waiting for its host)");
         } else {
             by_place[{job.host, remote_dir_of(engine, job)}].push_back(job.id);
         }
@@ -44,15 +69,20 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
         std::string script = remote::kill_script(place.second, host_ids);
         engine.run_script(host, std::move(script), std::chrono::seconds(60),
                           [&engine, host_ids = host_ids, each](RemoteReply reply) {
-                              if (!reply.ok) {
-                                  for (int64_t id : host_ids) each({id, false, reply.error});
+                              if (!reply.ok()) {
+                                  for (int64_t id : host_ids) each(not_killed(id, reply));
                                   return;
                               }
                               std::vector<remote::KillResult> results;
                               try {
                                   results = remote::parse_kill(reply.out);
                               } catch (const util::Error& e) {
-                                  for (int64_t id : host_ids) each({id, false, e.what()});
+                                  for (int64_t id : host_ids) {
+                                      KillResult k;
+                                      k.id = id;
+                                      k.fail(e);
+                                      each(k);
+                                  }
                                   return;
                               }
                               store::JobRepo repo(engine.db());
@@ -64,19 +94,18 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
                                   Verdict v = verdict_after_kill(r, now_epoch());
                                   apply_end(repo, r.id, v.end, v.note);
                                   if (auto j = repo.get(r.id); j && j->array_id) repo.refresh_array(*j->array_id);
-                                  bool ok = true;
-                                  bool was_waiting = r.facts.exit && r.facts.exit->kind == "killed" &&
+                                  bool was_waiting = r.facts.exit && r.facts.exit->kind == remote::EndKind::Killed &&
                                                      r.facts.exit->err == "waiting";
                                   std::string msg =
                                       was_waiting ? "killed (it was waiting in its queue)"
-                                      : r.facts.exit ? (r.was_running ? "killed" : "already ended (" + r.facts.exit->kind + ")")
+                                      : r.facts.exit ? (r.was_running ? "killed" : "already ended (" + std::string(remote::to_string(r.facts.exit->kind)) + ")")
                                       : v.end.status == store::status::killed ? "killed"
                                       : r.state == "missing"                  ? "not found on the host; marked dead"
                                                                               : "was already gone; marked dead";
-                                  each({r.id, ok, msg});
+                                  each(killed(r.id, msg));
                               }
                               for (int64_t id : unanswered)
-                                  each({id, false, "the host did not answer for this job; try again"});
+                                  each(not_killed(id, FailureKind::Remote, "the host did not answer for this job; try again"));
                           });
     }
 }

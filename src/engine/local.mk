@@ -2,6 +2,7 @@ noinst_LIBRARIES += src/engine/librjengine.a
 src_engine_librjengine_a_SOURCES = \
 	src/engine/engine.h \
 	src/engine/engine.cc \
+	src/engine/outcome.h src/engine/outcome.cc \
 	src/engine/queries.h src/engine/queries.cc \
 	src/engine/host_check.h \
 	src/engine/host_check.cc \
@@ -19,4 +20,4 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/host_info.cc \
 	src/engine/prune.cc \
 	src/engine/usage.cc
-tests_unit_tests_SOURCES += tests/unit/test_engine_verdict.cc
+tests_unit_tests_SOURCES += tests/unit/test_engine_verdict.cc tests/unit/test_engine_canned.cc

@@ -18,7 +18,6 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
     store::Job job = get_job(engine, request.id);
     if (job.status == store::status::pending) {
         LogResult r;
-        r.ok = true;
         r.text = "";
         engine.loop().after(event::Duration::zero(), [done, r] { done(r); });
         return;
@@ -37,16 +36,16 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
                       [&engine, id, plain, request, done = std::move(done)](RemoteReply reply) {
                           LogResult r;
                           store::JobRepo jobs(engine.db());
-                          if (!reply.ok) {
-                              r.error = reply.error;
-                              r.hint = reply.hint;
-                              if (reply.unreachable) {
-                                  if (auto cached = jobs.cached_log(id)) {
-                                      r.ok = true;
-                                      r.cached = true;
-                                      r.text = cached->first;
-                                      r.cached_at = cached->second;
-                                  }
+                          if (!reply.ok()) {
+                              // Offline with a cached tail: that tail is the answer.
+                              auto cached = reply.unreachable() ? jobs.cached_log(id) : std::nullopt;
+                              if (cached) {
+                                  r.cached = true;
+                                  r.cached_because = reply.error;
+                                  r.text = cached->first;
+                                  r.cached_at = cached->second;
+                              } else {
+                                  r.fail(reply);
                               }
                               done(std::move(r));
                               return;
@@ -55,17 +54,16 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
                           try {
                               lr = remote::parse_log(reply.out);
                           } catch (const util::Error& e) {
-                              r.error = e.what();
+                              r.fail(e);
                               done(std::move(r));
                               return;
                           }
                           if (!lr.ok) {
-                              r.error = "log of job " + std::to_string(id) + ": " + lr.error;
+                              r.fail(lr.bad_pattern ? FailureKind::Refused : FailureKind::Remote, "log of job " + std::to_string(id) + ": " + lr.error);
                               r.bad_pattern = lr.bad_pattern;
                               done(std::move(r));
                               return;
                           }
-                          r.ok = true;
                           r.text = std::move(lr.text);
                           r.next_offset = lr.offset;
                           r.running = lr.running;

@@ -37,7 +37,7 @@ void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)
         engine.run_script(host, remote::remove_job_files_script(place.second, ids), std::chrono::seconds(60),
                           [&engine, host = host, host_jobs = host_jobs, state, done](RemoteReply reply) {
                               store::JobRepo repo(engine.db());
-                              if (!reply.ok) {
+                              if (!reply.ok()) {
                                   // Keep the records: their files are still out there.
                                   state->first.warnings.push_back(
                                       host + ": " + reply.error + " — kept its " + std::to_string(host_jobs.size()) +
@@ -72,25 +72,19 @@ void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s,
     // before client ids used. Never another client's or another host's.
     std::vector<remote::RemoteDir> dirs{new_job_dir(engine, host), engine.config().remote_dir_for(host)};
     auto state = std::make_shared<std::pair<CleanupReport, size_t>>(CleanupReport{}, dirs.size());
-    state->first.ok = true;
     for (const auto& dir : dirs) {
         std::string script = remote::cleanup_script(dir, older_than_s, dry_run);
         engine.run_script(host, std::move(script), std::chrono::seconds(120), [state, done](RemoteReply reply) {
             CleanupReport& report = state->first;
-            if (!reply.ok) {
-                report.ok = false;
-                if (report.error.empty()) {
-                    report.error = reply.error;
-                    report.hint = reply.hint;
-                }
+            if (!reply.ok()) {
+                report.fail(reply);
             } else {
                 try {
                     for (const auto& e : remote::parse_cleanup(reply.out))
                         if (e.action == "removed" || e.action == "would-remove")
                             report.removed.push_back("job " + std::to_string(e.id) + " (" + e.reason + ")");
                 } catch (const util::Error& e) {
-                    report.ok = false;
-                    if (report.error.empty()) report.error = e.what();
+                    report.fail(e);
                 }
             }
             if (--state->second == 0) done(report);

@@ -174,9 +174,8 @@ void enqueue_recorded_jobs(Engine& engine, const std::vector<store::Job>& batch,
                       [&engine, ids, done = std::move(done)](RemoteReply reply) {
         SubmitResult result;
         result.job_id = ids.front();
-        if (!reply.ok) {
-            result.error = reply.error;
-            result.hint = reply.hint;
+        if (!reply.ok()) {
+            result.fail(reply);
             done(std::move(result), std::move(reply));
             return;
         }
@@ -184,8 +183,7 @@ void enqueue_recorded_jobs(Engine& engine, const std::vector<store::Job>& batch,
         try {
             er = remote::parse_enqueue(reply.out);
         } catch (const util::Error& e) {
-            result.error = e.what();
-            result.hint = e.hint();
+            result.fail(e);
             done(std::move(result), std::move(reply));
             return;
         }
@@ -198,7 +196,7 @@ void enqueue_recorded_jobs(Engine& engine, const std::vector<store::Job>& batch,
             tx.commit();
         }
         if (!er.error.empty()) {
-            result.error = "cannot queue job " + std::to_string(er.error_id) + ": " + util::visible(er.error);
+            result.fail(FailureKind::Remote, "cannot queue job " + std::to_string(er.error_id) + ": " + util::visible(er.error));
         } else {
             result.started = true;
             result.in_queue = true;
@@ -280,7 +278,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
                 if (!j || j->status != store::status::starting) continue;  // queued before the error
                 if (reply.maybe_ran) {
                     repo.set_error(id, res.error);
-                } else if (reply.unreachable && queue_on_fail) {
+                } else if (reply.unreachable() && queue_on_fail) {
                     repo.transition(id, {store::status::starting}, store::status::pending);
                     repo.set_error(id, res.error);
                     res.queued = true;
@@ -314,9 +312,8 @@ void queue_command(Engine& engine, const std::string& host, const std::string& o
     engine.run_script(host, std::move(script), std::chrono::seconds(60),
                       [&engine, host, op, queue, done = std::move(done)](RemoteReply reply) {
         QueueCommandResult res;
-        if (!reply.ok) {
-            res.error = reply.error;
-            res.hint = reply.hint;
+        if (!reply.ok()) {
+            res.fail(reply);
             done(std::move(res));
             return;
         }
@@ -324,22 +321,19 @@ void queue_command(Engine& engine, const std::string& host, const std::string& o
         try {
             qr = remote::parse_queue_ctl(reply.out);
         } catch (const util::Error& e) {
-            res.error = e.what();
-            res.hint = e.hint();
+            res.fail(e);
             done(std::move(res));
             return;
         }
         for (const auto& q : qr.queues) res.queues.push_back(queue_state_of(host, q));
         for (const auto& j : qr.jobs)
             res.waiting.push_back({util::visible(j.queue), j.id, j.held, j.priority, util::visible(j.why)});
-        res.ok = true;
         std::vector<int64_t> cancelled;
         for (const auto& r : qr.results) {
             if (r.id == 0) {
                 if (r.result == "missing" || r.result == "failed") {
-                    res.ok = false;
-                    res.error = util::visible(r.message);
-                    if (r.result == "missing") res.hint = "'rj -b queue list " + host + "' shows its queues";
+                    res.fail(FailureKind::Remote, util::visible(r.message),
+                             r.result == "missing" ? "'rj -b queue list " + host + "' shows its queues" : "");
                 } else {
                     res.runner = r.result;
                 }
@@ -380,15 +374,14 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
         QueuedJobResult r;
         r.id = id;
         if (!job) {
-            r.message = "there is no job " + std::to_string(id);
-            r.hint = "'rj -b list' shows the jobs";
+            r.fail(FailureKind::Refused, "there is no job " + std::to_string(id), "'rj -b list' shows the jobs");
         } else if (job->queue.empty() || job->is_array()) {
-            r.message = job->is_array() ? "job " + std::to_string(id) + " is an array; give its tasks' ids"
-                                        : "job " + std::to_string(id) + " was not queued (it ran with plain 'run')";
+            r.fail(FailureKind::Refused, job->is_array() ? "job " + std::to_string(id) + " is an array; give its tasks' ids"
+                                                         : "job " + std::to_string(id) + " was not queued (it ran with plain 'run')");
         } else if (job->status != store::status::queued && job->status != store::status::pending &&
                    job->status != store::status::starting) {
-            r.message = "job " + std::to_string(id) + " has " + (job->terminal() ? "ended" : "started") +
-                        " (" + job->status + "); only a job that still waits can be changed";
+            r.fail(FailureKind::Refused, "job " + std::to_string(id) + " has " + (job->terminal() ? "ended" : "started") +
+                                             " (" + to_string(job->status) + "); only a job that still waits can be changed");
         } else {
             groups[{job->host, remote_dir_of(engine, *job)}].push_back(*job);
             continue;
@@ -404,13 +397,12 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
         engine.run_script(key.first, std::move(script), std::chrono::seconds(60),
                           [&engine, group, cb, hook](RemoteReply reply) {
             remote::QueueCtlReply qr;
-            std::string error = reply.error, hint = reply.hint;
-            if (reply.ok) {
+            Outcome asked = reply;
+            if (reply.ok()) {
                 try {
                     qr = remote::parse_queue_ctl(reply.out);
                 } catch (const util::Error& e) {
-                    error = e.what();
-                    hint = e.hint();
+                    asked.fail(e);
                 }
             }
             for (const auto& job : group) {
@@ -419,15 +411,15 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
                 const remote::QueueCtlReply::Result* found = nullptr;
                 for (const auto& res : qr.results)
                     if (res.id == job.id) found = &res;
-                if (!reply.ok || !error.empty() || !found) {
-                    r.message = error.empty() ? "the host did not answer for job " + std::to_string(job.id) : error;
-                    r.hint = hint;
+                if (asked.failed()) {
+                    r.fail(asked);
+                } else if (!found) {
+                    r.fail(FailureKind::Remote, "the host did not answer for job " + std::to_string(job.id));
                 } else if (found->result == "ok") {
-                    r.ok = true;
                     if (*hook) (*hook)(job, *found);
                 } else {
-                    r.message = "job " + std::to_string(job.id) + ": " + util::visible(found->message);
-                    if (found->result == "started") r.hint = "'rj -b sync' brings its state up to date";
+                    r.fail(FailureKind::Refused, "job " + std::to_string(job.id) + ": " + util::visible(found->message),
+                           found->result == "started" ? "'rj -b sync' brings its state up to date" : "");
                 }
                 (*cb)(r);
             }
@@ -504,7 +496,7 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
     auto taken = std::make_shared<bool>(false);
     run_job_ctl(engine, ctl, {id},
                 [&engine, host, cb, taken](QueuedJobResult r) {
-        if (!r.ok || !*taken) {
+        if (!r.ok() || !*taken) {
             (*cb)(r);
             return;
         }
@@ -525,17 +517,14 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
             out.id = id;
             store::JobRepo repo(engine.db());
             if (s.started) {
-                out.ok = true;
             } else if (!reply.maybe_ran) {
                 // Neither host has it now: keep it as pending on the new host,
                 // so the next sync that reaches it queues it there.
                 repo.transition(id, {store::status::starting}, store::status::pending);
                 repo.set_error(id, s.error);
-                out.ok = true;
                 out.message = "taken from " + from + "; " + host + " did not take it (" + s.error +
                               "): it is pending and is queued at the next sync that reaches " + host;
             } else {
-                out.ok = true;
                 out.message = "moved; whether " + host + " queued it, 'rj -b sync' will find out";
             }
             (*cb)(out);
@@ -552,10 +541,10 @@ void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason
     base.status = job->status;
     if (job->is_array()) {
         auto tasks = store::JobRepo(engine.db()).array_tasks(id);
-        std::map<std::string, int> counts;
+        std::map<store::Status, int> counts;
         for (const auto& t : tasks) ++counts[t.status];
         std::string s;
-        for (const auto& [st, n] : counts) s += (s.empty() ? "" : ", ") + std::to_string(n) + " " + st;
+        for (const auto& [st, n] : counts) s += (s.empty() ? "" : ", ") + std::to_string(n) + " " + to_string(st);
         base.reason = "array of " + std::to_string(tasks.size()) + " tasks: " + s;
         base.waiting = counts.count(store::status::queued) > 0;
         return done(base);
@@ -567,7 +556,7 @@ void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason
         return done(base);
     }
     if (job->status != store::status::queued) {
-        base.reason = job->terminal() ? "it has ended (" + job->status + ")" : "it is not waiting (" + job->status + ")";
+        base.reason = job->terminal() ? "it has ended (" + std::string(to_string(job->status)) + ")" : "it is not waiting (" + std::string(to_string(job->status)) + ")";
         return done(base);
     }
     // Ask the host: its runner's reason, and whether the runner runs at all.
@@ -581,7 +570,7 @@ void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason
     engine.run_script(host, std::move(script), std::chrono::seconds(30),
                       [base, host, queue, held, cached, done = std::move(done)](RemoteReply reply) mutable {
         base.waiting = true;
-        if (!reply.ok) {
+        if (!reply.ok()) {
             base.reason = "host " + host + " is unreachable (" + reply.error + ")" +
                           (cached.empty() ? "" : "; last known: " + cached);
             return done(base);

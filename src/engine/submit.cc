@@ -79,9 +79,8 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                       [&engine, id, done = std::move(done)](RemoteReply reply) {
                           SubmitResult result;
                           result.job_id = id;
-                          if (!reply.ok) {
-                              result.error = reply.error;
-                              result.hint = reply.hint;
+                          if (!reply.ok()) {
+                              result.fail(reply);
                               done(std::move(result), std::move(reply));
                               return;
                           }
@@ -89,14 +88,13 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                           try {
                               sr = remote::parse_submit(reply.out);
                           } catch (const util::Error& e) {
-                              result.error = e.what();
-                              result.hint = e.hint();
+                              result.fail(e);
                               done(std::move(result), std::move(reply));
                               return;
                           }
                           store::JobRepo jobs(engine.db());
                           if (sr.status == remote::SubmitReply::Status::Error) {
-                              result.error = "cannot start job " + std::to_string(id) + ": " + sr.error;
+                              result.fail(FailureKind::Remote, "cannot start job " + std::to_string(id) + ": " + sr.error);
                           } else {
                               std::optional<int64_t> pid;
                               if (sr.pid > 0) pid = sr.pid;
@@ -139,7 +137,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
                 // `starting`; the next sync asks the host what became of it.
                 repo.set_error(r.job_id, r.error);
                 r.hint = "it may or may not have started; 'rj -b sync' will find out";
-            } else if (reply.unreachable && queue_on_fail) {
+            } else if (reply.unreachable() && queue_on_fail) {
                 // Recorded as pending: the next sync that reaches the host starts it.
                 repo.transition(r.job_id, {store::status::starting}, store::status::pending);
                 repo.set_error(r.job_id, r.error);

@@ -123,10 +123,9 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
                       [&engine, host, dir, asked = std::move(asked), done = std::move(done)](RemoteReply reply) {
         SyncReport report;
         report.host = host;
-        if (!reply.ok) {
-            report.error = reply.error;
-            report.hint = reply.hint;
-            if (reply.unreachable) mark_offline(engine, host, reply.error);
+        if (!reply.ok()) {
+            report.fail(reply);
+            if (reply.unreachable()) mark_offline(engine, host, reply.error);
             done(report);
             return;
         }
@@ -146,12 +145,11 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
                 report.queues.push_back(std::move(st));
             }
             if (parsed.tmux == remote::TmuxState::Missing) {
-                report.error = "tmux is not installed on " + host;
-                report.hint = "install tmux there (apt install tmux / brew install tmux); jobs cannot start without it";
+                report.fail(FailureKind::Remote, "tmux is not installed on " + host,
+                            "install tmux there (apt install tmux / brew install tmux); jobs cannot start without it");
             }
         } catch (const util::Error& e) {
-            report.error = e.what();
-            report.hint = e.hint();
+            report.fail(e);
             done(report);
             return;
         }
@@ -169,9 +167,8 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
                 if (r.started) {
                     ++state->first.started;
                     ++state->first.updated;
-                } else if (state->first.error.empty()) {
-                    state->first.error = r.error;
-                    state->first.hint = r.hint;
+                } else {
+                    state->first.fail(r);
                 }
                 if (--state->second == 0) done(state->first);
             });
@@ -205,8 +202,7 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.started += part.started;
                 t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
                 if (t.error.empty() && !part.error.empty()) {
-                    t.error = part.error;
-                    t.hint = part.hint;
+                    t.fail(part);
                 }
                 if (--total->second == 0) (*cb)(t);
             });

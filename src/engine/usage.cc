@@ -13,15 +13,14 @@ void job_usage(Engine& engine, int64_t id, std::function<void(JobUsage)> done) {
     engine.run_script(job.host, remote::usage_script(remote_dir_of(engine, job), {id}), std::chrono::seconds(30),
                       [id, done = std::move(done)](RemoteReply reply) {
                           JobUsage u;
-                          if (!reply.ok) {
-                              u.error = reply.error;
+                          if (!reply.ok()) {
+                              u.fail(reply);
                               done(u);
                               return;
                           }
                           try {
                               for (const auto& r : remote::parse_usage(reply.out)) {
                                   if (r.id != id) continue;
-                                  u.ok = true;
                                   u.running = r.running;
                                   u.procs = r.procs;
                                   u.cpu_pct = r.cpu_pct;
@@ -29,7 +28,7 @@ void job_usage(Engine& engine, int64_t id, std::function<void(JobUsage)> done) {
                                   u.gpu_mem_mib = r.gpu_mem_mib;
                               }
                           } catch (const util::Error& e) {
-                              u.error = e.what();
+                              u.fail(e);
                           }
                           done(u);
                       });

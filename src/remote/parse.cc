@@ -3,6 +3,7 @@
 // Parsers for the replies described in remote/protocol.h, and decide().
 
 #include <charconv>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -138,7 +139,8 @@ private:
 
 ExitRecord parse_exit(const Line& l) {
     ExitRecord e;
-    e.kind = l.str("kind");
+    e.kind_word = l.str("kind");
+    e.kind = parse_end_kind(e.kind_word);
     e.rc = static_cast<int>(l.num("rc", -1));
     e.code = static_cast<int>(l.num("code", -1));
     e.sig = static_cast<int>(l.num("sig", 0));
@@ -358,6 +360,34 @@ SyncReply parse_sync(const std::string& out) {
 
 // ---- decide ----
 
+namespace {
+
+struct EndWord {
+    EndKind kind;
+    const char* word;
+};
+constexpr EndWord kEndWords[] = {
+    {EndKind::Exit, "exit"},           {EndKind::Signal, "signal"}, {EndKind::Killed, "killed"},
+    {EndKind::Timeout, "timeout"},     {EndKind::Idle, "idle"},     {EndKind::Cancelled, "cancelled"},
+    {EndKind::Lost, "lost"},           {EndKind::Error, "error"},
+};
+
+}  // namespace
+
+const char* to_string(EndKind k) {
+    for (const auto& w : kEndWords)
+        if (w.kind == k) return w.word;
+    return "unknown";
+}
+
+EndKind parse_end_kind(std::string_view word) {
+    for (const auto& w : kEndWords)
+        if (word == w.word) return w.kind;
+    return EndKind::Unknown;
+}
+
+std::ostream& operator<<(std::ostream& os, EndKind k) { return os << to_string(k); }
+
 const char* to_string(Fate f) {
     switch (f) {
     case Fate::Queued: return "queued";
@@ -380,31 +410,35 @@ JobFate decide(const JobFacts& f, bool was_starting) {
         const ExitRecord& e = *f.exit;
         r.exit_code = e.code;
         r.signal = e.sig;
-        if (e.kind == "exit") {
-            r.fate = e.code == 0 ? Fate::Completed : Fate::Failed;
-        } else if (e.kind == "signal") {
+        switch (e.kind) {
+        case EndKind::Exit: r.fate = e.code == 0 ? Fate::Completed : Fate::Failed; break;
+        case EndKind::Signal:
             r.fate = Fate::Failed;
             r.note = "killed by signal " + std::to_string(e.sig);
-        } else if (e.kind == "killed") {
-            r.fate = Fate::Killed;
-        } else if (e.kind == "timeout") {
-            r.fate = Fate::Timeout;
-        } else if (e.kind == "idle") {
+            break;
+        case EndKind::Killed: r.fate = Fate::Killed; break;
+        case EndKind::Timeout: r.fate = Fate::Timeout; break;
+        case EndKind::Idle:
             r.fate = Fate::Timeout;
             r.note = "idle-timeout: its log did not grow for the --idle-timeout";
-        } else if (e.kind == "cancelled") {
+            break;
+        case EndKind::Cancelled:
             r.fate = Fate::Cancelled;
             r.note = cancel_reason(e.err);
-        } else if (e.kind == "lost") {
+            break;
+        case EndKind::Lost:
             r.fate = Fate::Dead;
             r.note = "its tmux session was closed";
-        } else if (e.kind == "error") {
+            break;
+        case EndKind::Error:
             r.fate = Fate::Failed;
             r.note = e.err == "nodir" ? "could not enter the working directory"
                                       : "could not start" + (e.err.empty() ? "" : ": " + e.err);
-        } else {
+            break;
+        case EndKind::Unknown:
             r.fate = Fate::Failed;
-            r.note = "unknown end record '" + e.kind + "'";
+            r.note = "unknown end record '" + e.kind_word + "'";
+            break;
         }
         return r;
     }

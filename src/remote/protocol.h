@@ -96,8 +96,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <iosfwd>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -279,8 +281,26 @@ QueueCtlReply parse_queue_ctl(const std::string& out);
 
 // ---- sync ----
 
+// How a job ended, as the wrapper or the runner wrote it in its exit record
+// and journal (the words on the wire are to_string's).
+enum class EndKind {
+    Exit,       // the command exited (code)
+    Signal,     // the command died of a signal (sig)
+    Killed,     // rj kill
+    Timeout,    // --timeout
+    Idle,       // --idle-timeout: the log did not grow
+    Cancelled,  // a queued job that never ran (err: why)
+    Lost,       // its tmux session was closed under it
+    Error,      // could not start (err: why)
+    Unknown,    // a word this rj does not know (a newer wrapper, or garbage)
+};
+const char* to_string(EndKind k);
+EndKind parse_end_kind(std::string_view word);  // Unknown for other words
+std::ostream& operator<<(std::ostream& os, EndKind k);
+
 struct ExitRecord {
-    std::string kind;  // exit | signal | killed | timeout | lost | error
+    EndKind kind = EndKind::Unknown;
+    std::string kind_word;  // as the host wrote it (for an Unknown kind's message)
     int rc = -1;
     int code = -1;
     int sig = 0;

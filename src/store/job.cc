@@ -3,34 +3,63 @@
 #include "store/job.h"
 
 #include <algorithm>
+#include <ostream>
 
 namespace store {
 
 namespace {
 
-bool contains(const std::vector<std::string>& v, std::string_view s) {
-    return std::find(v.begin(), v.end(), s) != v.end();
-}
+struct Name {
+    Status status;
+    const char* name;
+};
+
+// In lifecycle order.
+constexpr Name kNames[] = {
+    {Status::Pending, "pending"},     {Status::Queued, "queued"}, {Status::Starting, "starting"},
+    {Status::Running, "running"},     {Status::Completed, "completed"}, {Status::Failed, "failed"},
+    {Status::Killed, "killed"},       {Status::Timeout, "timeout"}, {Status::Dead, "dead"},
+    {Status::Cancelled, "cancelled"},
+};
 
 }  // namespace
 
-const std::vector<std::string>& all_statuses() {
-    static const std::vector<std::string> v = {status::pending,   status::queued,  status::starting,
-                                               status::running,   status::completed, status::failed,
-                                               status::killed,    status::timeout,  status::dead,
-                                               status::cancelled};
+const char* to_string(Status s) {
+    for (const auto& n : kNames)
+        if (n.status == s) return n.name;
+    return "unknown";
+}
+
+std::optional<Status> parse_status(std::string_view name) {
+    for (const auto& n : kNames)
+        if (name == n.name) return n.status;
+    return std::nullopt;
+}
+
+std::ostream& operator<<(std::ostream& os, Status s) { return os << to_string(s); }
+
+const std::vector<Status>& all_statuses() {
+    static const std::vector<Status> v = [] {
+        std::vector<Status> all;
+        for (const auto& n : kNames) all.push_back(n.status);
+        return all;
+    }();
     return v;
 }
 
-const std::vector<std::string>& terminal_statuses() {
-    static const std::vector<std::string> v = {status::completed, status::failed, status::killed,
-                                               status::timeout, status::dead, status::cancelled};
+const std::vector<Status>& terminal_statuses() {
+    static const std::vector<Status> v = {status::completed, status::failed, status::killed,
+                                          status::timeout, status::dead, status::cancelled};
     return v;
 }
 
-const std::vector<std::string>& active_statuses() {
-    static const std::vector<std::string> v = {status::starting, status::running};
+const std::vector<Status>& active_statuses() {
+    static const std::vector<Status> v = {status::starting, status::running};
     return v;
+}
+
+bool is_terminal_status(Status s) {
+    return std::find(terminal_statuses().begin(), terminal_statuses().end(), s) != terminal_statuses().end();
 }
 
 std::string Job::code_summary() const {
@@ -43,7 +72,5 @@ std::string Job::code_summary() const {
     return s;
 }
 
-bool is_known_status(std::string_view s) { return contains(all_statuses(), s); }
-bool is_terminal_status(std::string_view s) { return contains(terminal_statuses(), s); }
 
 }  // namespace store

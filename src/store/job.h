@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,30 +11,51 @@
 
 namespace store {
 
-// Job statuses as stored in the database.
+// A job's status. Stored in the database and shown as its name
+// (to_string); parsed back only at that boundary (parse_status).
+enum class Status {
+    Pending,    // waiting for an unreachable host (--queue-on-fail)
+    Queued,     // waiting in a queue on its host
+    Starting,   // row written, submit in flight
+    Running,
+    Completed,  // exit 0
+    Failed,     // non-zero exit or signal
+    Killed,     // by rj kill
+    Timeout,
+    Dead,       // session and pid gone, no exit recorded
+    Cancelled,  // never ran: dependency not met, queue removed
+};
+
+// The statuses by their old names, so `job.status == status::running` reads
+// as it always did.
 namespace status {
-inline constexpr const char* pending = "pending";    // waiting for an unreachable host (--queue-on-fail)
-inline constexpr const char* starting = "starting";  // row written, submit in flight
-inline constexpr const char* queued = "queued";      // waiting in a queue on its host
-inline constexpr const char* running = "running";
-inline constexpr const char* completed = "completed";  // exit 0
-inline constexpr const char* failed = "failed";        // non-zero exit or signal
-inline constexpr const char* killed = "killed";        // by rj kill
-inline constexpr const char* timeout = "timeout";
-inline constexpr const char* dead = "dead";  // session and pid gone, no exit recorded
-inline constexpr const char* cancelled = "cancelled";  // never ran: dependency not met, queue removed
+inline constexpr Status pending = Status::Pending;
+inline constexpr Status starting = Status::Starting;
+inline constexpr Status queued = Status::Queued;
+inline constexpr Status running = Status::Running;
+inline constexpr Status completed = Status::Completed;
+inline constexpr Status failed = Status::Failed;
+inline constexpr Status killed = Status::Killed;
+inline constexpr Status timeout = Status::Timeout;
+inline constexpr Status dead = Status::Dead;
+inline constexpr Status cancelled = Status::Cancelled;
 }  // namespace status
 
+// Its stored and shown name ("running").
+const char* to_string(Status s);
+// The status named so; nullopt for any other text.
+std::optional<Status> parse_status(std::string_view name);
+std::ostream& operator<<(std::ostream& os, Status s);
+
 // Every known status, in lifecycle order.
-const std::vector<std::string>& all_statuses();
-// completed, failed, killed, timeout, dead.
-const std::vector<std::string>& terminal_statuses();
+const std::vector<Status>& all_statuses();
+// completed, failed, killed, timeout, dead, cancelled.
+const std::vector<Status>& terminal_statuses();
 // starting, running: a job that occupies its host. (queued is neither
 // active nor terminal: it waits on its host.)
-const std::vector<std::string>& active_statuses();
+const std::vector<Status>& active_statuses();
 
-bool is_known_status(std::string_view s);
-bool is_terminal_status(std::string_view s);
+bool is_terminal_status(Status s);
 
 struct Job {
     int64_t id = 0;  // also the remote id, under remote_dir and session_prefix
@@ -43,7 +65,7 @@ struct Job {
     std::string description;
     std::vector<std::pair<std::string, std::string>> env;  // in order, any bytes
     int64_t timeout_s = 0;  // 0 = none
-    std::string status = status::starting;
+    Status status = Status::Starting;
     std::optional<int> exit_code;
     std::optional<int> exit_signal;
     int64_t created_at = 0;  // unix seconds
@@ -98,7 +120,7 @@ struct Job {
 
 // What the job list shows. Empty fields do not filter.
 struct JobFilter {
-    std::vector<std::string> statuses;  // any of these
+    std::vector<Status> statuses;  // any of these
     std::string host;
     std::string search;  // case-insensitive substring of command or description
     int limit = 0;       // 0 = all

@@ -51,7 +51,12 @@ Job read_job(Statement& st) {
     j.workdir = st.column_text(3);
     j.description = st.column_text(4);
     j.timeout_s = st.column_int64(5);
-    j.status = st.column_text(6);
+    std::string status = st.column_text(6);
+    auto parsed = parse_status(status);
+    // Only a newer rj (refused by the schema version) or a hand edit writes
+    // another word; say which job rather than guess its fate.
+    if (!parsed) throw util::Error("job " + std::to_string(j.id) + " has an unknown status '" + status + "' in the database");
+    j.status = *parsed;
     j.exit_code = st.column_opt_int(7);
     j.exit_signal = st.column_opt_int(8);
     j.created_at = st.column_int64(9);
@@ -90,10 +95,6 @@ Job read_job(Statement& st) {
     j.gpu_models = st.column_text(42);
     j.exact = st.column_int64(43) != 0;
     return j;
-}
-
-void require_known(const std::string& s) {
-    if (!is_known_status(s)) throw std::invalid_argument("unknown job status '" + s + "'");
 }
 
 // `?, ?, ?` for n parameters.
@@ -144,10 +145,12 @@ std::string other_conditions(const JobFilter& f, std::vector<Arg>& args) {
 
 std::vector<std::string> unique_statuses(const JobFilter& f) {
     std::vector<std::string> v;
-    for (const auto& s : f.statuses)
-        if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+    for (Status s : f.statuses)
+        if (std::find(v.begin(), v.end(), to_string(s)) == v.end()) v.push_back(to_string(s));
     return v;
 }
+
+std::string name(Status s) { return to_string(s); }
 
 // The SELECT behind list(). With several statuses and a limit it is a UNION of
 // one index range per status, each limited, because `status IN (...) ORDER BY
@@ -185,7 +188,6 @@ int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
 }  // namespace
 
 int64_t JobRepo::insert(Job& job) {
-    require_known(job.status);
     if (job.created_at == 0) job.created_at = now();
     // A lone INSERT is atomic by itself; the environment needs a transaction.
     std::optional<Transaction> tx;
@@ -198,7 +200,7 @@ int64_t JobRepo::insert(Job& job) {
             "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
-                     job.workdir, job.description, job.timeout_s, job.status, job.exit_code,
+                     job.workdir, job.description, job.timeout_s, name(job.status), job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
                      job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error,
                      job.session_prefix, job.queue, job.priority, static_cast<int64_t>(job.gpus), job.gpu_alloc,
@@ -296,7 +298,6 @@ std::string JobRepo::query_plan(const JobFilter& filter) {
 }
 
 void JobRepo::update(const Job& job) {
-    require_known(job.status);
     Transaction tx(db_);
     {
         auto st = db_.cached(
@@ -306,7 +307,7 @@ void JobRepo::update(const Job& job) {
             "error = ?, session_prefix = ?, queue = ?, priority = ?, gpus = ?, gpu_alloc = ?, after_ok = ?, "
             "after_any = ?, after_fail = ?, array_id = ?, array_task = ?, array_spec = ?, idle_timeout_s = ?, "
             "held = ?, queue_reason = ? WHERE id = ?");
-        st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s, job.status,
+        st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s, name(job.status),
                      job.exit_code, job.exit_signal, job.created_at, job.started_at, job.ended_at,
                      job.cpu_user_s, job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail,
                      job.remote_dir, job.error, job.session_prefix, job.queue, job.priority,
@@ -325,20 +326,18 @@ void JobRepo::update(const Job& job) {
     tx.commit();
 }
 
-void JobRepo::set_status(int64_t id, const std::string& status) {
-    require_known(status);
+void JobRepo::set_status(int64_t id, Status status) {
     auto st = db_.cached("UPDATE jobs SET status = ? WHERE id = ?");
-    st->bind_all(status, id);
+    st->bind_all(name(status), id);
     st->run();
 }
 
-bool JobRepo::transition(int64_t id, const std::vector<std::string>& from, const std::string& to) {
-    require_known(to);
+bool JobRepo::transition(int64_t id, const std::vector<Status>& from, Status to) {
     if (from.empty()) return false;
     Statement st(db_, "UPDATE jobs SET status = ? WHERE id = ? AND status IN (" + placeholders(from.size()) + ")");
-    st.bind(1, to).bind(2, id);
+    st.bind(1, name(to)).bind(2, id);
     int i = 2;
-    for (const auto& s : from) st.bind(++i, s);
+    for (Status s : from) st.bind(++i, name(s));
     st.run();
     return db_.changes() > 0;
 }
@@ -362,11 +361,10 @@ bool JobRepo::mark_running(int64_t id, std::optional<int64_t> pid, int64_t start
 }
 
 bool JobRepo::mark_ended(int64_t id, const JobEnd& end) {
-    require_known(end.status);
     auto st = db_.cached(
         "UPDATE jobs SET status = ?, exit_code = ?, exit_signal = ?, ended_at = ?, cpu_user_s = ?, "
         "cpu_sys_s = ? WHERE id = ? AND status IN ('pending', 'queued', 'starting', 'running')");
-    st->bind_all(end.status, end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s, id);
+    st->bind_all(name(end.status), end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s, id);
     st->run();
     return db_.changes() > 0;
 }
@@ -399,7 +397,8 @@ std::vector<Job> JobRepo::pending_on_host(const std::string& host) {
 }
 
 std::vector<Job> JobRepo::prunable(int64_t older_than_epoch, bool dead_only) {
-    std::vector<std::string> statuses = dead_only ? std::vector<std::string>{status::dead} : terminal_statuses();
+    std::vector<std::string> statuses;
+    for (Status s : dead_only ? std::vector<Status>{status::dead} : terminal_statuses()) statuses.push_back(name(s));
     std::string sql = "SELECT " + std::string(kColumns) + " FROM jobs WHERE status IN (" +
                       placeholders(statuses.size()) + ") AND COALESCE(ended_at, started_at, created_at) < " +
                       std::to_string(older_than_epoch) + " ORDER BY id";

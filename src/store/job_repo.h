@@ -15,7 +15,7 @@ class Database;
 
 // How a job ended, as the host's wrapper reported it (or as rj concluded).
 struct JobEnd {
-    std::string status;  // a terminal status
+    Status status = Status::Dead;  // a terminal status
     std::optional<int> exit_code;
     std::optional<int> exit_signal;
     int64_t ended_at = 0;
@@ -27,8 +27,7 @@ public:
     explicit JobRepo(Database& db) : db_(db) {}
 
     // Inserts the job with its environment; sets job.id (unless the caller chose
-    // one) and job.created_at when 0. Throws std::invalid_argument for an
-    // unknown status.
+    // one) and job.created_at when 0.
     int64_t insert(Job& job);
     std::optional<Job> get(int64_t id);
 
@@ -42,10 +41,10 @@ public:
 
     // Rewrites the whole row and its environment. Throws util::Error if the job is gone.
     void update(const Job& job);
-    void set_status(int64_t id, const std::string& status);
+    void set_status(int64_t id, Status status);
     // Sets `to` only if the job's status is one of `from`; true if it changed.
     // Lets the UI and a concurrent `rj -b` race without undoing each other.
-    bool transition(int64_t id, const std::vector<std::string>& from, const std::string& to);
+    bool transition(int64_t id, const std::vector<Status>& from, Status to);
     void set_error(int64_t id, const std::string& error);
     // Only a job that has not ended changes; false when it had (first
     // terminal writer wins, across processes) or does not exist.

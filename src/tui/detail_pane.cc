@@ -105,7 +105,7 @@ std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& 
         out.emplace_back(job.terminal() ? "Ran for:" : "Elapsed:",
                          util::format_duration(util::Seconds(std::max<int64_t>(0, end - *job.started_at))));
     }
-    if (usage && usage->ok && usage->running && !job.terminal()) {
+    if (usage && usage->ok() && usage->running && !job.terminal()) {
         char buf[160];
         std::snprintf(buf, sizeof buf, "%d process%s, CPU %.0f%%, memory %.0f MiB", usage->procs,
                       usage->procs == 1 ? "" : "es", usage->cpu_pct, static_cast<double>(usage->rss_kib) / 1024.0);

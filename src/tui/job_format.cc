@@ -12,7 +12,7 @@ namespace tui {
 namespace {
 
 struct StatusLook {
-    const char* status;
+    store::Status status;
     Role role;
     const char* utf8;
     const char* ascii;
@@ -31,7 +31,7 @@ constexpr StatusLook kLooks[] = {
     {store::status::cancelled, Role::JobKilled, "⊘", "/"},
 };
 
-const StatusLook* look(const std::string& status) {
+const StatusLook* look(store::Status status) {
     for (const auto& l : kLooks)
         if (status == l.status) return &l;
     return nullptr;
@@ -57,17 +57,17 @@ std::string strftime_local(int64_t epoch, Fmt which) {
 
 }  // namespace
 
-Role status_role(const std::string& status) {
+Role status_role(store::Status status) {
     const StatusLook* l = look(status);
     return l ? l->role : Role::Normal;
 }
 
-const char* status_symbol(const std::string& status) {
+const char* status_symbol(store::Status status) {
     const StatusLook* l = look(status);
     return l ? glyph(l->utf8, l->ascii) : "?";
 }
 
-std::string status_label(const std::string& status) { return std::string(status_symbol(status)) + " " + status; }
+std::string status_label(store::Status status) { return std::string(status_symbol(status)) + " " + store::to_string(status); }
 
 std::string job_time(const store::Job& job, int64_t now) {
     if (job.status == store::status::pending) return "queued";

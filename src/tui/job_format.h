@@ -10,11 +10,11 @@
 
 namespace tui {
 
-Role status_role(const std::string& status);
+Role status_role(store::Status status);
 // A one-column symbol: ▶ running, ✓ completed, ✗ failed... (ASCII without UTF-8).
-const char* status_symbol(const std::string& status);
+const char* status_symbol(store::Status status);
 // "▶ running"
-std::string status_label(const std::string& status);
+std::string status_label(store::Status status);
 
 // The TIME column: elapsed for running jobs, the end time for finished ones,
 // "queued" for pending ones, "waiting" or "held" for jobs in a queue.

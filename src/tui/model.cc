@@ -14,7 +14,7 @@ const char* filter_name(StatusFilter f) {
     return "all";
 }
 
-std::vector<std::string> filter_statuses(StatusFilter f) {
+std::vector<store::Status> filter_statuses(StatusFilter f) {
     namespace s = store::status;
     switch (f) {
         case StatusFilter::All: return {};

@@ -21,7 +21,7 @@ enum class StatusFilter { All, Active, Succeeded, Failed };
 enum class DetailMode { Details, Log };
 
 const char* filter_name(StatusFilter f);
-std::vector<std::string> filter_statuses(StatusFilter f);
+std::vector<store::Status> filter_statuses(StatusFilter f);
 
 struct Model {
     std::vector<HostView> hosts;

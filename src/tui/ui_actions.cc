@@ -357,7 +357,7 @@ void Ui::kill_selected() {
         return;
     }
     if (j->terminal()) {
-        message("job " + std::to_string(j->id) + " is not running (" + j->status + ")", true);
+        message("job " + std::to_string(j->id) + " is not running (" + to_string(j->status) + ")", true);
         return;
     }
     int64_t id = j->id;
@@ -368,7 +368,7 @@ void Ui::kill_selected() {
                     message("killing job " + std::to_string(id) + "…");
                     engine::kill_jobs(engine_, {id}, [this, alive = alive_](engine::KillResult r) {
                         if (!*alive) return;
-                        message("job " + std::to_string(r.id) + ": " + r.message, !r.ok);
+                        message("job " + std::to_string(r.id) + ": " + (r.ok() ? r.message : r.error), !r.ok());
                         reload_jobs();
                     });
                 });
@@ -395,7 +395,7 @@ void Ui::forget_selected() {
         return;
     }
     open_dialog("Remove active job " + std::to_string(id) + "?",
-                {"Job " + std::to_string(id) + " is " + j->status + " on " + j->host + ".",
+                {"Job " + std::to_string(id) + " is " + to_string(j->status) + " on " + j->host + ".",
                  "Removing it from the list does not stop it; rj will no longer track it."},
                 Dialog::Kind::YesNo, [this, forget](bool yes) {
                     if (yes && *alive_) forget();
@@ -417,7 +417,7 @@ void Ui::prune() {
             std::to_string(report.removed.size()) + " finished job(s) will be removed from the list, "
             "with their files on the hosts:", ""};
         for (const auto& j : report.removed)
-            lines.push_back(std::to_string(j.id) + "  " + j.host + "  " + j.status + "  " + job_title(j));
+            lines.push_back(std::to_string(j.id) + "  " + j.host + "  " + to_string(j.status) + "  " + job_title(j));
         for (const auto& w : report.warnings) lines.push_back("warning: " + w);
         size_t n = report.removed.size();
         open_dialog("Prune " + std::to_string(n) + " job(s)?", std::move(lines), Dialog::Kind::YesNo,

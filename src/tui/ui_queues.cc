@@ -62,7 +62,7 @@ void Ui::queue_runner(const std::string& op) {
         engine::queue_command(engine_, host, op, queue, 0,
                               [this, alive = alive_, host, queue, what, op](engine::QueueCommandResult r) {
             if (!*alive) return;
-            if (!r.ok) {
+            if (!r.ok()) {
                 message(what + ": " + with_hint(r.error.empty() ? "the host refused" : r.error, r.hint), true);
                 return;
             }
@@ -90,7 +90,7 @@ void Ui::refresh_queue_later(const std::string& host, const std::string& queue) 
         try {
             engine::queue_command(engine_, host, "status", queue, 0,
                                   [this, alive = alive_, host](engine::QueueCommandResult r) {
-                if (*alive && r.ok) set_host_queues(host, r.queues, true);
+                if (*alive && r.ok()) set_host_queues(host, r.queues, true);
             });
         } catch (const util::Error&) {
             // Only a refresh: the next sync of the host shows its queues anyway.
@@ -122,8 +122,8 @@ void Ui::queued_op(const std::string& op, const std::vector<int64_t>& ids, const
         engine::queued_job_op(engine_, op, ids,
                               [this, alive = alive_, tally, what, done_word, n](engine::QueuedJobResult r) {
             if (!*alive) return;
-            if (r.ok) ++tally->ok;
-            else if (tally->error.empty()) tally->error = with_hint(r.message, r.hint);
+            if (r.ok()) ++tally->ok;
+            else if (tally->error.empty()) tally->error = with_hint(r.error, r.hint);
             if (--tally->left > 0) return;
             // Each id answers once: report when the last has.
             if (tally->error.empty())
@@ -194,7 +194,7 @@ void Ui::move_selected() {
         return;
     }
     if (!still_waits(*j)) {
-        message(what + " has " + (j->terminal() ? "ended" : "started") + " (" + j->status +
+        message(what + " has " + (j->terminal() ? "ended" : "started") + " (" + to_string(j->status) +
                     "); only a job that still waits can move",
                 true);
         return;
@@ -227,8 +227,8 @@ void Ui::submit_move_form(int64_t id) {
     try {
         engine::move_queued_job(engine_, id, to, [this, alive = alive_, what, to](engine::QueuedJobResult r) {
             if (!*alive) return;
-            if (r.ok) message(what + " moved to " + to + (r.message.empty() ? "" : ": " + r.message));
-            else message(with_hint(r.message, r.hint), true);
+            if (r.ok()) message(what + " moved to " + to + (r.message.empty() ? "" : ": " + r.message));
+            else message(with_hint(r.error, r.hint), true);
             ensure_host(to);
             reload_jobs();
             sync_after_action();

@@ -120,7 +120,7 @@ void Ui::poll_meters() {
                 hv->info_in_flight = false;
                 model_.now = static_cast<int64_t>(std::time(nullptr));
                 HostView::State before = hv->state;
-                if (info.ok) hv->record(info, model_.now);  // new sample: the meters move
+                if (info.ok()) hv->record(info, model_.now);  // new sample: the meters move
                 else host_failed(*hv, info.error, info.hint);
                 header_.mark();
                 if (hv->state != before) hosts_pane_.mark();
@@ -273,7 +273,7 @@ void Ui::poll_log(bool restart) {
             LogView& lv = model_.log;
             if (lv.job_id() != id) return;  // the user moved on
             lv.in_flight = false;
-            if (!r.ok && !r.cached) {
+            if (!r.ok() && !r.cached) {
                 lv.error = r.error + (r.hint.empty() ? "" : " — " + r.hint);
                 lv.loaded = true;
                 lv.running = false;

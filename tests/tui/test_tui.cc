@@ -35,7 +35,7 @@ std::string line_with(const std::string& screen, const std::string& needle) {
 }
 
 // Seeds the database before rj starts.
-int64_t seed(const TestHosts& hosts, const std::string& host, const std::string& command, const std::string& status,
+int64_t seed(const TestHosts& hosts, const std::string& host, const std::string& command, store::Status status,
              std::optional<int> exit_code = std::nullopt) {
     store::Database db(testing_support::rj_db_path(hosts));
     store::JobRepo repo(db);

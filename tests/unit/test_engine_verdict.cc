@@ -24,7 +24,8 @@ remote::JobFacts started_facts() {
 
 remote::ExitRecord record(const std::string& kind, int code, int sig, const std::string& err = "") {
     remote::ExitRecord r;
-    r.kind = kind;
+    r.kind = remote::parse_end_kind(kind);
+    r.kind_word = kind;
     r.code = code;
     r.sig = sig;
     r.rc = sig ? 128 + sig : code;
@@ -41,16 +42,16 @@ remote::ExitRecord record(const std::string& kind, int code, int sig, const std:
 TEST_CASE("an exit record decides the end: exit code, signal, kill, timeout, lost, could not start", "[engine][fate]") {
     struct Case {
         remote::ExitRecord rec;
-        const char* status;
+        store::Status status;
         std::optional<int> code, sig;
     };
-    for (const Case& c : {Case{record("exit", 0, 0), "completed", 0, std::nullopt},
-                          Case{record("exit", 3, 0), "failed", 3, std::nullopt},
-                          Case{record("signal", -1, 9), "failed", std::nullopt, 9},
-                          Case{record("killed", -1, 15), "killed", std::nullopt, 15},
-                          Case{record("timeout", -1, 15), "timeout", std::nullopt, 15},
-                          Case{record("lost", -1, 0), "dead", std::nullopt, std::nullopt},
-                          Case{record("error", 126, 0, "nodir"), "failed", std::nullopt, std::nullopt}}) {
+    for (const Case& c : {Case{record("exit", 0, 0), store::status::completed, 0, std::nullopt},
+                          Case{record("exit", 3, 0), store::status::failed, 3, std::nullopt},
+                          Case{record("signal", -1, 9), store::status::failed, std::nullopt, 9},
+                          Case{record("killed", -1, 15), store::status::killed, std::nullopt, 15},
+                          Case{record("timeout", -1, 15), store::status::timeout, std::nullopt, 15},
+                          Case{record("lost", -1, 0), store::status::dead, std::nullopt, std::nullopt},
+                          Case{record("error", 126, 0, "nodir"), store::status::failed, std::nullopt, std::nullopt}}) {
         INFO(c.rec.kind << " code " << c.rec.code << " sig " << c.rec.sig);
         remote::JobFacts f = started_facts();
         f.exit = c.rec;
@@ -60,8 +61,8 @@ TEST_CASE("an exit record decides the end: exit code, signal, kill, timeout, los
         CHECK(v.end.exit_code == c.code);
         CHECK(v.end.exit_signal == c.sig);
         CHECK(v.end.ended_at == 1700000050);  // the host's time, not ours
-        if (c.rec.kind == "error") CHECK_THAT(v.note, Catch::Contains("working directory"));
-        if (c.rec.kind == "lost") CHECK_THAT(v.note, Catch::Contains("tmux session"));
+        if (c.rec.kind == remote::EndKind::Error) CHECK_THAT(v.note, Catch::Contains("working directory"));
+        if (c.rec.kind == remote::EndKind::Lost) CHECK_THAT(v.note, Catch::Contains("tmux session"));
     }
 }
 
@@ -91,7 +92,7 @@ TEST_CASE("without an exit record, liveness decides: running, starting, never st
         f.id = 7;
         Verdict v = engine::verdict_from_facts(f, false, kNow);
         REQUIRE(v.kind == Verdict::Kind::End);
-        CHECK(v.end.status == "dead");
+        CHECK(v.end.status == store::status::dead);
         CHECK(v.end.ended_at == kNow);
     }
     SECTION("the host rebooted under it: dead, whatever its old pid does now") {
@@ -100,14 +101,14 @@ TEST_CASE("without an exit record, liveness decides: running, starting, never st
         f.pid_alive = true;
         Verdict v = engine::verdict_from_facts(f, false, kNow);
         REQUIRE(v.kind == Verdict::Kind::End);
-        CHECK(v.end.status == "dead");
+        CHECK(v.end.status == store::status::dead);
         CHECK_THAT(v.note, Catch::Contains("rebooted"));
     }
     SECTION("started, nothing alive, no record: dead") {
         remote::JobFacts f = started_facts();
         Verdict v = engine::verdict_from_facts(f, false, kNow);
         REQUIRE(v.kind == Verdict::Kind::End);
-        CHECK(v.end.status == "dead");
+        CHECK(v.end.status == store::status::dead);
         CHECK_FALSE(v.end.exit_code.has_value());
     }
 }
@@ -119,25 +120,25 @@ TEST_CASE("a kill answer decides the end: its record, else killed, else dead", "
     r.state = "signalled";
     r.was_running = true;
     Verdict v = engine::verdict_after_kill(r, kNow);
-    CHECK(v.end.status == "killed");
+    CHECK(v.end.status == store::status::killed);
     CHECK(v.end.ended_at == kNow);
 
     r.facts.exit = record("killed", -1, 15);
     v = engine::verdict_after_kill(r, kNow);
-    CHECK(v.end.status == "killed");
+    CHECK(v.end.status == store::status::killed);
     CHECK(v.end.exit_signal == 15);
     CHECK(v.end.ended_at == 1700000050);
 
     r.facts.exit = record("exit", 0, 0);  // it ended on its own just before
     r.was_running = false;
-    CHECK(engine::verdict_after_kill(r, kNow).end.status == "completed");
+    CHECK(engine::verdict_after_kill(r, kNow).end.status == store::status::completed);
 
     r.facts.exit.reset();
     r.state = "missing";
     v = engine::verdict_after_kill(r, kNow);
-    CHECK(v.end.status == "dead");
+    CHECK(v.end.status == store::status::dead);
     CHECK_THAT(v.note, Catch::Contains("no trace"));
 
     r.state = "dead";
-    CHECK(engine::verdict_after_kill(r, kNow).end.status == "dead");
+    CHECK(engine::verdict_after_kill(r, kNow).end.status == store::status::dead);
 }

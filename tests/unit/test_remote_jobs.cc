@@ -67,7 +67,7 @@ TEST_CASE("a submitted job runs in tmux and sync reports its exit and journal li
 
             JobFacts f = sb.wait_end(1);
             REQUIRE(f.exit);
-            CHECK(f.exit->kind == "exit");
+            CHECK(f.exit->kind == remote::EndKind::Exit);
             CHECK(f.exit->code == 0);
             CHECK(f.exit->started == rep.started);
             CHECK(f.exit->ended >= rep.started);
@@ -114,7 +114,7 @@ TEST_CASE("non-zero exits and signals are recorded as failures", "[remote]") {
             JobFate d1 = decide(f1, false);
             CHECK(d1.fate == Fate::Failed);
             CHECK(d1.exit_code == 3);
-            CHECK(f2.exit->kind == "signal");
+            CHECK(f2.exit->kind == remote::EndKind::Signal);
             JobFate d2 = decide(f2, false);
             CHECK(d2.fate == Fate::Failed);
             CHECK(d2.signal == 9);
@@ -143,7 +143,7 @@ TEST_CASE("kill stops the job and all its descendants and is recorded as killed"
             CHECK(res[0].state == "signalled");
             CHECK(res[0].was_running);
             REQUIRE(res[0].facts.exit);
-            CHECK(res[0].facts.exit->kind == "killed");
+            CHECK(res[0].facts.exit->kind == remote::EndKind::Killed);
             CHECK(decide(res[0].facts, false).fate == Fate::Killed);
             CHECK(res[1].state == "missing");
             CHECK_FALSE(res[1].was_running);
@@ -173,7 +173,7 @@ TEST_CASE("a job over its time limit gets TERM, then KILL after the grace period
             REQUIRE(rep.status == SubmitReply::Status::Ok);
             JobFacts f = sb.wait_end(1, 10);
             REQUIRE(f.exit);
-            CHECK(f.exit->kind == "timeout");
+            CHECK(f.exit->kind == remote::EndKind::Timeout);
             CHECK(f.exit->sig == 9);  // TERM was ignored
             CHECK(f.exit->ended - f.exit->started >= 2);
             CHECK(f.exit->ended - f.exit->started <= 5);
@@ -187,7 +187,7 @@ TEST_CASE("a job over its time limit gets TERM, then KILL after the grace period
             REQUIRE(sb.submit(quick).status == SubmitReply::Status::Ok);
             JobFacts q = sb.wait_end(2);
             REQUIRE(q.exit);
-            CHECK(q.exit->kind == "exit");
+            CHECK(q.exit->kind == remote::EndKind::Exit);
             CHECK(sb.shutdown());
         }
     }
@@ -206,7 +206,7 @@ TEST_CASE("a job whose tmux session is killed behind rj's back ends up dead", "[
             sb.sh("tmux kill-session -t rj-1");
             JobFacts f = sb.wait_end(1, 10);
             REQUIRE(f.exit);
-            CHECK(f.exit->kind == "lost");
+            CHECK(f.exit->kind == remote::EndKind::Lost);
             CHECK(decide(f, false).fate == Fate::Dead);
             CHECK_FALSE(f.session_alive);
             CHECK(eventually([&] { return !rjtest::pid_alive(rep.pid); }));
@@ -337,7 +337,7 @@ TEST_CASE("the job runs in its own process group with every launcher", "[remote]
                 auto res = parse_kill(sb.run(kill_script(kDefaultRjDir, {1}, 1, 5)).out);
                 REQUIRE(res.size() == 1);
                 REQUIRE(res[0].facts.exit);
-                CHECK(res[0].facts.exit->kind == "killed");
+                CHECK(res[0].facts.exit->kind == remote::EndKind::Killed);
                 CHECK(eventually([&] { return !rjtest::pid_alive(kid); }));
                 CHECK(sb.shutdown());
             }
@@ -368,7 +368,7 @@ TEST_CASE("jobs behave the same when the tmux default shell does not exec (like 
             sb.sh("tmux kill-session -t rj-2");
             JobFacts lost = sb.wait_end(2, 10);
             REQUIRE(lost.exit);
-            CHECK(lost.exit->kind == "lost");
+            CHECK(lost.exit->kind == remote::EndKind::Lost);
             CHECK(decide(lost, false).fate == Fate::Dead);
             CHECK(eventually([&] { return !rjtest::pid_alive(slow.pid); }));
             CHECK(sb.shutdown());
@@ -385,7 +385,7 @@ TEST_CASE("a job killed before its wrapper started it never runs", "[remote]") {
     CHECK(rep.status == SubmitReply::Status::Ok);
     JobFacts f = sb.wait_end(1);
     REQUIRE(f.exit);
-    CHECK(f.exit->kind == "killed");
+    CHECK(f.exit->kind == remote::EndKind::Killed);
     CHECK(f.exit->rc == -1);
     CHECK(f.pid == 0);
     CHECK(decide(f, false).fate == Fate::Killed);
@@ -442,7 +442,7 @@ TEST_CASE("Ctrl-Z in an attached pane is ignored and Ctrl-C kills the job", "[re
             sb.sh("tmux send-keys -t rj-1 C-c");
             JobFacts end = sb.wait_end(1);
             REQUIRE(end.exit);
-            CHECK(end.exit->kind == "killed");
+            CHECK(end.exit->kind == remote::EndKind::Killed);
             CHECK(eventually([&] { return !rjtest::pid_alive(rep.pid); }));
             CHECK(sb.shutdown());
         }

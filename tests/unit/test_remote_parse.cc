@@ -147,7 +147,8 @@ JobFacts base(int64_t id = 1) {
 }
 ExitRecord rec(const std::string& kind, int rc, int code, int sig) {
     ExitRecord e;
-    e.kind = kind;
+    e.kind = parse_end_kind(kind);
+    e.kind_word = kind;
     e.rc = rc;
     e.code = code;
     e.sig = sig;

@@ -84,7 +84,7 @@ TEST_CASE("a dependency that cannot be met cancels the job with its reason in th
             remote::SyncReply r = sb.sync({1, 2});
             REQUIRE(r.jobs.count(2));
             REQUIRE(r.jobs[2].exit);
-            CHECK(r.jobs[2].exit->kind == "cancelled");
+            CHECK(r.jobs[2].exit->kind == remote::EndKind::Cancelled);
             CHECK(r.jobs[2].exit->err == "after:1");
             CHECK(remote::decide(r.jobs[2], false).fate == remote::Fate::Cancelled);
             bool journaled = false;

@@ -97,11 +97,11 @@ TEST_CASE("a database from every earlier version migrates and keeps its data", "
                 REQUIRE(j);
                 CHECK(j->command == "python train.py");
                 CHECK(j->workdir == "~/proj");
-                CHECK(j->status == "completed");
+                CHECK(j->status == store::status::completed);
                 CHECK(j->exit_code == 0);
                 CHECK(j->ended_at == 1700000100);
                 CHECK(j->env == std::vector<std::pair<std::string, std::string>>{{"A", "x=y"}});
-                CHECK(jobs.get(42)->status == "running");
+                CHECK(jobs.get(42)->status == store::status::running);
                 CHECK(hosts.get("gpu1").journal_offset == 1234);
                 CHECK(hosts.get("gpu1").last_seen == 1700000300);
             }
@@ -118,7 +118,7 @@ TEST_CASE("a database from every earlier version migrates and keeps its data", "
             events.append(fresh.id, "submitted");
             CHECK(jobs.cached_log(fresh.id)->first == "hi\n");
             CHECK(events.for_job(fresh.id).size() == 1);
-            CHECK(jobs.query_plan({{"running"}, "", "", 50, 0}).find("USING INDEX") != std::string::npos);
+            CHECK(jobs.query_plan({{store::status::running}, "", "", 50, 0}).find("USING INDEX") != std::string::npos);
         }
     }
 }
