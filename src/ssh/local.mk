@@ -14,6 +14,8 @@ src_ssh_librjssh_a_SOURCES = \
 	src/ssh/authenticator.cc \
 	src/ssh/session.h \
 	src/ssh/session.cc \
+	src/ssh/session_exec.h \
+	src/ssh/session_channels.cc \
 	src/ssh/connections.h \
 	src/ssh/connections.cc
 tests_unit_tests_SOURCES += tests/unit/test_ssh_config.cc
