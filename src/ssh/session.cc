@@ -88,6 +88,7 @@ bool is_unreachable(ErrorKind kind) {
 const char* state_name(Session::State s) {
     switch (s) {
     case Session::State::Idle: return "idle";
+    case Session::State::Resolving: return "resolving";
     case Session::State::Connecting: return "connecting";
     case Session::State::Handshaking: return "handshaking";
     case Session::State::CheckingHostKey: return "checking host key";
@@ -124,8 +125,7 @@ void Session::connect() {
     hint_.clear();
     host_key_answered_ = false;
     connect_started_ = event::Clock::now();
-    int timeout = host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
-    connect_deadline_ = connect_started_ + std::chrono::seconds(timeout);
+    connect_deadline_ = connect_started_ + std::chrono::seconds(connect_timeout_s());
     std::string proxy = host_.proxy_command;
     if (proxy == "none") proxy.clear();
     bool jump = proxy.empty() && !host_.proxy_jump.empty() && host_.proxy_jump != "none";
@@ -148,15 +148,35 @@ void Session::connect() {
 
 void Session::start_transport() {
     bool ok = proxy_.empty() ? transport_->start_tcp(host_.hostname, host_.port) : transport_->start_proxy(proxy_);
-    state_ = State::Connecting;
-    if (!ok) {
-        switch (transport_->failure()) {
-        case ConnectFailure::Dns:
-            fail(ErrorKind::Dns, transport_->error(),
-                 "check the spelling, and HostName for '" + host_.alias + "' in your ssh config");
-            break;
-        default: fail(ErrorKind::Proxy, "cannot start connection: " + transport_->error()); break;
-        }
+    state_ = transport_->resolving() ? State::Resolving : State::Connecting;
+    if (!ok) fail(ErrorKind::Proxy, "cannot start connection: " + transport_->error());
+}
+
+void Session::step_resolve() {
+    if (!transport_->finish_lookup()) {
+        fail_transport();
+        return;
+    }
+    if (!transport_->resolving()) state_ = State::Connecting;
+}
+
+void Session::fail_transport() {
+    std::string where = host_.alias + " (" + transport_->peer() + ")";
+    switch (transport_->failure()) {
+    case ConnectFailure::Dns:
+        fail(ErrorKind::Dns, transport_->error(),
+             "check the spelling, and HostName for '" + host_.alias + "' in your ssh config");
+        break;
+    case ConnectFailure::Refused:
+        fail(ErrorKind::Refused, "connection refused by " + where,
+             "no SSH server is listening there: is sshd running on the host, and is Port right?");
+        break;
+    case ConnectFailure::TimedOut: fail(ErrorKind::TimedOut, "timed out connecting to " + where); break;
+    case ConnectFailure::Unreachable:
+        fail(ErrorKind::Unreachable, "cannot reach " + where + ": " + transport_->error(),
+             "check the network connection (VPN?)");
+        break;
+    default: fail(ErrorKind::Unreachable, "cannot connect to " + where + ": " + transport_->error()); break;
     }
 }
 
@@ -213,11 +233,19 @@ void Session::disconnect(const std::string& why) {
     state_ = State::Idle;
 }
 
+int Session::connect_timeout_s() const {
+    return host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
+}
+
 bool Session::would_block() const {
     return session_ && libssh2_session_last_errno(session_) == LIBSSH2_ERROR_EAGAIN;
 }
 
 void Session::interests(std::vector<event::Interest>& out) {
+    if (state_ == State::Resolving) {
+        out.push_back({transport_->lookup_fd(), true, false});
+        return;
+    }
     int fd = transport_->fd();
     if (fd < 0) return;
     switch (state_) {
@@ -249,8 +277,8 @@ void Session::interests(std::vector<event::Interest>& out) {
 
 event::Duration Session::wait_time(event::TimePoint now) {
     event::TimePoint next = event::TimePoint::max();
-    if (state_ == State::Connecting || state_ == State::Handshaking || state_ == State::CheckingHostKey ||
-        state_ == State::Authenticating)
+    if (state_ == State::Resolving || state_ == State::Connecting || state_ == State::Handshaking ||
+        state_ == State::CheckingHostKey || state_ == State::Authenticating)
         next = connect_deadline_;
     if (state_ == State::Connecting && retry_at_ != event::TimePoint{}) next = std::min(next, retry_at_);
     if (!queued_.empty() && state_ == State::Ready && static_cast<int>(active_.size()) < options_.max_channels)
@@ -285,15 +313,23 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
             if (!record_host_key()) return;
             state_ = State::Authenticating;
             auth_ = std::make_unique<Authenticator>(session_, host_, options_);
-            connect_deadline_ = now + std::chrono::seconds(host_.connect_timeout_s > 0 ? host_.connect_timeout_s
-                                                                                          : options_.default_connect_timeout_s);
+            connect_deadline_ = now + std::chrono::seconds(connect_timeout_s());
             break;
         }
         return;
     default: break;
     }
     if (state_ != State::Ready && now >= connect_deadline_) {
-        int secs = host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
+        int secs = connect_timeout_s();
+        if (state_ == State::Resolving) {
+            // The lookup goes on on its own thread; its answer is dropped.
+            fail(ErrorKind::TimedOut,
+                 "timed out after " + std::to_string(secs) + "s resolving host name '" + host_.hostname + "' for " +
+                     host_.alias,
+                 "no name server answered: check the network connection (VPN?) and HostName for '" + host_.alias +
+                     "'; ConnectTimeout in the ssh config sets the limit");
+            return;
+        }
         std::string where = transport_->peer().empty() ? host_.hostname : transport_->peer();
         fail(ErrorKind::TimedOut,
              "timed out after " + std::to_string(secs) + "s " +
@@ -308,6 +344,7 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
         start_transport();
         if (state_ != State::Connecting) return;
     }
+    if (state_ == State::Resolving) step_resolve();
     if (state_ == State::Connecting) step_connect(now, ready);
     if (state_ == State::Handshaking) step_handshake();
     if (state_ == State::CheckingHostKey) step_host_key();
@@ -362,19 +399,7 @@ void Session::check_idle_socket(const event::Readiness& ready) {
 
 void Session::step_connect(event::TimePoint, const event::Readiness& ready) {
     if (!transport_->finish_connect(ready)) {
-        std::string where = host_.alias + " (" + transport_->peer() + ")";
-        switch (transport_->failure()) {
-        case ConnectFailure::Refused:
-            fail(ErrorKind::Refused, "connection refused by " + where,
-                 "no SSH server is listening there: is sshd running on the host, and is Port right?");
-            break;
-        case ConnectFailure::TimedOut: fail(ErrorKind::TimedOut, "timed out connecting to " + where); break;
-        case ConnectFailure::Unreachable:
-            fail(ErrorKind::Unreachable, "cannot reach " + where + ": " + transport_->error(),
-                 "check the network connection (VPN?)");
-            break;
-        default: fail(ErrorKind::Unreachable, "cannot connect to " + where + ": " + transport_->error()); break;
-        }
+        fail_transport();
         return;
     }
     if (transport_->connecting()) return;

@@ -1,6 +1,7 @@
 // One SSH connection to one host, driven by the event loop: a nonblocking
-// libssh2 state machine (connect → handshake → host key → auth → ready) with
-// many exec channels multiplexed on it. Nothing here ever blocks on the network.
+// libssh2 state machine (resolve → connect → handshake → host key → auth →
+// ready) with many exec channels multiplexed on it (session_channels.cc).
+// Nothing here ever blocks on the network or on DNS.
 #pragma once
 
 #include <deque>
@@ -95,7 +96,7 @@ struct ExecRequest {
 
 class Session : public event::Source {
 public:
-    enum class State { Idle, Connecting, Handshaking, CheckingHostKey, AskingHostKey, Authenticating, Ready, Failed };
+    enum class State { Idle, Resolving, Connecting, Handshaking, CheckingHostKey, AskingHostKey, Authenticating, Ready, Failed };
 
     Session(event::Loop& loop, HostConfig host, SessionOptions options);
     ~Session() override;
@@ -133,10 +134,15 @@ private:
     void fail(ErrorKind kind, std::string message, std::string hint = {});
     void set_state(State s);
     bool would_block() const;
+    int connect_timeout_s() const;  // ConnectTimeout, or rj's default
     void step_connect(event::TimePoint now, const event::Readiness& ready);
     void step_handshake();
-    // Starts the TCP connection or the proxy for proxy_ (state Connecting).
+    // Starts the TCP connection (state Resolving: its name is looked up
+    // first, off the loop) or the proxy for proxy_ (state Connecting).
     void start_transport();
+    void step_resolve();
+    // Fails the session with what the transport reports (DNS, refused, ...).
+    void fail_transport();
     void step_host_key();
     void step_channels(event::TimePoint now);
     // Returns true if it made progress; false if it would block or finished.
