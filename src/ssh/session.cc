@@ -237,6 +237,10 @@ int Session::connect_timeout_s() const {
     return host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
 }
 
+bool Session::waiting_for_passphrase() const {
+    return state_ == State::Authenticating && auth_ && auth_->waiting_for_passphrase();
+}
+
 bool Session::would_block() const {
     return session_ && libssh2_session_last_errno(session_) == LIBSSH2_ERROR_EAGAIN;
 }
@@ -247,7 +251,7 @@ void Session::interests(std::vector<event::Interest>& out) {
         return;
     }
     int fd = transport_->fd();
-    if (fd < 0) return;
+    if (fd < 0 || waiting_for_passphrase()) return;  // an unread socket would wake the loop in a spin
     switch (state_) {
     case State::Connecting:
         if (retry_at_ == event::TimePoint{}) out.push_back({fd, false, true});
@@ -277,6 +281,8 @@ void Session::interests(std::vector<event::Interest>& out) {
 
 event::Duration Session::wait_time(event::TimePoint now) {
     event::TimePoint next = event::TimePoint::max();
+    if (state_ == State::Authenticating && auth_ && auth_->passphrase_answered()) return event::Duration::zero();
+    if (waiting_for_passphrase()) return event::Duration::max();  // the answer comes through the loop
     if (state_ == State::Resolving || state_ == State::Connecting || state_ == State::Handshaking ||
         state_ == State::CheckingHostKey || state_ == State::Authenticating)
         next = connect_deadline_;
@@ -318,6 +324,13 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
         }
         return;
     default: break;
+    }
+    if (waiting_for_passphrase()) {
+        // Someone is typing a passphrase: as for the host-key question, that
+        // time does not count against ConnectTimeout, which starts again
+        // once they answer.
+        connect_deadline_ = now + std::chrono::seconds(connect_timeout_s());
+        return;
     }
     if (state_ != State::Ready && now >= connect_deadline_) {
         int secs = connect_timeout_s();
