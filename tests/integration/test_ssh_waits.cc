@@ -67,6 +67,15 @@ void append_to(const std::string& path, const std::string& text) {
 
 double seconds_since(event::TimePoint t) { return std::chrono::duration<double>(event::Clock::now() - t).count(); }
 
+// Runs `script` on `alias` and turns the loop until it has answered (30 s at most).
+std::optional<ssh::ExecResult> run_on(event::Loop& loop, ssh::Connections& conns, const std::string& alias,
+                                      const std::string& script) {
+    std::optional<ssh::ExecResult> result;
+    conns.exec(alias, {"sh -s", script, 30s}, [&](ssh::ExecResult r) { result = std::move(r); });
+    loop.run_until([&] { return result.has_value(); }, event::Clock::now() + 30s);
+    return result;
+}
+
 }  // namespace
 
 TEST_CASE("a host name whose lookup never ends holds up no other host", "[ssh][root]") {
@@ -129,9 +138,7 @@ TEST_CASE("a host name that does not resolve fails as a DNS error", "[ssh]") {
     setenv("HOME", hosts.home().c_str(), 1);
     event::Loop loop;
     ssh::Connections conns(loop, ssh::SshConfig::load(hosts.ssh_config()), {});
-    std::optional<ssh::ExecResult> result;
-    conns.exec("nowhere", {"sh -s", "echo hi\n", 30s}, [&](ssh::ExecResult r) { result = std::move(r); });
-    loop.run_until([&] { return result.has_value(); }, event::Clock::now() + 30s);
+    auto result = run_on(loop, conns, "nowhere", "echo hi\n");
     REQUIRE(result);
     CHECK(result->kind == ssh::ErrorKind::Dns);
     CHECK_THAT(result->error, Catch::StartsWith("cannot resolve host name 'rj-test-nonexistent.invalid': "));
@@ -180,9 +187,7 @@ TEST_CASE("a passphrase answered later, from the loop, unlocks the key while the
         });
     };
     ssh::Connections conns(loop, ssh::SshConfig::load(config), options);
-    std::optional<ssh::ExecResult> result;
-    conns.exec("alpha", {"sh -s", "echo unlocked\n", 30s}, [&](ssh::ExecResult r) { result = std::move(r); });
-    loop.run_until([&] { return result.has_value(); }, event::Clock::now() + 30s);
+    auto result = run_on(loop, conns, "alpha", "echo unlocked\n");
     loop.cancel(timer);
     REQUIRE(result);
     INFO(result->error << " / " << result->hint);
@@ -207,9 +212,7 @@ TEST_CASE("a skipped passphrase moves on, and auth fails with the hint about ssh
         loop.after(200ms, [answer] { answer(std::nullopt); });  // Esc in the dialog
     };
     ssh::Connections conns(loop, ssh::SshConfig::load(config), options);
-    std::optional<ssh::ExecResult> result;
-    conns.exec("alpha", {"sh -s", "echo hi\n", 30s}, [&](ssh::ExecResult r) { result = std::move(r); });
-    loop.run_until([&] { return result.has_value(); }, event::Clock::now() + 30s);
+    auto result = run_on(loop, conns, "alpha", "echo hi\n");
     REQUIRE(result);
     CHECK(asked == 1);
     CHECK(result->kind == ssh::ErrorKind::Auth);
@@ -251,9 +254,7 @@ TEST_CASE("BatchMode never asks for a passphrase", "[ssh]") {
         answer(std::string(kPassphrase));
     };
     ssh::Connections conns(loop, ssh::SshConfig::load(config), options);
-    std::optional<ssh::ExecResult> result;
-    conns.exec("alpha", {"sh -s", "echo hi\n", 30s}, [&](ssh::ExecResult r) { result = std::move(r); });
-    loop.run_until([&] { return result.has_value(); }, event::Clock::now() + 30s);
+    auto result = run_on(loop, conns, "alpha", "echo hi\n");
     REQUIRE(result);
     CHECK(asked == 0);
     CHECK(result->kind == ssh::ErrorKind::Auth);
