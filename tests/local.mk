@@ -6,7 +6,7 @@ tests_integration_tests_SOURCES += tests/precondition.h tests/precondition.cc
 # Real-SSH test hosts (tests/harness/testhosts) and the tests of that harness.
 tests_integration_tests_SOURCES += tests/harness/test_hosts.cc tests/harness/test_hosts.h
 tests_integration_tests_SOURCES += tests/integration/test_harness.cc
-tests_integration_tests_SOURCES += tests/integration/test_ssh_session.cc
+tests_integration_tests_SOURCES += tests/integration/test_ssh_session.cc tests/integration/test_ssh_waits.cc
 tests_unit_tests_SOURCES += tests/unit/test_json.cc tests/unit/test_table.cc tests/unit/test_terminal_text.cc
 
 # The full-screen UI: unit-level tests and the real rj driven inside tmux (tests/tui).

@@ -60,7 +60,11 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
     // max_sessions: exec channels at once per host, below its sshd's MaxSessions.
     so.max_channels = config_.max_sessions_for("");
     for (const auto& [name, h] : config_.hosts) so.max_channels_by_host[name] = h.max_sessions;
-    if (options_.interactive) so.ask_passphrase = ask_passphrase_on_tty;
+    // Batch mode has no screen to keep alive: it reads the terminal at once, as ssh does.
+    if (options_.interactive)
+        so.ask_passphrase = [](const std::string& key_path, ssh::SessionOptions::PassphraseAnswer answer) {
+            answer(ask_passphrase_on_tty(key_path));
+        };
     ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path), std::move(so));
 }
 
@@ -68,7 +72,7 @@ Engine::~Engine() = default;
 
 void Engine::set_prompts(
     std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key,
-    std::function<std::optional<std::string>(const std::string& key_path)> ask_passphrase) {
+    std::function<void(const std::string& key_path, PassphraseAnswer answer)> ask_passphrase) {
     auto& so = ssh_->options();
     so.ask_host_key = std::move(ask_host_key);
     so.ask_passphrase = std::move(ask_passphrase);

@@ -75,9 +75,12 @@ public:
 
     // The interactive face's prompts, used by connections made from now on
     // (sessions copy them when created); pass nullptr to withdraw them.
+    // Both are asynchronous: a session waits, without blocking the loop, until
+    // the answer callback is called.
     using HostKeyQuestion = ssh::HostKeyQuestion;
+    using PassphraseAnswer = ssh::SessionOptions::PassphraseAnswer;
     void set_prompts(std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key,
-                     std::function<std::optional<std::string>(const std::string& key_path)> ask_passphrase);
+                     std::function<void(const std::string& key_path, PassphraseAnswer answer)> ask_passphrase);
     // Try unreachable hosts again now instead of after their backoff.
     void retry_now(const std::string& host);
 

@@ -85,19 +85,26 @@ Authenticator::Result Authenticator::step() {
             }
             KeyFileInfo info = inspect_key_file(key_path_);
             passphrase_.clear();
-            if (info.encrypted) {
-                std::optional<std::string> pass;
-                // BatchMode: never ask, as OpenSSH.
-                if (options_.ask_passphrase && !host_.batch_mode) pass = options_.ask_passphrase(key_path_);
-                if (!pass) {
-                    skipped_encrypted_ = true;
-                    tried_.push_back(key_path_ + " (skipped: passphrase needed)");
-                    break;
-                }
-                passphrase_ = *pass;
+            key_is_rsa_ = info.type == "ssh-rsa";
+            if (!info.encrypted) {
+                use_key();
+            } else if (options_.ask_passphrase && !host_.batch_mode) {  // BatchMode: never ask, as OpenSSH
+                ask_passphrase();
+            } else {
+                skip_encrypted_key();
             }
-            if (info.type == "ssh-rsa") tried_rsa_ = true;
-            stage_ = Stage::KeyTry;
+            break;
+        }
+        case Stage::AwaitPassphrase: {
+            if (!question_->answered) return Result::Pending;  // the loop wakes us when it comes
+            std::optional<std::string> pass = std::move(question_->passphrase);
+            question_.reset();
+            if (!pass) {
+                skip_encrypted_key();
+                break;
+            }
+            passphrase_ = std::move(*pass);
+            use_key();
             break;
         }
         case Stage::KeyTry: {
@@ -105,6 +112,7 @@ Authenticator::Result Authenticator::step() {
                 session_, host_.user.c_str(), static_cast<unsigned>(host_.user.size()), nullptr,
                 key_path_.c_str(), passphrase_.empty() ? nullptr : passphrase_.c_str());
             if (rc == LIBSSH2_ERROR_EAGAIN) return Result::Pending;
+            passphrase_.clear();
             if (rc == 0) return Result::Done;
             if (rc == LIBSSH2_ERROR_SOCKET_SEND || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
                 rc == LIBSSH2_ERROR_SOCKET_RECV) {
@@ -121,6 +129,38 @@ Authenticator::Result Authenticator::step() {
         case Stage::Done: return Result::Done;
         }
     }
+}
+
+void Authenticator::ask_passphrase() {
+    stage_ = Stage::AwaitPassphrase;
+    question_ = std::make_shared<PassphraseSlot>();
+    // The answer may come at once (a terminal prompt) or much later (a
+    // dialog), or never reach us: the slot is held weakly.
+    options_.ask_passphrase(key_path_, [slot = std::weak_ptr<PassphraseSlot>(question_)](std::optional<std::string> pass) {
+        auto answer = slot.lock();
+        if (!answer || answer->answered) return;
+        answer->answered = true;
+        answer->passphrase = std::move(pass);
+    });
+}
+
+bool Authenticator::waiting_for_passphrase() const {
+    return stage_ == Stage::AwaitPassphrase && question_ && !question_->answered;
+}
+
+bool Authenticator::passphrase_answered() const {
+    return stage_ == Stage::AwaitPassphrase && question_ && question_->answered;
+}
+
+void Authenticator::skip_encrypted_key() {
+    skipped_encrypted_ = true;
+    tried_.push_back(key_path_ + " (skipped: passphrase needed)");
+    stage_ = Stage::KeyNext;
+}
+
+void Authenticator::use_key() {
+    if (key_is_rsa_) tried_rsa_ = true;
+    stage_ = Stage::KeyTry;
 }
 
 Authenticator::Result Authenticator::fail_all() {

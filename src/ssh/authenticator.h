@@ -1,7 +1,11 @@
 // Public-key authentication as a nonblocking step function: ssh-agent
 // identities first, then the IdentityFile keys in order (OpenSSH's order).
+// An encrypted key's passphrase is asked through SessionOptions and waited
+// for without blocking: step() stays Pending until the answer has come.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +29,23 @@ public:
     const std::string& error() const { return error_; }
     const std::string& hint() const { return hint_; }
 
+    // A passphrase was asked for and no answer has come yet: nothing to do
+    // (and nothing to watch) until it does.
+    bool waiting_for_passphrase() const;
+    // The answer has come: step() has work to do now.
+    bool passphrase_answered() const;
+
 private:
-    enum class Stage { List, AgentStart, AgentNext, AgentTry, KeyNext, KeyTry, Done };
+    enum class Stage { List, AgentStart, AgentNext, AgentTry, KeyNext, AwaitPassphrase, KeyTry, Done };
+    // Where the answer to a passphrase question lands. The question holds it
+    // weakly, so an answer after this Authenticator is gone is dropped.
+    struct PassphraseSlot {
+        bool answered = false;
+        std::optional<std::string> passphrase;
+    };
+    void ask_passphrase();
+    void skip_encrypted_key();
+    void use_key();
     Result fail_all();
 
     LIBSSH2_SESSION* session_;
@@ -38,6 +57,8 @@ private:
     libssh2_agent_publickey* agent_key_ = nullptr;
     size_t key_index_ = 0;
     std::string key_path_;
+    bool key_is_rsa_ = false;
+    std::shared_ptr<PassphraseSlot> question_;
     std::string passphrase_;
     std::vector<std::string> tried_;
     bool tried_rsa_ = false;

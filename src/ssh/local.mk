@@ -6,6 +6,8 @@ src_ssh_librjssh_a_SOURCES = \
 	src/ssh/ssh_config.cc \
 	src/ssh/known_hosts.h \
 	src/ssh/known_hosts.cc \
+	src/ssh/resolver.h \
+	src/ssh/resolver.cc \
 	src/ssh/transport.h \
 	src/ssh/transport.cc \
 	src/ssh/key_file.h \
@@ -14,7 +16,10 @@ src_ssh_librjssh_a_SOURCES = \
 	src/ssh/authenticator.cc \
 	src/ssh/session.h \
 	src/ssh/session.cc \
+	src/ssh/session_exec.h \
+	src/ssh/session_channels.cc \
 	src/ssh/connections.h \
 	src/ssh/connections.cc
 tests_unit_tests_SOURCES += tests/unit/test_ssh_config.cc
 tests_unit_tests_SOURCES += tests/unit/test_known_hosts.cc
+tests_unit_tests_SOURCES += tests/unit/test_resolver.cc

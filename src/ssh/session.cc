@@ -15,6 +15,7 @@
 
 #include "ssh/authenticator.h"
 #include "ssh/known_hosts.h"
+#include "ssh/session_exec.h"
 #include "ssh/transport.h"
 
 namespace ssh {
@@ -39,13 +40,6 @@ KeyType key_type_from_libssh2(int t) {
     case LIBSSH2_HOSTKEY_TYPE_ED25519: return KeyType::Ed25519;
     default: return KeyType::Unknown;
     }
-}
-
-std::string last_error(LIBSSH2_SESSION* s) {
-    char* msg = nullptr;
-    int len = 0;
-    libssh2_session_last_error(s, &msg, &len, 0);
-    return msg ? std::string(msg, static_cast<size_t>(len)) : "unknown libssh2 error";
 }
 
 // The host-key algorithms libssh2 1.10 supports, in our default order.
@@ -94,6 +88,7 @@ bool is_unreachable(ErrorKind kind) {
 const char* state_name(Session::State s) {
     switch (s) {
     case Session::State::Idle: return "idle";
+    case Session::State::Resolving: return "resolving";
     case Session::State::Connecting: return "connecting";
     case Session::State::Handshaking: return "handshaking";
     case Session::State::CheckingHostKey: return "checking host key";
@@ -104,23 +99,6 @@ const char* state_name(Session::State s) {
     }
     return "?";
 }
-
-// One exec channel: open → exec → write stdin → EOF → read to EOF → close → status.
-struct Session::Exec {
-    enum class Stage { Open, Start, Write, SendEof, Read, Close, WaitClosed, Free };
-    ExecRequest request;
-    std::function<void(ExecResult)> done;
-    LIBSSH2_CHANNEL* channel = nullptr;
-    Stage stage = Stage::Open;
-    size_t written = 0;
-    event::TimePoint deadline{};
-    ExecResult result;
-    bool finished = false;  // result is final; only freeing remains
-    bool retry = false;     // after freeing, queue it again instead of reporting
-    int start_retries = 0;
-    bool overflow = false;  // the host sent more than the request allows
-    int serial = 0;         // for traces
-};
 
 Session::Session(event::Loop& loop, HostConfig host, SessionOptions options)
     : loop_(loop), host_(std::move(host)), options_(std::move(options)), transport_(std::make_unique<Transport>()) {
@@ -147,8 +125,7 @@ void Session::connect() {
     hint_.clear();
     host_key_answered_ = false;
     connect_started_ = event::Clock::now();
-    int timeout = host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
-    connect_deadline_ = connect_started_ + std::chrono::seconds(timeout);
+    connect_deadline_ = connect_started_ + std::chrono::seconds(connect_timeout_s());
     std::string proxy = host_.proxy_command;
     if (proxy == "none") proxy.clear();
     bool jump = proxy.empty() && !host_.proxy_jump.empty() && host_.proxy_jump != "none";
@@ -171,26 +148,36 @@ void Session::connect() {
 
 void Session::start_transport() {
     bool ok = proxy_.empty() ? transport_->start_tcp(host_.hostname, host_.port) : transport_->start_proxy(proxy_);
-    state_ = State::Connecting;
-    if (!ok) {
-        switch (transport_->failure()) {
-        case ConnectFailure::Dns:
-            fail(ErrorKind::Dns, transport_->error(),
-                 "check the spelling, and HostName for '" + host_.alias + "' in your ssh config");
-            break;
-        default: fail(ErrorKind::Proxy, "cannot start connection: " + transport_->error()); break;
-        }
-    }
+    state_ = transport_->resolving() ? State::Resolving : State::Connecting;
+    if (!ok) fail(ErrorKind::Proxy, "cannot start connection: " + transport_->error());
 }
 
-void Session::exec(ExecRequest request, std::function<void(ExecResult)> done) {
-    auto e = std::make_unique<Exec>();
-    static int serial = 0;
-    e->serial = ++serial;
-    e->request = std::move(request);
-    e->done = std::move(done);
-    queued_.push_back(std::move(e));
-    if (state_ == State::Idle || state_ == State::Failed) connect();
+void Session::step_resolve() {
+    if (!transport_->finish_lookup()) {
+        fail_transport();
+        return;
+    }
+    if (!transport_->resolving()) state_ = State::Connecting;
+}
+
+void Session::fail_transport() {
+    std::string where = host_.alias + " (" + transport_->peer() + ")";
+    switch (transport_->failure()) {
+    case ConnectFailure::Dns:
+        fail(ErrorKind::Dns, transport_->error(),
+             "check the spelling, and HostName for '" + host_.alias + "' in your ssh config");
+        break;
+    case ConnectFailure::Refused:
+        fail(ErrorKind::Refused, "connection refused by " + where,
+             "no SSH server is listening there: is sshd running on the host, and is Port right?");
+        break;
+    case ConnectFailure::TimedOut: fail(ErrorKind::TimedOut, "timed out connecting to " + where); break;
+    case ConnectFailure::Unreachable:
+        fail(ErrorKind::Unreachable, "cannot reach " + where + ": " + transport_->error(),
+             "check the network connection (VPN?)");
+        break;
+    default: fail(ErrorKind::Unreachable, "cannot connect to " + where + ": " + transport_->error()); break;
+    }
 }
 
 void Session::release_session() {
@@ -246,13 +233,25 @@ void Session::disconnect(const std::string& why) {
     state_ = State::Idle;
 }
 
+int Session::connect_timeout_s() const {
+    return host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
+}
+
+bool Session::waiting_for_passphrase() const {
+    return state_ == State::Authenticating && auth_ && auth_->waiting_for_passphrase();
+}
+
 bool Session::would_block() const {
     return session_ && libssh2_session_last_errno(session_) == LIBSSH2_ERROR_EAGAIN;
 }
 
 void Session::interests(std::vector<event::Interest>& out) {
+    if (state_ == State::Resolving) {
+        out.push_back({transport_->lookup_fd(), true, false});
+        return;
+    }
     int fd = transport_->fd();
-    if (fd < 0) return;
+    if (fd < 0 || waiting_for_passphrase()) return;  // an unread socket would wake the loop in a spin
     switch (state_) {
     case State::Connecting:
         if (retry_at_ == event::TimePoint{}) out.push_back({fd, false, true});
@@ -282,8 +281,10 @@ void Session::interests(std::vector<event::Interest>& out) {
 
 event::Duration Session::wait_time(event::TimePoint now) {
     event::TimePoint next = event::TimePoint::max();
-    if (state_ == State::Connecting || state_ == State::Handshaking || state_ == State::CheckingHostKey ||
-        state_ == State::Authenticating)
+    if (state_ == State::Authenticating && auth_ && auth_->passphrase_answered()) return event::Duration::zero();
+    if (waiting_for_passphrase()) return event::Duration::max();  // the answer comes through the loop
+    if (state_ == State::Resolving || state_ == State::Connecting || state_ == State::Handshaking ||
+        state_ == State::CheckingHostKey || state_ == State::Authenticating)
         next = connect_deadline_;
     if (state_ == State::Connecting && retry_at_ != event::TimePoint{}) next = std::min(next, retry_at_);
     if (!queued_.empty() && state_ == State::Ready && static_cast<int>(active_.size()) < options_.max_channels)
@@ -318,15 +319,30 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
             if (!record_host_key()) return;
             state_ = State::Authenticating;
             auth_ = std::make_unique<Authenticator>(session_, host_, options_);
-            connect_deadline_ = now + std::chrono::seconds(host_.connect_timeout_s > 0 ? host_.connect_timeout_s
-                                                                                          : options_.default_connect_timeout_s);
+            connect_deadline_ = now + std::chrono::seconds(connect_timeout_s());
             break;
         }
         return;
     default: break;
     }
+    if (waiting_for_passphrase()) {
+        // Someone is typing a passphrase: as for the host-key question, that
+        // time does not count against ConnectTimeout, which starts again
+        // once they answer.
+        connect_deadline_ = now + std::chrono::seconds(connect_timeout_s());
+        return;
+    }
     if (state_ != State::Ready && now >= connect_deadline_) {
-        int secs = host_.connect_timeout_s > 0 ? host_.connect_timeout_s : options_.default_connect_timeout_s;
+        int secs = connect_timeout_s();
+        if (state_ == State::Resolving) {
+            // The lookup goes on on its own thread; its answer is dropped.
+            fail(ErrorKind::TimedOut,
+                 "timed out after " + std::to_string(secs) + "s resolving host name '" + host_.hostname + "' for " +
+                     host_.alias,
+                 "no name server answered: check the network connection (VPN?) and HostName for '" + host_.alias +
+                     "'; ConnectTimeout in the ssh config sets the limit");
+            return;
+        }
         std::string where = transport_->peer().empty() ? host_.hostname : transport_->peer();
         fail(ErrorKind::TimedOut,
              "timed out after " + std::to_string(secs) + "s " +
@@ -341,6 +357,7 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
         start_transport();
         if (state_ != State::Connecting) return;
     }
+    if (state_ == State::Resolving) step_resolve();
     if (state_ == State::Connecting) step_connect(now, ready);
     if (state_ == State::Handshaking) step_handshake();
     if (state_ == State::CheckingHostKey) step_host_key();
@@ -395,19 +412,7 @@ void Session::check_idle_socket(const event::Readiness& ready) {
 
 void Session::step_connect(event::TimePoint, const event::Readiness& ready) {
     if (!transport_->finish_connect(ready)) {
-        std::string where = host_.alias + " (" + transport_->peer() + ")";
-        switch (transport_->failure()) {
-        case ConnectFailure::Refused:
-            fail(ErrorKind::Refused, "connection refused by " + where,
-                 "no SSH server is listening there: is sshd running on the host, and is Port right?");
-            break;
-        case ConnectFailure::TimedOut: fail(ErrorKind::TimedOut, "timed out connecting to " + where); break;
-        case ConnectFailure::Unreachable:
-            fail(ErrorKind::Unreachable, "cannot reach " + where + ": " + transport_->error(),
-                 "check the network connection (VPN?)");
-            break;
-        default: fail(ErrorKind::Unreachable, "cannot connect to " + where + ": " + transport_->error()); break;
-        }
+        fail_transport();
         return;
     }
     if (transport_->connecting()) return;
@@ -580,64 +585,6 @@ void Session::keepalive(event::TimePoint now) {
     next_keepalive_ = now + std::chrono::seconds(std::max(1, seconds_to_next));
 }
 
-void Session::drain_channel(Exec& e) {
-    char buf[32768];
-    for (;;) {
-        ssize_t n = libssh2_channel_read(e.channel, buf, sizeof buf);
-        if (n > 0) {
-            e.result.out.append(buf, static_cast<size_t>(n));
-            if (e.result.out.size() > e.request.max_stdout) {
-                e.overflow = true;
-                break;
-            }
-            continue;
-        }
-        break;
-    }
-    // Unread stderr eats the window and stalls stdout: always read it too.
-    for (;;) {
-        ssize_t n = libssh2_channel_read_stderr(e.channel, buf, sizeof buf);
-        if (n > 0) {
-            e.result.err.append(buf, static_cast<size_t>(n));
-            if (e.result.err.size() > e.request.max_stderr) {
-                e.overflow = true;
-                break;
-            }
-            continue;
-        }
-        break;
-    }
-}
-
-bool Session::fail_if_overflowed(Exec& e) {
-    if (!e.overflow || e.finished) return false;
-    auto mib = [](size_t n) { return std::to_string((n + (1u << 20) - 1) >> 20) + " MiB"; };
-    bool out = e.result.out.size() > e.request.max_stdout;
-    e.result.outcome = ExecResult::Outcome::Failed;
-    e.result.kind = ErrorKind::Protocol;
-    e.result.error = host_.alias + " sent more than " + mib(out ? e.request.max_stdout : e.request.max_stderr) +
-                     " on " + (out ? "stdout" : "stderr") + " in reply to one command; rj stopped reading";
-    e.result.hint = "a login script (.bashrc, .profile) that prints without end? rj's commands run through "
-                    "the login shell: keep it quiet when the shell is not interactive";
-    // Keep a little of what came, for the message; drop the rest now.
-    e.result.out.resize(std::min<size_t>(e.result.out.size(), 4096));
-    e.result.out.shrink_to_fit();
-    e.result.err.resize(std::min<size_t>(e.result.err.size(), 4096));
-    e.result.err.shrink_to_fit();
-    e.finished = true;
-    e.stage = Exec::Stage::Close;
-    return true;
-}
-
-bool Session::step_exec(Exec& e, event::TimePoint now) {
-    Exec::Stage before = e.stage;
-    bool progress = step_exec_stage(e, now);
-    if (e.stage != before)
-        trace("exec " + std::to_string(e.serial) + " stage " + std::to_string(static_cast<int>(before)) + " -> " +
-              std::to_string(static_cast<int>(e.stage)) + (e.finished && !e.result.error.empty() ? ": " + e.result.error : ""));
-    return progress;
-}
-
 void Session::trace(const std::string& what) const {
     // RJ_TRACE_FILE: one line per connection state and exec stage change,
     // for diagnosing a stall after the fact (the tests set it).
@@ -649,201 +596,6 @@ void Session::trace(const std::string& what) const {
     std::fprintf(f, "pid=%d t=%lld %s: %s\n", static_cast<int>(getpid()), static_cast<long long>(ms),
                  host_.alias.c_str(), what.c_str());
     std::fclose(f);
-}
-
-bool Session::step_exec_stage(Exec& e, event::TimePoint now) {
-    using Stage = Exec::Stage;
-    if (!e.finished && now >= e.deadline) {
-        e.result.outcome = ExecResult::Outcome::TimedOut;
-        e.result.kind = ErrorKind::TimedOut;
-        e.result.error = "no answer from " + host_.alias + " within " +
-                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(e.request.timeout).count()) + "s";
-        e.finished = true;
-        e.stage = e.channel ? Stage::Close : Stage::Free;
-    }
-    switch (e.stage) {
-    case Stage::Open: {
-        e.channel = libssh2_channel_open_session(session_);
-        if (!e.channel) {
-            int err = libssh2_session_last_errno(session_);
-            if (err == LIBSSH2_ERROR_EAGAIN) return false;
-            e.result.outcome = ExecResult::Outcome::Failed;
-            e.result.kind = ErrorKind::ChannelRefused;
-            e.result.error = "host " + host_.alias + " refused a new channel: " + last_error(session_);
-            e.result.hint = "sshd's MaxSessions may be lower than rj's max_sessions for this host";
-            e.finished = true;
-            e.stage = Stage::Free;
-            return true;
-        }
-        e.stage = Stage::Start;
-        return true;
-    }
-    case Stage::Start: {
-        int rc = libssh2_channel_exec(e.channel, e.request.command.c_str());
-        if (rc == LIBSSH2_ERROR_EAGAIN) return false;
-        if (rc != 0) {
-            // Nothing has been written to stdin yet, so the remote shell (if it
-            // started at all) sees EOF and runs nothing: retrying is safe.
-            // libssh2 1.10 occasionally loses the exec reply under load.
-            if (e.start_retries < 3 && rc != LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
-                ++e.start_retries;
-                e.retry = true;
-            } else {
-                e.result.error = "cannot run a command on " + host_.alias + ": " + last_error(session_);
-                e.result.kind = ErrorKind::ChannelRefused;
-            }
-            e.finished = true;
-            e.stage = Stage::Close;
-            return true;
-        }
-        e.stage = Stage::Write;
-        return true;
-    }
-    case Stage::Write: {
-        bool progress = false;
-        while (e.written < e.request.input.size()) {
-            ssize_t n = libssh2_channel_write(e.channel, e.request.input.data() + e.written,
-                                              e.request.input.size() - e.written);
-            if (n == LIBSSH2_ERROR_EAGAIN) {
-                // Only a half-sent packet pins the session; a full window does not.
-                if (libssh2_session_block_directions(session_) & LIBSSH2_SESSION_BLOCK_OUTBOUND) write_blocked_ = &e;
-                drain_channel(e);  // the remote may be waiting for us to read first
-                // A half-sent packet must be finished before the close is sent.
-                if (write_blocked_ != &e && fail_if_overflowed(e)) return true;
-                return progress;
-            }
-            if (n < 0) {
-                e.result.error = "lost connection to " + host_.alias + " while sending: " + last_error(session_);
-                e.result.kind = ErrorKind::Disconnected;
-                e.finished = true;
-                e.stage = Stage::Close;
-                return true;
-            }
-            e.written += static_cast<size_t>(n);
-            progress = true;
-        }
-        if (write_blocked_ == &e) write_blocked_ = nullptr;
-        e.stage = Stage::SendEof;
-        return true;
-    }
-    case Stage::SendEof: {
-        int rc = libssh2_channel_send_eof(e.channel);
-        if (rc == LIBSSH2_ERROR_EAGAIN) {
-            write_blocked_ = &e;
-            return false;
-        }
-        if (write_blocked_ == &e) write_blocked_ = nullptr;
-        e.stage = Stage::Read;
-        return true;
-    }
-    case Stage::Read: {
-        size_t before = e.result.out.size() + e.result.err.size();
-        drain_channel(e);
-        if (fail_if_overflowed(e)) return true;
-        bool progress = e.result.out.size() + e.result.err.size() != before;
-        if (libssh2_channel_eof(e.channel)) {
-            e.stage = Stage::Close;
-            return true;
-        }
-        return progress;
-    }
-    case Stage::Close: {
-        int rc = libssh2_channel_close(e.channel);
-        if (rc == LIBSSH2_ERROR_EAGAIN) {
-            write_blocked_ = &e;
-            return false;
-        }
-        if (write_blocked_ == &e) write_blocked_ = nullptr;
-        e.stage = e.finished ? Stage::Free : Stage::WaitClosed;
-        return true;
-    }
-    case Stage::WaitClosed: {
-        int rc = libssh2_channel_wait_closed(e.channel);
-        if (rc == LIBSSH2_ERROR_EAGAIN) return false;
-        char* sig = nullptr;
-        size_t siglen = 0;
-        libssh2_channel_get_exit_signal(e.channel, &sig, &siglen, nullptr, nullptr, nullptr, nullptr);
-        if (sig && siglen > 0) {
-            e.result.outcome = ExecResult::Outcome::Signalled;
-            e.result.exit_signal.assign(sig, siglen);
-            e.result.error = "remote command killed by signal " + e.result.exit_signal;
-        } else {
-            e.result.outcome = ExecResult::Outcome::Exited;
-            e.result.exit_status = libssh2_channel_get_exit_status(e.channel);
-        }
-        if (sig) libssh2_free(session_, sig);
-        e.finished = true;
-        e.stage = Stage::Free;
-        return true;
-    }
-    case Stage::Free: {
-        if (e.channel) {
-            int rc = libssh2_channel_free(e.channel);
-            if (rc == LIBSSH2_ERROR_EAGAIN) return false;
-            e.channel = nullptr;
-        }
-        return true;
-    }
-    }
-    return false;
-}
-
-void Session::step_channels(event::TimePoint now) {
-    // Start queued execs up to the channel cap.
-    while (!queued_.empty() && static_cast<int>(active_.size()) < options_.max_channels) {
-        auto e = std::move(queued_.front());
-        queued_.pop_front();
-        e->deadline = now + e->request.timeout;
-        active_.push_back(std::move(e));
-    }
-    // libssh2 has one incoming queue per session: reading one channel can pull
-    // another's data off the socket, and select() will not fire for it again.
-    // So loop over every channel until a full pass makes no progress.
-    for (int pass = 0; pass < 64; ++pass) {
-        bool progress = false;
-        if (write_blocked_) {
-            // libssh2 requires the blocked send to be retried before any other.
-            Exec* blocked = write_blocked_;
-            progress |= step_exec(*blocked, now);
-            if (write_blocked_) break;
-        }
-        for (auto& e : active_) {
-            if (!e) continue;
-            progress |= step_exec(*e, now);
-            if (write_blocked_) break;
-            if (e->finished && !e->channel && e->stage == Exec::Stage::Free && e->retry) {
-                e->retry = false;
-                e->finished = false;
-                e->stage = Exec::Stage::Open;
-                e->result = ExecResult{};
-                queued_.push_front(std::move(e));
-                progress = true;
-                continue;
-            }
-            if (e->finished && !e->channel && e->stage == Exec::Stage::Free) {
-                auto done = std::move(e->done);
-                ExecResult r = std::move(e->result);
-                e.reset();
-                done(std::move(r));
-                progress = true;
-                if (state_ != State::Ready) return;  // callback disconnected us
-            }
-        }
-        active_.erase(std::remove(active_.begin(), active_.end(), nullptr), active_.end());
-        if (write_blocked_ || !progress) break;
-        while (!queued_.empty() && static_cast<int>(active_.size()) < options_.max_channels) {
-            auto e = std::move(queued_.front());
-            queued_.pop_front();
-            e->deadline = now + e->request.timeout;
-            active_.push_back(std::move(e));
-        }
-    }
-    int err = libssh2_session_last_errno(session_);
-    if (err == LIBSSH2_ERROR_SOCKET_DISCONNECT || err == LIBSSH2_ERROR_SOCKET_RECV ||
-        err == LIBSSH2_ERROR_SOCKET_SEND) {
-        fail(ErrorKind::Disconnected, "lost connection to " + host_.alias + ": " + last_error(session_),
-             "the host went away mid-operation; rj will reconnect on the next try");
-    }
 }
 
 }  // namespace ssh

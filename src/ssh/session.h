@@ -1,6 +1,7 @@
 // One SSH connection to one host, driven by the event loop: a nonblocking
-// libssh2 state machine (connect → handshake → host key → auth → ready) with
-// many exec channels multiplexed on it. Nothing here ever blocks on the network.
+// libssh2 state machine (resolve → connect → handshake → host key → auth →
+// ready) with many exec channels multiplexed on it (session_channels.cc).
+// Nothing here ever blocks on the network, on DNS or on a person's answer.
 #pragma once
 
 #include <deque>
@@ -78,8 +79,12 @@ struct SessionOptions {
     std::string ssh_config_path;        // handed to `ssh -F` for ProxyJump
     // Unknown host key: asked through this (the UI's dialog). Unset: refused.
     std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key;
-    // Encrypted key file: asked through this. Unset, or nullopt: key skipped.
-    std::function<std::optional<std::string>(const std::string& key_path)> ask_passphrase;
+    // Encrypted key file: asked through this. The session waits (without
+    // its connect timeout) until `answer` is called, from the loop, possibly
+    // at once; nullopt skips the key. Unset: encrypted keys are skipped.
+    // An answer after the session has gone away is ignored.
+    using PassphraseAnswer = std::function<void(std::optional<std::string> passphrase)>;
+    std::function<void(const std::string& key_path, PassphraseAnswer answer)> ask_passphrase;
 };
 
 struct ExecRequest {
@@ -95,7 +100,7 @@ struct ExecRequest {
 
 class Session : public event::Source {
 public:
-    enum class State { Idle, Connecting, Handshaking, CheckingHostKey, AskingHostKey, Authenticating, Ready, Failed };
+    enum class State { Idle, Resolving, Connecting, Handshaking, CheckingHostKey, AskingHostKey, Authenticating, Ready, Failed };
 
     Session(event::Loop& loop, HostConfig host, SessionOptions options);
     ~Session() override;
@@ -133,10 +138,17 @@ private:
     void fail(ErrorKind kind, std::string message, std::string hint = {});
     void set_state(State s);
     bool would_block() const;
+    int connect_timeout_s() const;  // ConnectTimeout, or rj's default
+    // The authenticator asked for a passphrase and waits for the answer.
+    bool waiting_for_passphrase() const;
     void step_connect(event::TimePoint now, const event::Readiness& ready);
     void step_handshake();
-    // Starts the TCP connection or the proxy for proxy_ (state Connecting).
+    // Starts the TCP connection (state Resolving: its name is looked up
+    // first, off the loop) or the proxy for proxy_ (state Connecting).
     void start_transport();
+    void step_resolve();
+    // Fails the session with what the transport reports (DNS, refused, ...).
+    void fail_transport();
     void step_host_key();
     void step_channels(event::TimePoint now);
     // Returns true if it made progress; false if it would block or finished.

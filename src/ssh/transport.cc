@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -50,34 +49,43 @@ void Transport::fail(ConnectFailure kind, std::string msg) {
 
 bool Transport::start_tcp(const std::string& host, int port) {
     close();
-    struct addrinfo hints;
-    std::memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    struct addrinfo* res = nullptr;
-    std::string port_s = std::to_string(port);
-    // getaddrinfo blocks; hosts here are few and usually in /etc/hosts or
-    // DNS-cached. An asynchronous resolver is the upgrade path if that bites.
-    int rc = getaddrinfo(host.c_str(), port_s.c_str(), &hints, &res);
-    if (rc != 0 || !res) {
-        fail(ConnectFailure::Dns, "cannot resolve host name '" + host + "': " + gai_strerror(rc));
+    port_ = port;
+    if (!lookup_.start(host, port)) {
+        fail(ConnectFailure::Other, lookup_.error());
         return false;
     }
+    if (!selectable(lookup_.fd())) {
+        lookup_.abandon();
+        return false;
+    }
+    return true;
+}
+
+bool Transport::finish_lookup() {
+    if (!lookup_.running()) return true;
+    if (!lookup_.finished()) return true;  // still resolving
+    if (!lookup_.ok()) {
+        fail(ConnectFailure::Dns, lookup_.error());
+        return false;
+    }
+    return connect_to(lookup_.address());
+}
+
+bool Transport::connect_to(const ResolvedAddress& address) {
+    const sockaddr* sa = reinterpret_cast<const sockaddr*>(&address.addr);
     char addr[INET6_ADDRSTRLEN] = "?";
-    if (res->ai_family == AF_INET)
-        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr, addr, sizeof addr);
-    else if (res->ai_family == AF_INET6)
-        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(res->ai_addr)->sin6_addr, addr, sizeof addr);
-    peer_ = std::string(res->ai_family == AF_INET6 ? "[" : "") + addr +
-            (res->ai_family == AF_INET6 ? "]" : "") + ":" + port_s;
-    fd_ = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (address.family == AF_INET)
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, addr, sizeof addr);
+    else if (address.family == AF_INET6)
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, addr, sizeof addr);
+    bool v6 = address.family == AF_INET6;
+    peer_ = std::string(v6 ? "[" : "") + addr + (v6 ? "]" : "") + ":" + std::to_string(port_);
+    fd_ = socket(address.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
-        freeaddrinfo(res);
         fail(ConnectFailure::Other, std::string("socket: ") + std::strerror(errno));
         return false;
     }
     if (!selectable(fd_)) {
-        freeaddrinfo(res);
         ::close(fd_);
         fd_ = -1;
         return false;
@@ -86,9 +94,8 @@ bool Transport::start_tcp(const std::string& host, int port) {
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-    rc = connect(fd_, res->ai_addr, res->ai_addrlen);
+    int rc = connect(fd_, sa, address.addr_len);
     int err = errno;
-    freeaddrinfo(res);
     if (rc == 0) {
         connecting_ = false;
         return true;
@@ -227,6 +234,7 @@ void schedule_proxy_reaping(event::Loop& loop) {
 }
 
 void Transport::close() {
+    lookup_.abandon();  // a lookup still running ends on its own thread
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     if (proxy_err_fd_ >= 0) ::close(proxy_err_fd_);

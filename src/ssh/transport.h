@@ -10,6 +10,7 @@
 
 #include "event/loop.h"
 #include "event/source.h"
+#include "ssh/resolver.h"
 
 namespace ssh {
 
@@ -31,8 +32,16 @@ public:
     Transport& operator=(const Transport&) = delete;
 
     // Begin connecting. Returns false (with failure()/error() set) on immediate failure.
+    // start_tcp only starts looking the name up (off the loop, see HostLookup):
+    // watch lookup_fd() for reading and call finish_lookup() until resolving() is false.
     bool start_tcp(const std::string& host, int port);
     bool start_proxy(const std::string& command);
+
+    bool resolving() const { return lookup_.running(); }
+    int lookup_fd() const { return lookup_.fd(); }
+    // Once the name is resolved, starts the nonblocking connect. Returns false
+    // on failure (ConnectFailure::Dns when the name did not resolve).
+    bool finish_lookup();
 
     // For TCP: true once connect() completed (checks SO_ERROR when writable).
     // Call after the fd became writable; returns false on failure.
@@ -51,6 +60,10 @@ public:
 private:
     void fail(ConnectFailure kind, std::string msg);
     bool selectable(int fd);  // false (and failed) at or past FD_SETSIZE
+    bool connect_to(const ResolvedAddress& address);
+
+    HostLookup lookup_;
+    int port_ = 0;
 
     int fd_ = -1;
     int proxy_err_fd_ = -1;

@@ -22,9 +22,9 @@ Ui::Ui(engine::Engine& engine, UiOptions options)
             if (!*alive) return answer(false);
             ask_host_key(q, std::move(answer));
         },
-        [this, alive = alive_](const std::string& key_path) -> std::optional<std::string> {
-            if (!*alive) return std::nullopt;
-            return ask_passphrase(key_path);
+        [this, alive = alive_](const std::string& key_path, engine::Engine::PassphraseAnswer answer) {
+            if (!*alive) return answer(std::nullopt);
+            ask_passphrase(key_path, std::move(answer));
         });
     // A failure inside a remote operation's callback is shown, not fatal.
     engine_.on_callback_error([this, alive = alive_](const std::string& msg, const std::string& hint) {
@@ -172,7 +172,7 @@ bool Ui::any_dirty() const {
 }
 
 void Ui::update_bar() {
-    if (!dialogs_.empty()) bar_.set_override({{"y", "Yes"}, {"n", "No"}, {"Esc", "Cancel"}});
+    if (!dialogs_.empty()) bar_.set_override(dialogs_.front()->key_hints());
     else if (help_) bar_.set_override({{"PgDn", "Scroll"}, {"Esc", "Close"}});
     else if (form_) bar_.set_override({{"Enter", form_->submit_label()}, {"Tab", "Next/Complete"}, {"Up", "Previous"}, {"Esc", "Cancel"}});
     else if (model_.search_editing) bar_.set_override({{"Enter", "Keep"}, {"Esc", "Clear"}});

@@ -87,6 +87,7 @@ private:
     void attach();
     void open_dialog(std::string title, std::vector<std::string> lines, Dialog::Kind kind,
                      std::function<void(bool)> done);
+    void open_dialog(std::unique_ptr<Dialog> dialog);
     // --- queues (ui_queues.cc)
     void queue_runner(const std::string& op);  // "start" | "stop" the selected queue's runner
     void refresh_queue_later(const std::string& host, const std::string& queue);  // a draining queue's end
@@ -120,7 +121,7 @@ private:
     void poll_usage();
     void on_clock();
     void ask_host_key(const engine::Engine::HostKeyQuestion& q, std::function<void(bool)> answer);
-    std::optional<std::string> ask_passphrase(const std::string& key_path);
+    void ask_passphrase(const std::string& key_path, engine::Engine::PassphraseAnswer answer);
     void host_failed(HostView& h, const std::string& error, const std::string& hint);
 
     engine::Engine& engine_;

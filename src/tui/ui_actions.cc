@@ -344,7 +344,10 @@ void Ui::restart_selected() {
 
 void Ui::open_dialog(std::string title, std::vector<std::string> lines, Dialog::Kind kind,
                      std::function<void(bool)> done) {
-    auto d = std::make_unique<Dialog>(std::move(title), std::move(lines), kind, std::move(done));
+    open_dialog(std::make_unique<Dialog>(std::move(title), std::move(lines), kind, std::move(done)));
+}
+
+void Ui::open_dialog(std::unique_ptr<Dialog> d) {
     d->place(layout_.too_small ? Rect{} : d->placement(LINES, COLS));
     dialogs_.push_back(std::move(d));
     update_bar();

@@ -330,46 +330,20 @@ void Ui::ask_host_key(const engine::Engine::HostKeyQuestion& q, std::function<vo
                 });
 }
 
-std::optional<std::string> Ui::ask_passphrase(const std::string& key_path) {
-    // libssh2 wants the passphrase now, synchronously: the one place the UI
-    // waits on the keyboard. Everything else keeps running once it returns.
-    if (!screen_on_ || !*alive_) return std::nullopt;
-    int w = std::min(COLS - 2, 70);
-    WINDOW* win = newwin(5, w, std::max(0, LINES / 2 - 2), std::max(0, (COLS - w) / 2));
-    if (!win) return std::nullopt;
-    keypad(win, TRUE);
-    std::string pass;
-    std::optional<std::string> result;
-    for (;;) {
-        werase(win);
-        wattrset(win, Theme::attr(Role::BorderFocus));
-        box(win, 0, 0);
-        wattrset(win, A_NORMAL);
-        mvwaddstr(win, 1, 2, fit("Passphrase for " + sanitize(key_path) + ":", w - 4).c_str());
-        mvwaddstr(win, 2, 2, fit(std::string(std::min<size_t>(pass.size(), static_cast<size_t>(w - 5)), '*'), w - 4).c_str());
-        mvwaddstr(win, 3, 2, fit("Enter: use it   Esc: skip this key", w - 4).c_str());
-        wrefresh(win);
-        wint_t ch = 0;
-        int rc = wget_wch(win, &ch);  // blocking: win is not in nodelay mode
-        if (rc == ERR) break;
-        if (rc == OK && (ch == '\n' || ch == '\r')) {
-            result = pass;
-            break;
-        }
-        if (rc == OK && ch == 27) break;
-        if ((rc == KEY_CODE_YES && ch == KEY_BACKSPACE) || (rc == OK && (ch == 127 || ch == 8))) {
-            if (!pass.empty()) pass.pop_back();
-        } else if (rc == OK && ch >= 32) {
-            char buf[MB_LEN_MAX];
-            std::mbstate_t st{};
-            size_t n = std::wcrtomb(buf, static_cast<wchar_t>(ch), &st);
-            if (n != static_cast<size_t>(-1)) pass.append(buf, n);
-        }
+void Ui::ask_passphrase(const std::string& key_path, engine::Engine::PassphraseAnswer answer) {
+    // A dialog like any other: the loop, and every other host, go on while
+    // the person types. The session waits for `answer` (and drops one that
+    // comes after it has gone away).
+    if (!*alive_) {
+        answer(std::nullopt);
+        return;
     }
-    delwin(win);
-    clearok(curscr, TRUE);
-    mark_all();
-    return result;
+    std::vector<std::string> lines = {"The key " + key_path + " is protected by a passphrase.",
+                                      "Type it to use the key, or skip the key (ssh-agent and ssh-add spare you this)."};
+    open_dialog(std::make_unique<Dialog>("Passphrase for " + key_path, std::move(lines),
+                                         [answer = std::move(answer)](std::optional<std::string> pass) {
+                                             answer(std::move(pass));
+                                         }));
 }
 
 }  // namespace tui

@@ -177,6 +177,10 @@ void TestHosts::rekey(const std::string& name) { command_or_throw("rekey " + she
 void TestHosts::forget(const std::string& name) { command_or_throw("forget " + shell_quote(name)); }
 void TestHosts::trust(const std::string& name) { command_or_throw("trust " + shell_quote(name)); }
 void TestHosts::add_rsa_client() { command_or_throw("add-rsa-client"); }
+std::string TestHosts::add_passphrase_client(const std::string& passphrase) {
+    command_or_throw("add-passphrase-client " + shell_quote(passphrase));
+    return home() + "/.ssh/id_pass";
+}
 
 bool TestHosts::blackhole(const std::string& name) {
     std::string out;

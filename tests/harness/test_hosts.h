@@ -67,6 +67,8 @@ public:
     void forget(const std::string& name);  // remove its known_hosts entries
     void trust(const std::string& name);   // record its current key in known_hosts
     void add_rsa_client();                 // home()/.ssh/id_rsa, authorized everywhere
+    // An ed25519 key encrypted with `passphrase`, authorized everywhere; returns its path.
+    std::string add_passphrase_client(const std::string& passphrase);
     // Starts a latency proxy in front of the host (Host NAME-slow in the ssh
     // config) adding `delay_ms` each way; returns the proxy's port on 127.0.0.1.
     int proxy(const std::string& name, int delay_ms);

@@ -309,6 +309,27 @@ TEST_CASE("an unknown host key is asked about in a dialog showing its fingerprin
     CHECK_THAT(known, Catch::Contains(key));
 }
 
+TEST_CASE("a key's passphrase is typed into a dialog while the other hosts carry on", "[tui]") {
+    TestHosts hosts({"alpha", "beta"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    std::string key = hosts.add_passphrase_client("correct horse");
+    // alpha offers only the encrypted key; beta keeps the plain one.
+    std::string config = hosts.dir() + "/ssh_config_passphrase";
+    REQUIRE(testing_support::run_shell("sed '/^Host alpha$/,/^Host /s|IdentityFile .*|IdentityFile " + key + "|' " +
+                                       testing_support::shell_quote(hosts.ssh_config()) + " > " +
+                                       testing_support::shell_quote(config)) == 0);
+    TuiSession ui(hosts, "-F " + testing_support::shell_quote(config));
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_for("Passphrase for " + key));
+    // The question does not stop the loop: beta connects and shows its meters.
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "beta "), "CPU["); }));
+    ui.type("correct horse");
+    CHECK(ui.wait_for("> *************"));  // one star per character, nothing else
+    CHECK_FALSE(has(ui.screen(), "correct horse"));
+    ui.keys("Enter");
+    CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "alpha "), "CPU["); }));
+}
+
 TEST_CASE("the details of a running job show its live processes, CPU and memory", "[tui]") {
     TestHosts hosts({"alpha"});
     testing_support::write_rj_config(hosts, kFastConfig);
