@@ -92,6 +92,14 @@ std::string usage_line(const Command& c) {
 
 }  // namespace
 
+void wait_for(Context& ctx, const std::string& what, const std::function<bool()>& done, event::Duration deadline) {
+    ctx.engine.loop().run_until(done, event::Clock::now() + deadline);
+    if (!done())
+        throw util::Error(what + ": no answer within " +
+                              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(deadline).count()) + " s",
+                          "the host or the network stalled; try again, or 'rj -b hosts --check' to see which host");
+}
+
 void Context::wait_idle(event::TimePoint deadline) {
     engine.loop().run_until([this] { return engine.pending() == 0; }, deadline);
 }

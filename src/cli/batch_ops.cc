@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <regex>
 
@@ -25,13 +26,7 @@ int64_t parse_job_id(const std::string& text) {
 }
 
 int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow, bool dir_defaulted) {
-    engine::SubmitResult result;
-    bool done = false;
-    engine::submit(ctx.engine, request, [&](engine::SubmitResult r) {
-        result = std::move(r);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
+    auto result = await<engine::SubmitResult>(ctx, "run", [&](auto done) { engine::submit(ctx.engine, request, done); });
     if (result.queued) {
         ctx.out << result.job_id << "\n";
         ctx.err << "rj: " << request.host << " is unreachable (" << util::visible(result.error) << "); job " << result.job_id
@@ -72,7 +67,7 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
                                               bool quiet) {
     std::vector<engine::SyncReport> reports;
     engine::sync_hosts(ctx.engine, hosts, [&](engine::SyncReport r) { reports.push_back(std::move(r)); });
-    ctx.engine.loop().run_until([&] { return reports.size() == hosts.size(); });
+    wait_for(ctx, "sync", [&] { return reports.size() == hosts.size(); });
     for (const auto& r : reports) {
         if (verbose && r.reached)
             ctx.out << r.host << ": ok, " << r.updated << " job(s) updated, " << r.started << " started\n";
@@ -123,14 +118,11 @@ int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep
         engine::LogRequest req;
         req.id = id;
         req.byte_offset = offset;
-        bool done = false;
-        engine::LogResult result;
-        engine::fetch_log(ctx.engine, req, [&](engine::LogResult r) {
-            result = std::move(r);
-            done = true;
-        });
-        ctx.engine.loop().run_until([&] { return done || interrupted; });
+        auto answer = std::make_shared<std::optional<engine::LogResult>>();
+        engine::fetch_log(ctx.engine, req, [answer](engine::LogResult r) { *answer = std::move(r); });
+        wait_for(ctx, "log -f", [&] { return answer->has_value() || interrupted; });
         if (interrupted) break;
+        engine::LogResult result = std::move(**answer);
         if (!result.ok() || result.cached) {
             // A dropped connection mid-follow: keep trying for a while.
             if (++failures >= 5) {

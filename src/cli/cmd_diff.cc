@@ -53,12 +53,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (!vm.count("a") || !vm.count("b")) throw util::UsageError("give two job ids", "usage: rj -b diff ID1 ID2");
     int64_t a = parse_job_id(vm["a"].as<std::string>()), b = parse_job_id(vm["b"].as<std::string>());
     engine::JobDiff d;
-    bool done = false;
-    engine::diff_jobs(ctx.engine, a, b, [&](engine::JobDiff r) {
-        d = std::move(r);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
+    d = await<engine::JobDiff>(ctx, "diff", [&](auto done) { engine::diff_jobs(ctx.engine, a, b, done); });
     int differences = 0;
     auto field = [&](const char* name, const std::string& x, const std::string& y) {
         if (x == y) {

@@ -18,7 +18,7 @@ void declare(po::options_description& opts, po::options_description&, po::positi
 }
 
 int run(Context& ctx, const po::variables_map& vm) {
-    auto hosts = ctx.engine.known_hosts();
+    auto hosts = ctx.engine.fleet();
     if (!vm.count("check")) {
         // NAME, or NAME<tab>description when rj's config gives one.
         for (const auto& h : hosts) {
@@ -55,7 +55,8 @@ int run(Context& ctx, const po::variables_map& vm) {
 
 extern const Command kHostsCommand = {
     "hosts", "", "list the hosts rj knows (ssh config, rj config, job history)",
-    "Lists every concrete Host alias of the ssh config, every [host NAME] of rj's config and every host that "
+    "Lists the fleet, the same hosts the interface shows: every concrete Host alias of the ssh config (less "
+    "those matching ignore_hosts in rj's config), every [host NAME] of rj's config and every host that "
     "has had jobs, one per line (NAME, a tab and the description when rj's config gives one). With --check, "
     "connects to all of them at once and prints reachability, connection time and "
     "the round-trip time of one command; exits 1 if any host is unreachable.",

@@ -49,12 +49,7 @@ int run_prune(Context& ctx, const po::variables_map& vm) {
     o.dry_run = vm.count("dry-run") > 0;
     o.keep_files = vm.count("keep-files") > 0;
     engine::PruneReport report;
-    bool done = false;
-    engine::prune(ctx.engine, o, [&](engine::PruneReport r) {
-        report = std::move(r);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
+    report = await<engine::PruneReport>(ctx, "prune", [&](auto done) { engine::prune(ctx.engine, o, done); });
     for (const auto& j : report.removed)
         ctx.out << (o.dry_run ? "would remove " : "removed ") << j.id << "\t" << j.host << "\t" << job_status_text(j)
                 << "\t" << job_what_cell(j) << "\n";
@@ -79,12 +74,9 @@ int run_cleanup(Context& ctx, const po::variables_map& vm) {
         older = util::parse_duration_or_throw(vm["older-than"].as<std::string>(), "--older-than").count();
     bool dry = vm.count("dry-run") > 0;
     engine::CleanupReport report;
-    bool done = false;
-    engine::cleanup_host(ctx.engine, vm["host"].as<std::string>(), older, dry, [&](engine::CleanupReport r) {
-        report = std::move(r);
-        done = true;
+    report = await<engine::CleanupReport>(ctx, "cleanup", [&](auto done) {
+        engine::cleanup_host(ctx.engine, vm["host"].as<std::string>(), older, dry, done);
     });
-    ctx.engine.loop().run_until([&] { return done; });
     if (!report.ok()) {
         print_error(ctx.err, report.error, report.hint);
         return 1;
@@ -111,12 +103,7 @@ int run_host(Context& ctx, const po::variables_map& vm) {
     std::string host = vm["host"].as<std::string>();
     ctx.engine.require_known_host(host);
     engine::HostInfo info;
-    bool done = false;
-    engine::host_info(ctx.engine, host, [&](engine::HostInfo i) {
-        info = std::move(i);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
+    info = await<engine::HostInfo>(ctx, host, [&](auto done) { engine::host_info(ctx.engine, host, done); });
     if (!info.ok()) {
         print_error(ctx.err, host + ": " + info.error, info.hint);
         return 1;

@@ -34,7 +34,7 @@ int run_kill(Context& ctx, const po::variables_map& vm) {
             status = 1;
         }
     });
-    ctx.engine.loop().run_until([&] { return answered == ids.size(); });
+    wait_for(ctx, "kill", [&] { return answered == ids.size(); });
     return status;
 }
 

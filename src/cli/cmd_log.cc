@@ -47,12 +47,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (whole) req.byte_offset = 0;  // the whole log: stream it in chunks by offset
     engine::LogResult result;
     for (;;) {
-        bool done = false;
-        engine::fetch_log(ctx.engine, req, [&](engine::LogResult r) {
-            result = std::move(r);
-            done = true;
-        });
-        ctx.engine.loop().run_until([&] { return done; });
+        result = await<engine::LogResult>(ctx, "log", [&](auto done) { engine::fetch_log(ctx.engine, req, done); });
         if (!whole || !result.ok() || result.cached || !result.more) break;
         ctx.write_log(result.text);
         req.byte_offset = result.next_offset;

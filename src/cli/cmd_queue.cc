@@ -49,13 +49,8 @@ int run_queue(Context& ctx, const po::variables_map& vm) {
         throw util::UsageError(slots < 1 ? "--slots must be at least 1" : "--slots goes with 'queue start'",
                                "(or with 'rj -b run --queue --slots N')");
     std::string op = action == "list" ? "status" : action;
-    bool done = false;
-    engine::QueueCommandResult res;
-    engine::queue_command(ctx.engine, host, op, queue, slots, [&](engine::QueueCommandResult r) {
-        res = std::move(r);
-        done = true;
-    });
-    ctx.engine.loop().run_until([&] { return done; });
+    auto res = await<engine::QueueCommandResult>(
+        ctx, host, [&](auto done) { engine::queue_command(ctx.engine, host, op, queue, slots, done); });
     if (!res.ok()) {
         print_error(ctx.err, host + ": " + res.error, res.hint);
         return 1;
@@ -108,7 +103,7 @@ int report_each(Context& ctx, size_t expected, const std::function<void(std::fun
             status = 1;
         }
     });
-    ctx.engine.loop().run_until([&] { return answered == expected; });
+    wait_for(ctx, done_word, [&] { return answered == expected; });
     return status;
 }
 
@@ -174,7 +169,7 @@ int run_pending(Context& ctx, const po::variables_map& vm) {
             if (!r.waiting && status == 0) status = 1;
         });
     }
-    ctx.engine.loop().run_until([&] { return answered == ids.size(); });
+    wait_for(ctx, "pending", [&] { return answered == ids.size(); });
     return status;
 }
 

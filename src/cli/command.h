@@ -4,11 +4,16 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <chrono>
+#include <functional>
 #include <iosfwd>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/engine.h"
+#include "util/error.h"
 #include "util/terminal_text.h"
 
 namespace cli {
@@ -45,6 +50,30 @@ struct Command {
     // (so `rj -b run HOST ls -la` passes -la to ls). 0: no such cut.
     int verbatim_after = 0;
 };
+
+// How long a batch command waits for one engine operation. Each operation
+// has its own limits (ConnectTimeout, every script's timeout); this is the
+// backstop that turns a lost answer into an error instead of a hang.
+inline constexpr event::Duration kAwaitDeadline = std::chrono::minutes(10);
+
+// Runs the loop until `done` (answers counted by the caller's callbacks);
+// util::Error naming `what` when the deadline passes first. The callbacks
+// must not outlive the command: batch mode never runs the loop after a
+// command threw.
+void wait_for(Context& ctx, const std::string& what, const std::function<bool()>& done,
+              event::Duration deadline = kAwaitDeadline);
+
+// Starts an asynchronous engine operation (`start` receives the callback)
+// and runs the loop until it answers; util::Error naming `what` when the
+// deadline passes first. The answer may still arrive later: it then lands
+// in shared state, never in this returned frame.
+template <typename Result, typename Start>
+Result await(Context& ctx, const std::string& what, Start start, event::Duration deadline = kAwaitDeadline) {
+    auto answer = std::make_shared<std::optional<Result>>();
+    start([answer](Result r) { *answer = std::move(r); });
+    wait_for(ctx, what, [&] { return answer->has_value(); }, deadline);
+    return std::move(**answer);
+}
 
 const std::vector<Command>& commands();
 const Command* find_command(const std::string& name);

@@ -9,6 +9,7 @@
 #include <set>
 #include <termios.h>
 
+#include "ssh/host_pattern.h"
 #include "ssh/ssh_config.h"
 #include "store/job_repo.h"
 #include "util/error.h"
@@ -86,19 +87,34 @@ std::string Engine::host_description(const std::string& host) const {
 }
 
 store::Database& Engine::db() {
-    if (!db_) db_ = std::make_unique<store::Database>(options_.db_path);
+    if (!db_) {
+        db_ = std::make_unique<store::Database>(options_.db_path);
+        db_->set_busy_timeout(options_.db_busy_timeout_ms);
+    }
     return *db_;
 }
 
-std::vector<std::string> Engine::known_hosts() {
+std::vector<std::string> Engine::fleet() {
     std::set<std::string> hosts;
-    for (const auto& h : ssh_->config().concrete_hosts()) hosts.insert(h);
+    for (const auto& h : ssh_->config().concrete_hosts()) {
+        bool ignored = false;
+        for (const auto& pattern : config_.ignore_hosts)
+            ignored = ignored || ssh::match_host_pattern_list(h, pattern);
+        if (!ignored) hosts.insert(h);
+    }
     for (const auto& [name, settings] : config_.hosts) {
         (void)settings;
         hosts.insert(name);
     }
     store::JobRepo jobs(db());
     for (const auto& h : jobs.hosts_with_jobs()) hosts.insert(h);
+    return {hosts.begin(), hosts.end()};
+}
+
+std::vector<std::string> Engine::known_hosts() {
+    auto listed = fleet();
+    std::set<std::string> hosts(listed.begin(), listed.end());
+    for (const auto& h : ssh_->config().concrete_hosts()) hosts.insert(h);
     return {hosts.begin(), hosts.end()};
 }
 

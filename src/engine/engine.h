@@ -23,6 +23,9 @@ struct EngineOptions {
     std::string config_path;      // RJ_CONFIG / XDG config dir
     bool accept_new_host_keys = false;
     bool interactive = false;  // a person is at a terminal (passphrase prompts)
+    // How long a database write waits for another rj's lock (ms): the
+    // interface keeps it short and lets its timers try again.
+    int db_busy_timeout_ms = store::Database::busy_timeout_ms;
 };
 
 // The outcome of one remote script run, already classified: ok when it
@@ -59,8 +62,13 @@ public:
     ssh::Connections& ssh() { return *ssh_; }
     const EngineOptions& options() const { return options_; }
 
-    // Every host rj knows: concrete Host aliases of the ssh config, hosts of
-    // rj's config, and hosts that have had jobs. Sorted, unique.
+    // The fleet: the hosts both faces list and watch (`rj -b hosts`, the
+    // Hosts pane, the new-job form). Concrete Host aliases of the ssh config
+    // (less those matching ignore_hosts), hosts of rj's config, and hosts
+    // that have had jobs. Sorted, unique.
+    std::vector<std::string> fleet();
+    // Every host rj can be asked to use by name: the fleet and every
+    // concrete Host alias, ignored or not.
     std::vector<std::string> known_hosts();
     // Throws UsageError if `host` is not something rj can reach by name.
     void require_known_host(const std::string& host);
@@ -104,6 +112,9 @@ private:
     int pending_ = 0;
     std::function<void(const std::string&, const std::string&)> callback_error_;
 };
+
+// True for an error raised because another rj held the database's lock.
+inline bool is_database_busy(const std::string& message) { return store::Database::is_busy_error(message); }
 
 // Resolve the option defaults from the environment (RJ_SSH_CONFIG, RJ_DB, ...).
 EngineOptions default_options();

@@ -172,6 +172,7 @@ private:
         else if (k.key == "accept_new_host_keys") cfg_.accept_new_host_keys = boolean(k, v);
         else if (k.key == "snapshot") cfg_.snapshot = boolean(k, v);
         else if (k.key == "snapshot_limit") cfg_.snapshot_limit = bytes(k, v);
+        else if (k.key == "ignore_hosts") cfg_.ignore_hosts = util::split_any(v, ", \t");
         else if (k.key == "color") {
             std::string l = util::to_lower(v);
             if (l == "auto" || l == "always" || l == "never") cfg_.color = l;

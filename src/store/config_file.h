@@ -40,6 +40,10 @@ struct Config {
     bool accept_new_host_keys = false;
     bool snapshot = true;                  // record the code each job runs (git commit + patch)
     int64_t snapshot_limit = 2 << 20;      // most bytes of uncommitted changes kept per job
+    // ssh config aliases that are not job hosts (github.com, a jump host):
+    // OpenSSH-style patterns, left out of the fleet unless rj's config names
+    // them or they have had jobs.
+    std::vector<std::string> ignore_hosts;
     std::map<std::string, HostSettings> hosts;
     std::map<std::string, PoolSettings> pools;
     std::vector<std::string> warnings;  // "FILE:LINE: ..." for things ignored

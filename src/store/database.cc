@@ -220,6 +220,12 @@ CachedStatement Database::cached(const std::string& sql) {
     return CachedStatement(*it->second);
 }
 
+void Database::set_busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
+
+bool Database::is_busy_error(const std::string& message) {
+    return message.find("database is locked") != std::string::npos || message.find("database is busy") != std::string::npos;
+}
+
 int64_t Database::last_insert_id() { return sqlite3_last_insert_rowid(db_); }
 int64_t Database::changes() { return sqlite3_changes(db_); }
 bool Database::in_transaction() { return sqlite3_get_autocommit(db_) == 0; }

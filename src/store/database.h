@@ -126,6 +126,11 @@ public:
 
     // Milliseconds a writer waits for another connection's lock before failing.
     static constexpr int busy_timeout_ms = 5000;
+    // A face on the event loop (the interface) waits less: its work is
+    // retried by its timers, and the screen must not freeze for seconds.
+    void set_busy_timeout(int ms);
+    // True for a util::Error thrown because another connection held the lock.
+    static bool is_busy_error(const std::string& message);
 
 private:
     friend class Transaction;

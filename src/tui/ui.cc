@@ -28,7 +28,17 @@ Ui::Ui(engine::Engine& engine, UiOptions options)
         });
     // A failure inside a remote operation's callback is shown, not fatal.
     engine_.on_callback_error([this, alive = alive_](const std::string& msg, const std::string& hint) {
-        if (*alive) message(msg + (hint.empty() ? "" : " — " + hint), true);
+        if (!*alive) return;
+        if (engine::is_database_busy(msg)) {
+            // Another rj held the database: nothing was written (each host's
+            // answer is applied in one transaction), so ask again shortly.
+            message("database busy (another rj is writing); trying again", true);
+            timers_.push_back(loop_.after(kDbBusyRetry, [this, alive] {
+                if (*alive) sync(false);
+            }));
+            return;
+        }
+        message(msg + (hint.empty() ? "" : " — " + hint), true);
     });
     model_.now = static_cast<int64_t>(std::time(nullptr));
     model_.jobs = std::make_unique<JobList>(engine_);

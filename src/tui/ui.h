@@ -29,6 +29,12 @@
 
 namespace tui {
 
+// Another rj writing to the database: the UI's writes wait at most this
+// long (instead of the batch mode's seconds), then it asks again after
+// kDbBusyRetry.
+inline constexpr int kUiDbBusyTimeoutMs = 250;
+inline constexpr event::Duration kDbBusyRetry = std::chrono::seconds(1);
+
 struct UiOptions {
     bool mouse = false;
     std::string color = "auto";

@@ -267,7 +267,7 @@ void Ui::selection_changed() {
 void Ui::open_job_form(const engine::SubmitRequest& request, const std::string& title) {
     form_request_ = request;
     form_submit_ = [this] { submit_form(); };
-    form_ = std::make_unique<Form>(title, job_form_fields(request, engine_.known_hosts()));
+    form_ = std::make_unique<Form>(title, job_form_fields(request, engine_.fleet()));
     form_->focus(request.host.empty() ? FHost : FCommand);
     form_->place(layout_.too_small ? Rect{} : form_->placement(LINES, COLS));
 }

@@ -201,7 +201,7 @@ void Ui::move_selected() {
     }
     Field to;
     to.label = "To host";
-    for (const auto& h : engine_.known_hosts())
+    for (const auto& h : engine_.fleet())
         if (h != j->host) to.candidates.push_back(h);
     to.hint = "it waits in queue " + j->queue + " there";
     int64_t id = j->id;

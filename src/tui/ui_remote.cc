@@ -15,19 +15,7 @@
 
 namespace tui {
 
-std::vector<std::string> Ui::ui_hosts() {
-    // With [host NAME] sections in rj's config, those (and hosts that have had
-    // jobs) are the fleet; otherwise every concrete Host of the ssh config.
-    const auto& configured = engine_.config().hosts;
-    if (configured.empty()) return engine_.known_hosts();
-    std::set<std::string> names;
-    for (const auto& [name, settings] : configured) {
-        (void)settings;
-        names.insert(name);
-    }
-    for (const auto& h : engine::hosts_with_jobs(engine_)) names.insert(h);
-    return {names.begin(), names.end()};
-}
+std::vector<std::string> Ui::ui_hosts() { return engine_.fleet(); }
 
 void Ui::load_hosts() {
     for (const auto& name : ui_hosts()) {

@@ -57,6 +57,15 @@ TEST_CASE("hosts lists ssh config aliases, rj config hosts and hosts with jobs",
     CHECK_THAT(out, Catch::Contains("alpha\n") && Catch::Contains("beta\n") &&
                         Catch::Contains("gamma-from-rj\tlab GPU box\n"));
     CHECK_THAT(out, !Catch::Contains("wild"));
+    // ignore_hosts leaves ssh aliases that are not job hosts out of the fleet
+    // (a host rj's config names stays), and they can still be used by name.
+    run_shell("printf 'ignore_hosts = bet?, gamma-*\\n[host gamma-from-rj]\\ndescription = lab GPU box\\n' > '" +
+              config_dir + "/rj/config'");
+    REQUIRE(rj(hosts, "-b hosts", &out, "XDG_CONFIG_HOME='" + config_dir + "'") == 0);
+    CHECK_THAT(out, Catch::Contains("alpha\n") && !Catch::Contains("beta") && Catch::Contains("gamma-from-rj"));
+    REQUIRE(rj(hosts, "-b run -C '~' beta true", &out, "XDG_CONFIG_HOME='" + config_dir + "'") == 0);
+    REQUIRE(rj(hosts, "-b hosts", &out, "XDG_CONFIG_HOME='" + config_dir + "'") == 0);
+    CHECK_THAT(out, Catch::Contains("beta\n"));
     // A host that has had jobs stays known after its Host block is gone.
     REQUIRE(rj(hosts, "-b run alpha true", &out) == 0);
     run_shell("sed -i 's/^Host alpha$/Host renamed-alpha/' '" + hosts.ssh_config() + "'");

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -15,6 +16,7 @@
 #include "engine/jobs.h"
 #include "store/job_repo.h"
 #include "test_support.h"
+#include "util/error.h"
 
 using engine::FailureKind;
 using engine::RemoteReply;
@@ -274,4 +276,46 @@ TEST_CASE("canned host: kill applies only the answers asked for; a missing answe
     CHECK_THAT(results[b].error, Catch::Contains("did not answer"));
     CHECK(rig.job(b).status == store::status::running);
     CHECK(results.count(999) == 0);
+}
+
+TEST_CASE("the interface's database waits briefly for another rj's lock, says busy, and works once it is free", "[engine][store]") {
+    TempDir tmp;
+    std::ofstream(tmp / "ssh_config") << "Host alpha\n";
+    auto open_engine = [&](event::Loop& loop, int busy_ms) {
+        engine::EngineOptions o;
+        o.ssh_config_path = tmp / "ssh_config";
+        o.db_path = tmp / "rj.db";
+        o.config_path = tmp / "config";
+        o.db_busy_timeout_ms = busy_ms;
+        return std::make_unique<engine::Engine>(loop, o);
+    };
+    event::Loop loop;
+    auto ui = open_engine(loop, 100);
+    auto batch = open_engine(loop, store::Database::busy_timeout_ms);
+    store::Job j;
+    j.host = "alpha";
+    j.command = "true";
+    store::JobRepo(ui->db()).insert(j);
+
+    // Another rj (here: another connection) holds the write lock.
+    auto other = std::make_unique<store::Database>(tmp / "rj.db");
+    other->exec("BEGIN IMMEDIATE");
+    auto time_failed_write = [&](engine::Engine& e) {
+        auto start = std::chrono::steady_clock::now();
+        std::string message;
+        try {
+            store::JobRepo(e.db()).set_error(j.id, "x");
+        } catch (const util::Error& err) {
+            message = err.what();
+        }
+        CHECK(engine::is_database_busy(message));
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    double ui_wait = time_failed_write(*ui);
+    double batch_wait = time_failed_write(*batch);
+    INFO("interface waited " << ui_wait << " s, batch " << batch_wait << " s");
+    CHECK(ui_wait * 5 < batch_wait);  // configured 100 ms vs 5 s: a wide margin
+    other->exec("COMMIT");
+    CHECK_NOTHROW(store::JobRepo(ui->db()).set_error(j.id, "written once the lock is free"));
+    CHECK(engine::get_job(*ui, j.id).error == "written once the lock is free");
 }
