@@ -8,6 +8,7 @@ tests_integration_tests_SOURCES += tests/harness/test_hosts.cc tests/harness/tes
 tests_integration_tests_SOURCES += tests/integration/test_harness.cc
 tests_integration_tests_SOURCES += tests/integration/test_ssh_session.cc tests/integration/test_ssh_waits.cc
 tests_unit_tests_SOURCES += tests/unit/test_json.cc tests/unit/test_table.cc tests/unit/test_terminal_text.cc
+tests_unit_tests_SOURCES += tests/unit/test_cli_await.cc
 
 # The full-screen UI: unit-level tests and the real rj driven inside tmux (tests/tui).
 tests_integration_tests_SOURCES += tests/tui/tui_session.h tests/tui/tui_session.cc
