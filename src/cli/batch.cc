@@ -228,7 +228,8 @@ int run_batch(const std::vector<std::string>& args) {
         return rc;
     } catch (const util::Error& e) {
         std::cout.flush();
-        print_error(std::cerr, e.what(), e.hint());
+        // The engine names the input; the flag is this face's word for it.
+        print_error(std::cerr, e.field().empty() ? e.what() : "--" + e.field() + ": " + e.what(), e.hint());
         return e.exit_status();
     } catch (const std::exception& e) {
         std::cout.flush();

@@ -12,7 +12,7 @@ namespace engine {
 store::Job get_job(Engine& engine, int64_t id) {
     store::JobRepo jobs(engine.db());
     auto job = jobs.get(id);
-    if (!job) throw util::Error("no job with id " + std::to_string(id), "'rj -b list' shows the jobs rj knows", 1);
+    if (!job) throw util::Error("no job with id " + std::to_string(id), "the job list shows the jobs rj knows", 1);
     return *job;
 }
 
@@ -53,13 +53,13 @@ SubmitRequest request_from_job(const store::Job& job) {
 std::pair<std::string, std::string> parse_env_assignment(const std::string& text) {
     auto eq = text.find('=');
     if (eq == std::string::npos)
-        throw util::UsageError("--env '" + text + "' has no '='", "write environment variables as NAME=VALUE");
+        throw util::UsageError::in("env", "'" + text + "' has no '='", "write environment variables as NAME=VALUE");
     std::string name = text.substr(0, eq);
     bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
     for (char c : name)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) valid = false;
     if (!valid)
-        throw util::UsageError("--env '" + text + "': '" + name + "' is not a valid variable name",
+        throw util::UsageError::in("env", "'" + text + "': '" + name + "' is not a valid variable name",
                                "names use letters, digits and '_', and do not start with a digit");
     return {name, text.substr(eq + 1)};
 }

@@ -91,7 +91,7 @@ std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& e) {
 
 std::string end_note(const remote::JournalEvent& e) {
     if (e.event == "cancelled") return remote::cancel_reason(e.get("err"));
-    if (e.event == "idle") return "idle-timeout: its log did not grow for the --idle-timeout";
+    if (e.event == "idle") return "idle-timeout: its log did not grow for its idle timeout";
     return e.get("err");
 }
 

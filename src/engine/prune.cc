@@ -41,7 +41,7 @@ void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)
                                   // Keep the records: their files are still out there.
                                   state->first.warnings.push_back(
                                       host + ": " + reply.error + " — kept its " + std::to_string(host_jobs.size()) +
-                                      " job(s); retry later or use --keep-files");
+                                      " job(s); retry later, or keep the files on the host");
                               } else {
                                   std::map<int64_t, std::string> action;
                                   try {

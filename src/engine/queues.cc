@@ -27,7 +27,7 @@ constexpr size_t kMaxArrayTasks = 10000;
 int64_t parse_task_number(const std::string& text, const std::string& spec) {
     bool digits = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
     if (!digits)
-        throw util::UsageError("--array " + spec + ": '" + text + "' is not a task number",
+        throw util::UsageError::in("array", spec + ": '" + text + "' is not a task number",
                                "give ranges like 1-100, 1-100%10 or 1,3,7-9");
     return std::stoll(text);
 }
@@ -78,18 +78,17 @@ remote::QueueSpec queue_spec_of(Engine& engine, const store::Job& job, const Que
 // same remote directory: the host's runner looks them up there. An array
 // stands for all its tasks.
 std::vector<int64_t> check_dependencies(Engine& engine, const std::string& host, const std::vector<int64_t>& ids,
-                                        const char* flag) {
+                                        const char* field) {
     store::JobRepo jobs(engine.db());
     remote::RemoteDir here = new_job_dir(engine, host);
     std::vector<int64_t> out;
     for (int64_t id : ids) {
         auto job = jobs.get(id);
         if (!job)
-            throw util::UsageError(std::string(flag) + ": there is no job " + std::to_string(id),
-                                   "'rj -b list' shows the jobs");
+            throw util::UsageError::in(field, "there is no job " + std::to_string(id),
+                                   "the job list shows the jobs");
         if (job->host != host || remote_dir_of(engine, *job) != here)
-            throw util::UsageError(std::string(flag) + ": job " + std::to_string(id) + " runs on " + job->host +
-                                       ", not " + host,
+            throw util::UsageError::in(field, "job " + std::to_string(id) + " runs on " + job->host + ", not " + host,
                                    "dependencies are evaluated on the host, so they must be jobs of the same host");
         if (job->is_array()) {
             for (const auto& t : jobs.array_tasks(id)) out.push_back(t.id);
@@ -121,10 +120,10 @@ ArraySpec parse_array_spec(const std::string& text) {
     if (pct != std::string::npos) {
         std::string lim = text.substr(pct + 1);
         a.limit = static_cast<int>(parse_task_number(lim, text));
-        if (a.limit < 1) throw util::UsageError("--array " + text + ": the limit after % must be at least 1");
+        if (a.limit < 1) throw util::UsageError::in("array", text + ": the limit after % must be at least 1");
         body = text.substr(0, pct);
     }
-    if (body.empty()) throw util::UsageError("--array needs task numbers", "give ranges like 1-100, 1-100%10 or 1,3,7-9");
+    if (body.empty()) throw util::UsageError::in("array", "needs task numbers", "give ranges like 1-100, 1-100%10 or 1,3,7-9");
     std::set<int64_t> seen;
     for (const std::string& part : util::split(body, ',')) {
         size_t dash = part.find('-');
@@ -135,10 +134,10 @@ ArraySpec parse_array_spec(const std::string& text) {
             lo = parse_task_number(part.substr(0, dash), text);
             hi = parse_task_number(part.substr(dash + 1), text);
             if (hi < lo)
-                throw util::UsageError("--array " + text + ": the range " + part + " runs backwards");
+                throw util::UsageError::in("array", text + ": the range " + part + " runs backwards");
         }
         if (hi - lo >= static_cast<int64_t>(kMaxArrayTasks) || seen.size() + static_cast<size_t>(hi - lo + 1) > kMaxArrayTasks)
-            throw util::UsageError("--array " + text + " has more than " + std::to_string(kMaxArrayTasks) + " tasks");
+            throw util::UsageError::in("array", text + " has more than " + std::to_string(kMaxArrayTasks) + " tasks");
         for (int64_t t = lo; t <= hi; ++t)
             if (seen.insert(t).second) a.tasks.push_back(t);
     }
@@ -210,11 +209,11 @@ void enqueue_recorded_jobs(Engine& engine, const std::vector<store::Job>& batch,
 
 void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitResult)> done) {
     remote::check_queue_name(r.queue.name);
-    if (r.queue.gpus < 0 || r.queue.gpus > 64) throw util::UsageError("--gpus must be between 0 and 64");
-    if (r.queue.slots < 0 || r.queue.slots > 1000) throw util::UsageError("--slots must be between 1 and 1000");
-    std::vector<int64_t> after_ok = check_dependencies(engine, r.host, r.queue.after_ok, "--after");
-    std::vector<int64_t> after_any = check_dependencies(engine, r.host, r.queue.after_any, "--after-any");
-    std::vector<int64_t> after_fail = check_dependencies(engine, r.host, r.queue.after_fail, "--after-fail");
+    if (r.queue.gpus < 0 || r.queue.gpus > 64) throw util::UsageError::in("gpus", "must be between 0 and 64");
+    if (r.queue.slots < 0 || r.queue.slots > 1000) throw util::UsageError::in("slots", "must be between 1 and 1000");
+    std::vector<int64_t> after_ok = check_dependencies(engine, r.host, r.queue.after_ok, "after");
+    std::vector<int64_t> after_any = check_dependencies(engine, r.host, r.queue.after_any, "after-any");
+    std::vector<int64_t> after_fail = check_dependencies(engine, r.host, r.queue.after_fail, "after-fail");
     std::optional<ArraySpec> array;
     if (!r.queue.array.empty()) array = parse_array_spec(r.queue.array);
 
@@ -286,7 +285,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
                     repo.remove(id);
                 }
             }
-            if (reply.maybe_ran) res.hint = "it may or may not be queued; 'rj -b sync' will find out";
+            if (reply.maybe_ran) res.hint = "it may or may not be queued; the next sync will find out";
         }
         if (array_id) {
             if (repo.array_tasks(array_id).empty()) repo.remove(array_id);
@@ -307,7 +306,7 @@ void queue_command(Engine& engine, const std::string& host, const std::string& o
     ctl.queue = queue;
     ctl.slots = slots;
     ctl.list_jobs = op == "status";
-    if (slots < 0 || slots > 1000) throw util::UsageError("--slots must be between 1 and 1000");
+    if (slots < 0 || slots > 1000) throw util::UsageError::in("slots", "must be between 1 and 1000");
     std::string script = remote::queue_ctl_script(new_job_dir(engine, host), ctl);
     engine.run_script(host, std::move(script), std::chrono::seconds(60),
                       [&engine, host, op, queue, done = std::move(done)](RemoteReply reply) {
@@ -333,7 +332,7 @@ void queue_command(Engine& engine, const std::string& host, const std::string& o
             if (r.id == 0) {
                 if (r.result == "missing" || r.result == "failed") {
                     res.fail(FailureKind::Remote, util::visible(r.message),
-                             r.result == "missing" ? "'rj -b queue list " + host + "' shows its queues" : "");
+                             r.result == "missing" ? "the queue list of " + host + " shows its queues" : "");
                 } else {
                     res.runner = r.result;
                 }
@@ -374,7 +373,7 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
         QueuedJobResult r;
         r.id = id;
         if (!job) {
-            r.fail(FailureKind::Refused, "there is no job " + std::to_string(id), "'rj -b list' shows the jobs");
+            r.fail(FailureKind::Refused, "there is no job " + std::to_string(id), "the job list shows the jobs");
         } else if (job->queue.empty() || job->is_array()) {
             r.fail(FailureKind::Refused, job->is_array() ? "job " + std::to_string(id) + " is an array; give its tasks' ids"
                                                          : "job " + std::to_string(id) + " was not queued (it ran with plain 'run')");
@@ -419,7 +418,7 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
                     if (*hook) (*hook)(job, *found);
                 } else {
                     r.fail(FailureKind::Refused, "job " + std::to_string(job.id) + ": " + util::visible(found->message),
-                           found->result == "started" ? "'rj -b sync' brings its state up to date" : "");
+                           found->result == "started" ? "a sync brings its state up to date" : "");
                 }
                 (*cb)(r);
             }
@@ -447,12 +446,12 @@ void update_queued_job(Engine& engine, int64_t id, JobUpdate u, std::function<vo
     remote::QueueCtl ctl;
     ctl.op = "update";
     if (u.command) {
-        if (util::trim(*u.command).empty()) throw util::UsageError("--command is empty");
+        if (util::trim(*u.command).empty()) throw util::UsageError::in("command", "is empty");
         ctl.command = u.command;
     }
     if (u.priority) ctl.priority = u.priority;
     if (u.gpus) {
-        if (*u.gpus < 0 || *u.gpus > 64) throw util::UsageError("--gpus must be between 0 and 64");
+        if (*u.gpus < 0 || *u.gpus > 64) throw util::UsageError::in("gpus", "must be between 0 and 64");
         ctl.gpus = u.gpus;
     }
     if (u.timeout_s) ctl.timeout_s = u.timeout_s;
@@ -525,7 +524,7 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
                 out.message = "taken from " + from + "; " + host + " did not take it (" + s.error +
                               "): it is pending and is queued at the next sync that reaches " + host;
             } else {
-                out.message = "moved; whether " + host + " queued it, 'rj -b sync' will find out";
+                out.message = "moved; whether " + host + " queued it, the next sync will find out";
             }
             (*cb)(out);
         });
@@ -535,7 +534,7 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
 
 void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason)> done) {
     auto job = store::JobRepo(engine.db()).get(id);
-    if (!job) throw util::UsageError("there is no job " + std::to_string(id), "'rj -b list' shows the jobs");
+    if (!job) throw util::UsageError("there is no job " + std::to_string(id), "the job list shows the jobs");
     PendingReason base;
     base.id = id;
     base.status = job->status;
@@ -588,15 +587,13 @@ void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason
         std::string runner = qr.queues.empty() ? "stopped" : qr.queues.front().state;
         if (!mine) {
             base.waiting = false;
-            base.reason = "it no longer waits in queue " + queue + " ('rj -b sync' brings its state up to date)";
+            base.reason = "it no longer waits in queue " + queue + " (a sync brings its state up to date)";
         } else if (mine->held) {
-            base.reason = "held (rj -b release " + std::to_string(base.id) + ")";
+            base.reason = "held (release it to let it start)";
         } else if (runner == "stopped") {
-            base.reason = "queue " + queue + " is stopped: no runner (rj -b queue start " + host +
-                          (queue == "default" ? "" : " --queue " + queue) + ")";
+            base.reason = "queue " + queue + " is stopped: no runner (start the queue's runner)";
         } else if (runner == "draining") {
-            base.reason = "queue " + queue + " is stopped (draining; rj -b queue start " + host +
-                          (queue == "default" ? "" : " --queue " + queue) + ")";
+            base.reason = "queue " + queue + " is stopped (draining; start the queue's runner again)";
         } else if (!mine->why.empty()) {
             base.reason = util::visible(mine->why);
         } else {

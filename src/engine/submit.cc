@@ -20,7 +20,7 @@ void validate(Engine& engine, const SubmitRequest& r) {
     bool blank = true;
     for (char c : r.command)
         if (!std::isspace(static_cast<unsigned char>(c))) blank = false;
-    if (blank) throw util::UsageError("no command given", "usage: rj -b run HOST COMMAND...");
+    if (blank) throw util::UsageError("no command given", "give the command to run on the host");
     auto has_nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
     if (has_nul(r.command) || has_nul(r.workdir) || has_nul(r.description))
         throw util::UsageError("command, directory and description cannot contain NUL bytes");
@@ -36,11 +36,11 @@ void validate(Engine& engine, const SubmitRequest& r) {
 void check_exact(Engine& engine, const SubmitRequest& r) {
     auto src = store::JobRepo(engine.db()).get(*r.exact_from);
     std::string id = std::to_string(*r.exact_from);
-    if (!src) throw util::UsageError("there is no job " + id, "'rj -b list' shows the jobs");
+    if (!src) throw util::UsageError("there is no job " + id, "the job list shows the jobs");
     if (!src->has_code())
         throw util::UsageError("job " + id + " recorded no code",
                                "only jobs that ran in a git work tree (with snapshots on) can be run again exactly; "
-                               "'rj -b sync' first if it started moments ago");
+                               "sync first if it started moments ago");
     if (src->code.truncated)
         throw util::UsageError("job " + id + "'s uncommitted changes were truncated at the snapshot limit (" +
                                    std::to_string(src->code.patch_bytes) + " bytes kept)",
@@ -136,7 +136,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
                 // The script may have reached the host: keep the row as
                 // `starting`; the next sync asks the host what became of it.
                 repo.set_error(r.job_id, r.error);
-                r.hint = "it may or may not have started; 'rj -b sync' will find out";
+                r.hint = "it may or may not have started; the next sync will find out";
             } else if (reply.unreachable() && queue_on_fail) {
                 // Recorded as pending: the next sync that reaches the host starts it.
                 repo.transition(r.job_id, {store::status::starting}, store::status::pending);

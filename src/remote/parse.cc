@@ -420,7 +420,7 @@ JobFate decide(const JobFacts& f, bool was_starting) {
         case EndKind::Timeout: r.fate = Fate::Timeout; break;
         case EndKind::Idle:
             r.fate = Fate::Timeout;
-            r.note = "idle-timeout: its log did not grow for the --idle-timeout";
+            r.note = "idle-timeout: its log did not grow for its idle timeout";
             break;
         case EndKind::Cancelled:
             r.fate = Fate::Cancelled;

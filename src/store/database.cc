@@ -187,13 +187,28 @@ Database::Database(const std::string& path, Open mode) : path_(path) {
         if (mode == Open::migrate) check_schema_not_newer(*this);
         // journal_mode answers with the mode in force; a filesystem without
         // shared memory keeps the old one, which still works, only slower.
-        Statement(*this, "PRAGMA journal_mode=WAL").run();
+        switch_to_wal();
         exec("PRAGMA foreign_keys=ON");
         if (mode == Open::migrate) migrate(*this);
     } catch (...) {
         cache_.clear();
         sqlite3_close(db_);
         throw;
+    }
+}
+
+void Database::switch_to_wal() {
+    // Turning a new file into WAL needs an exclusive lock. When several rj
+    // processes open the same new file at once (cron, a script starting jobs
+    // in parallel), SQLite answers BUSY at once instead of calling the busy
+    // handler, because waiting while holding a shared lock could deadlock.
+    // So wait here, between attempts, for as long as the busy timeout.
+    const int pause_ms = 10;
+    for (int waited_ms = 0;; waited_ms += pause_ms) {
+        int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK) return;
+        if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= busy_timeout_ms) fail(rc, "PRAGMA journal_mode=WAL");
+        ::usleep(static_cast<useconds_t>(pause_ms * 1000 + (::getpid() % 7) * 1000));
     }
 }
 

@@ -134,6 +134,7 @@ public:
 
 private:
     friend class Transaction;
+    void switch_to_wal();
     std::string path_;
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;

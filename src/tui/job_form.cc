@@ -134,10 +134,7 @@ std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, eng
     try {
         for (const auto& word : split_words(f[FEnv].value)) r.env.push_back(engine::parse_env_assignment(word));
     } catch (const util::Error& e) {
-        // The engine words it for the batch flag; here there is no --env.
-        std::string why = e.what();
-        if (util::starts_with(why, "--env ")) why = why.substr(6);
-        fail(FEnv, why + " (NAME=VALUE ...)");
+        fail(FEnv, std::string(e.what()) + " (NAME=VALUE ...)");
     }
     std::string timeout = util::trim(f[FTimeout].value);
     if (!timeout.empty()) {
@@ -166,6 +163,18 @@ std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, eng
     r.queue_on_fail = f[FIfOffline].on();
     if (!ok) return std::nullopt;
     return r;
+}
+
+std::string form_error_text(const util::Error& e) {
+    static const std::pair<const char*, const char*> kLabels[] = {
+        {"env", "Environment"}, {"gpus", "GPUs"}, {"command", "Command"}, {"array", "Array"},
+        {"slots", "Slots"},     {"after", "After"}, {"after-any", "After any"}, {"after-fail", "After a failure"},
+    };
+    std::string text = e.what();
+    for (const auto& [field, label] : kLabels)
+        if (e.field() == field) text = std::string(label) + ": " + text;
+    if (!e.field().empty() && text == e.what()) text = e.field() + ": " + text;
+    return text + (e.hint().empty() ? "" : " — " + e.hint());
 }
 
 }  // namespace tui

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/jobs.h"
+#include "util/error.h"
 #include "tui/form.h"
 
 namespace tui {
@@ -34,5 +35,9 @@ std::vector<std::string> split_words(const std::string& text);
 
 // K=V pairs as one line that split_words() reads back exactly.
 std::string join_env(const std::vector<std::pair<std::string, std::string>>& env);
+
+// An engine error about one input, named as this form names it ("GPUs:
+// must be between 0 and 64"), with its hint.
+std::string form_error_text(const util::Error& e);
 
 }  // namespace tui

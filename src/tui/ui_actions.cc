@@ -289,7 +289,7 @@ void Ui::submit_form() {
         submit(std::move(*request));
     } catch (const util::Error& e) {
         // The engine's own checks: still nothing recorded or sent.
-        form_->set_error(std::string(e.what()) + (e.hint().empty() ? "" : " — " + e.hint()));
+        form_->set_error(form_error_text(e));
         return;
     }
     form_.reset();

@@ -254,7 +254,11 @@ TEST_CASE("an --after chain whose parent fails cancels the child with the reason
     // A dependency on a job rj does not know is refused before anything is queued.
     RjResult bad = f.rj.batch({"run", "--after", "999", "alpha", "true"});
     CHECK(bad.status == 2);
-    CHECK(contains(bad.err, "no job 999"));
+    CHECK(contains(bad.err, "--after: there is no job 999"));
+    // The flag is the CLI's word for the input the engine complains about.
+    RjResult bad_array = f.rj.batch({"run", "--array", "1-x", "alpha", "true"});
+    CHECK(bad_array.status == 2);
+    CHECK(contains(bad_array.err, "rj: --array: 1-x: 'x' is not a task number"));
 }
 
 TEST_CASE("--array 1-6%2 runs every task once, never more than 2 at a time; show, kill and status work on the array", "[queue]") {

@@ -375,3 +375,11 @@ TEST_CASE("Details show which code a job ran, sanitised, and nothing when it rec
     CHECK(find(lines, "GPU models:") == "NVIDIA A100-SXM4-80GB");
     CHECK(find(lines, "Exact rerun:") == "job 5 (on its recorded code)");
 }
+
+TEST_CASE("an engine error about one input is named as the form names it, not by a CLI flag", "[tui]") {
+    auto gpus = util::UsageError::in("gpus", "must be between 0 and 64");
+    CHECK(tui::form_error_text(gpus) == "GPUs: must be between 0 and 64");
+    auto env = util::UsageError::in("env", "'X' has no '='", "write environment variables as NAME=VALUE");
+    CHECK(tui::form_error_text(env) == "Environment: 'X' has no '=' — write environment variables as NAME=VALUE");
+    CHECK(tui::form_error_text(util::Error("plain")) == "plain");
+}

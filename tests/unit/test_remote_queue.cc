@@ -157,4 +157,13 @@ TEST_CASE("--array specs: ranges, lists, a limit; bad ones are usage errors", "[
     CHECK(engine::parse_array_spec("5,5,5").tasks == std::vector<int64_t>{5});
     for (const char* bad : {"", "%2", "1-", "-3", "4-1", "a-b", "1-3%0", "1-3%x", "0-20000", "1,,2"})
         CHECK_THROWS_AS(engine::parse_array_spec(bad), util::UsageError);
+    // The engine names the input, not a face's flag: the CLI says --array,
+    // the form its Array field.
+    try {
+        engine::parse_array_spec("1-x");
+        FAIL("1-x was accepted");
+    } catch (const util::UsageError& e) {
+        CHECK(e.field() == "array");
+        CHECK_THAT(std::string(e.what()), Catch::Contains("'x' is not a task number") && !Catch::Contains("--"));
+    }
 }

@@ -180,3 +180,42 @@ TEST_CASE("two processes opening an old database at once both end at the latest 
     CHECK(db.user_version() == store::latest_schema_version());
     CHECK(store::JobRepo(db).count({}) == 2);
 }
+
+TEST_CASE("eight processes opening one new database file at once all open it", "[migrations]") {
+    // A new file is switched to WAL, which needs an exclusive lock; SQLite
+    // answers BUSY at once (no busy handler) to a process holding a shared
+    // lock. Seen in the two-databases integration test as "database is
+    // locked (running PRAGMA journal_mode=WAL)".
+    TempDir tmp;
+    constexpr int kRounds = 15, kProcs = 8;
+    int failed = 0;
+    for (int round = 0; round < kRounds; ++round) {
+        std::string path = tmp / ("new-" + std::to_string(round) + ".db");
+        pid_t pids[kProcs];
+        for (pid_t& pid : pids) {
+            pid = fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                int rc = 0;
+                try {
+                    Database db(path);
+                    store::Job j;
+                    j.host = "h";
+                    j.command = "true";
+                    store::JobRepo(db).insert(j);
+                } catch (...) {
+                    rc = 1;
+                }
+                _exit(rc);
+            }
+        }
+        for (pid_t pid : pids) {
+            int status = 0;
+            waitpid(pid, &status, 0);
+            if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) ++failed;
+        }
+        Database db(path);
+        CHECK(store::JobRepo(db).count({}) + failed >= kProcs);
+    }
+    CHECK(failed == 0);
+}
