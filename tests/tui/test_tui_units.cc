@@ -13,6 +13,7 @@
 #include <clocale>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "engine/engine.h"
@@ -20,6 +21,7 @@
 #include "store/database.h"
 #include "store/job_repo.h"
 #include "tui/detail_pane.h"
+#include "tui/host_controller.h"
 #include "tui/job_form.h"
 #include "tui/job_list.h"
 #include "tui/keymap.h"
@@ -374,4 +376,80 @@ TEST_CASE("Details show which code a job ran, sanitised, and nothing when it rec
     CHECK(find(lines, "Repository:") == "/home/me/repo (exp/)");
     CHECK(find(lines, "GPU models:") == "NVIDIA A100-SXM4-80GB");
     CHECK(find(lines, "Exact rerun:") == "job 5 (on its recorded code)");
+}
+
+namespace {
+
+// The screen's side of Views, counted instead of drawn.
+struct CountingViews : tui::Views {
+    std::map<tui::View, int> marks;
+    int relayouts = 0;
+    void mark(tui::View v) override { ++marks[v]; }
+    void mark_all() override {}
+    void relayout() override { ++relayouts; }
+};
+
+}  // namespace
+
+TEST_CASE("the host controller runs without a terminal: hosts, the job list, queues and messages reach the model", "[tui]") {
+    TempDb tmp;
+    std::ofstream(tmp.dir + "/ssh_config") << "Host alpha\n  HostName 127.0.0.1\nHost beta\n  HostName 127.0.0.1\n";
+    event::Loop loop;
+    engine::EngineOptions eo;
+    eo.db_path = tmp.path();
+    eo.ssh_config_path = tmp.dir + "/ssh_config";
+    eo.config_path = tmp.path() + ".no-config";
+    engine::Engine engine(loop, eo);
+    tui::Model model;
+    model.jobs = std::make_unique<tui::JobList>(engine);
+    CountingViews views;
+    tui::HostController hosts(engine, model, views);
+    REQUIRE(model.hosts.size() == 2);
+    CHECK(model.hosts[0].name == "alpha");
+
+    hosts.apply_filter();
+    CHECK(model.jobs->size() == 0);
+    CHECK_FALSE(model.detail_job);
+
+    // A job recorded by another rj: a reload shows it and selects it into the details.
+    {
+        store::Database db(tmp.path());
+        store::JobRepo repo(db);
+        store::Job j;
+        j.host = "beta";
+        j.command = "sleep 1";
+        j.status = store::status::queued;
+        repo.insert(j);
+    }
+    views.marks.clear();
+    hosts.reload_jobs();
+    CHECK(model.jobs->size() == 1);
+    REQUIRE(model.detail_job);
+    CHECK(model.detail_job->host == "beta");
+    CHECK(model.hosts[1].waiting == 1);
+    CHECK(views.marks[tui::View::Jobs] == 1);
+    CHECK(views.marks[tui::View::Detail] == 1);
+    CHECK(views.marks[tui::View::Queues] == 1);
+
+    // New queues keep the selected queue selected.
+    engine::QueueState gpu;
+    gpu.name = "gpu";
+    gpu.state = "running";
+    engine::QueueState cpu = gpu;
+    cpu.name = "cpu";
+    hosts.set_host_queues("beta", {gpu}, false);
+    model.queue_cursor = tui::find_queue_row(model, 1, "gpu");
+    hosts.set_host_queues("beta", {cpu}, true);
+    CHECK(tui::selected_queue_row(model).name(model) == "gpu");
+
+    // A job on a host the list did not have adds a meter line.
+    hosts.ensure_host("gamma");
+    CHECK(model.hosts.size() == 3);
+    CHECK(views.relayouts == 1);
+
+    views.marks.clear();
+    hosts.message("hello");
+    hosts.message("hello");
+    CHECK(model.message == "hello");
+    CHECK(views.marks[tui::View::Message] == 1);  // the same message again draws nothing
 }
