@@ -9,8 +9,8 @@ namespace tui {
 
 namespace {
 
-// The model is the first member: it must hold the job list before the
-// controller loads the hosts and the screen lays out the list.
+// The model is built before the parts (it is declared before them): it must
+// hold the job list before the controller loads the hosts into it.
 Model fresh_model(engine::Engine& engine) {
     Model m;
     m.now = static_cast<int64_t>(std::time(nullptr));
