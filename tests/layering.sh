@@ -21,5 +21,14 @@ for layer in remote store ssh notify event util; do
     status=1
   fi
 done
+# The UI's host controller draws nothing: it marks what changed through
+# tui/views.h, so it builds and is tested without curses.
+draw=$(grep -n '#include' "$src"/tui/host_controller.h "$src"/tui/host_controller.cc "$src"/tui/views.h "$src"/tui/model.h |
+  grep 'curses\|"tui/' | grep -v '"tui/\(host_controller\|views\|model\|host_view\|job_list\|log_view\)\.h"')
+if [ -n "$draw" ]; then
+  echo "FAIL: the host controller includes curses or a drawing part of the UI:"
+  echo "$draw"
+  status=1
+fi
 [ $status = 0 ] && echo "ok: faces -> engine -> remote/store/ssh/notify -> event/util"
 exit $status

@@ -109,7 +109,7 @@ int run_show(Context& ctx, const po::variables_map& vm) {
         ctx.out << job_json(job) << "\n";
         return 0;
     }
-    ctx.out << job_details(job);
+    auto facts = engine::job_facts(job, static_cast<int64_t>(std::time(nullptr)));
     if (job.is_array()) {
         // An array: its tasks counted by state.
         std::map<store::Status, int> counts;
@@ -122,11 +122,12 @@ int run_show(Context& ctx, const po::variables_map& vm) {
                 summary += (first ? "" : ", ") + std::to_string(counts[st]) + " " + to_string(st);
                 first = false;
             }
-        ctx.out << "tasks:       " << summary << ")\n";
+        facts.push_back({"Tasks", summary + ")"});
         if (!tasks.empty())
-            ctx.out << "task ids:    " << tasks.front().id << "-" << tasks.back().id << " ('rj -b list --array " << job.id
-                    << "')\n";
+            facts.push_back({"Task ids", std::to_string(tasks.front().id) + "-" + std::to_string(tasks.back().id) +
+                                             " ('rj -b list --array " + std::to_string(job.id) + "')"});
     }
+    ctx.out << fact_lines(facts);
     return 0;
 }
 

@@ -2,8 +2,8 @@
 
 #include "cli/job_format.h"
 
-#include <ctime>
-#include <sstream>
+#include <algorithm>
+#include <cctype>
 
 #include "store/job.h"
 #include "util/duration.h"
@@ -13,14 +13,6 @@
 namespace cli {
 
 namespace {
-std::string local_time(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
 std::string id_array(const std::vector<int64_t>& ids) {
     std::string s = "[";
     for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
@@ -109,68 +101,16 @@ std::string job_json(const store::Job& j) {
     return o.str();
 }
 
-std::string job_details(const store::Job& j) {
-    std::ostringstream s;
-    auto line = [&](const char* k, const std::string& v) {
-        if (!v.empty()) s << k << std::string(13 - std::string(k).size(), ' ') << util::visible(v) << "\n";
-    };
-    line("id:", std::to_string(j.id));
-    line("host:", j.host);
-    line("status:", job_status_text(j));
-    line("command:", j.command);
-    line("directory:", j.workdir);
-    line("description:", j.description);
-    for (const auto& [k, v] : j.env) line("env:", k + "=" + v);
-    if (j.timeout_s > 0) line("timeout:", util::format_duration(util::Seconds(j.timeout_s)));
-    line("created:", local_time(j.created_at));
-    if (j.started_at) line("started:", local_time(*j.started_at));
-    if (j.ended_at) line("ended:", local_time(*j.ended_at));
-    if (j.started_at) {
-        int64_t end = j.ended_at ? *j.ended_at : static_cast<int64_t>(std::time(nullptr));
-        line(j.ended_at ? "ran for:" : "running for:", util::format_duration(util::Seconds(end - *j.started_at)));
+std::string fact_lines(const std::vector<engine::JobFact>& facts) {
+    std::string out;
+    for (const auto& [label, value] : facts) {
+        // Lower case, as scripts that grep `show` have always seen it ("code:").
+        std::string key = label + ":";
+        std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+        key.resize(std::max<size_t>(key.size() + 1, engine::kJobFactLabelWidth), ' ');
+        out += key + util::visible(value) + "\n";
     }
-    if (j.exit_code) line("exit code:", std::to_string(*j.exit_code));
-    if (j.exit_signal) line("signal:", std::to_string(*j.exit_signal));
-    if (j.cpu_user_s || j.cpu_sys_s) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.2fs user, %.2fs sys", j.cpu_user_s.value_or(0), j.cpu_sys_s.value_or(0));
-        line("cpu:", buf);
-    }
-    if (j.pid) line("pid:", std::to_string(*j.pid));
-    if (j.from_job) line("from job:", std::to_string(*j.from_job));
-    if (j.queue_on_fail) line("on failure:", "--queue-on-fail");
-    if (!j.queue.empty()) {
-        line("queue:", j.queue + (j.priority ? ", priority " + std::to_string(j.priority) : "") + (j.held ? ", held" : ""));
-        if (j.status == store::status::queued && !j.queue_reason.empty()) line("waiting:", j.queue_reason);
-    }
-    if (j.gpus > 0) line("gpus:", std::to_string(j.gpus) + (j.gpu_alloc.empty() ? "" : " (CUDA_VISIBLE_DEVICES=" + j.gpu_alloc + ")"));
-    auto deps = [&](const char* k, const std::vector<int64_t>& ids) {
-        std::string v;
-        for (int64_t id : ids) v += (v.empty() ? "" : ", ") + std::to_string(id);
-        line(k, v);
-    };
-    deps("after:", j.after_ok);
-    deps("after-any:", j.after_any);
-    deps("after-fail:", j.after_fail);
-    if (j.is_array()) line("array:", j.array_spec);
-    if (j.array_id) line("array task:", std::to_string(j.array_task.value_or(0)) + " of array " + std::to_string(*j.array_id));
-    if (j.idle_timeout_s > 0) line("idle timeout:", util::format_duration(util::Seconds(j.idle_timeout_s)));
-    if (j.has_code()) {
-        line("code:", j.code_summary());
-        line("repository:", j.code.root + (j.code.subdir.empty() ? "" : " (in " + j.code.subdir + ")"));
-        line("commit:", j.code.commit);
-        if (j.code.patch_bytes > 0 || j.code.truncated)
-            line("changes:", std::to_string(j.code.patch_bytes) + " bytes of patch, git hash " + j.code.patch_hash +
-                                 (j.code.truncated ? " (TRUNCATED at the snapshot limit: not enough to run it again exactly)" : "") +
-                                 " — code.patch in its directory");
-    }
-    if (j.exact && j.from_job) line("exact:", "runs job " + std::to_string(*j.from_job) + "'s recorded code");
-    line("gpu models:", j.gpu_models);
-    line("error:", j.error);
-    if (j.is_array()) return s.str();  // an array has no session or files of its own
-    line("session:", "tmux attach -t " + j.session_name() + " (on " + j.host + ")");
-    line("files:", j.remote_job_dir() + " (on " + j.host + ")");
-    return s.str();
+    return out;
 }
 
 }  // namespace cli

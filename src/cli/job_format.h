@@ -3,7 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "engine/job_facts.h"
 #include "store/job.h"
 
 namespace cli {
@@ -16,8 +18,9 @@ std::string job_what_cell(const store::Job& job);
 std::string job_status_text(const store::Job& job);
 // One JSON object per job, keys in a fixed order.
 std::string job_json(const store::Job& job);
-// `rj -b show` human form.
-std::string job_details(const store::Job& job);
+// `rj -b show` human form: one "label: value" line per fact, values aligned
+// and made visible (control bytes escaped).
+std::string fact_lines(const std::vector<engine::JobFact>& facts);
 // Process exit status that mirrors the job: 0 completed, its exit code when
 // it failed with one, 128+signal when signalled, 1 otherwise.
 int job_exit_status(const store::Job& job);

@@ -7,6 +7,7 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/host_check.h \
 	src/engine/host_check.cc \
 	src/engine/jobs.h \
+	src/engine/job_facts.h src/engine/job_facts.cc \
 	src/engine/job_state.h \
 	src/engine/job_state.cc \
 	src/engine/job_start.h \

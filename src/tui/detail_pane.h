@@ -27,7 +27,8 @@ private:
     void draw_log(const Model& m);
 };
 
-// The Details view's lines for `job` at `width` columns: (label, text) pairs.
+// The Details view's lines for `job` at `width` columns: (label, text) pairs,
+// the facts `rj -b show` prints (engine::job_facts), sanitised and wrapped.
 // `usage`: the job's live resource use, when known (shown while it runs).
 // `queue`: the state of the job's queue on its host, when known (a stopped
 // runner is why a waiting job waits).

@@ -25,6 +25,7 @@ public:
     const store::JobFilter& filter() const { return filter_; }
     // Rows the pane shows at once (the page size).
     void set_height(int rows);
+    int height() const { return height_; }
 
     // Reloads after the database changed (sync, submit, another rj), keeping
     // the selected job selected when it still matches. Returns whether what the

@@ -1,7 +1,13 @@
 noinst_LIBRARIES += src/tui/librjtui.a
 src_tui_librjtui_a_SOURCES = \
 	src/tui/app.h src/tui/app.cc \
-	src/tui/ui.h src/tui/ui.cc src/tui/ui_actions.cc src/tui/ui_remote.cc src/tui/ui_queues.cc \
+	src/tui/ui.h src/tui/ui.cc \
+	src/tui/views.h src/tui/overlays.h \
+	src/tui/screen.h src/tui/screen.cc \
+	src/tui/input.h src/tui/input.cc \
+	src/tui/job_actions.h src/tui/job_actions.cc \
+	src/tui/queue_actions.h src/tui/queue_actions.cc \
+	src/tui/host_controller.h src/tui/host_controller.cc \
 	src/tui/model.h src/tui/model.cc \
 	src/tui/keymap.h src/tui/keymap.cc \
 	src/tui/layout.h src/tui/layout.cc \

@@ -2,6 +2,8 @@
 
 #include "tui/model.h"
 
+#include <algorithm>
+
 namespace tui {
 
 const char* filter_name(StatusFilter f) {
@@ -58,6 +60,16 @@ int find_queue_row(const Model& m, int host, const std::string& name) {
     for (size_t i = 0; i < rows.size(); ++i)
         if (rows[i].host == host && rows[i].name(m) == name) return static_cast<int>(i);
     return -1;
+}
+
+QueueRow selected_queue_row(const Model& m) {
+    auto rows = queue_rows(m);  // never empty: the All row
+    return rows[static_cast<size_t>(std::clamp(m.queue_cursor, 0, static_cast<int>(rows.size()) - 1))];
+}
+
+const store::Job* selected_job(const Model& m) {
+    if (m.detail_job && m.focus == Focus::Detail) return &*m.detail_job;
+    return m.jobs->selected();
 }
 
 }  // namespace tui

@@ -50,6 +50,10 @@ struct Model {
     int64_t now = 0;  // wall clock for this frame (unix seconds)
 };
 
+// The job an action acts on: the one in the detail pane while it has the
+// focus, else the selected row of the list (nullptr when none).
+const store::Job* selected_job(const Model& m);
+
 // One selectable row of the Queues pane.
 struct QueueRow {
     int host = -1;   // index into Model::hosts; -1: the "All queues" row
@@ -65,6 +69,8 @@ struct QueueRow {
 std::vector<QueueRow> queue_rows(const Model& m);
 // The row of `host`'s first queue (0 for host -1).
 int first_queue_row(const Model& m, int host);
+// The row under the queue cursor.
+QueueRow selected_queue_row(const Model& m);
 // The row of queue `name` of `host`, or -1.
 int find_queue_row(const Model& m, int host, const std::string& name);
 

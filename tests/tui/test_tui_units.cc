@@ -13,13 +13,17 @@
 #include <clocale>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 
+#include "cli/job_format.h"
 #include "engine/engine.h"
+#include "engine/job_facts.h"
 #include "event/loop.h"
 #include "store/database.h"
 #include "store/job_repo.h"
 #include "tui/detail_pane.h"
+#include "tui/host_controller.h"
 #include "tui/job_form.h"
 #include "tui/job_list.h"
 #include "tui/keymap.h"
@@ -39,6 +43,16 @@ struct TempDb {
     }
     ~TempDb() { std::system(("rm -rf '" + dir + "'").c_str()); }
     std::string path() const { return dir + "/rj.db"; }
+    // An engine on this database whose ssh config names `ssh_config_hosts` (all at 127.0.0.1).
+    engine::EngineOptions engine_options(const std::vector<std::string>& ssh_config_hosts) const {
+        std::ofstream config(dir + "/ssh_config");
+        for (const auto& h : ssh_config_hosts) config << "Host " << h << "\n  HostName 127.0.0.1\n";
+        engine::EngineOptions eo;
+        eo.db_path = path();
+        eo.ssh_config_path = dir + "/ssh_config";
+        eo.config_path = path() + ".no-config";
+        return eo;
+    }
 };
 
 }  // namespace
@@ -176,13 +190,8 @@ TEST_CASE("the new-job form splits and joins environments like a shell", "[tui]"
 
 TEST_CASE("the new-job form's Queue and GPUs fields make a queued request, checked as the host would", "[tui]") {
     TempDb tmp;
-    std::ofstream(tmp.dir + "/ssh_config") << "Host alpha\n  HostName 127.0.0.1\n";
     event::Loop loop;
-    engine::EngineOptions eo;
-    eo.db_path = tmp.path();
-    eo.ssh_config_path = tmp.dir + "/ssh_config";
-    eo.config_path = tmp.path() + ".no-config";
-    engine::Engine engine(loop, eo);
+    engine::Engine engine(loop, tmp.engine_options({"alpha"}));
     auto fields = tui::job_form_fields({}, {"alpha"});
     fields[tui::FHost].value = "alpha";
     fields[tui::FCommand].value = "true";
@@ -382,4 +391,124 @@ TEST_CASE("an engine error about one input is named as the form names it, not by
     auto env = util::UsageError::in("env", "'X' has no '='", "write environment variables as NAME=VALUE");
     CHECK(tui::form_error_text(env) == "Environment: 'X' has no '=' — write environment variables as NAME=VALUE");
     CHECK(tui::form_error_text(util::Error("plain")) == "plain");
+}
+
+namespace {
+
+// The screen's side of Views, counted instead of drawn.
+struct CountingViews : tui::Views {
+    std::map<tui::View, int> marks;
+    int relayouts = 0;
+    void mark(tui::View v) override { ++marks[v]; }
+    void mark_all() override {}
+    void relayout() override { ++relayouts; }
+};
+
+}  // namespace
+
+TEST_CASE("the host controller runs without a terminal: hosts, the job list, queues and messages reach the model", "[tui]") {
+    TempDb tmp;
+    event::Loop loop;
+    engine::Engine engine(loop, tmp.engine_options({"alpha", "beta"}));
+    tui::Model model;
+    model.jobs = std::make_unique<tui::JobList>(engine);
+    CountingViews views;
+    tui::HostController hosts(engine, model, views);
+    REQUIRE(model.hosts.size() == 2);
+    CHECK(model.hosts[0].name == "alpha");
+
+    hosts.apply_filter();
+    CHECK(model.jobs->size() == 0);
+    CHECK_FALSE(model.detail_job);
+
+    // A job recorded by another rj: a reload shows it and selects it into the details.
+    {
+        store::Database db(tmp.path());
+        store::JobRepo repo(db);
+        store::Job j;
+        j.host = "beta";
+        j.command = "sleep 1";
+        j.status = store::status::queued;
+        repo.insert(j);
+    }
+    views.marks.clear();
+    hosts.reload_jobs();
+    CHECK(model.jobs->size() == 1);
+    REQUIRE(model.detail_job);
+    CHECK(model.detail_job->host == "beta");
+    CHECK(model.hosts[1].waiting == 1);
+    CHECK(views.marks[tui::View::Jobs] == 1);
+    CHECK(views.marks[tui::View::Detail] == 1);
+    CHECK(views.marks[tui::View::Queues] == 1);
+
+    // New queues keep the selected queue selected.
+    engine::QueueState gpu;
+    gpu.name = "gpu";
+    gpu.state = "running";
+    engine::QueueState cpu = gpu;
+    cpu.name = "cpu";
+    hosts.set_host_queues("beta", {gpu}, false);
+    model.queue_cursor = tui::find_queue_row(model, 1, "gpu");
+    hosts.set_host_queues("beta", {cpu}, true);
+    CHECK(tui::selected_queue_row(model).name(model) == "gpu");
+
+    // A job on a host the list did not have adds a meter line.
+    hosts.ensure_host("gamma");
+    CHECK(model.hosts.size() == 3);
+    CHECK(views.relayouts == 1);
+
+    views.marks.clear();
+    hosts.message("hello");
+    hosts.message("hello");
+    CHECK(model.message == "hello");
+    CHECK(views.marks[tui::View::Message] == 1);  // the same message again draws nothing
+}
+
+TEST_CASE("rj -b show and the Details pane print the same facts in the same order", "[tui]") {
+    store::Job job;
+    job.id = 12;
+    job.host = "gpu1";
+    job.command = "python train.py\necho done";
+    job.workdir = "~/exp";
+    job.description = "bert \x1b[31mbase";
+    job.env = {{"A", "1"}, {"B", "2"}};
+    job.status = store::status::failed;
+    job.exit_code = 3;
+    job.created_at = 1700000000;
+    job.started_at = 1700000010;
+    job.ended_at = 1700000070;
+    job.cpu_user_s = 1.5;
+    job.queue = "gpu";
+    job.priority = 2;
+    job.gpus = 1;
+    job.gpu_alloc = "0";
+    job.after_ok = {7};
+    job.error = "boom";
+    job.session_prefix = "rj-c-";
+    job.remote_dir = "~/.cache/rj/c/gpu1";
+
+    auto facts = engine::job_facts(job, 1700000100);
+    std::vector<std::string> labels;
+    for (const auto& f : facts) labels.push_back(f.label);
+    CHECK(labels == std::vector<std::string>{"Id", "Host", "Status", "Command", "Directory", "Description",
+                                             "Environment", "Environment", "Queue", "GPUs", "After", "Created",
+                                             "Started", "Ended", "Ran for", "CPU time", "Error", "Session", "Files"});
+    CHECK(facts[2].value == "failed, exit code 3");
+    CHECK(facts[14].value == "1m00s");
+
+    // The batch face: one aligned, lower-case "label: value" line per fact, control bytes escaped.
+    std::string shown = cli::fact_lines(facts);
+    CHECK(shown.rfind("id:           12\nhost:         gpu1\nstatus:       failed, exit code 3\n", 0) == 0);
+    CHECK(shown.find("environment:  A=1\nenvironment:  B=2\n") != std::string::npos);
+    CHECK(shown.find('\x1b') == std::string::npos);
+
+    // The interface: the same facts after its title's (id, host), a label once per run, sanitised and wrapped.
+    auto lines = tui::detail_lines(job, 1700000100, 80, nullptr, nullptr);
+    std::vector<std::string> ui_labels;
+    for (const auto& [label, text] : lines)
+        if (!label.empty()) ui_labels.push_back(label.substr(0, label.size() - 1));
+    std::vector<std::string> expected(labels.begin() + 2, labels.end());
+    expected.erase(std::find(expected.begin(), expected.end(), "Environment"));  // said once for both variables
+    CHECK(ui_labels == expected);
+    for (const auto& [label, text] : lines) CHECK(text.find('\x1b') == std::string::npos);
 }

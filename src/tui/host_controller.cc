@@ -1,24 +1,29 @@
-// The Ui's background work on the loop: host meters, periodic sync, the log
-// tail of the job in view, and the questions SSH asks (host keys,
-// passphrases). Every remote call is asynchronous; a dead host only turns
-// its line grey.
 #include "config.h"
+
+#include "tui/host_controller.h"
 
 #include <algorithm>
 #include <ctime>
-#include <set>
 
 #include "engine/queries.h"
-#include "tui/text.h"
-#include "tui/ui.h"
 #include "util/error.h"
 
 namespace tui {
 
-std::vector<std::string> Ui::ui_hosts() { return engine_.fleet(); }
+HostController::HostController(engine::Engine& engine, Model& model, Views& views)
+    : engine_(engine), loop_(engine.loop()), model_(model), views_(views) {
+    load_hosts();
+}
 
-void Ui::load_hosts() {
-    for (const auto& name : ui_hosts()) {
+HostController::~HostController() {
+    *alive_ = false;
+    for (auto id : timers_) loop_.cancel(id);
+}
+
+// ---------------------------------------------------------------- hosts
+
+void HostController::load_hosts() {
+    for (const auto& name : engine_.fleet()) {
         HostView h;
         h.name = name;
         h.description = engine_.host_description(name);
@@ -29,22 +34,22 @@ void Ui::load_hosts() {
     }
 }
 
-HostView* Ui::host(const std::string& name) {
+HostView* HostController::host(const std::string& name) {
     for (auto& h : model_.hosts)
         if (h.name == name) return &h;
     return nullptr;
 }
 
-void Ui::ensure_host(const std::string& name) {
+void HostController::ensure_host(const std::string& name) {
     // A job on a host the UI did not list (started by `rj -b run` meanwhile).
     if (name.empty() || host(name)) return;
     HostView h;
     h.name = name;
     model_.hosts.push_back(std::move(h));
-    if (screen_on_) relayout();  // one more meter line
+    views_.relayout();  // one more meter line
 }
 
-void Ui::start_timers() {
+void HostController::start_timers() {
     const auto& c = engine_.config();
     auto positive = [](std::chrono::seconds s, int fallback) {
         return s.count() > 0 ? event::Duration(s) : event::Duration(std::chrono::seconds(fallback));
@@ -60,23 +65,23 @@ void Ui::start_timers() {
     }));
 }
 
-void Ui::on_clock() {
+void HostController::on_clock() {
     model_.now = static_cast<int64_t>(std::time(nullptr));
     // Only running jobs show a ticking clock; nothing else needs a redraw.
     const JobList& list = *model_.jobs;
-    for (int64_t i = list.top(); i < list.top() + jobs_pane_.list_height(); ++i) {
+    for (int64_t i = list.top(); i < list.top() + list.height(); ++i) {
         const store::Job* j = list.at(i);
         if (!j) break;
         if (j->status == store::status::running || j->status == store::status::starting) {
-            jobs_pane_.mark();
+            views_.mark(View::Jobs);
             break;
         }
     }
     if (model_.detail_job && !model_.detail_job->terminal() && model_.detail_mode == DetailMode::Details)
-        detail_pane_.mark();
+        views_.mark(View::Detail);
 }
 
-void Ui::host_failed(HostView& h, const std::string& error, const std::string& hint) {
+void HostController::host_failed(HostView& h, const std::string& error, const std::string& hint) {
     std::string why = error.empty() ? "unreachable" : error;
     // Trust and credential problems are not "offline": the user must act.
     bool config_problem = engine::host_problem(engine_, h.name) == engine::HostProblem::NeedsUser;
@@ -86,18 +91,18 @@ void Ui::host_failed(HostView& h, const std::string& error, const std::string& h
     } else {
         h.went_offline(why, model_.now);
     }
-    header_.mark();
-    hosts_pane_.mark();
+    views_.mark(View::Header);
+    views_.mark(View::Hosts);
 }
 
-void Ui::poll_meters() {
+void HostController::poll_meters() {
     for (auto& h : model_.hosts) {
         if (h.info_in_flight) continue;
         h.info_in_flight = true;
         if (h.state == HostView::State::Unknown) {
             h.state = HostView::State::Connecting;
-            header_.mark();
-            hosts_pane_.mark();
+            views_.mark(View::Header);
+            views_.mark(View::Hosts);
         }
         std::string name = h.name;
         try {
@@ -110,20 +115,56 @@ void Ui::poll_meters() {
                 HostView::State before = hv->state;
                 if (info.ok()) hv->record(info, model_.now);  // new sample: the meters move
                 else host_failed(*hv, info.error, info.hint);
-                header_.mark();
-                if (hv->state != before) hosts_pane_.mark();
+                views_.mark(View::Header);
+                if (hv->state != before) views_.mark(View::Hosts);
             });
         } catch (const util::Error& e) {
             h.info_in_flight = false;
             h.state = HostView::State::Error;
             h.error = e.what();
-            header_.mark();
-            hosts_pane_.mark();
+            views_.mark(View::Header);
+            views_.mark(View::Hosts);
         }
     }
 }
 
-void Ui::sync(bool manual) {
+void HostController::set_host_queues(const std::string& host_name, const std::vector<engine::QueueState>& queues,
+                                     bool merge) {
+    HostView* hv = host(host_name);
+    if (!hv) return;
+    // Rows come and go with the queues: keep the selected queue selected.
+    QueueRow cur = selected_queue_row(model_);
+    int cur_host = cur.host;
+    std::string cur_name = cur.name(model_);
+    bool changed = merge ? hv->merge_queues(queues) : hv->set_queues(queues);
+    if (!changed) return;
+    int row = find_queue_row(model_, cur_host, cur_name);
+    model_.queue_cursor = row >= 0 ? row : first_queue_row(model_, cur_host);
+    views_.mark(View::Queues);
+    views_.mark(View::Detail);  // a waiting job's details mention its queue's runner
+}
+
+void HostController::refresh_queue_later(const std::string& host, const std::string& queue) {
+    loop_.after(std::chrono::seconds(3), [this, alive = alive_, host, queue] {
+        if (!*alive) return;
+        try {
+            engine::queue_command(engine_, host, "status", queue, 0,
+                                  [this, alive = alive_, host](engine::QueueCommandResult r) {
+                if (*alive && r.ok()) set_host_queues(host, r.queues, true);
+            });
+        } catch (const util::Error&) {
+            // Only a refresh: the next sync of the host shows its queues anyway.
+        }
+    });
+}
+
+// ---------------------------------------------------------------- sync
+
+std::string HostController::sync_progress() const {
+    return "syncing: " + std::to_string(sync_total_ - sync_left_) + "/" + std::to_string(sync_total_) + " host(s)…";
+}
+
+void HostController::sync(bool manual) {
     if (manual) {
         // The user asked: try offline hosts again now, not after their backoff.
         for (const auto& h : model_.hosts) engine_.retry_now(h.name);
@@ -150,9 +191,7 @@ void Ui::sync(bool manual) {
     // (a host timing out) shows its progress.
     int generation = ++sync_generation_;
     auto show_progress = [this, generation] {
-        if (sync_in_flight_ && generation == sync_generation_)
-            set_progress("syncing: " + std::to_string(sync_total_ - sync_left_) + "/" + std::to_string(sync_total_) +
-                         " host(s)…");
+        if (sync_in_flight_ && generation == sync_generation_) set_progress(sync_progress());
     };
     if (manual) show_progress();
     else loop_.after(std::chrono::seconds(1), [alive = alive_, show_progress] {
@@ -168,8 +207,8 @@ void Ui::sync(bool manual) {
                     hv->state = HostView::State::Online;
                     hv->offline_since = 0;
                     hv->error.clear();
-                    header_.mark();
-                    hosts_pane_.mark();
+                    views_.mark(View::Header);
+                    views_.mark(View::Hosts);
                 }
                 hv->last_seen = model_.now;
             } else {
@@ -182,9 +221,7 @@ void Ui::sync(bool manual) {
         if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
         sync_updated_ += r.updated + r.started;
         if (r.updated + r.started > 0) reload_jobs();
-        if (!model_.progress.empty() && sync_left_ > 0)
-            set_progress("syncing: " + std::to_string(sync_total_ - sync_left_) + "/" + std::to_string(sync_total_) +
-                         " host(s)…");
+        if (!model_.progress.empty() && sync_left_ > 0) set_progress(sync_progress());
         if (sync_left_ > 0) return;
         sync_in_flight_ = false;
         set_progress("");
@@ -200,7 +237,7 @@ void Ui::sync(bool manual) {
     });
 }
 
-void Ui::sync_after_action() {
+void HostController::sync_after_action() {
     if (sync_in_flight_) {
         sync_again_ = true;
         sync_quiet_ = true;  // the answer in flight must not hide the action's message either
@@ -211,7 +248,71 @@ void Ui::sync_after_action() {
     sync_quiet_ = true;
 }
 
-void Ui::poll_usage() {
+void HostController::callback_failed(const std::string& error, const std::string& hint) {
+    if (engine::is_database_busy(error)) {
+        // Another rj held the database: nothing was written (each host's
+        // answer is applied in one transaction), so ask again shortly.
+        message("database busy (another rj is writing); trying again", true);
+        timers_.push_back(loop_.after(kDbBusyRetry, [this, alive = alive_] {
+            if (*alive) sync(false);
+        }));
+        return;
+    }
+    message(error + (hint.empty() ? "" : " — " + hint), true);
+}
+
+// ---------------------------------------------------------------- the job list
+
+void HostController::apply_filter() {
+    store::JobFilter f;
+    f.statuses = filter_statuses(model_.status_filter);
+    f.host = model_.host_filter;
+    f.search = model_.search;
+    model_.jobs->set_filter(std::move(f));
+    update_queue_counts();
+    selection_changed();
+    views_.mark(View::Jobs);
+}
+
+void HostController::reload_jobs() {
+    if (model_.jobs->refresh()) views_.mark(View::Jobs);
+    update_queue_counts();
+    selection_changed();
+}
+
+void HostController::update_queue_counts() {
+    for (auto& h : model_.hosts) {
+        store::JobFilter f;
+        f.host = h.name;
+        f.statuses = {store::status::pending, store::status::queued};
+        int64_t waiting = engine::count_jobs(engine_, f);
+        f.statuses = {store::status::starting, store::status::running};
+        int64_t running = engine::count_jobs(engine_, f);
+        if (waiting != h.waiting || running != h.running) views_.mark(View::Queues);
+        h.waiting = waiting;
+        h.running = running;
+    }
+}
+
+void HostController::selection_changed() {
+    const store::Job* j = model_.jobs->selected();
+    bool same_job = j && model_.detail_job && model_.detail_job->id == j->id;
+    if (j) {
+        if (!same_job || !(*model_.detail_job == *j)) views_.mark(View::Detail);
+        model_.detail_job = *j;
+    } else if (model_.detail_job) {
+        model_.detail_job.reset();
+        views_.mark(View::Detail);
+    }
+    if (!same_job) {
+        model_.detail_scroll = 0;
+        if (model_.detail_mode == DetailMode::Log) poll_log(true);
+    }
+}
+
+// ---------------------------------------------------------------- the job in view
+
+void HostController::poll_usage() {
     if (model_.detail_mode != DetailMode::Details || !model_.detail_job) return;
     const store::Job& job = *model_.detail_job;
     if (job.status != store::status::running || model_.usage_in_flight) return;
@@ -225,21 +326,21 @@ void Ui::poll_usage() {
             model_.usage_in_flight = false;
             if (model_.usage_job != id) return;  // the user moved on
             model_.usage = u;
-            detail_pane_.mark();
+            views_.mark(View::Detail);
         });
     } catch (const util::Error&) {
         model_.usage_in_flight = false;
     }
 }
 
-void Ui::poll_log(bool restart) {
+void HostController::poll_log(bool restart) {
     poll_usage();
     LogView& log = model_.log;
     if (model_.detail_mode != DetailMode::Log || !model_.detail_job) return;
     const store::Job& job = *model_.detail_job;
     if (restart || log.job_id() != job.id) {
         log.reset(job.id);
-        detail_pane_.mark();
+        views_.mark(View::Detail);
     }
     if (log.in_flight) return;
     engine::LogRequest req;
@@ -280,7 +381,7 @@ void Ui::poll_log(bool restart) {
                     !model_.detail_job->terminal())
                     sync(false);
             }
-            detail_pane_.mark();
+            views_.mark(View::Detail);
         });
     } catch (const util::Error& e) {
         log.in_flight = false;
@@ -289,49 +390,19 @@ void Ui::poll_log(bool restart) {
     }
 }
 
-void Ui::ask_host_key(const engine::Engine::HostKeyQuestion& q, std::function<void(bool)> answer) {
-    if (!*alive_) {
-        answer(false);
-        return;
-    }
-    std::string where = q.key_host + (q.port != 22 ? ":" + std::to_string(q.port) : "");
-    std::vector<std::string> lines;
-    std::string title = "Unknown host key: " + q.host;
-    if (q.recorded_other_types.empty()) {
-        lines = {"The authenticity of host '" + q.host + "' (" + where + ") can't be established.",
-                 q.key_type + " key fingerprint is " + q.fingerprint + ".", ""};
-    } else {
-        // Known host, new key type: what a man in the middle would look like.
-        title = "POSSIBLE MAN-IN-THE-MIDDLE: " + q.host;
-        lines = {"Host '" + q.host + "' (" + where + ") now offers a " + q.key_type + " key:",
-                 "  " + q.fingerprint, "but known_hosts records only these keys for it:"};
-        for (const auto& r : q.recorded_other_types) lines.push_back("  " + r);
-        lines.push_back("Unless you replaced the host's keys, answer no.");
-        lines.push_back("");
-    }
-    lines.push_back("Trust this key and connect?");
-    open_dialog(title, lines,
-                Dialog::Kind::YesNo, [this, answer = std::move(answer), host = q.host](bool yes) {
-                    answer(yes);
-                    if (*alive_) message(yes ? "trusted the host key of " + host : "refused the host key of " + host,
-                                           !yes);
-                });
+// ---------------------------------------------------------------- the message line
+
+void HostController::message(std::string text, bool error) {
+    if (text == model_.message && error == model_.message_is_error) return;
+    model_.message = std::move(text);
+    model_.message_is_error = error;
+    views_.mark(View::Message);
 }
 
-void Ui::ask_passphrase(const std::string& key_path, engine::Engine::PassphraseAnswer answer) {
-    // A dialog like any other: the loop, and every other host, go on while
-    // the person types. The session waits for `answer` (and drops one that
-    // comes after it has gone away).
-    if (!*alive_) {
-        answer(std::nullopt);
-        return;
-    }
-    std::vector<std::string> lines = {"The key " + key_path + " is protected by a passphrase.",
-                                      "Type it to use the key, or skip the key (ssh-agent and ssh-add spare you this)."};
-    open_dialog(std::make_unique<Dialog>("Passphrase for " + key_path, std::move(lines),
-                                         [answer = std::move(answer)](std::optional<std::string> pass) {
-                                             answer(std::move(pass));
-                                         }));
+void HostController::set_progress(std::string text) {
+    if (text == model_.progress) return;
+    model_.progress = std::move(text);
+    views_.mark(View::Message);
 }
 
 }  // namespace tui

@@ -1,0 +1,142 @@
+#include "config.h"
+
+#include "engine/job_facts.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "util/duration.h"
+
+namespace engine {
+
+namespace {
+
+// "2026-11-03 14:02:11", local time.
+std::string local_time(int64_t t) {
+    if (t <= 0) return "-";
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string duration(int64_t seconds) { return util::format_duration(util::Seconds(std::max<int64_t>(0, seconds))); }
+
+std::string id_list(const std::vector<int64_t>& ids) {
+    std::string s;
+    for (int64_t id : ids) s += (s.empty() ? "" : ", ") + std::to_string(id);
+    return s;
+}
+
+std::string status_fact(const store::Job& job) {
+    std::string s = to_string(job.status);
+    if (job.exit_code) s += ", exit code " + std::to_string(*job.exit_code);
+    if (job.exit_signal) s += ", signal " + std::to_string(*job.exit_signal);
+    if (job.pid && !job.terminal()) s += ", pid " + std::to_string(*job.pid);
+    return s;
+}
+
+// A job in a queue: its queue, GPUs, dependencies, and for one that waits,
+// whether it is held and why it waits.
+void add_queue_facts(std::vector<JobFact>& out, const store::Job& job, const QueueState* queue) {
+    if (job.queue.empty()) return;
+    out.push_back({"Queue", job.queue + ", priority " + std::to_string(job.priority) +
+                                (queue ? "; runner " + queue->state : "")});
+    if (job.gpus > 0)
+        out.push_back({"GPUs", std::to_string(job.gpus) +
+                                   (job.gpu_alloc.empty() ? "" : " (CUDA_VISIBLE_DEVICES=" + job.gpu_alloc + ")")});
+    std::string after;
+    if (!job.after_ok.empty()) after += "succeeded: " + id_list(job.after_ok);
+    if (!job.after_any.empty()) after += (after.empty() ? "" : "; ") + std::string("ended: ") + id_list(job.after_any);
+    if (!job.after_fail.empty()) after += (after.empty() ? "" : "; ") + std::string("failed: ") + id_list(job.after_fail);
+    if (!after.empty()) out.push_back({"After", after});
+    bool waiting = job.status == store::status::queued || job.status == store::status::pending;
+    if (!waiting) return;
+    out.push_back({"Held", job.held ? "yes" : "no"});
+    // Why it waits, as the host last said; a stopped runner says it plainest.
+    std::string why = job.queue_reason;
+    if (queue && queue->state != "running" && !job.held)
+        why = "queue " + job.queue + " is " + queue->state + ": its runner must be started" + (why.empty() ? "" : "; " + why);
+    if (why.empty()) why = job.status == store::status::pending ? "the host was unreachable; sent at the next sync"
+                                                                 : "not known yet: the next sync asks the host";
+    out.push_back({"Waiting", why});
+}
+
+std::string usage_fact(const JobUsage& usage) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%d process%s, CPU %.0f%%, memory %.0f MiB", usage.procs,
+                  usage.procs == 1 ? "" : "es", usage.cpu_pct, static_cast<double>(usage.rss_kib) / 1024.0);
+    std::string text = buf;
+    if (usage.gpu_mem_mib >= 0) text += ", GPU memory " + std::to_string(usage.gpu_mem_mib) + " MiB";
+    return text;
+}
+
+std::string cpu_seconds(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2fs", s);
+    return buf;
+}
+
+// Which code ran: the commit line, where the repository is, and where the changes are kept.
+void add_code_facts(std::vector<JobFact>& out, const store::Job& job) {
+    if (!job.has_code()) return;
+    out.push_back({"Code", job.code_summary()});
+    out.push_back({"Repository", job.code.root + (job.code.subdir.empty() ? "" : " (" + job.code.subdir + ")")});
+    out.push_back({"Commit", job.code.commit});
+    if (job.code.patch_bytes > 0 || job.code.truncated)
+        out.push_back({"Changes", std::to_string(job.code.patch_bytes) + " bytes of patch, git hash " +
+                                      job.code.patch_hash +
+                                      (job.code.truncated
+                                           ? " (TRUNCATED at the snapshot limit: not enough to run it again exactly)"
+                                           : "") +
+                                      " — code.patch in its directory"});
+}
+
+}  // namespace
+
+std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJobFacts& live) {
+    std::vector<JobFact> out;
+    out.push_back({"Id", std::to_string(job.id)});
+    out.push_back({"Host", job.host});
+    out.push_back({"Status", status_fact(job)});
+    out.push_back({"Command", job.command});
+    out.push_back({"Directory", job.workdir.empty() ? "~" : job.workdir});
+    if (!job.description.empty()) out.push_back({"Description", job.description});
+    // One fact per variable, all under one label.
+    for (const auto& [name, value] : job.env) out.push_back({"Environment", name + "=" + value});
+    if (job.timeout_s > 0) out.push_back({"Timeout", duration(job.timeout_s)});
+    if (job.idle_timeout_s > 0) out.push_back({"Idle timeout", duration(job.idle_timeout_s)});
+    if (job.is_array()) out.push_back({"Array", "tasks " + job.array_spec});
+    if (job.array_id && job.array_task)
+        out.push_back({"Array", "task " + std::to_string(*job.array_task) + " of array " + std::to_string(*job.array_id)});
+    add_queue_facts(out, job, live.queue);
+    out.push_back({"Created", local_time(job.created_at)});
+    if (job.started_at) out.push_back({"Started", local_time(*job.started_at)});
+    if (job.ended_at) out.push_back({"Ended", local_time(*job.ended_at)});
+    if (job.started_at) {
+        // An ended job without an end time ran for an unknown while: not "until now".
+        int64_t end = job.ended_at.value_or(job.terminal() ? *job.started_at : now);
+        out.push_back({job.terminal() ? "Ran for" : "Running for", duration(end - *job.started_at)});
+    }
+    if (live.usage && live.usage->ok() && live.usage->running && !job.terminal())
+        out.push_back({"Using", usage_fact(*live.usage)});
+    if (job.cpu_user_s || job.cpu_sys_s)
+        out.push_back({"CPU time", "user " + cpu_seconds(job.cpu_user_s.value_or(0)) + ", system " +
+                                       cpu_seconds(job.cpu_sys_s.value_or(0))});
+    add_code_facts(out, job);
+    if (!job.gpu_models.empty()) out.push_back({"GPU models", job.gpu_models});
+    if (job.from_job)
+        out.push_back({job.exact ? "Exact rerun" : "Rerun of",
+                       "job " + std::to_string(*job.from_job) + (job.exact ? " (on its recorded code)" : "")});
+    if (job.queue_on_fail) out.push_back({"If offline", "starts when the host is reachable"});
+    if (!job.error.empty()) out.push_back({"Error", job.error});
+    if (job.is_array()) return out;  // an array has no session or files of its own
+    out.push_back({"Session", "tmux attach -t " + job.session_name() + " (on " + job.host + ")"});
+    if (!job.remote_job_dir().empty()) out.push_back({"Files", job.remote_job_dir() + " (on " + job.host + ")"});
+    return out;
+}
+
+}  // namespace engine

@@ -1,0 +1,36 @@
+// Everything rj knows about one job, as (label, value) facts in one order:
+// `rj -b show` prints them as "label: value" lines and the interface's
+// Details view draws them in two columns, so the two faces never disagree on
+// what a job is. Values are the record's own text, not yet made safe for a
+// terminal (each face does that its way) and may span lines (a script).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/jobs.h"
+#include "store/job.h"
+
+namespace engine {
+
+struct JobFact {
+    std::string label;  // "Status", "Ran for": sentence case, no colon (the face adds it)
+    std::string value;
+};
+
+// What the job record does not hold but a face may know: the interface
+// polls a running job's resource use, and keeps the state of each queue
+// from the last sync. The batch mode knows neither.
+struct LiveJobFacts {
+    const JobUsage* usage = nullptr;  // the job's live resource use
+    const QueueState* queue = nullptr;  // its queue on its host (a stopped runner is why a job waits)
+};
+
+// Both faces align values here: the longest label, its colon and a space.
+inline constexpr int kJobFactLabelWidth = 14;
+
+// `now`: the clock for a running job's elapsed time.
+std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJobFacts& live = {});
+
+}  // namespace engine
