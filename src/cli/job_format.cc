@@ -54,6 +54,20 @@ int job_exit_status(const store::Job& job) {
     return 1;
 }
 
+// "sent by the host 3m ago", "failed: slack: HTTP 500 (4 tries)", ...
+static std::string notify_summary(const store::Job& j) {
+    const std::string& v = j.notified_via;
+    std::string s = j.notify + ": ";
+    if (v.empty()) s += j.terminal() ? "waiting for the host's word" : "when it ends";
+    else if (v == "host" || v == "laptop") s += "sent by the " + v;
+    else if (v == "due" || v == "sending") s += "not sent yet";
+    else if (v == "none") s += "not needed (policy)";
+    else s += v;
+    if (j.notified_at && (v == "host" || v == "laptop")) s += " at " + local_time(*j.notified_at);
+    if (!j.notify_error.empty()) s += " (" + j.notify_error + ")";
+    return s;
+}
+
 std::string job_json(const store::Job& j) {
     std::string env = "[";
     for (size_t i = 0; i < j.env.size(); ++i) {
@@ -105,7 +119,11 @@ std::string job_json(const store::Job& j) {
         .add("code_truncated", j.code.truncated)
         .add("code_summary", j.code_summary())
         .add("gpu_models", j.gpu_models)
-        .add("exact", j.exact);
+        .add("exact", j.exact)
+        .add("notify", j.notify)
+        .add("notified_via", j.notified_via)
+        .add("notified_at", j.notified_at)
+        .add("notify_error", j.notify_error);
     return o.str();
 }
 
@@ -166,6 +184,7 @@ std::string job_details(const store::Job& j) {
     }
     if (j.exact && j.from_job) line("exact:", "runs job " + std::to_string(*j.from_job) + "'s recorded code");
     line("gpu models:", j.gpu_models);
+    if (!j.notify.empty()) line("notify:", notify_summary(j));
     line("error:", j.error);
     if (j.is_array()) return s.str();  // an array has no session or files of its own
     line("session:", "tmux attach -t " + j.session_name() + " (on " + j.host + ")");

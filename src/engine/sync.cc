@@ -10,6 +10,7 @@
 
 #include "engine/job_start.h"
 #include "engine/job_state.h"
+#include "engine/notifications.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
 #include "store/database.h"
@@ -45,6 +46,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
                const remote::SyncReply& reply, const std::vector<store::Job>& asked,
                std::vector<store::Job>& to_start) {
     store::JobRepo jobs(engine.db());
+    store::NotifyRepo notes(engine.db());
     store::Transaction tx(engine.db());
     int changed = 0;
     std::set<int64_t> arrays;  // arrays whose tasks may have changed
@@ -64,6 +66,9 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
             }
         } else if (auto end = end_from_event(ev)) {
             changed += apply_end(jobs, ev.id, *end, end_note(ev));
+            // Even when the job had ended here already (killed from here):
+            // this line says whether the host sent its message.
+            note_end_event_for_notify(engine, notes, *job, ev, now_epoch());
         }
         if (job->array_id) arrays.insert(*job->array_id);
     }
@@ -96,7 +101,10 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         case Verdict::Kind::Resubmit:
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);
             break;
-        case Verdict::Kind::End: changed += apply_end(jobs, j.id, v.end, v.note); break;
+        case Verdict::Kind::End:
+            changed += apply_end(jobs, j.id, v.end, v.note);
+            note_end_for_notify(engine, notes, *current, it->second.exit, now);
+            break;
         }
     }
     for (int64_t a : arrays) jobs.refresh_array(a);
@@ -133,6 +141,12 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         try {
             remote::SyncReply parsed = remote::parse_sync(reply.out);
             report.updated = apply_sync(engine, host, dir, parsed, asked, to_start);
+            try {
+                deliver_notifications(engine);
+            } catch (const util::Error&) {
+                // The database was busy (another rj): what is due stays due
+                // for the next sync; the sync itself succeeded.
+            }
             for (const auto& q : parsed.queues) {
                 QueueState st;
                 st.host = host;
