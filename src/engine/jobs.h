@@ -88,6 +88,7 @@ struct SyncReport : Outcome {
     bool reached = false;
     int updated = 0;  // jobs whose state changed
     int started = 0;  // pending jobs started
+    std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
 };
 // Hosts worth syncing: those with starting/running/pending jobs.
 std::vector<std::string> hosts_to_sync(Engine& engine);

@@ -44,7 +44,7 @@ void mark_offline(Engine& engine, const std::string& host, const std::string& er
 // stale journal, another client's job, a hostile host) is ignored.
 int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
                const remote::SyncReply& reply, const std::vector<store::Job>& asked,
-               std::vector<store::Job>& to_start) {
+               std::vector<store::Job>& to_start, std::vector<int64_t>& ended) {
     store::JobRepo jobs(engine.db());
     store::NotifyRepo notes(engine.db());
     store::Transaction tx(engine.db());
@@ -65,7 +65,10 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
                 if (!gpus.empty() && gpus.size() <= 64) jobs.set_gpu_alloc(ev.id, gpus);
             }
         } else if (auto end = end_from_event(ev)) {
-            changed += apply_end(jobs, ev.id, *end, end_note(ev));
+            if (apply_end(jobs, ev.id, *end, end_note(ev))) {
+                ++changed;
+                ended.push_back(ev.id);
+            }
             // Even when the job had ended here already (killed from here):
             // this line says whether the host sent its message.
             note_end_event_for_notify(engine, notes, *job, ev, now_epoch());
@@ -102,7 +105,10 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);
             break;
         case Verdict::Kind::End:
-            changed += apply_end(jobs, j.id, v.end, v.note);
+            if (apply_end(jobs, j.id, v.end, v.note)) {
+                ++changed;
+                ended.push_back(j.id);
+            }
             note_end_for_notify(engine, notes, *current, it->second.exit, now);
             break;
         }
@@ -140,7 +146,7 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         std::vector<store::Job> to_start;
         try {
             remote::SyncReply parsed = remote::parse_sync(reply.out);
-            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start);
+            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start, report.ended);
             try {
                 deliver_notifications(engine);
             } catch (const util::Error&) {
@@ -214,6 +220,7 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.reached = t.reached && part.reached;
                 t.updated += part.updated;
                 t.started += part.started;
+                t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
                 t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
                 if (t.error.empty() && !part.error.empty()) {
                     t.fail(part);

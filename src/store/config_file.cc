@@ -230,6 +230,7 @@ private:
         else if (k.key == "notify") n.policy = policy(k, v);
         else if (k.key == "min_duration") n.min_duration = duration(k, v, true);
         else if (k.key == "verbose") n.verbose = boolean(k, v);
+        else if (k.key == "bell") n.bell = boolean(k, v);
         else unknown(k);
     }
 

@@ -36,6 +36,7 @@ struct NotifySettings {
     std::string policy = "all";  // all | failures | none
     std::chrono::seconds min_duration{15};  // shorter successes stay quiet; failures always speak
     bool verbose = false;    // add the directory and the command
+    bool bell = false;       // the interface rings the terminal bell when it sees a job end
     bool any_channel() const { return !slack_webhook.empty() || !discord_webhook.empty() || !webhook.empty(); }
 };
 

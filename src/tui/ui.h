@@ -110,6 +110,7 @@ private:
     void set_host_queues(const std::string& host, const std::vector<engine::QueueState>& queues, bool merge);
     const store::Job* selected_job();
     void message(std::string text, bool error = false);
+    void announce_ends();
     void set_progress(std::string text);
     // --- remote work and timers (ui_remote.cc)
     void load_hosts();
@@ -165,6 +166,7 @@ private:
     int sync_left_ = 0, sync_total_ = 0;
     std::vector<std::string> sync_errors_;
     int sync_updated_ = 0;
+    std::vector<int64_t> sync_ended_;  // jobs whose end this sync recorded
     int sync_generation_ = 0;
     std::vector<event::Loop::TimerId> timers_;
     std::string last_host_;  // the host of the last job started from a form

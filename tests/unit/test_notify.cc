@@ -112,17 +112,18 @@ TEST_CASE("policy: failures always notify; successes after min_duration under al
 TEST_CASE("config: [notify] keys, host overrides and bad values with FILE:LINE", "[notify][config]") {
     auto c = store::Config::parse(
         "[notify]\nslack_webhook = https://hooks.slack.com/services/T/B/x\nwebhook = http://127.0.0.1:9/h\n"
-        "notify = failures\nmin_duration = 1m\nverbose = on\ncolour = x\n[host gpu1]\nnotify = all\n",
+        "notify = failures\nmin_duration = 1m\nverbose = on\nbell = yes\ncolour = x\n[host gpu1]\nnotify = all\n",
         "cfg");
     CHECK(c.notify.slack_webhook == "https://hooks.slack.com/services/T/B/x");
     CHECK(c.notify.webhook == "http://127.0.0.1:9/h");
     CHECK(c.notify.policy == "failures");
     CHECK(c.notify.min_duration == 60s);
     CHECK(c.notify.verbose);
+    CHECK(c.notify.bell);
     CHECK(c.notify_policy_for("gpu1") == "all");
     CHECK(c.notify_policy_for("other") == "failures");
     REQUIRE(c.warnings.size() == 1);
-    CHECK(c.warnings[0] == "cfg:7: unknown key 'colour' in [notify]");
+    CHECK(c.warnings[0] == "cfg:8: unknown key 'colour' in [notify]");
     CHECK(store::Config::parse("", "cfg").notify.policy == "all");
     CHECK(store::Config::parse("", "cfg").notify.min_duration == 15s);
 
