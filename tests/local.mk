@@ -23,6 +23,7 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc tests/inte
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
+tests_integration_tests_SOURCES += tests/integration/test_notify.cc
 
 # The layers, checked: faces reach lower layers only through the engine.
 TESTS += tests/layering.sh

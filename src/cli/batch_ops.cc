@@ -68,6 +68,9 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
     std::vector<engine::SyncReport> reports;
     engine::sync_hosts(ctx.engine, hosts, [&](engine::SyncReport r) { reports.push_back(std::move(r)); });
     wait_for(ctx, "sync", [&] { return reports.size() == hosts.size(); });
+    // Messages this sync found due go out before rj exits (bounded: a dead
+    // webhook must not hold a cron job for long; the next rj tries again).
+    engine::finish_notifications(ctx.engine, std::chrono::seconds(30));
     for (const auto& r : reports) {
         if (verbose && r.reached)
             ctx.out << r.host << ": ok, " << r.updated << " job(s) updated, " << r.started << " started\n";

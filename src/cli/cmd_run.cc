@@ -26,6 +26,8 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("from", po::value<std::string>()->value_name("ID"), "copy the settings of job ID (options override them)")
         ("queue-on-fail", "if the host is unreachable, record the job as pending and start it at the next sync")
         ("follow,f", "stream the log until the job ends and exit with its exit code")
+        ("notify", po::value<std::string>()->value_name("WHEN"),
+         "message its end to the [notify] channels: all, failures or none (default: the config's notify)")
         ("idle-timeout", po::value<std::string>()->value_name("DUR"),
          "kill the job when its log has not grown for DUR (recorded as timeout, idle-timeout)")
         ("queue", po::value<std::string>()->implicit_value("default")->value_name("NAME"),
@@ -122,6 +124,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("timeout")) req.timeout_s = util::parse_duration_or_throw(vm["timeout"].as<std::string>(), "--timeout").count();
     else if (!vm.count("from")) req.timeout_s = ctx.engine.config().default_timeout.count();
     if (vm.count("queue-on-fail")) req.queue_on_fail = true;
+    if (vm.count("notify")) req.notify = vm["notify"].as<std::string>();
     if (vm.count("idle-timeout"))
         req.idle_timeout_s = util::parse_duration_or_throw(vm["idle-timeout"].as<std::string>(), "--idle-timeout").count();
     apply_queue_options(vm, req.queue);

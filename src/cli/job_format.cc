@@ -97,7 +97,11 @@ std::string job_json(const store::Job& j) {
         .add("code_truncated", j.code.truncated)
         .add("code_summary", j.code_summary())
         .add("gpu_models", j.gpu_models)
-        .add("exact", j.exact);
+        .add("exact", j.exact)
+        .add("notify", j.notify)
+        .add("notified_via", j.notified_via)
+        .add("notified_at", j.notified_at)
+        .add("notify_error", j.notify_error);
     return o.str();
 }
 

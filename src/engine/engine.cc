@@ -9,6 +9,7 @@
 #include <set>
 #include <termios.h>
 
+#include "notify/sender.h"
 #include "ssh/host_pattern.h"
 #include "ssh/ssh_config.h"
 #include "store/job_repo.h"
@@ -55,6 +56,7 @@ EngineOptions default_options() {
 
 Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_(std::move(options)) {
     config_ = store::Config::load(options_.config_path);
+    config_.apply_notify_environment();
     ssh::SessionOptions so;
     so.accept_new_host_keys = options_.accept_new_host_keys || config_.accept_new_host_keys;
     so.ssh_config_path = options_.ssh_config_path;
@@ -70,6 +72,11 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
 }
 
 Engine::~Engine() = default;
+
+notify::Sender& Engine::notifier() {
+    if (!notifier_) notifier_ = std::make_unique<notify::Sender>(loop_);
+    return *notifier_;
+}
 
 void Engine::set_prompts(
     std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key,

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@
 #include "ssh/connections.h"
 #include "store/config_file.h"
 #include "store/database.h"
+
+namespace notify {
+class Sender;
+}
 
 namespace engine {
 
@@ -92,6 +97,11 @@ public:
     // Try unreachable hosts again now instead of after their backoff.
     void retry_now(const std::string& host);
 
+    // Webhook deliveries on this loop (created on first use), and the jobs
+    // whose message this process is delivering now (engine/notifications.h).
+    notify::Sender& notifier();
+    std::set<int64_t>& notifying() { return notifying_; }
+
     // Operations in flight (batch mode runs the loop until this is zero).
     int pending() const { return pending_; }
 
@@ -109,6 +119,8 @@ private:
     std::unique_ptr<ssh::Connections> ssh_;
     std::unique_ptr<store::Database> db_;
     std::unique_ptr<RemoteTransport> transport_;
+    std::unique_ptr<notify::Sender> notifier_;
+    std::set<int64_t> notifying_;
     int pending_ = 0;
     std::function<void(const std::string&, const std::string&)> callback_error_;
 };

@@ -97,6 +97,24 @@ void add_code_facts(std::vector<JobFact>& out, const store::Job& job) {
 
 }  // namespace
 
+namespace {
+
+// "failures: sent by the host at ...", "all: not sent yet (slack: HTTP 500)".
+std::string notify_fact(const store::Job& j) {
+    const std::string& v = j.notified_via;
+    std::string s = j.notify + ": ";
+    if (v.empty()) s += j.terminal() ? "waiting for the host's word" : "when it ends";
+    else if (v == "host" || v == "laptop") s += "sent by the " + v;
+    else if (v == "due" || v == "sending") s += "not sent yet";
+    else if (v == "none") s += "not needed (policy)";
+    else s += v;
+    if (j.notified_at && (v == "host" || v == "laptop")) s += " at " + local_time(*j.notified_at);
+    if (!j.notify_error.empty()) s += " (" + j.notify_error + ")";
+    return s;
+}
+
+}  // namespace
+
 std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJobFacts& live) {
     std::vector<JobFact> out;
     out.push_back({"Id", std::to_string(job.id)});
@@ -132,6 +150,7 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
         out.push_back({job.exact ? "Exact rerun" : "Rerun of",
                        "job " + std::to_string(*job.from_job) + (job.exact ? " (on its recorded code)" : "")});
     if (job.queue_on_fail) out.push_back({"If offline", "starts when the host is reachable"});
+    if (!job.notify.empty()) out.push_back({"Notify", notify_fact(job)});
     if (!job.error.empty()) out.push_back({"Error", job.error});
     if (job.is_array()) return out;  // an array has no session or files of its own
     out.push_back({"Session", "tmux attach -t " + job.session_name() + " (on " + job.host + ")"});

@@ -53,6 +53,8 @@ struct SubmitRequest {
     // restart --exact: run on exactly the code job `exact_from` recorded
     // (same host; refused when it recorded none or its patch was truncated).
     std::optional<int64_t> exact_from;
+    // run --notify: all | failures | none; empty: as the config says.
+    std::string notify;
 };
 
 struct SubmitResult : Outcome {
@@ -86,6 +88,7 @@ struct SyncReport : Outcome {
     bool reached = false;
     int updated = 0;  // jobs whose state changed
     int started = 0;  // pending jobs started
+    std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
 };
 // Hosts worth syncing: those with starting/running/pending jobs.
 std::vector<std::string> hosts_to_sync(Engine& engine);
@@ -236,5 +239,13 @@ void diff_jobs(Engine& engine, int64_t a, int64_t b, std::function<void(JobDiff)
 void describe(Engine& engine, int64_t id, const std::string& text);  // throws util::Error if no such job
 void forget(Engine& engine, int64_t id);                             // remove from the list (x in the UI)
 store::Job get_job(Engine& engine, int64_t id);                       // throws util::Error (exit 3 semantics are the caller's)
+
+// Job-end messages (engine/notifications.h). Batch mode before it exits:
+// runs the loop until every delivery this process started finished or
+// `limit` passed; what is unfinished is handed back with a note, for the
+// next rj to send.
+void finish_notifications(Engine& engine, event::Duration limit);
+// Deliveries this process has in flight.
+size_t notifications_in_flight(Engine& engine);
 
 }  // namespace engine

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "engine/job_state.h"
+#include "engine/notifications.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
 #include "store/job_repo.h"
@@ -58,6 +59,8 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
             end.status = store::status::killed;
             end.ended_at = now_epoch();
             apply_end(jobs, job.id, end, "cancelled before it started");
+            // The user's own cancel of a job that never ran: nothing to tell.
+            store::NotifyRepo(engine.db()).decide(job.id, "none", end.ended_at);
             if (job.array_id) jobs.refresh_array(*job.array_id);
             report(job.id, "cancelled (it was waiting for its host)");
         } else {
@@ -93,7 +96,14 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
                                   if (!unanswered.erase(r.id)) continue;
                                   Verdict v = verdict_after_kill(r, now_epoch());
                                   apply_end(repo, r.id, v.end, v.note);
-                                  if (auto j = repo.get(r.id); j && j->array_id) repo.refresh_array(*j->array_id);
+                                  auto j = repo.get(r.id);
+                                  if (j && j->array_id) repo.refresh_array(*j->array_id);
+                                  // Signalled, no record yet: the wrapper sends the
+                                  // message and says so in its journal line later.
+                                  if (j && (r.facts.exit || v.end.status == store::status::dead)) {
+                                      store::NotifyRepo notes(engine.db());
+                                      note_end_for_notify(engine, notes, *j, r.facts.exit, now_epoch());
+                                  }
                                   bool was_waiting = r.facts.exit && r.facts.exit->kind == remote::EndKind::Killed &&
                                                      r.facts.exit->err == "waiting";
                                   std::string msg =

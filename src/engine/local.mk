@@ -16,6 +16,7 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/queues.cc \
 	src/engine/code_diff.cc \
 	src/engine/sync.cc \
+	src/engine/notifications.h src/engine/notifications.cc \
 	src/engine/kill.cc \
 	src/engine/logs.cc \
 	src/engine/host_info.cc \

@@ -10,6 +10,7 @@
 
 #include "engine/job_start.h"
 #include "engine/job_state.h"
+#include "engine/notifications.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
 #include "store/database.h"
@@ -42,6 +43,7 @@ remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
     spec.timeout_s = job.timeout_s;
     spec.idle_timeout_s = job.idle_timeout_s;
     spec.snapshot_bytes = engine.config().snapshot_bytes_for(job.host);
+    spec.notify = host_notify_spec(engine, job);
     remote::RemoteDir dir = remote_dir_of(engine, job);
     spec.rj_dir = dir.path;
     spec.session_prefix = dir.session_prefix;
@@ -238,6 +240,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     job.after_fail = after_fail;
     job.held = r.queue.hold;
     job.status = store::status::starting;
+    job.notify = notify_policy_for_job(engine, r.host, r.notify);
 
     std::vector<store::Job> batch;
     int64_t array_id = 0;
@@ -247,6 +250,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
         if (array) {
             store::Job parent = job;
             parent.array_spec = r.queue.array;
+            parent.notify.clear();  // never on a host: its tasks notify
             parent.status = store::status::queued;
             jobs.insert(parent);
             array_id = parent.id;

@@ -7,6 +7,7 @@
 
 #include "engine/job_start.h"
 #include "engine/job_state.h"
+#include "engine/notifications.h"
 #include "remote/protocol.h"
 #include "store/job_repo.h"
 #include "util/error.h"
@@ -63,6 +64,7 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
     spec.timeout_s = job.timeout_s;
     spec.idle_timeout_s = job.idle_timeout_s;
     spec.snapshot_bytes = engine.config().snapshot_bytes_for(job.host);
+    spec.notify = host_notify_spec(engine, job);
     remote::RemoteDir dir = remote_dir_of(engine, job);
     spec.rj_dir = dir.path;
     spec.session_prefix = dir.session_prefix;
@@ -127,6 +129,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     job.remote_dir = dir.path;
     job.session_prefix = dir.session_prefix;
     job.status = store::status::starting;
+    job.notify = notify_policy_for_job(engine, request.host, request.notify);
     jobs.insert(job);
     bool queue_on_fail = request.queue_on_fail;
     start_recorded_job(engine, job, [&engine, queue_on_fail, done = std::move(done)](SubmitResult r, RemoteReply reply) {

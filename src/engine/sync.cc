@@ -10,6 +10,7 @@
 
 #include "engine/job_start.h"
 #include "engine/job_state.h"
+#include "engine/notifications.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
 #include "store/database.h"
@@ -43,8 +44,9 @@ void mark_offline(Engine& engine, const std::string& host, const std::string& er
 // stale journal, another client's job, a hostile host) is ignored.
 int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
                const remote::SyncReply& reply, const std::vector<store::Job>& asked,
-               std::vector<store::Job>& to_start) {
+               std::vector<store::Job>& to_start, std::vector<int64_t>& ended) {
     store::JobRepo jobs(engine.db());
+    store::NotifyRepo notes(engine.db());
     store::Transaction tx(engine.db());
     int changed = 0;
     std::set<int64_t> arrays;  // arrays whose tasks may have changed
@@ -63,7 +65,13 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
                 if (!gpus.empty() && gpus.size() <= 64) jobs.set_gpu_alloc(ev.id, gpus);
             }
         } else if (auto end = end_from_event(ev)) {
-            changed += apply_end(jobs, ev.id, *end, end_note(ev));
+            if (apply_end(jobs, ev.id, *end, end_note(ev))) {
+                ++changed;
+                ended.push_back(ev.id);
+            }
+            // Even when the job had ended here already (killed from here):
+            // this line says whether the host sent its message.
+            note_end_event_for_notify(engine, notes, *job, ev, now_epoch());
         }
         if (job->array_id) arrays.insert(*job->array_id);
     }
@@ -96,7 +104,13 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         case Verdict::Kind::Resubmit:
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);
             break;
-        case Verdict::Kind::End: changed += apply_end(jobs, j.id, v.end, v.note); break;
+        case Verdict::Kind::End:
+            if (apply_end(jobs, j.id, v.end, v.note)) {
+                ++changed;
+                ended.push_back(j.id);
+            }
+            note_end_for_notify(engine, notes, *current, it->second.exit, now);
+            break;
         }
     }
     for (int64_t a : arrays) jobs.refresh_array(a);
@@ -132,7 +146,13 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         std::vector<store::Job> to_start;
         try {
             remote::SyncReply parsed = remote::parse_sync(reply.out);
-            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start);
+            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start, report.ended);
+            try {
+                deliver_notifications(engine);
+            } catch (const util::Error&) {
+                // The database was busy (another rj): what is due stays due
+                // for the next sync; the sync itself succeeded.
+            }
             for (const auto& q : parsed.queues) {
                 QueueState st;
                 st.host = host;
@@ -200,6 +220,7 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.reached = t.reached && part.reached;
                 t.updated += part.updated;
                 t.started += part.started;
+                t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
                 t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
                 if (t.error.empty() && !part.error.empty()) {
                     t.fail(part);

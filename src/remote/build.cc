@@ -147,6 +147,14 @@ void assign_job(std::string& s, const JobSpec& spec) {
     assign(s, "RJ_EXACT_SUB", x ? x->subdir : "");
     assign(s, "RJ_EXACT_PATCH", x ? "jobs/" + std::to_string(x->patch_job) + "/code.patch" : "");
     assign_num(s, "RJ_EXACT_BYTES", x ? x->patch_bytes : 0);
+    const auto& n = spec.notify;
+    if (n.channels.size() > 3) throw util::Error("at most 3 notification channels are sent to a host");
+    assign(s, "RJ_NOTIFY", n.channels.empty() ? "" : n.policy_line);
+    for (size_t i = 0; i < 3; ++i) {
+        std::string k = std::to_string(i + 1);
+        assign(s, ("RJ_NC" + k).c_str(), i < n.channels.size() ? n.channels[i].first : "");
+        assign(s, ("RJ_NT" + k).c_str(), i < n.channels.size() ? n.channels[i].second : "");
+    }
 }
 
 std::string id_words(const std::vector<int64_t>& ids) {

@@ -149,6 +149,8 @@ ExitRecord parse_exit(const Line& l) {
     e.user_s = to_double(l.str("user")).value_or(0);
     e.sys_s = to_double(l.str("sys")).value_or(0);
     e.err = l.str("err");
+    e.notify = l.str("notify");
+    e.notify_detail = l.str("notify_detail");
     return e;
 }
 

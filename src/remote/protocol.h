@@ -26,8 +26,17 @@
 //     pid pgid started     the job's pid, process group (0: none of its own), start epoch
 //     log                  the job's stdout+stderr (plus "rj: ..." notes)
 //     killed timedout      flags: rj kill asked / the timeout fired
+//     notify notify.N.curl notify.N.json   (0600) end notification: policy
+//                          line, per channel a curl config (the URL) and a
+//                          message template (notify/message.h)
 //     exit                 one line, written at the end (temp file + rename):
-//                          kind=K rc=N code=N sig=N started=E ended=E user=S sys=S [err=W]
+//                          kind=K rc=N code=N sig=N started=E ended=E user=S sys=S
+//                          [notify=sent|failed|nocurl|quiet notify_detail=W] [err=W]
+//                            notify: the wrapper POSTed the message (curl
+//                            -K, the URL read from the 0600 file) *before*
+//                            writing this record, so the end and whether the
+//                            host delivered its message arrive together and
+//                            the laptop never sends it a second time.
 //                            K: exit | signal | killed | timeout | lost | error
 //                            rc: shell wait status (-1 when the job never ran);
 //                            code: exit code, -1 when killed by a signal;
@@ -163,6 +172,16 @@ struct JobSpec {
         int64_t patch_bytes = 0;
     };
     std::optional<Exact> exact;
+    // Job-end notification by the host (see wrapper.sh, rj_notify): the
+    // policy line "all|failures MIN_SECONDS" (empty: the host sends nothing)
+    // and per channel (at most 3) a curl config holding the URL and the
+    // message template. Written 0600 into the job directory; the URL never
+    // reaches a command line.
+    struct Notify {
+        std::string policy_line;
+        std::vector<std::pair<std::string, std::string>> channels;  // curl config, template
+    };
+    Notify notify;
 };
 
 // Throws util::UsageError for bad env names, NUL bytes, empty command, and
@@ -309,6 +328,10 @@ struct ExitRecord {
     double user_s = 0;
     double sys_s = 0;
     std::string err;
+    // The host's notification of this end: sent | failed | nocurl | quiet
+    // (its policy wanted none); empty: it had nothing to send with.
+    // notify_detail: http-CODE or curl-EXIT of the last try.
+    std::string notify, notify_detail;
 };
 
 struct JobFacts {

@@ -7,6 +7,7 @@
 #include <boost/program_options/parsers.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -21,9 +22,22 @@ namespace po = boost::program_options;
 namespace {
 
 const char* const kSyntaxHint =
-    "lines are 'key = value', '[defaults]', '[host NAME]', '[pool NAME]' or '# comment'";
+    "lines are 'key = value', '[defaults]', '[host NAME]', '[pool NAME]', '[notify]' or '# comment'";
 
-enum class Section { defaults, host, pool, unknown };
+enum class Section { defaults, host, pool, notify, unknown };
+
+// A webhook URL goes into a curl config file on hosts (inside double quotes)
+// and into libcurl: only http(s) and printable ASCII without quotes,
+// backslashes or spaces, so it can be written there without escaping.
+std::string webhook_problem(const std::string& url) {
+    if (!url.starts_with("https://") && !url.starts_with("http://")) return "does not start with https:// or http://";
+    if (url.size() > 2048) return "is longer than 2048 characters";
+    for (unsigned char c : url)
+        if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\') return "has a space, a quote, a backslash or a control character";
+    return {};
+}
+
+bool notify_policy_ok(const std::string& p) { return p == "all" || p == "failures" || p == "none"; }
 
 // One `key = value` line as the pre-scan saw it. Boost's parser yields the
 // same keys in the same order but without line numbers, so the two lists are
@@ -81,6 +95,9 @@ public:
                     name = words[1];
                     label = "[" + words[0] + " " + name + "]";
                     declare(section, name);
+                } else if (words.size() == 1 && words[0] == "notify") {
+                    section = Section::notify;
+                    label = "[notify]";
                 } else if (words.size() == 1 && words[0] == "defaults") {
                     section = Section::defaults;
                     label = "[defaults]";
@@ -105,6 +122,7 @@ public:
         case Section::defaults: apply_default(k, value); break;
         case Section::host: apply_host(k, value); break;
         case Section::pool: apply_pool(k, value); break;
+        case Section::notify: apply_notify(k, value); break;
         case Section::unknown: break;  // warned once at the header
         }
     }
@@ -187,6 +205,32 @@ private:
         else if (k.key == "description") h.description = v;
         else if (k.key == "gpu_free_mib") h.gpu_free_mib = integer(k, v, 0, 1 << 30);
         else if (k.key == "snapshot") h.snapshot = boolean(k, v) ? 1 : 0;
+        else if (k.key == "notify") h.notify = policy(k, v);
+        else unknown(k);
+    }
+
+    std::string policy(const KeyLine& k, const std::string& v) {
+        std::string l = util::to_lower(v);
+        if (!notify_policy_ok(l)) fail(k.line, k.key + ": '" + v + "' is not all, failures or none", "for example: notify = failures");
+        return l;
+    }
+
+    std::string webhook(const KeyLine& k, const std::string& v) {
+        if (v.empty()) return v;
+        std::string problem = webhook_problem(v);
+        if (!problem.empty()) fail(k.line, k.key + " " + problem, "paste the URL the service gave you, as it is");
+        return v;
+    }
+
+    void apply_notify(const KeyLine& k, const std::string& v) {
+        NotifySettings& n = cfg_.notify;
+        if (k.key == "slack_webhook") n.slack_webhook = webhook(k, v);
+        else if (k.key == "discord_webhook") n.discord_webhook = webhook(k, v);
+        else if (k.key == "webhook") n.webhook = webhook(k, v);
+        else if (k.key == "notify") n.policy = policy(k, v);
+        else if (k.key == "min_duration") n.min_duration = duration(k, v, true);
+        else if (k.key == "verbose") n.verbose = boolean(k, v);
+        else if (k.key == "bell") n.bell = boolean(k, v);
         else unknown(k);
     }
 
@@ -259,6 +303,34 @@ int64_t Config::snapshot_bytes_for(const std::string& host) const {
     bool on = snapshot;
     if (it != hosts.end() && it->second.snapshot >= 0) on = it->second.snapshot == 1;
     return on ? snapshot_limit : 0;
+}
+
+std::string Config::notify_policy_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    return it != hosts.end() && !it->second.notify.empty() ? it->second.notify : notify.policy;
+}
+
+void Config::apply_notify_environment() {
+    auto env = [](const char* name) {
+        const char* v = std::getenv(name);
+        return v ? std::string(v) : std::string();
+    };
+    struct Url {
+        const char* name;
+        std::string* slot;
+    };
+    for (Url u : {Url{"RJ_SLACK_WEBHOOK", &notify.slack_webhook}, Url{"RJ_DISCORD_WEBHOOK", &notify.discord_webhook},
+                  Url{"RJ_WEBHOOK", &notify.webhook}}) {
+        std::string v = env(u.name);
+        if (v.empty()) continue;
+        std::string problem = webhook_problem(v);
+        if (!problem.empty()) throw util::Error(std::string(u.name) + " " + problem, "paste the URL the service gave you, as it is");
+        *u.slot = v;
+    }
+    if (std::string p = util::to_lower(env("RJ_NOTIFY")); !p.empty()) {
+        if (!notify_policy_ok(p)) throw util::Error("RJ_NOTIFY='" + p + "' is not all, failures or none");
+        notify.policy = p;
+    }
 }
 
 int Config::gpu_free_mib_for(const std::string& host) const {

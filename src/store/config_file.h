@@ -5,6 +5,8 @@
 //   max_sessions = 6
 //   [pool gpus]
 //   hosts = gpu1, gpu2
+//   [notify]
+//   slack_webhook = https://hooks.slack.com/services/...
 //
 // Unknown keys are warnings (a newer rj's file still loads); malformed lines
 // and bad values are errors naming FILE:LINE. `#` starts a comment anywhere.
@@ -24,6 +26,18 @@ struct HostSettings {
     std::string description;
     int gpu_free_mib = 1024;  // a GPU using less memory than this (and no process) is free for --gpus
     int snapshot = -1;        // code snapshots: -1 as the global setting, 0 off, 1 on
+    std::string notify;       // all | failures | none; empty: as [notify] says
+};
+
+// [notify]: where job-end messages go and which ends deserve one. The
+// webhook URLs are secrets: they reach a host only inside a 0600 file.
+struct NotifySettings {
+    std::string slack_webhook, discord_webhook, webhook;  // webhook: generic JSON
+    std::string policy = "all";  // all | failures | none
+    std::chrono::seconds min_duration{15};  // shorter successes stay quiet; failures always speak
+    bool verbose = false;    // add the directory and the command
+    bool bell = false;       // the interface rings the terminal bell when it sees a job end
+    bool any_channel() const { return !slack_webhook.empty() || !discord_webhook.empty() || !webhook.empty(); }
 };
 
 struct PoolSettings {
@@ -46,6 +60,7 @@ struct Config {
     std::vector<std::string> ignore_hosts;
     std::map<std::string, HostSettings> hosts;
     std::map<std::string, PoolSettings> pools;
+    NotifySettings notify;
     std::vector<std::string> warnings;  // "FILE:LINE: ..." for things ignored
 
     // Reads the file; a missing file gives the defaults. Throws util::Error.
@@ -58,6 +73,10 @@ struct Config {
     int gpu_free_mib_for(const std::string& host) const;
     // Bytes of code snapshot for a job on `host` (0: snapshots off there).
     int64_t snapshot_bytes_for(const std::string& host) const;
+    // The notify policy for jobs on `host` (its [host] notify, else [notify]'s).
+    std::string notify_policy_for(const std::string& host) const;
+    // RJ_SLACK_WEBHOOK, RJ_DISCORD_WEBHOOK, RJ_WEBHOOK and RJ_NOTIFY (the policy) win over the file. Throws util::Error for a bad value.
+    void apply_notify_environment();
 };
 
 }  // namespace store

@@ -105,6 +105,13 @@ struct Job {
     std::string gpu_models;  // the GPUs it was given, by name
     bool exact = false;      // started by restart --exact (from_job's code)
 
+    // Its end notification (see store/notify_repo.h): the policy it was
+    // submitted with ("all", "failures"; "" = none) and who delivered it.
+    std::string notify;
+    std::optional<int64_t> notified_at;
+    std::string notified_via;  // "", due, sending, host, laptop, none, failed
+    std::string notify_error;  // the last delivery failure, for show
+
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }
     // "a1b2c3d on main, 3 files changed, 1 untracked" (empty without code).

@@ -20,7 +20,8 @@ const char* const kColumns =
     "created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, queue_on_fail, "
     "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
     "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, code_commit, code_branch, code_root, "
-    "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact";
+    "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
+    "notify, notified_at, notified_via, notify_error";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -94,6 +95,10 @@ Job read_job(Statement& st) {
     j.code.untracked = static_cast<int>(st.column_int64(41));
     j.gpu_models = st.column_text(42);
     j.exact = st.column_int64(43) != 0;
+    j.notify = st.column_text(44);
+    j.notified_at = st.column_opt_int64(45);
+    j.notified_via = st.column_text(46);
+    j.notify_error = st.column_text(47);
     return j;
 }
 
@@ -197,15 +202,15 @@ int64_t JobRepo::insert(Job& job) {
             "INSERT INTO jobs (id, host, command, workdir, description, timeout_s, status, exit_code, "
             "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
             "queue_on_fail, remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, "
-            "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact, notify) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
                      job.workdir, job.description, job.timeout_s, name(job.status), job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
                      job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error,
                      job.session_prefix, job.queue, job.priority, static_cast<int64_t>(job.gpus), job.gpu_alloc,
                      id_csv(job.after_ok), id_csv(job.after_any), id_csv(job.after_fail), job.array_id,
-                     job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason, job.exact);
+                     job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason, job.exact, job.notify);
         st->run();
     }
     int64_t id = db_.last_insert_id();

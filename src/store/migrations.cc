@@ -142,6 +142,20 @@ ALTER TABLE jobs ADD COLUMN gpu_models       TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN exact            INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v7: job-end notifications. `notify` is the policy the job was submitted
+// with (all | failures; '' = none: jobs from before v7 never notify).
+// notified_via says who delivered its message and is the never-twice claim:
+// '' not decided yet (the host may still speak), due (the laptop must send),
+// sending (one rj process claimed it at notified_at), host, laptop, none (the
+// policy wanted no message), failed (gave up; notify_error says why).
+const char* const kV7 = R"sql(
+ALTER TABLE jobs ADD COLUMN notify       TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN notified_at  INTEGER;
+ALTER TABLE jobs ADD COLUMN notified_via TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN notify_error TEXT NOT NULL DEFAULT '';
+CREATE INDEX jobs_notify_open ON jobs(id) WHERE notify != '' AND notified_via IN ('', 'due', 'sending');
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -156,6 +170,7 @@ const std::vector<Migration>& migrations() {
         {4, "client id, per-client remote names, journal offsets per remote directory", sql_step(kV4)},
         {5, "per-host queues: priority, GPUs, dependencies, arrays, hold", sql_step(kV5)},
         {6, "the code a job ran (git commit, branch, patch) and its GPUs' models", sql_step(kV6)},
+        {7, "job-end notifications: policy, who delivered, when, and the last delivery error", sql_step(kV7)},
     };
     return steps;
 }

@@ -187,6 +187,7 @@ void HostController::sync(bool manual) {
     sync_left_ = sync_total_ = static_cast<int>(hosts.size());
     sync_errors_.clear();
     sync_updated_ = 0;
+    sync_ended_.clear();
     // A background sync that is quick shows nothing; one that takes a while
     // (a host timing out) shows its progress.
     int generation = ++sync_generation_;
@@ -220,6 +221,7 @@ void HostController::sync(bool manual) {
         if (r.reached) set_host_queues(r.host, r.queues, false);
         if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
         sync_updated_ += r.updated + r.started;
+        sync_ended_.insert(sync_ended_.end(), r.ended.begin(), r.ended.end());
         if (r.updated + r.started > 0) reload_jobs();
         if (!model_.progress.empty() && sync_left_ > 0) set_progress(sync_progress());
         if (sync_left_ > 0) return;
@@ -229,12 +231,40 @@ void HostController::sync(bool manual) {
         if (!sync_errors_.empty())
             message("sync: " + std::to_string(sync_errors_.size()) + " host(s) unreachable — " + sync_errors_.front(),
                     true);
+        else if (!sync_ended_.empty())
+            announce_ends();
         else if (show || (sync_updated_ > 0 && !sync_quiet_))
             message("synced " + std::to_string(sync_total_) + " host(s): " + std::to_string(sync_updated_) +
                     " job(s) changed");
         // This sync may have asked the hosts before the action took effect.
         if (sync_again_) sync_after_action();
     });
+}
+
+// "job 12 completed · job 13 failed (exit 3)" in the status line, and the
+// bell when the config asks for it: the user may be looking elsewhere.
+void HostController::announce_ends() {
+    std::string text;
+    bool failed = false;
+    size_t shown = 0;
+    for (int64_t id : sync_ended_) {
+        store::Job j;
+        try {
+            j = engine::get_job(engine_, id);
+        } catch (const util::Error&) {
+            continue;  // pruned meanwhile
+        }
+        failed = failed || j.status != store::status::completed;
+        if (++shown > 3) continue;
+        std::string what = to_string(j.status);
+        if (j.exit_signal) what += " (signal " + std::to_string(*j.exit_signal) + ")";
+        else if (j.status == store::status::failed && j.exit_code) what += " (exit " + std::to_string(*j.exit_code) + ")";
+        text += (text.empty() ? "" : " \u00b7 ") + std::string("job ") + std::to_string(id) + " " + what;
+    }
+    if (shown == 0) return;
+    if (shown > 3) text += " and " + std::to_string(shown - 3) + " more";
+    message(text, failed);
+    if (engine_.config().notify.bell) views_.bell();
 }
 
 void HostController::sync_after_action() {

@@ -52,6 +52,8 @@ public:
     // A sync after an action, so the panes show its effect; it leaves the
     // action's message on the message line (unless a host cannot be reached).
     void sync_after_action();
+    // The jobs the last sync saw end, in the status line (and the bell).
+    void announce_ends();
     // A remote operation's callback failed (engine::Engine::on_callback_error).
     void callback_failed(const std::string& error, const std::string& hint);
 
@@ -91,6 +93,7 @@ private:
     int sync_left_ = 0, sync_total_ = 0;
     std::vector<std::string> sync_errors_;
     int sync_updated_ = 0;
+    std::vector<int64_t> sync_ended_;  // jobs whose end this sync recorded
     int sync_generation_ = 0;
 };
 

@@ -60,6 +60,10 @@ void Screen::stop() {
     screen_ = nullptr;
 }
 
+void Screen::bell() {
+    if (on_) beep();
+}
+
 void Screen::relayout() {
     if (!on_) return;
     layout_ = compute_layout(LINES, COLS, static_cast<int>(model_.hosts.size()));

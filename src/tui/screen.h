@@ -40,6 +40,7 @@ public:
     void mark(View view) override;
     void mark_all() override;
     void relayout() override;
+    void bell() override;
 
     bool any_dirty() const;
     // Draws what is marked: one doupdate.

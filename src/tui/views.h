@@ -19,6 +19,8 @@ public:
     // The number of host meter lines changed: the layout follows (no-op while
     // the screen is off).
     virtual void relayout() = 0;
+    // The terminal bell (a job ended and the config asks for it).
+    virtual void bell() = 0;
 };
 
 }  // namespace tui

@@ -401,3 +401,13 @@ TEST_CASE("queues: the pane shows the runner and slots; h holds, N starts now, T
     ui.keys("S");
     CHECK(ui.wait_until([](const std::string& s) { return has(s, "runner") && has(s, "▶ default"); }, 20));
 }
+
+TEST_CASE("the status line says when a job ends (notifications' bell = on rings too)", "[tui][notify]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, std::string(kFastConfig) + "[notify]\nbell = on\n");
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 0"));
+    start_job(ui, "alpha", "sleep 2; exit 4");
+    INFO(ui.last_screen());
+    CHECK(ui.wait_for("job 1 failed (exit 4)", 30));
+}

@@ -402,6 +402,7 @@ struct CountingViews : tui::Views {
     void mark(tui::View v) override { ++marks[v]; }
     void mark_all() override {}
     void relayout() override { ++relayouts; }
+    void bell() override {}
 };
 
 }  // namespace

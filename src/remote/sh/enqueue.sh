@@ -61,6 +61,9 @@ rj_main() {
            printf '%s\n' "$rj_task" > "$J/task"; }; then
       rj_efail "$rj_id" "cannot write the job files in $J"; return
     fi
+    if ! rj_notify_files "$J" "$RJ_NOTIFY" "$RJ_NC1" "$RJ_NT1" "$RJ_NC2" "$RJ_NT2" "$RJ_NC3" "$RJ_NT3"; then
+      rj_efail "$rj_id" "cannot write the notification files in $J"; return
+    fi
     if [ ! -f "$J/created" ]; then date +%s > "$J/created"; fi
     if [ "$RJ_HOLD" = 1 ]; then : > "$J/held"; fi
     : > "$QD/wait/$rj_id"

@@ -145,3 +145,25 @@ rj_private_dir() {
 }
 # Text on one line (for msg= fields) into rj_r.
 rj_flat() { rj_r=$(printf '%s' "$*" | tr '\n\r\t' '   '); }
+# Job-end notification files in job dir $1, all 0600: notify ($2, the policy
+# line "all|failures MIN_SECONDS"), then per channel (pairs of arguments)
+# notify.N.curl (a curl config naming the URL: secrets stay off command
+# lines) and notify.N.json (the message template). No policy: none at all.
+rj_notify_files() {
+  rj_nd=$1
+  rm -f "$rj_nd/notify" "$rj_nd"/notify.*
+  [ -n "$2" ] || return 0
+  (
+    umask 077
+    printf '%s\n' "$2" > "$rj_nd/notify" || exit 1
+    shift 2
+    rj_nn=1
+    while [ $# -ge 2 ]; do
+      if [ -n "$1" ]; then
+        { printf '%s\n' "$1" > "$rj_nd/notify.$rj_nn.curl" && printf '%s' "$2" > "$rj_nd/notify.$rj_nn.json"; } || exit 1
+      fi
+      shift 2
+      rj_nn=$((rj_nn + 1))
+    done
+  )
+}

@@ -92,6 +92,9 @@ rj_main() {
          printf '%s\n' "$RJ_IDLE" > "$J/idle"; }; then
     rj_fail "cannot write the job files in $J"; return
   fi
+  if ! rj_notify_files "$J" "$RJ_NOTIFY" "$RJ_NC1" "$RJ_NT1" "$RJ_NC2" "$RJ_NT2" "$RJ_NC3" "$RJ_NT3"; then
+    rj_fail "cannot write the notification files in $J"; return
+  fi
   if [ ! -f "$J/created" ]; then date +%s > "$J/created"; fi
   W=$RJ/bin/wrapper-$RJ_WHASH.sh
   # Trusted by content, not by name: a damaged or replaced file is rewritten.

@@ -198,6 +198,93 @@ rj_gpu_models() {
   done | head -n 16 | tr '\n' ',' | sed 's/,$//' > "$J/gpu_models"
 }
 
+# "45s", "12m05s", "3h07m" from seconds $1, into rj_r (notify/message.cc: duration_text).
+rj_dur() {
+  if [ "$1" -lt 60 ]; then rj_r=${1}s
+  elif [ "$1" -lt 3600 ]; then rj_r=$(($1 / 60))m$(printf '%02d' $(($1 % 60)))s
+  else rj_r=$(($1 / 3600))h$(printf '%02d' $(($1 % 3600 / 60)))m
+  fi
+}
+
+# Replace every @$1@ in rj_body by $2 (no fork; $2 never holds an '@').
+rj_fill() {
+  rj_rest=$rj_body rj_body=''
+  while :; do
+    case $rj_rest in
+      *"@$1@"*) rj_body=$rj_body${rj_rest%%"@$1@"*}$2 rj_rest=${rj_rest#*"@$1@"} ;;
+      *) rj_body=$rj_body$rj_rest; return 0 ;;
+    esac
+  done
+}
+
+# The job-end message, sent from here when the job's files ask for one and
+# curl is installed: the laptop may be asleep. Sets rj_nw (sent | failed |
+# nocurl | quiet, empty: nothing to send) and rj_ndet for the exit record.
+# Words and placeholders as notify/message.cc; the URL stays in the 0600
+# curl config (-K), off every command line, and curl's messages (which may
+# quote it) go nowhere.
+# $1 kind, $2 exit code (-1: none), $3 signal, $4 seconds run (empty: never started).
+rj_notify() {
+  rj_nw='' rj_ndet=''
+  [ -f "$J/notify" ] || return 0
+  read -r rj_pol rj_min < "$J/notify" || :
+  rj_isnum "$rj_min" || rj_min=15
+  case $1 in
+    exit) if [ "$2" = 0 ]; then rj_st=completed; else rj_st=failed; fi ;;
+    killed) rj_st=killed ;;
+    timeout | idle) rj_st=timeout ;;
+    lost) rj_st=dead ;;
+    *) rj_st=failed ;;
+  esac
+  if [ "$rj_st" = completed ]; then
+    if [ "$rj_pol" != all ] || { [ -n "$4" ] && [ "$4" -lt "$rj_min" ]; }; then rj_nw=quiet; return 0; fi
+  fi
+  if ! rj_which curl; then rj_nw=nocurl; return 0; fi
+  rj_curl=$rj_r
+  rj_af='' rj_secs=null
+  if [ -n "$4" ]; then rj_dur "$4"; rj_af=" after $rj_r" rj_secs=$4; fi
+  case $rj_st in
+    completed) rj_out="completed${4:+ in $rj_r}" ;;
+    failed)
+      if [ "$3" -gt 0 ]; then rj_out="failed: signal $3$rj_af"
+      elif [ "$2" -ge 0 ]; then rj_out="failed with exit code $2$rj_af"
+      else rj_out="failed$rj_af"
+      fi ;;
+    killed) rj_out="was killed$rj_af" ;;
+    timeout) rj_out="timed out$rj_af" ;;
+    *) rj_out="is dead (gone without an exit record)" ;;
+  esac
+  rj_lines=''
+  if [ "$rj_st" != completed ] && [ -f "$LOG" ]; then
+    tail -n 5 "$LOG" 2>/dev/null | LC_ALL=C tr -cd '\n\040-\176' | cut -c1-300 |
+      sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/@/\\u0040/g' > "$J/.ntail"
+    while IFS= read -r rj_l || [ -n "$rj_l" ]; do rj_lines="$rj_lines${rj_lines:+\\n}$rj_l"; done < "$J/.ntail"
+    rm -f "$J/.ntail"
+  fi
+  rj_mark='\u2717'
+  if [ "$rj_st" = completed ]; then rj_mark='\u2713'; fi
+  rj_ncode=$2
+  if [ "$rj_ncode" -lt 0 ]; then rj_ncode=null; fi
+  rj_nw=sent
+  for rj_c in "$J"/notify.*.curl; do
+    [ -f "$rj_c" ] || continue
+    rj_read "${rj_c%.curl}.json"; rj_body=$rj_r
+    rj_fill ID "$ID"; rj_fill MARK "$rj_mark"; rj_fill STATUS "$rj_st"; rj_fill OUTCOME "$rj_out"
+    rj_fill CODE "$rj_ncode"; rj_fill SIG "$3"; rj_fill SECS "$rj_secs"; rj_fill LINES "$rj_lines"
+    rj_fill TAIL "${rj_lines:+\\n}$rj_lines"; rj_fill VIA host
+    (umask 077; printf '%s' "$rj_body" > "$J/.nbody")
+    rj_hc=$("$rj_curl" -sS -o /dev/null -w '%{http_code}' --max-time 8 --retry 1 --retry-delay 1 \
+      -H 'Content-Type: application/json' --data-binary "@$J/.nbody" -K "$rj_c" 2>/dev/null)
+    rj_ce=$?
+    rm -f "$J/.nbody"
+    case $rj_ce:$rj_hc in
+      0:2??) rj_ndet=http-$rj_hc ;;
+      0:*) rj_nw=failed rj_ndet=http-$rj_hc ;;
+      *) rj_nw=failed rj_ndet=curl-$rj_ce ;;
+    esac
+  done
+}
+
 # Record the end (kind, raw wait status, optional error word) and exit.
 rj_finish() {
   rj_end=$(date +%s)
@@ -211,6 +298,10 @@ rj_finish() {
   rj_code=$2 rj_sg=0
   if [ "$2" -gt 128 ] && [ "$2" -lt 193 ]; then rj_sg=$(($2 - 128)) rj_code=-1; fi
   rj_rec="rc=$2 code=$rj_code sig=$rj_sg started=${rj_start:-0} ended=$rj_end user=$rj_u sys=$rj_y"
+  rj_ran=''
+  if [ -n "$rj_start" ]; then rj_ran=$((rj_end - rj_start)); fi
+  rj_notify "$1" "$rj_code" "$rj_sg" "$rj_ran"
+  if [ -n "$rj_nw" ]; then rj_rec="$rj_rec notify=$rj_nw notify_detail=${rj_ndet:--}"; fi
   if [ -n "$3" ]; then rj_rec="$rj_rec err=$3"; fi
   rj_put exit "kind=$1 $rj_rec"
   rj_journal "$rj_end" "$1 $rj_rec"

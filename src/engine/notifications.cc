@@ -1,0 +1,177 @@
+// Job-end notifications, the engine's part: see notifications.h.
+#include "config.h"
+
+#include "engine/notifications.h"
+
+#include <memory>
+#include <vector>
+
+#include "engine/job_state.h"
+#include "engine/jobs.h"
+#include "notify/message.h"
+#include "notify/sender.h"
+#include "store/job_repo.h"
+#include "util/error.h"
+#include "util/strings.h"
+#include "util/terminal_text.h"
+
+namespace engine {
+
+namespace {
+
+// A job ended without the host's word on its message (killed from here: the
+// wrapper writes its record after it POSTed, up to ~20 s later; or the
+// wrapper itself was killed). After this long the laptop decides alone.
+constexpr int64_t kHostWordGraceS = 120;
+
+struct Target {
+    notify::Channel channel;
+    std::string url;
+};
+
+std::vector<Target> targets(const store::NotifySettings& n) {
+    std::vector<Target> out;
+    if (!n.slack_webhook.empty()) out.push_back({notify::Channel::Slack, n.slack_webhook});
+    if (!n.discord_webhook.empty()) out.push_back({notify::Channel::Discord, n.discord_webhook});
+    if (!n.webhook.empty()) out.push_back({notify::Channel::Webhook, n.webhook});
+    return out;
+}
+
+notify::JobInfo job_info(const Engine& engine, const store::Job& j) {
+    notify::JobInfo info;
+    info.host = j.host;
+    info.description = j.description;
+    info.command = j.command;
+    info.workdir = j.workdir;
+    info.verbose = engine.config().notify.verbose;
+    return info;
+}
+
+int64_t seconds_run(const store::Job& j) {
+    return j.started_at && j.ended_at && *j.ended_at >= *j.started_at ? *j.ended_at - *j.started_at : -1;
+}
+
+notify::EndInfo end_info(Engine& engine, const store::Job& j) {
+    notify::EndInfo e;
+    e.id = j.id;
+    e.status = store::to_string(j.status);
+    e.exit_code = j.exit_code.value_or(-1);
+    e.signal = j.exit_signal.value_or(0);
+    e.seconds = seconds_run(j);
+    e.via = "laptop";
+    // The laptop has no log of its own: the tail last fetched, if any.
+    if (notify::is_failure(e.status))
+        if (auto cached = store::JobRepo(engine.db()).cached_log(j.id)) e.tail = notify::tail_lines(cached->first);
+    return e;
+}
+
+void decide_by_policy(Engine& engine, store::NotifyRepo& repo, int64_t id, int64_t now) {
+    auto job = store::JobRepo(engine.db()).get(id);
+    if (!job || !job->terminal()) return;
+    bool want = notify::wants_message(job->notify, store::to_string(job->status), seconds_run(*job),
+                                      engine.config().notify.min_duration);
+    repo.decide(id, want ? "due" : "none", now);
+}
+
+void send(Engine& engine, const store::Job& job) {
+    std::vector<Target> to = targets(engine.config().notify);
+    store::NotifyRepo repo(engine.db());
+    if (to.empty()) {
+        repo.finish(job.id, "failed", now_epoch(), "no notification channel is configured any more");
+        return;
+    }
+    struct State {
+        size_t left;
+        std::string errors;
+    };
+    auto state = std::make_shared<State>(State{to.size(), {}});
+    notify::JobInfo info = job_info(engine, job);
+    notify::EndInfo end = end_info(engine, job);
+    engine.notifying().insert(job.id);
+    for (const Target& t : to) {
+        std::string label = notify::to_string(t.channel);
+        engine.notifier().post(t.url, notify::payload(t.channel, info, end),
+                               [&engine, id = job.id, state, label](notify::DeliveryResult r) {
+            if (!r.ok)
+                state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error + " (" +
+                                 std::to_string(r.attempts) + " tries)";
+            if (--state->left > 0) return;
+            engine.notifying().erase(id);
+            store::NotifyRepo(engine.db()).finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(),
+                                                 state->errors);
+        });
+    }
+}
+
+}  // namespace
+
+std::string notify_policy_for_job(const Engine& engine, const std::string& host, const std::string& requested) {
+    std::string p = requested.empty() ? engine.config().notify_policy_for(host) : util::to_lower(requested);
+    if (p != "all" && p != "failures" && p != "none")
+        throw util::UsageError("--notify " + requested + ": expected all, failures or none");
+    if (p == "none" || targets(engine.config().notify).empty()) return "";
+    return p;
+}
+
+remote::JobSpec::Notify host_notify_spec(const Engine& engine, const store::Job& job) {
+    remote::JobSpec::Notify n;
+    if (job.notify.empty()) return n;
+    n.policy_line = job.notify + " " + std::to_string(engine.config().notify.min_duration.count());
+    notify::JobInfo info = job_info(engine, job);
+    // The URLs were checked when the config was read: no quote, backslash or
+    // space, so they need no escaping inside curl's quotes.
+    for (const Target& t : targets(engine.config().notify))
+        n.channels.emplace_back("url = \"" + t.url + "\"", notify::payload_template(t.channel, info));
+    return n;
+}
+
+void note_end_for_notify(Engine& engine, store::NotifyRepo& repo, const store::Job& job,
+                         const std::optional<remote::ExitRecord>& record, int64_t now) {
+    if (job.notify.empty()) return;
+    if (record && !record->notify.empty()) {
+        const std::string& w = record->notify;
+        if (w == "sent") repo.decide(job.id, "host", now);
+        else if (w == "quiet") repo.decide(job.id, "none", now);
+        else if (w == "failed")
+            repo.decide(job.id, "due", now, "the host could not send it (" + util::visible(record->notify_detail).substr(0, 40) + ")");
+        else repo.decide(job.id, "due", now);  // nocurl, or a word of a newer wrapper
+        return;
+    }
+    decide_by_policy(engine, repo, job.id, now);
+}
+
+void note_end_event_for_notify(Engine& engine, store::NotifyRepo& repo, const store::Job& job,
+                               const remote::JournalEvent& event, int64_t now) {
+    remote::ExitRecord r;
+    r.notify = event.get("notify");
+    r.notify_detail = event.get("notify_detail");
+    note_end_for_notify(engine, repo, job, r, now);
+}
+
+void deliver_notifications(Engine& engine) {
+    store::NotifyRepo repo(engine.db());
+    store::JobRepo jobs(engine.db());
+    int64_t now = now_epoch();
+    for (int64_t id : repo.open_ids()) {
+        if (engine.notifying().count(id)) continue;
+        auto job = jobs.get(id);
+        if (!job || !job->terminal()) continue;
+        if (job->notified_via.empty()) {
+            if (now - job->ended_at.value_or(now) < kHostWordGraceS) continue;
+            decide_by_policy(engine, repo, id, now);
+        }
+        if (repo.claim(id, now)) send(engine, *jobs.get(id));
+    }
+}
+
+size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(); }
+
+void finish_notifications(Engine& engine, event::Duration limit) {
+    if (engine.notifying().empty()) return;
+    engine.loop().run_until([&] { return engine.notifying().empty(); }, event::Clock::now() + limit);
+    store::NotifyRepo repo(engine.db());
+    for (int64_t id : engine.notifying())
+        repo.release(id, "rj exited while it was still trying to deliver it; the next sync tries again");
+}
+
+}  // namespace engine

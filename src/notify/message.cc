@@ -1,0 +1,168 @@
+#include "config.h"
+
+#include "notify/message.h"
+
+#include <vector>
+
+#include "util/json.h"
+
+namespace notify {
+
+namespace {
+
+// The text both chat channels show:
+//   ✓ rj job 12 on gpu1 completed in 1m05s: train the model
+//   ✗ rj job 13 on gpu1 failed with exit code 3 after 12s: make test
+//   <last log lines>
+std::string text_template(const JobInfo& job) {
+    std::string what = job.description.empty() ? job.command : job.description;
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    std::string t = "@MARK@ rj job @ID@ on " + json_text(job.host) + " @OUTCOME@: " +
+                    json_text(what);
+    if (job.verbose) {
+        std::string cmd = job.command.size() > 1000 ? job.command.substr(0, 1000) + "..." : job.command;
+        t += "\\ndirectory: " + json_text(job.workdir.empty() ? "~" : job.workdir) + "\\ncommand: " + json_text(cmd);
+    }
+    return t + "@TAIL@";
+}
+
+std::string outcome(const EndInfo& e) {
+    std::string after = e.seconds >= 0 ? " after " + duration_text(e.seconds) : "";
+    if (e.status == "completed") return "completed" + (e.seconds >= 0 ? " in " + duration_text(e.seconds) : "");
+    if (e.status == "failed") {
+        if (e.signal > 0) return "failed: signal " + std::to_string(e.signal) + after;
+        if (e.exit_code >= 0) return "failed with exit code " + std::to_string(e.exit_code) + after;
+        return "failed" + after;
+    }
+    if (e.status == "killed") return "was killed" + after;
+    if (e.status == "timeout") return "timed out" + after;
+    if (e.status == "dead") return "is dead (gone without an exit record)";
+    if (e.status == "cancelled") return "was cancelled";
+    return json_text(e.status) + after;
+}
+
+}  // namespace
+
+const char* to_string(Channel c) {
+    switch (c) {
+    case Channel::Slack: return "slack";
+    case Channel::Discord: return "discord";
+    case Channel::Webhook: return "webhook";
+    }
+    return "webhook";
+}
+
+std::string json_text(std::string_view s) {
+    std::string q = util::json_quote(s);
+    q = q.substr(1, q.size() - 2);
+    std::string out;
+    out.reserve(q.size());
+    for (char c : q) {
+        if (c == '@') out += "\\u0040";
+        else out += c;
+    }
+    return out;
+}
+
+std::string payload_template(Channel channel, const JobInfo& job) {
+    std::string text = text_template(job);
+    switch (channel) {
+    case Channel::Slack: return "{\"text\":\"" + text + "\"}";
+    case Channel::Discord: return "{\"content\":\"" + text + "\"}";
+    case Channel::Webhook: break;
+    }
+    return "{\"id\":@ID@,\"host\":\"" + json_text(job.host) +
+           "\",\"status\":\"@STATUS@\",\"exit_code\":@CODE@,\"signal\":@SIG@,\"duration_s\":@SECS@"
+           ",\"description\":\"" + json_text(job.description) + "\",\"command\":\"" + json_text(job.command) +
+           "\",\"workdir\":\"" + json_text(job.workdir) + "\",\"log_tail\":\"@LINES@\",\"via\":\"@VIA@\",\"text\":\"" +
+           text + "\"}";
+}
+
+std::map<std::string, std::string> end_values(const EndInfo& e) {
+    std::string lines = json_text(e.tail);
+    return {
+        {"ID", std::to_string(e.id)},
+        {"MARK", is_failure(e.status) ? "\\u2717" : "\\u2713"},
+        {"STATUS", json_text(e.status)},
+        {"OUTCOME", outcome(e)},
+        {"CODE", e.exit_code >= 0 ? std::to_string(e.exit_code) : "null"},
+        {"SIG", std::to_string(e.signal > 0 ? e.signal : 0)},
+        {"SECS", e.seconds >= 0 ? std::to_string(e.seconds) : "null"},
+        {"LINES", lines},
+        {"TAIL", lines.empty() ? "" : "\\n" + lines},
+        {"VIA", json_text(e.via)},
+    };
+}
+
+std::string fill(std::string tmpl, const std::map<std::string, std::string>& values) {
+    std::string out;
+    size_t pos = 0;
+    while (pos < tmpl.size()) {
+        size_t at = tmpl.find('@', pos);
+        if (at == std::string::npos) break;
+        size_t end = tmpl.find('@', at + 1);
+        if (end == std::string::npos) break;
+        auto it = values.find(tmpl.substr(at + 1, end - at - 1));
+        if (it == values.end()) {  // not ours: keep the '@' and look on from the next one
+            out.append(tmpl, pos, end - pos);
+            pos = end;
+            continue;
+        }
+        out.append(tmpl, pos, at - pos);
+        out += it->second;
+        pos = end + 1;
+    }
+    out.append(tmpl, pos, std::string::npos);
+    return out;
+}
+
+std::string payload(Channel channel, const JobInfo& job, const EndInfo& end) {
+    return fill(payload_template(channel, job), end_values(end));
+}
+
+std::string duration_text(int64_t s) {
+    auto two = [](int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+    if (s < 60) return std::to_string(s) + "s";
+    if (s < 3600) return std::to_string(s / 60) + "m" + two(s % 60) + "s";
+    return std::to_string(s / 3600) + "h" + two(s % 3600 / 60) + "m";
+}
+
+std::string tail_lines(std::string_view log, int lines) {
+    if (!log.empty() && log.back() == '\n') log.remove_suffix(1);
+    if (log.empty() || lines <= 0) return {};
+    size_t start = log.size();
+    for (int n = 0; n < lines && start > 0; ++n) {
+        size_t nl = log.rfind('\n', start - 1);
+        if (nl == std::string_view::npos) {
+            start = 0;
+            break;
+        }
+        start = n + 1 < lines ? nl : nl + 1;
+    }
+    if (start < log.size() && log[start] == '\n') ++start;
+    // As the wrapper's `tr -cd` then `cut -c1-300`: printable ASCII, 300 bytes a line.
+    std::string out, line;
+    bool leading = true;  // the wrapper's join drops empty lines before the first text
+    for (size_t i = start; i <= log.size(); ++i) {
+        if (i == log.size() || log[i] == '\n') {
+            leading = leading && line.empty();
+            if (!leading) out += (out.empty() ? "" : "\n") + line.substr(0, 300);
+            line.clear();
+        } else if (log[i] >= ' ' && log[i] < 0x7f) {
+            line += log[i];
+        }
+    }
+    return out;
+}
+
+bool is_failure(std::string_view status) { return status != "completed"; }
+
+bool wants_message(std::string_view policy, std::string_view status, int64_t seconds,
+                   std::chrono::seconds min_duration) {
+    if (policy == "none" || policy.empty()) return false;
+    if (is_failure(status)) return true;
+    if (policy == "failures") return false;
+    return seconds < 0 || seconds >= min_duration.count();
+}
+
+}  // namespace notify

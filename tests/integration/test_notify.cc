@@ -1,0 +1,227 @@
+// Job-end notifications end to end: a real HTTP server on loopback
+// (tests/harness/webhook-server) receives what the host's curl (from the job
+// wrapper) and rj's libcurl send; each message is sent exactly once.
+#include "config.h"
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "integration/rj_runner.h"
+
+using namespace testing_support;
+using namespace std::chrono_literals;
+
+extern char** environ;
+
+namespace {
+
+std::string id_s(int64_t id) { return std::to_string(id); }
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The webhook receiver, started for one test and stopped with it.
+class WebhookServer {
+public:
+    explicit WebhookServer(const std::string& dir) : port_file_(dir + "/webhook.port"), log_(dir + "/webhook.log") {
+        std::string script = std::string(RJ_SRCDIR) + "/tests/harness/webhook-server";
+        std::vector<std::string> args{"python3", script, port_file_, log_};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        REQUIRE(posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ) == 0);
+        REQUIRE(eventually([&] { return !slurp(port_file_).empty(); }, 10s, 20ms));
+        port_ = std::stoi(slurp(port_file_));
+    }
+    ~WebhookServer() {
+        kill(pid_, SIGTERM);
+        waitpid(pid_, nullptr, 0);
+    }
+    std::string url(const std::string& path = "/hook") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+    // The requests so far, their bodies parsed.
+    std::vector<Json> requests() const {
+        std::vector<Json> out;
+        for (const Json& r : parse_json_lines(slurp(log_))) {
+            Json body = parse_json(r["body"].str());
+            body.members.emplace_back("_path", r["path"]);
+            body.members.emplace_back("_content_type", r["content_type"]);
+            out.push_back(std::move(body));
+        }
+        return out;
+    }
+    // Requests about job `id` (generic JSON bodies).
+    std::vector<Json> about(int64_t id) const {
+        std::vector<Json> out;
+        for (Json& r : requests())
+            if (r.has("id") && r["id"].integer() == id) out.push_back(std::move(r));
+        return out;
+    }
+
+private:
+    std::string port_file_, log_;
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+// rj's config: the generic webhook, every end notified.
+void configure(JobsFixture& f, const std::string& extra) {
+    std::string cfg = f.hosts.dir() + "/rj.config";
+    std::ofstream(cfg) << "[notify]\nnotify = all\nmin_duration = 0s\n" << extra;
+    f.rj.set_env("RJ_CONFIG", cfg);
+}
+
+// Gives host `name` a PATH of every tool but curl (sshd's SetEnv, as in test_code.cc).
+void remove_curl(TestHosts& hosts, JobsFixture& f, const std::string& name) {
+    f.on_host(name,
+              "mkdir -p ~/nocurl && for f in /usr/local/bin/* /usr/bin/* /bin/*; do n=${f##*/}; "
+              "[ \"$n\" = curl ] || [ -e ~/nocurl/$n ] || ln -s \"$f\" ~/nocurl/$n; done");
+    std::string home = f.on_host(name, "echo $HOME");
+    home = home.substr(0, home.find('\n'));
+    hosts.stop(name);
+    std::string cfg = f.hosts.dir() + "/hosts/" + name + "/sshd_config";
+    REQUIRE(std::system(("sed -i 's|^SetEnv .*|& PATH=" + home + "/nocurl|' '" + cfg + "'").c_str()) == 0);
+    hosts.start(name);
+    REQUIRE(f.on_host(name, "command -v curl || echo none") == "none\n");
+}
+
+}  // namespace
+
+TEST_CASE("notify: the host sends success, failure, timeout and killed ends once; a sync never resends",
+          "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer server(hosts.dir());
+    configure(f, "webhook = " + server.url() + "\n");
+
+    int64_t ok = f.run({"-d", "say hi", "alpha", "echo hi"});
+    int64_t bad = f.run({"alpha", "echo first; echo 'oops \"quoted\" @x'; exit 3"});
+    int64_t slow = f.run({"--timeout", "1s", "alpha", "sleep 30"});
+    // No rj runs while they end: the host alone tells.
+    REQUIRE(eventually([&] { return !server.about(ok).empty() && !server.about(bad).empty() && !server.about(slow).empty(); },
+                       40s));
+    Json a = server.about(ok)[0];
+    CHECK(a["status"].str() == "completed");
+    CHECK(a["exit_code"].integer() == 0);
+    CHECK(a["via"].str() == "host");
+    CHECK(a["host"].str() == "alpha");
+    CHECK(a["description"].str() == "say hi");
+    CHECK(a["_content_type"].str() == "application/json");
+    CHECK(contains(a["text"].str(), "\u2713 rj job " + id_s(ok) + " on alpha completed in "));
+    Json b = server.about(bad)[0];
+    CHECK(b["status"].str() == "failed");
+    CHECK(b["exit_code"].integer() == 3);
+    CHECK(b["log_tail"].str() == "first\noops \"quoted\" @x");
+    CHECK(contains(b["text"].str(), "\u2717 rj job " + id_s(bad) + " on alpha failed with exit code 3 after "));
+    Json t = server.about(slow)[0];
+    CHECK(t["status"].str() == "timeout");
+    CHECK(contains(t["text"].str(), "timed out after"));
+
+    int64_t victim = f.run({"alpha", "sleep 60"});
+    RjResult k = f.rj.batch({"kill", id_s(victim)});
+    INFO(k.describe());
+    REQUIRE(k.status == 0);
+    REQUIRE(eventually([&] { return !server.about(victim).empty(); }, 30s));
+    CHECK(server.about(victim)[0]["status"].str() == "killed");
+
+    for (int64_t id : {ok, bad, slow, victim}) {
+        Json j = f.await_end(id);
+        // The kill applied its end before the host's word came: a sync brings it.
+        REQUIRE(eventually([&] {
+            f.rj.batch({"sync"});
+            return f.show(id)["notified_via"].str() == "host";
+        }, 30s));
+        CHECK_FALSE(f.show(id)["notified_at"].is_null());
+    }
+    REQUIRE(f.rj.batch({"sync"}).status == 0);
+    CHECK(server.requests().size() == 4);
+    for (int64_t id : {ok, bad, slow, victim}) CHECK(server.about(id).size() == 1);
+    // The URL is in no file but the 0600 curl config, and on no command line.
+    std::string dir = f.job_dir_of(bad);
+    CHECK(f.on_host("alpha", "stat -c %a " + dir + "/notify.1.curl") == "600\n");
+    CHECK(f.on_host("alpha", "grep -rl 127.0.0.1 " + dir + " | sed 's|.*/||'") == "notify.1.curl\n");
+    RjResult show = f.rj.batch({"show", id_s(bad)});
+    CHECK(contains(show.out, "notify:"));
+    CHECK(contains(show.out, "sent by the host"));
+}
+
+TEST_CASE("notify: a host without curl, and a dead job, are notified by rj once", "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer server(hosts.dir());
+    configure(f, "slack_webhook = " + server.url("/slack") + "\nnotify = failures\n");
+    remove_curl(hosts, f, "alpha");
+
+    int64_t bad = f.run({"alpha", "echo broken; exit 2"});
+    int64_t ok = f.run({"alpha", "true"});  // a success under `failures`: no message
+    Json j = f.await_end(bad);
+    CHECK(j["status"].str() == "failed");
+    f.await_end(ok);
+    REQUIRE(eventually([&] { return f.show(bad)["notified_via"].str() == "laptop"; }, 20s));
+    auto got = server.requests();
+    REQUIRE(got.size() == 1);
+    CHECK(got[0]["_path"].str() == "/slack");
+    CHECK(contains(got[0]["text"].str(), "rj job " + id_s(bad) + " on alpha failed with exit code 2"));
+    CHECK(f.show(ok)["notified_via"].str() == "none");
+
+    // Dead: its wrapper and job killed behind rj's back.
+    int64_t dead = f.run({"alpha", "sleep 300"});
+    REQUIRE(f.await_status(dead, "running"));
+    std::string dir = f.job_dir_of(dead);
+    f.on_host("alpha", "tmux kill-session -t " + f.session_of(dead) + "; kill -9 $(cat " + dir + "/wpid) $(cat " + dir +
+                           "/pid) 2>/dev/null; true");
+    Json d = f.await_end(dead);
+    CHECK(d["status"].str() == "dead");
+    REQUIRE(eventually([&] {
+        f.rj.batch({"sync"});
+        return f.show(dead)["notified_via"].str() == "laptop";
+    }, 20s));
+    for (int i = 0; i < 2; ++i) REQUIRE(f.rj.batch({"sync"}).status == 0);
+    got = server.requests();
+    REQUIRE(got.size() == 2);
+    CHECK(contains(got[1]["text"].str(), "rj job " + id_s(dead) + " on alpha"));
+}
+
+TEST_CASE("notify: an unreachable webhook is retried, then reported; jobs are unaffected", "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer server(hosts.dir());
+    // Answers 500 every time: the host's curl fails, then rj retries and gives up.
+    configure(f, "webhook = " + server.url("/status/500") + "\n");
+    int64_t bad = f.run({"alpha", "exit 1"});
+    Json j = f.await_end(bad);
+    CHECK(j["status"].str() == "failed");
+    CHECK(j["exit_code"].integer() == 1);
+    REQUIRE(eventually([&] {
+        f.rj.batch({"sync"});
+        return f.show(bad)["notified_via"].str() == "failed";
+    }, 60s));
+    Json s = f.show(bad);
+    INFO(s["notify_error"].str());
+    CHECK(contains(s["notify_error"].str(), "webhook: HTTP 500 (4 tries)"));
+    CHECK(s["status"].str() == "failed");
+    // The host's curl tried first (its --retry may add one), then rj 4 times.
+    auto by = [&](const std::string& via) {
+        size_t n = 0;
+        for (const Json& r : server.about(bad)) n += r["via"].str() == via;
+        return n;
+    };
+    CHECK(by("host") >= 1);
+    CHECK(by("laptop") == 4);
+    size_t total = server.about(bad).size();
+    RjResult show = f.rj.batch({"show", id_s(bad)});
+    CHECK(contains(show.out, "HTTP 500"));
+    // Further syncs leave it alone.
+    REQUIRE(f.rj.batch({"sync"}).status == 0);
+    CHECK(server.about(bad).size() == total);
+}
