@@ -108,7 +108,7 @@ void send(Engine& engine, const store::Job& job) {
 std::string notify_policy_for_job(const Engine& engine, const std::string& host, const std::string& requested) {
     std::string p = requested.empty() ? engine.config().notify_policy_for(host) : util::to_lower(requested);
     if (p != "all" && p != "failures" && p != "none")
-        throw util::UsageError("--notify " + requested + ": expected all, failures or none");
+        throw util::UsageError::in("notify", requested + ": expected all, failures or none");
     if (p == "none" || targets(engine.config().notify).empty()) return "";
     return p;
 }

@@ -168,7 +168,7 @@ std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, eng
 std::string form_error_text(const util::Error& e) {
     static const std::pair<const char*, const char*> kLabels[] = {
         {"env", "Environment"}, {"gpus", "GPUs"}, {"command", "Command"}, {"array", "Array"},
-        {"slots", "Slots"},     {"after", "After"}, {"after-any", "After any"}, {"after-fail", "After a failure"},
+        {"slots", "Slots"},     {"after", "After"}, {"after-any", "After any"}, {"after-fail", "After a failure"}, {"notify", "Notify"},
     };
     std::string text = e.what();
     for (const auto& [field, label] : kLabels)

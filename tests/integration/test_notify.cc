@@ -224,4 +224,8 @@ TEST_CASE("notify: an unreachable webhook is retried, then reported; jobs are un
     // Further syncs leave it alone.
     REQUIRE(f.rj.batch({"sync"}).status == 0);
     CHECK(server.about(bad).size() == total);
+    // A policy word it does not know is a usage error naming the flag; nothing is recorded.
+    RjResult typo = f.rj.batch({"run", "--notify", "sometimes", "alpha", "true"});
+    CHECK(typo.status == 2);
+    CHECK(contains(typo.err, "rj: --notify: sometimes: expected all, failures or none"));
 }
