@@ -111,6 +111,14 @@ public:
     void on_callback_error(std::function<void(const std::string& message, const std::string& hint)> handler) {
         callback_error_ = std::move(handler);
     }
+    // Where a job-end message rj gave up delivering is reported (the UI's
+    // status line). Unset, it is only recorded with the job (`show`).
+    void on_notify_failed(std::function<void(int64_t id, const std::string& error)> handler) {
+        notify_failed_ = std::move(handler);
+    }
+    void notify_failed(int64_t id, const std::string& error) {
+        if (notify_failed_) notify_failed_(id, error);
+    }
 
 private:
     event::Loop& loop_;
@@ -123,6 +131,7 @@ private:
     std::set<int64_t> notifying_;
     int pending_ = 0;
     std::function<void(const std::string&, const std::string&)> callback_error_;
+    std::function<void(int64_t, const std::string&)> notify_failed_;
 };
 
 // True for an error raised because another rj held the database's lock.

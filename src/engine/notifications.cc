@@ -99,6 +99,7 @@ void send(Engine& engine, const store::Job& job) {
             engine.notifying().erase(id);
             store::NotifyRepo(engine.db()).finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(),
                                                  state->errors);
+            if (!state->errors.empty()) engine.notify_failed(id, state->errors);
         });
     }
 }

@@ -45,12 +45,17 @@ Ui::Ui(engine::Engine& engine, UiOptions options)
     engine_.on_callback_error([this, alive = alive_](const std::string& msg, const std::string& hint) {
         if (*alive) hosts_.callback_failed(msg, hint);
     });
+    // A delivery rj gave up on is said where the user looks, not only in `show`.
+    engine_.on_notify_failed([this, alive = alive_](int64_t id, const std::string& error) {
+        if (*alive) hosts_.message("job " + std::to_string(id) + ": end message not delivered — " + error, true);
+    });
 }
 
 Ui::~Ui() {
     *alive_ = false;
     engine_.set_prompts(nullptr, nullptr);
     engine_.on_callback_error(nullptr);
+    engine_.on_notify_failed(nullptr);
     // An open question gets its "no" (or "skip") before the parts go.
     while (!overlays_.dialogs.empty()) {
         auto d = std::move(overlays_.dialogs.front());

@@ -411,3 +411,15 @@ TEST_CASE("the status line says when a job ends (notifications' bell = on rings 
     INFO(ui.last_screen());
     CHECK(ui.wait_for("job 1 failed (exit 4)", 30));
 }
+
+TEST_CASE("the status line says when rj gave up delivering a job's end message", "[tui][notify]") {
+    TestHosts hosts({"alpha"});
+    // Nothing listens on port 9 of loopback: the host's curl fails, then rj
+    // tries 4 times with backoff and gives up.
+    testing_support::write_rj_config(hosts, std::string(kFastConfig) + "[notify]\nwebhook = http://127.0.0.1:9/hook\n");
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 0"));
+    start_job(ui, "alpha", "exit 3");
+    INFO(ui.last_screen());
+    CHECK(ui.wait_for("end message not delivered", 60));
+}
