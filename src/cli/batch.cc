@@ -174,11 +174,8 @@ int run_batch(const std::vector<std::string>& args) {
                                        "run 'rj -b help' for the list of commands and options");
             }
         }
-        if (i >= args.size()) {
-            std::cerr << help_text();
-            return 2;
-        }
-        std::string name = args[i++];
+        // No command: the cron entry point (`rj -b tick`).
+        std::string name = i < args.size() ? args[i++] : std::string("tick");
         const Command* cmd = find_command(name);
         if (!cmd)
             throw util::UsageError("unknown command '" + name + "'", "run 'rj -b help' for the list of commands");

@@ -33,6 +33,19 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
                 << " is pending and starts at the next sync that reaches it\n";
         return 0;
     }
+    if (result.laptop_held && result.ok()) {
+        ctx.out << result.job_id << "\n" << std::flush;
+        std::string what = result.task_ids.empty() ? "job " + std::to_string(result.job_id)
+                                                   : "array " + std::to_string(result.job_id);
+        if (!result.placed_host.empty()) {
+            if (ctx.out_is_tty || follow) ctx.err << "rj: " << what << " started on " << result.placed_host << "\n";
+            if (follow && result.task_ids.empty()) return follow_log(ctx, result.job_id, 0);
+        } else {
+            ctx.err << "rj: " << what << " is pending: " << util::visible(result.waiting)
+                    << "\nrj: rj places it when it next looks (the interface, or 'rj -b' from cron)\n";
+        }
+        return 0;
+    }
     if (!result.started) {
         // The job's directory defaults to the local current one, which the
         // host may not have: say so, and how to choose.

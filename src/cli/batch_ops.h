@@ -34,4 +34,7 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
 // Parses a job id argument; UsageError if it is not a positive integer.
 int64_t parse_job_id(const std::string& text);
 
+// rj -b hosts --free (cmd_free.cc).
+int run_hosts_free(Context& ctx, const std::vector<std::string>& hosts);
+
 }  // namespace cli

@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/table.h"
+#include "cli/batch_ops.h"
 #include "engine/host_check.h"
 
 namespace cli {
@@ -14,11 +15,13 @@ namespace cli {
 namespace {
 
 void declare(po::options_description& opts, po::options_description&, po::positional_options_description&) {
-    opts.add_options()("check", "connect to every host at once; print reachability and round-trip time");
+    opts.add_options()("check", "connect to every host at once; print reachability and round-trip time")
+        ("free", "what each host has free now (GPUs, memory, idle CPUs) and which hosts sit idle");
 }
 
 int run(Context& ctx, const po::variables_map& vm) {
     auto hosts = ctx.engine.fleet();
+    if (vm.count("free")) return run_hosts_free(ctx, hosts);
     if (!vm.count("check")) {
         // NAME, or NAME<tab>description when rj's config gives one.
         for (const auto& h : hosts) {
@@ -59,7 +62,9 @@ extern const Command kHostsCommand = {
     "those matching ignore_hosts in rj's config), every [host NAME] of rj's config and every host that "
     "has had jobs, one per line (NAME, a tab and the description when rj's config gives one). With --check, "
     "connects to all of them at once and prints reachability, connection time and "
-    "the round-trip time of one command; exits 1 if any host is unreachable.",
+    "the round-trip time of one command; exits 1 if any host is unreachable. With --free, probes all of them at "
+    "once and prints what is free now: GPUs (each with its use and memory), memory and idle CPUs (CPUs less the "
+    "1-minute load), and names hosts with no rj job for a day or more.",
     declare, run};
 
 }  // namespace cli

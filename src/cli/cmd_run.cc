@@ -46,7 +46,12 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("array", po::value<std::string>()->value_name("SPEC"),
          "with --queue: one task per number of 1-100, 1-100%10 (at most 10 at once) or 1,3,7-9; "
          "each task gets RJ_ARRAY_TASK_ID and TASK_ID")
-        ("hold", "with --queue: queue it held ('rj -b release ID' lets it start)");
+        ("hold", "with --queue: queue it held ('rj -b release ID' lets it start)")
+        ("pool", po::value<std::string>()->value_name("NAME"),
+         "let rj place it on the host of pool NAME with the most free capacity (HOST may then be left out, "
+         "or written @NAME)")
+        ("require", po::value<std::string>()->value_name("SPEC"),
+         "what it needs free: gpu:N,mem:SIZE,cpu:N (with --pool, or on HOST); it waits, pending, until a host has it");
     hidden.add_options()
         ("host", po::value<std::string>(), "host")
         ("command", po::value<std::vector<std::string>>(), "command");
@@ -92,6 +97,7 @@ void apply_queue_options(const po::variables_map& vm, engine::QueueRequest& q) {
     q.after_any = id_list(vm, "after-any");
     q.after_fail = id_list(vm, "after-fail");
     if (vm.count("array")) q.array = vm["array"].as<std::string>();
+    q.explicit_queue = vm.count("queue") > 0;
 }
 
 int run(Context& ctx, const po::variables_map& vm) {
@@ -103,9 +109,23 @@ int run(Context& ctx, const po::variables_map& vm) {
     } else {
         req.workdir = current_dir();
     }
-    if (vm.count("host")) req.host = vm["host"].as<std::string>();
-    if (vm.count("command")) req.command = util::join(vm["command"].as<std::vector<std::string>>(), " ");
-    if (req.host.empty()) throw util::UsageError("no host given", "usage: rj -b run [OPTIONS] HOST COMMAND...");
+    std::vector<std::string> words;
+    if (vm.count("host")) words.push_back(vm["host"].as<std::string>());
+    if (vm.count("command"))
+        for (const auto& w : vm["command"].as<std::vector<std::string>>()) words.push_back(w);
+    if (vm.count("pool")) {
+        // `run --pool gpu CMD...`: no host word, unless it is @gpu.
+        req.pool = vm["pool"].as<std::string>();
+        if (!words.empty() && words.front() == "@" + req.pool) words.erase(words.begin());
+        req.host.clear();
+    } else if (!words.empty()) {
+        req.host = words.front();
+        words.erase(words.begin());
+    }
+    if (vm.count("require")) req.require = vm["require"].as<std::string>();
+    req.command = util::join(words, " ");
+    if (req.host.empty() && req.pool.empty())
+        throw util::UsageError("no host given", "usage: rj -b run [OPTIONS] HOST COMMAND...");
     if (req.command.empty()) throw util::UsageError("no command given", "usage: rj -b run [OPTIONS] HOST COMMAND...");
     if (vm.count("directory")) req.workdir = vm["directory"].as<std::string>();
     if (vm.count("description")) req.description = vm["description"].as<std::string>();
@@ -128,7 +148,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("idle-timeout"))
         req.idle_timeout_s = util::parse_duration_or_throw(vm["idle-timeout"].as<std::string>(), "--idle-timeout").count();
     apply_queue_options(vm, req.queue);
-    if (req.queue.enabled && vm.count("queue") && req.queue.name == "default") {
+    if (req.pool.empty() && req.host[0] != '@' && req.queue.enabled && vm.count("queue") && req.queue.name == "default") {
         // `--queue gpu HOST CMD`: the optional value must be attached.
         try {
             ctx.engine.require_known_host(req.host);

@@ -14,6 +14,7 @@ extern const Command kKillCommand;
 extern const Command kRestartCommand;
 extern const Command kDescribeCommand;
 extern const Command kSyncCommand;
+extern const Command kTickCommand;
 extern const Command kPruneCommand;
 extern const Command kCleanupCommand;
 extern const Command kHostCommand;
@@ -47,6 +48,7 @@ const std::vector<Command>& commands() {
         kDiffCommand,
         kDescribeCommand,
         kSyncCommand,
+        kTickCommand,
         kPruneCommand,
         kCleanupCommand,
         kHostCommand,

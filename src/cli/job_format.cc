@@ -101,7 +101,11 @@ std::string job_json(const store::Job& j) {
         .add("notify", j.notify)
         .add("notified_via", j.notified_via)
         .add("notified_at", j.notified_at)
-        .add("notify_error", j.notify_error);
+        .add("notify_error", j.notify_error)
+        .add("pool", j.pool)
+        .add("require", j.require)
+        .add("prelude", j.prelude)
+        .add("placed_by_rj", j.laptop_wait);
     return o.str();
 }
 

@@ -95,6 +95,24 @@ void add_code_facts(std::vector<JobFact>& out, const store::Job& job) {
                                       " — code.patch in its directory"});
 }
 
+// Placed by the laptop: the pool, what it needs, what runs before it, and
+// while it waits, why and for which jobs.
+void add_placement_facts(std::vector<JobFact>& out, const store::Job& job) {
+    if (!job.pool.empty()) out.push_back({"Pool", job.pool});
+    if (!job.require.empty()) out.push_back({"Requires", job.require});
+    if (!job.prelude.empty()) out.push_back({"Prelude", job.prelude});
+    if (job.queue.empty() && !job.gpu_alloc.empty()) out.push_back({"GPUs", "CUDA_VISIBLE_DEVICES=" + job.gpu_alloc});
+    if (!job.laptop_wait) return;
+    std::string after;
+    if (!job.after_ok.empty()) after += "succeeded: " + id_list(job.after_ok);
+    if (!job.after_any.empty()) after += (after.empty() ? "" : "; ") + std::string("ended: ") + id_list(job.after_any);
+    if (!job.after_fail.empty()) after += (after.empty() ? "" : "; ") + std::string("failed: ") + id_list(job.after_fail);
+    if (!after.empty()) out.push_back({"After", after + " (checked by rj, on any host)"});
+    if (job.status == store::status::pending)
+        out.push_back({"Waiting", (job.queue_reason.empty() ? "for rj to place it" : job.queue_reason) +
+                                      " (rj looks again in the interface, or at 'rj -b')"});
+}
+
 }  // namespace
 
 namespace {
@@ -131,6 +149,7 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
     if (job.array_id && job.array_task)
         out.push_back({"Array", "task " + std::to_string(*job.array_task) + " of array " + std::to_string(*job.array_id)});
     add_queue_facts(out, job, live.queue);
+    add_placement_facts(out, job);
     out.push_back({"Created", local_time(job.created_at)});
     if (job.started_at) out.push_back({"Started", local_time(*job.started_at)});
     if (job.ended_at) out.push_back({"Ended", local_time(*job.ended_at)});

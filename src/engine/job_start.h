@@ -6,9 +6,16 @@
 
 #include "engine/engine.h"
 #include "engine/jobs.h"
+#include "remote/protocol.h"
 #include "store/job.h"
 
 namespace engine {
+
+// The command a host runs for `job`: its prelude (config of its host or
+// pool) first, in the same shell; a failing prelude fails the job.
+std::string command_with_prelude(const std::string& prelude, const std::string& command);
+// What the host is sent for `job` (submit and enqueue).
+remote::JobSpec spec_of(Engine& engine, const store::Job& job);
 
 // Sends the job to its host. On success the row becomes `running`. On
 // failure the row is left as it was; the callback decides what to do.
@@ -20,6 +27,13 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
 // --no-start and --slots for a fresh submit (nullptr: a resend).
 void enqueue_recorded_jobs(Engine& engine, const std::vector<store::Job>& batch, const QueueRequest* request,
                            std::function<void(SubmitResult, RemoteReply)> done);
+// Command, directory, description, environment and timeouts (not the host):
+// throws util::UsageError.
+void validate_job_fields(const SubmitRequest& request);
+// Pools, --require and dependencies on other hosts' jobs: the laptop decides
+// when and where (engine/laptop_submit.cc).
+bool needs_laptop(Engine& engine, const SubmitRequest& request);
+void submit_laptop_held(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done);
 // Records and queues a `run --queue` (validated by submit()).
 void submit_to_queue(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done);
 

@@ -29,6 +29,7 @@ struct QueueRequest {
     int gpus = 0;              // wait for this many free GPUs (CUDA_VISIBLE_DEVICES)
     std::vector<int64_t> after_ok, after_any, after_fail;  // job ids on the same host
     std::string array;         // "1-100", "1-100%10", "1,3,7-9"
+    bool explicit_queue = false;  // --queue itself was given (not only an option that implies it)
 };
 
 // A parsed --array: the task numbers in order and the limit (0: none).
@@ -55,6 +56,11 @@ struct SubmitRequest {
     std::optional<int64_t> exact_from;
     // run --notify: all | failures | none; empty: as the config says.
     std::string notify;
+    // Placement by the laptop (engine/dispatch.h): a pool (host may then be
+    // empty or "@POOL"), what the job needs (--require / --gpus with a pool),
+    // and dependencies on other hosts' jobs (queue.after_* naming them).
+    std::string pool;
+    std::string require;
 };
 
 struct SubmitResult : Outcome {
@@ -64,6 +70,10 @@ struct SubmitResult : Outcome {
     std::string runner;    // queued: the runner's state (started | running | stopped | draining)
     std::vector<int64_t> task_ids;  // an array: its tasks
     bool queued = false;   // host unreachable; recorded as pending (--queue-on-fail)
+    // Laptop-held (pools, --require, cross-host --after): where it went, or why it waits.
+    bool laptop_held = false;
+    std::string placed_host;   // started there (empty: still waiting)
+    std::string waiting;       // the reason it waits
 };
 
 // Checks the request (known host, non-empty command, env names) and throws

@@ -33,23 +33,6 @@ int64_t parse_task_number(const std::string& text, const std::string& spec) {
     return std::stoll(text);
 }
 
-remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
-    remote::JobSpec spec;
-    spec.id = job.id;
-    spec.command = job.command;
-    spec.workdir = job.workdir.empty() ? "~" : job.workdir;
-    spec.description = job.description;
-    spec.env = job.env;
-    spec.timeout_s = job.timeout_s;
-    spec.idle_timeout_s = job.idle_timeout_s;
-    spec.snapshot_bytes = engine.config().snapshot_bytes_for(job.host);
-    spec.notify = host_notify_spec(engine, job);
-    remote::RemoteDir dir = remote_dir_of(engine, job);
-    spec.rj_dir = dir.path;
-    spec.session_prefix = dir.session_prefix;
-    return spec;
-}
-
 remote::QueueSpec queue_spec_of(Engine& engine, const store::Job& job, const QueueRequest* request) {
     remote::QueueSpec q;
     q.queue = job.queue;
@@ -241,6 +224,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     job.held = r.queue.hold;
     job.status = store::status::starting;
     job.notify = notify_policy_for_job(engine, r.host, r.notify);
+    job.prelude = engine.config().prelude_for(r.host);
 
     std::vector<store::Job> batch;
     int64_t array_id = 0;

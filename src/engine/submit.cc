@@ -14,10 +14,7 @@
 
 namespace engine {
 
-namespace {
-
-void validate(Engine& engine, const SubmitRequest& r) {
-    engine.require_known_host(r.host);
+void validate_job_fields(const SubmitRequest& r) {
     bool blank = true;
     for (char c : r.command)
         if (!std::isspace(static_cast<unsigned char>(c))) blank = false;
@@ -30,6 +27,14 @@ void validate(Engine& engine, const SubmitRequest& r) {
         if (has_nul(value)) throw util::UsageError("environment value of " + name + " contains a NUL byte");
     }
     if (r.timeout_s < 0) throw util::UsageError("the timeout cannot be negative");
+    if (r.idle_timeout_s < 0) throw util::UsageError("the idle timeout cannot be negative");
+}
+
+namespace {
+
+void validate(Engine& engine, const SubmitRequest& r) {
+    engine.require_known_host(r.host);
+    validate_job_fields(r);
 }
 
 // restart --exact: the source must have recorded its code, whole, on this
@@ -53,11 +58,21 @@ void check_exact(Engine& engine, const SubmitRequest& r) {
 
 }  // namespace
 
-void start_recorded_job(Engine& engine, const store::Job& job, std::function<void(SubmitResult, RemoteReply)> done) {
-    if (!job.queue.empty()) return enqueue_recorded_jobs(engine, {job}, nullptr, std::move(done));
+std::string command_with_prelude(const std::string& prelude, const std::string& command) {
+    if (prelude.empty()) return command;
+    // The prelude runs in the job's own shell (so `source venv/bin/activate`
+    // and `module load` reach the command); when it fails, the job fails
+    // with its status and says so in its log, before the command runs.
+    return "rj_prelude() {\n" + prelude +
+           "\n}\nrj_prelude || { rj_s=$?; printf 'rj: the prelude failed (exit %s); the command did not run\\n' "
+           "\"$rj_s\" >&2; exit \"$rj_s\"; }\nunset -f rj_prelude\n" +
+           command;
+}
+
+remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
     remote::JobSpec spec;
     spec.id = job.id;
-    spec.command = job.command;
+    spec.command = command_with_prelude(job.prelude, job.command);
     spec.workdir = job.workdir.empty() ? "~" : job.workdir;
     spec.description = job.description;
     spec.env = job.env;
@@ -68,6 +83,13 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
     remote::RemoteDir dir = remote_dir_of(engine, job);
     spec.rj_dir = dir.path;
     spec.session_prefix = dir.session_prefix;
+    return spec;
+}
+
+void start_recorded_job(Engine& engine, const store::Job& job, std::function<void(SubmitResult, RemoteReply)> done) {
+    if (!job.queue.empty()) return enqueue_recorded_jobs(engine, {job}, nullptr, std::move(done));
+    remote::JobSpec spec = spec_of(engine, job);
+    spec.gpu_alloc = job.gpu_alloc;  // placed on GPUs by rj (pools)
     if (job.exact && job.from_job) {
         // Validated at submit; a resend rebuilds it from the source's record.
         auto src = store::JobRepo(engine.db()).get(*job.from_job);
@@ -108,6 +130,12 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
 }
 
 void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done) {
+    if (!request.host.empty() && request.host[0] == '@') {
+        if (!request.pool.empty() && request.pool != request.host.substr(1))
+            throw util::UsageError::in("pool", "two pools given: " + request.pool + " and " + request.host);
+        request.pool = request.host.substr(1);
+    }
+    if (needs_laptop(engine, request)) return submit_laptop_held(engine, std::move(request), std::move(done));
     validate(engine, request);
     if (request.idle_timeout_s < 0) throw util::UsageError("the idle timeout cannot be negative");
     if (request.exact_from) check_exact(engine, request);
@@ -130,6 +158,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     job.session_prefix = dir.session_prefix;
     job.status = store::status::starting;
     job.notify = notify_policy_for_job(engine, request.host, request.notify);
+    job.prelude = engine.config().prelude_for(request.host);
     jobs.insert(job);
     bool queue_on_fail = request.queue_on_fail;
     start_recorded_job(engine, job, [&engine, queue_on_fail, done = std::move(done)](SubmitResult r, RemoteReply reply) {

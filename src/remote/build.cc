@@ -140,6 +140,9 @@ void assign_job(std::string& s, const JobSpec& spec) {
     assign(s, "RJ_WHASH", sh::wrapper_hash());
     assign(s, "RJ_WRAPPER", sh::wrapper_text());
     assign_num(s, "RJ_SNAPSHOT", spec.snapshot_bytes < 0 ? 0 : spec.snapshot_bytes);
+    for (char c : spec.gpu_alloc)
+        if (!(c == ',' || (c >= '0' && c <= '9'))) throw util::Error("GPU list must be indexes like 0,1: '" + spec.gpu_alloc + "'");
+    assign(s, "RJ_GALLOC", spec.gpu_alloc);
     const auto& x = spec.exact;
     assign(s, "RJ_EXACT", x ? "1" : "0");
     assign(s, "RJ_EXACT_ROOT", x ? x->root : "");
@@ -317,7 +320,14 @@ std::string log_script(const RemoteDir& rj_dir, int64_t id, const LogQuery& q) {
 std::string host_info_script(const std::string& proc_dir) {
     std::string s = begin("host info", kDefaultRjDir);
     assign(s, "RJ_PROC", proc_dir);
-    return finish(std::move(s), {sh::host_info_body});
+    return finish(std::move(s), {sh::hostfacts_lib_body, sh::host_info_body});
+}
+
+std::string free_script(const RemoteDir& rj_dir, int gpu_free_mib, const std::string& proc_dir) {
+    std::string s = begin("free", rj_dir);
+    assign(s, "RJ_PROC", proc_dir);
+    assign_num(s, "RJ_GPU_FREE_MIB", gpu_free_mib < 0 ? 0 : gpu_free_mib);
+    return finish(std::move(s), {sh::hostfacts_lib_body, sh::free_body});
 }
 
 std::string cleanup_script(const RemoteDir& rj_dir, int64_t older_than_s, bool dry_run) {

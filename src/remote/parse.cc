@@ -2,6 +2,7 @@
 
 // Parsers for the replies described in remote/protocol.h, and decide().
 
+#include <algorithm>
 #include <charconv>
 #include <ostream>
 #include <string>
@@ -718,6 +719,57 @@ HostInfo parse_host_info(const std::string& out) {
         }
     }
     if (!end || !any) no_reply("host info", out);
+    return h;
+}
+
+HostFree parse_free(const std::string& out) {
+    Reader r(out);
+    HostFree h;
+    bool end = false, any = false;
+    while (auto l = r.next()) {
+        if (l->tag == "RJ-END") {
+            end = true;
+            break;
+        }
+        if (l->tag == "RJ-FGPU") {
+            // "INDEX BUSY UTIL MEMUSED MEMTOTAL NAME..."; a bounded number of GPUs.
+            std::vector<std::string> w;
+            size_t p = 0;
+            const std::string& s = l->rest;
+            while (w.size() < 5 && p < s.size()) {
+                size_t q = s.find(' ', p);
+                if (q == std::string::npos) q = s.size();
+                w.push_back(s.substr(p, q - p));
+                p = q + 1;
+            }
+            if (w.size() < 5 || h.gpus.size() >= 64) continue;
+            auto idx = to_int(w[0]);
+            if (!idx || *idx > 1024) continue;
+            FreeGpu g;
+            g.index = static_cast<int>(*idx);
+            g.busy = w[1] != "0";
+            g.utilization_pct = static_cast<int>(std::min<int64_t>(to_int(w[2]).value_or(0), 100));
+            g.memory_used_mib = to_int(w[3]).value_or(0);
+            g.memory_total_mib = to_int(w[4]).value_or(0);
+            g.name = p < s.size() ? s.substr(p, 128) : "";
+            h.gpus.push_back(std::move(g));
+            continue;
+        }
+        if (l->tag != "RJ-FREE") continue;
+        any = true;
+        const std::string& s = l->rest;
+        std::string key = s.substr(0, s.find(' '));
+        std::string value = s.size() > key.size() ? s.substr(key.size() + 1) : std::string();
+        if (key == "cpus") h.cpus = static_cast<int>(std::min<int64_t>(to_int(value).value_or(0), 1 << 16));
+        else if (key == "load") h.load1 = std::max(0.0, to_double(value).value_or(0));
+        else if (key == "gpus") h.gpu_query = value.substr(0, 300);
+        else if (key == "mem") {
+            size_t sp = value.find(' ');
+            h.mem_total = to_int(value.substr(0, sp)).value_or(0);
+            if (sp != std::string::npos) h.mem_available = to_int(value.substr(sp + 1)).value_or(0);
+        }
+    }
+    if (!end || !any) no_reply("free", out);
     return h;
 }
 

@@ -182,6 +182,9 @@ struct JobSpec {
         std::vector<std::pair<std::string, std::string>> channels;  // curl config, template
     };
     Notify notify;
+    // GPUs rj chose for it ("0,1"; pools): recorded on the host so that other
+    // placements and queue runners leave them alone while it runs.
+    std::string gpu_alloc;
 };
 
 // Throws util::UsageError for bad env names, NUL bytes, empty command, and
@@ -505,6 +508,27 @@ struct HostInfo {
 // proc_dir: where /proc is (tests point it elsewhere to exercise the
 // sysctl/vm_stat path of macOS).
 std::string host_info_script(const std::string& proc_dir = "/proc");
+
+// What a host has free now (placement, `hosts --free`): CPUs, load, memory
+// and per GPU whether it is busy (a compute process, memory used at or over
+// gpu_free_mib, or given by rj to a job that still runs in rj_dir).
+struct FreeGpu {
+    int index = 0;
+    bool busy = false;
+    int utilization_pct = 0;
+    int64_t memory_used_mib = 0, memory_total_mib = 0;
+    std::string name;
+};
+struct HostFree {
+    int cpus = 0;
+    double load1 = 0;
+    int64_t mem_total = 0, mem_available = 0;  // bytes
+    std::string gpu_query;  // ok | none | error ...
+    std::vector<FreeGpu> gpus;
+};
+std::string free_script(const RemoteDir& rj_dir, int gpu_free_mib, const std::string& proc_dir = "/proc");
+// Throws util::Error (a protocol error) when the reply is not a free report.
+HostFree parse_free(const std::string& out);
 HostInfo parse_host_info(const std::string& out);
 // One line of `nvidia-smi --query-gpu=index,name,utilization.gpu,memory.used,
 // memory.total --format=csv,noheader,nounits`; nullopt when malformed.

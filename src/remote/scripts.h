@@ -23,6 +23,8 @@ extern const std::string_view sync_body;
 extern const std::string_view kill_body;
 extern const std::string_view log_body;
 extern const std::string_view host_info_body;
+extern const std::string_view hostfacts_lib_body;
+extern const std::string_view free_body;
 extern const std::string_view cleanup_body;
 extern const std::string_view remove_body;
 extern const std::string_view usage_body;

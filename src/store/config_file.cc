@@ -206,6 +206,7 @@ private:
         else if (k.key == "gpu_free_mib") h.gpu_free_mib = integer(k, v, 0, 1 << 30);
         else if (k.key == "snapshot") h.snapshot = boolean(k, v) ? 1 : 0;
         else if (k.key == "notify") h.notify = policy(k, v);
+        else if (k.key == "prelude") h.prelude = v;
         else unknown(k);
     }
 
@@ -239,7 +240,8 @@ private:
         if (k.key == "hosts") {
             p.hosts = util::split_any(v, ", \t");
             if (p.hosts.empty()) fail(k.line, k.label + " hosts is empty", "list host names: hosts = gpu1, gpu2");
-        } else unknown(k);
+        } else if (k.key == "prelude") p.prelude = v;
+        else unknown(k);
     }
 
     const std::string& origin_;
@@ -331,6 +333,16 @@ void Config::apply_notify_environment() {
         if (!notify_policy_ok(p)) throw util::Error("RJ_NOTIFY='" + p + "' is not all, failures or none");
         notify.policy = p;
     }
+}
+
+std::string Config::prelude_for(const std::string& host, const std::string& pool) const {
+    std::string out;
+    auto h = hosts.find(host);
+    if (h != hosts.end() && !h->second.prelude.empty()) out = h->second.prelude;
+    auto p = pools.find(pool);
+    if (!pool.empty() && p != pools.end() && !p->second.prelude.empty())
+        out += (out.empty() ? "" : "\n") + p->second.prelude;
+    return out;
 }
 
 int Config::gpu_free_mib_for(const std::string& host) const {

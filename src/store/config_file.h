@@ -27,6 +27,7 @@ struct HostSettings {
     int gpu_free_mib = 1024;  // a GPU using less memory than this (and no process) is free for --gpus
     int snapshot = -1;        // code snapshots: -1 as the global setting, 0 off, 1 on
     std::string notify;       // all | failures | none; empty: as [notify] says
+    std::string prelude;      // shell run in the job's shell before its command (module load ...)
 };
 
 // [notify]: where job-end messages go and which ends deserve one. The
@@ -43,6 +44,7 @@ struct NotifySettings {
 struct PoolSettings {
     std::string name;
     std::vector<std::string> hosts;
+    std::string prelude;  // for its jobs; a host's own prelude runs first
 };
 
 struct Config {
@@ -75,6 +77,9 @@ struct Config {
     int64_t snapshot_bytes_for(const std::string& host) const;
     // The notify policy for jobs on `host` (its [host] notify, else [notify]'s).
     std::string notify_policy_for(const std::string& host) const;
+    // What runs before a job's command on `host` (placed from `pool` when
+    // not empty): the host's prelude, then the pool's, one per line.
+    std::string prelude_for(const std::string& host, const std::string& pool = "") const;
     // RJ_SLACK_WEBHOOK, RJ_DISCORD_WEBHOOK, RJ_WEBHOOK and RJ_NOTIFY (the policy) win over the file. Throws util::Error for a bad value.
     void apply_notify_environment();
 };

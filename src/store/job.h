@@ -112,6 +112,14 @@ struct Job {
     std::string notified_via;  // "", due, sending, host, laptop, none, failed
     std::string notify_error;  // the last delivery failure, for show
 
+    // Placement by the laptop (pools, --require, plans' when:, cross-host
+    // --after): while laptop_wait the job is pending here, on no host yet
+    // (host "@POOL" for a pool job) or held until its after_* jobs end.
+    std::string pool;     // the pool it was placed from ("" none)
+    std::string require;  // canonical requirement text (engine/placement.h)
+    std::string prelude;  // shell run before its command (config of its host or pool)
+    bool laptop_wait = false;
+
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }
     // "a1b2c3d on main, 3 files changed, 1 untracked" (empty without code).

@@ -21,7 +21,7 @@ const char* const kColumns =
     "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
     "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, code_commit, code_branch, code_root, "
     "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
-    "notify, notified_at, notified_via, notify_error";
+    "notify, notified_at, notified_via, notify_error, pool, require, prelude, laptop_wait";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -99,6 +99,10 @@ Job read_job(Statement& st) {
     j.notified_at = st.column_opt_int64(45);
     j.notified_via = st.column_text(46);
     j.notify_error = st.column_text(47);
+    j.pool = st.column_text(48);
+    j.require = st.column_text(49);
+    j.prelude = st.column_text(50);
+    j.laptop_wait = st.column_int64(51) != 0;
     return j;
 }
 
@@ -202,15 +206,18 @@ int64_t JobRepo::insert(Job& job) {
             "INSERT INTO jobs (id, host, command, workdir, description, timeout_s, status, exit_code, "
             "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
             "queue_on_fail, remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, "
-            "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact, notify) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact, notify, "
+            "pool, require, prelude, laptop_wait) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
                      job.workdir, job.description, job.timeout_s, name(job.status), job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
                      job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail, job.remote_dir, job.error,
                      job.session_prefix, job.queue, job.priority, static_cast<int64_t>(job.gpus), job.gpu_alloc,
                      id_csv(job.after_ok), id_csv(job.after_any), id_csv(job.after_fail), job.array_id,
-                     job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason, job.exact, job.notify);
+                     job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason, job.exact, job.notify,
+                     job.pool, job.require, job.prelude, job.laptop_wait);
         st->run();
     }
     int64_t id = db_.last_insert_id();
@@ -311,14 +318,14 @@ void JobRepo::update(const Job& job) {
             "cpu_user_s = ?, cpu_sys_s = ?, pid = ?, from_job = ?, queue_on_fail = ?, remote_dir = ?, "
             "error = ?, session_prefix = ?, queue = ?, priority = ?, gpus = ?, gpu_alloc = ?, after_ok = ?, "
             "after_any = ?, after_fail = ?, array_id = ?, array_task = ?, array_spec = ?, idle_timeout_s = ?, "
-            "held = ?, queue_reason = ? WHERE id = ?");
+            "held = ?, queue_reason = ?, pool = ?, require = ?, prelude = ?, laptop_wait = ? WHERE id = ?");
         st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s, name(job.status),
                      job.exit_code, job.exit_signal, job.created_at, job.started_at, job.ended_at,
                      job.cpu_user_s, job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail,
                      job.remote_dir, job.error, job.session_prefix, job.queue, job.priority,
                      static_cast<int64_t>(job.gpus), job.gpu_alloc, id_csv(job.after_ok), id_csv(job.after_any),
                      id_csv(job.after_fail), job.array_id, job.array_task, job.array_spec, job.idle_timeout_s,
-                     job.held, job.queue_reason, job.id);
+                     job.held, job.queue_reason, job.pool, job.require, job.prelude, job.laptop_wait, job.id);
         st->run();
     }
     if (db_.changes() == 0) throw util::Error("job " + std::to_string(job.id) + " no longer exists");
@@ -376,7 +383,8 @@ bool JobRepo::mark_ended(int64_t id, const JobEnd& end) {
 
 std::vector<std::string> JobRepo::hosts_with_jobs() {
     std::vector<std::string> hosts;
-    auto st = db_.cached("SELECT DISTINCT host FROM jobs ORDER BY host");
+    // '@POOL': a pool job not placed yet is on no host.
+    auto st = db_.cached("SELECT DISTINCT host FROM jobs WHERE host NOT LIKE '@%' ORDER BY host");
     while (st->step()) hosts.push_back(st->column_text(0));
     return hosts;
 }
@@ -384,7 +392,8 @@ std::vector<std::string> JobRepo::hosts_with_jobs() {
 std::vector<std::string> JobRepo::hosts_with_active_jobs() {
     std::vector<std::string> hosts;
     auto st = db_.cached(
-        "SELECT DISTINCT host FROM jobs WHERE status IN ('starting', 'running', 'pending', 'queued') ORDER BY host");
+        "SELECT DISTINCT host FROM jobs WHERE status IN ('starting', 'running', 'pending', 'queued') "
+        "AND laptop_wait = 0 AND host NOT LIKE '@%' ORDER BY host");
     while (st->step()) hosts.push_back(st->column_text(0));
     return hosts;
 }
@@ -397,7 +406,7 @@ std::vector<Job> JobRepo::active_on_host(const std::string& host) {
 }
 
 std::vector<Job> JobRepo::pending_on_host(const std::string& host) {
-    return query_jobs("SELECT " + std::string(kColumns) + " FROM jobs WHERE host = ? AND status = 'pending' AND array_spec = '' ORDER BY id",
+    return query_jobs("SELECT " + std::string(kColumns) + " FROM jobs WHERE host = ? AND status = 'pending' AND array_spec = '' AND laptop_wait = 0 ORDER BY id",
                       {host});
 }
 
@@ -473,6 +482,72 @@ bool JobRepo::set_code(int64_t id, const Job::Code& c, const std::string& gpu_mo
                  static_cast<int64_t>(c.files), static_cast<int64_t>(c.untracked), gpu_models, id, c.commit, gpu_models);
     st->run();
     return db_.changes() > 0;
+}
+
+std::vector<Job> JobRepo::laptop_waiting() {
+    return query_jobs("SELECT " + std::string(kColumns) +
+                          " FROM jobs WHERE laptop_wait = 1 AND status = 'pending' AND array_spec = '' "
+                          "ORDER BY priority DESC, id",
+                      {});
+}
+
+bool JobRepo::claim_placement(const Placed& p) {
+    Transaction tx(db_);
+    {
+        auto st = db_.cached(
+            "UPDATE jobs SET host = ?, remote_dir = ?, session_prefix = ?, gpu_alloc = ?, status = 'starting', "
+            "laptop_wait = 0, queue_reason = '', after_ok = '', after_any = '', after_fail = '', prelude = ? "
+            "WHERE id = ? AND status = 'pending' AND laptop_wait = 1");
+        st->bind_all(p.host, p.remote_dir, p.session_prefix, p.gpu_alloc, p.prelude, p.id);
+        st->run();
+    }
+    if (db_.changes() == 0) return false;  // another rj placed, cancelled or killed it first
+    if (!p.extra_env.empty()) {
+        Job job;
+        job.id = p.id;
+        load_env(job);
+        for (const auto& [name, value] : p.extra_env) {
+            bool replaced = false;
+            for (auto& e : job.env)
+                if (e.first == name) e.second = value, replaced = true;
+            if (!replaced) job.env.emplace_back(name, value);
+        }
+        auto del = db_.cached("DELETE FROM job_env WHERE job_id = ?");
+        del->bind(1, p.id);
+        del->run();
+        write_env(job);
+    }
+    tx.commit();
+    return true;
+}
+
+void JobRepo::return_to_laptop(int64_t id, const std::string& host, const std::string& reason) {
+    auto st = db_.cached(
+        "UPDATE jobs SET status = 'pending', laptop_wait = 1, host = ?, gpu_alloc = '', queue_reason = ? "
+        "WHERE id = ? AND status = 'starting'");
+    st->bind_all(host, reason, id);
+    st->run();
+}
+
+int JobRepo::count_active_on(const std::string& host) {
+    auto st = db_.cached(
+        "SELECT count(*) FROM jobs WHERE host = ? AND status IN ('starting', 'running', 'queued') AND array_spec = ''");
+    st->bind(1, host);
+    st->step();
+    return static_cast<int>(st->column_int64(0));
+}
+
+int64_t JobRepo::last_end_on(const std::string& host) {
+    auto st = db_.cached("SELECT COALESCE(max(ended_at), 0) FROM jobs WHERE host = ?");
+    st->bind(1, host);
+    st->step();
+    return st->column_int64(0);
+}
+
+void JobRepo::set_wait_reason(int64_t id, const std::string& reason) {
+    auto st = db_.cached("UPDATE jobs SET queue_reason = ? WHERE id = ? AND laptop_wait = 1 AND queue_reason != ?");
+    st->bind_all(reason, id, reason);
+    st->run();
 }
 
 void JobRepo::set_gpu_alloc(int64_t id, const std::string& alloc) {

@@ -67,6 +67,24 @@ public:
     // A queued job's hold flag and why it waits (from the host).
     void set_queue_state(int64_t id, bool held, const std::string& reason);
     void set_gpu_alloc(int64_t id, const std::string& alloc);
+    // Jobs the laptop places or releases (laptop_wait, pending), first to go first.
+    std::vector<Job> laptop_waiting();
+    // A laptop-held job handed to its host: one UPDATE that only a still
+    // pending, still laptop-held job passes, so two rj processes never both
+    // start it. False: it was not (another rj claimed, killed or cancelled it).
+    struct Placed {
+        int64_t id = 0;
+        std::string host, remote_dir, session_prefix, gpu_alloc, prelude;
+        std::vector<std::pair<std::string, std::string>> extra_env;  // added or replaced
+    };
+    bool claim_placement(const Placed& placed);
+    // A claimed job its host could not be reached for: laptop-held again
+    // (host: "@POOL" for a pool job), with the reason.
+    void return_to_laptop(int64_t id, const std::string& host, const std::string& reason);
+    int count_active_on(const std::string& host);  // starting, running, queued
+    int64_t last_end_on(const std::string& host);   // 0: none
+    // Why a laptop-held job still waits (written only when it changed).
+    void set_wait_reason(int64_t id, const std::string& reason);
     // The code record from the host (only written when it changed).
     bool set_code(int64_t id, const Job::Code& code, const std::string& gpu_models);
 

@@ -156,6 +156,34 @@ ALTER TABLE jobs ADD COLUMN notify_error TEXT NOT NULL DEFAULT '';
 CREATE INDEX jobs_notify_open ON jobs(id) WHERE notify != '' AND notified_via IN ('', 'due', 'sending');
 )sql";
 
+// v8: the laptop decides (pools, cross-host dependencies, deferred
+// operations). A job with laptop_wait = 1 is `pending` on this machine, not on
+// any host: rj places it (host '@POOL' until then, `require` the canonical
+// requirement) or releases it once its after_* jobs (on any host) ended.
+// `prelude` ran before its command (from the host's or pool's config).
+// deferred_ops: a kill, hold, release or move aimed at an unreachable host,
+// carried out by the next sync that reaches it (state: waiting, done,
+// failed, cancelled).
+const char* const kV8 = R"sql(
+ALTER TABLE jobs ADD COLUMN pool        TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN require     TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN prelude     TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN laptop_wait INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_laptop_wait ON jobs(id) WHERE laptop_wait = 1 AND status = 'pending';
+CREATE TABLE deferred_ops (
+    id         INTEGER PRIMARY KEY,
+    host       TEXT NOT NULL,
+    job_id     INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    op         TEXT NOT NULL,
+    arg        TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    state      TEXT NOT NULL DEFAULT 'waiting',
+    done_at    INTEGER,
+    message    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX deferred_ops_waiting ON deferred_ops(host, id) WHERE state = 'waiting';
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -171,6 +199,7 @@ const std::vector<Migration>& migrations() {
         {5, "per-host queues: priority, GPUs, dependencies, arrays, hold", sql_step(kV5)},
         {6, "the code a job ran (git commit, branch, patch) and its GPUs' models", sql_step(kV6)},
         {7, "job-end notifications: policy, who delivered, when, and the last delivery error", sql_step(kV7)},
+        {8, "pools and placement, laptop-held jobs, preludes, deferred operations", sql_step(kV8)},
     };
     return steps;
 }

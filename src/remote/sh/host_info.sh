@@ -7,52 +7,13 @@ rj_main() {
   rj_info arch "$(uname -m 2>/dev/null)"
   rj_info hostname "$(uname -n 2>/dev/null)"
   rj_info now "$(date +%s)"
-  rj_c=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || rj_c=''
-  if ! rj_isnum "$rj_c"; then rj_c=$(nproc 2>/dev/null) || rj_c=; fi
-  if ! rj_isnum "$rj_c"; then rj_c=$(sysctl -n hw.ncpu 2>/dev/null) || rj_c=; fi
-  rj_isnum "$rj_c" && rj_info cpus "$rj_c"
-  if [ -r "$RJ_PROC/meminfo" ]; then
-    rj_mt='' rj_ma='' rj_mf=''
-    while read -r rj_k rj_v rj_u; do
-      case $rj_k in
-        MemTotal:) rj_mt=$rj_v ;;
-        MemAvailable:) rj_ma=$rj_v ;;
-        MemFree:) rj_mf=$rj_v ;;
-      esac
-    done < "$RJ_PROC/meminfo"
-    if [ -z "$rj_ma" ]; then rj_ma=$rj_mf; fi
-    rj_isnum "$rj_mt" && rj_info mem_total $((rj_mt * 1024))
-    rj_isnum "$rj_ma" && rj_info mem_available $((rj_ma * 1024))
-  else
-    rj_mt=$(sysctl -n hw.memsize 2>/dev/null) || rj_mt=''
-    rj_isnum "$rj_mt" && rj_info mem_total "$rj_mt"
-    # vm_stat: "Mach Virtual Memory Statistics: (page size of 16384 bytes)",
-    # then "Pages free:   12345." lines.
-    if rj_vm=$(vm_stat 2>/dev/null); then
-      rj_ps=4096 rj_pages=0
-      rj_x=${rj_vm#*page size of }
-      rj_x=${rj_x%% bytes*}
-      rj_isnum "$rj_x" && rj_ps=$rj_x
-      rj_pages=$(printf '%s\n' "$rj_vm" | while IFS=: read -r rj_k rj_v; do
-        case $rj_k in
-          'Pages free' | 'Pages inactive' | 'Pages speculative') printf '%s\n' "$rj_v" ;;
-        esac
-      done | tr -d ' .' | { rj_t=0; while read -r rj_v; do rj_isnum "$rj_v" && rj_t=$((rj_t + rj_v)); done; echo "$rj_t"; })
-      rj_isnum "$rj_pages" && rj_info mem_available $((rj_pages * rj_ps))
-    fi
-  fi
-  if [ -r "$RJ_PROC/loadavg" ]; then
-    read -r rj_l1 rj_l5 rj_l15 rj_x < "$RJ_PROC/loadavg"
-    rj_info load "$rj_l1 $rj_l5 $rj_l15"
-  elif rj_x=$(sysctl -n vm.loadavg 2>/dev/null); then
-    # "{ 1.23 1.45 1.67 }"
-    set -- $rj_x
-    if [ "$1" = "{" ]; then shift; fi
-    rj_info load "$1 $2 $3"
-  elif rj_x=$(uptime 2>/dev/null); then
-    rj_x=${rj_x##*load average*: }
-    rj_info load "$(printf '%s' "$rj_x" | tr -d ',')"
-  fi
+  rj_cpus
+  [ -n "$rj_ncpu" ] && rj_info cpus "$rj_ncpu"
+  rj_memory
+  [ -n "$rj_mt" ] && rj_info mem_total "$rj_mt"
+  [ -n "$rj_ma" ] && rj_info mem_available "$rj_ma"
+  rj_load
+  [ -n "$rj_l1" ] && rj_info load "$rj_l1 $rj_l5 $rj_l15"
   if rj_x=$(tmux -V 2>/dev/null); then rj_info tmux "$rj_x"; else rj_info tmux ""; fi
   rj_info bash "$(command -v bash 2>/dev/null)"
   rj_info perl "$(command -v perl 2>/dev/null)"

@@ -125,8 +125,9 @@ rj_round() {
     rj_nrun=$((rj_nrun + 1))
     rj_first "$J/array"; rj_runarr="$rj_runarr${rj_r%% *} "
   done
-  # GPUs given to running jobs of every queue of this directory.
-  for rj_f in "$RJ"/queues/*/run/*; do
+  # GPUs given to running jobs of every queue of this directory, and to
+  # jobs rj placed on GPUs itself (pools: gpu_jobs/ID).
+  for rj_f in "$RJ"/queues/*/run/* "$RJ"/gpu_jobs/*; do
     [ -e "$rj_f" ] || continue
     rj_id=${rj_f##*/}
     [ -f "$RJ/jobs/$rj_id/exit" ] && continue

@@ -95,6 +95,14 @@ rj_main() {
   if ! rj_notify_files "$J" "$RJ_NOTIFY" "$RJ_NC1" "$RJ_NT1" "$RJ_NC2" "$RJ_NT2" "$RJ_NC3" "$RJ_NT3"; then
     rj_fail "cannot write the notification files in $J"; return
   fi
+  if [ -n "$RJ_GALLOC" ]; then
+    # GPUs rj chose for it (a pool placement): other placements and the
+    # host's queue runners leave them alone while it runs.
+    if ! { mkdir -p "$RJ/gpu_jobs" && printf '%s\n' "$RJ_GALLOC" > "$J/gpu_alloc" &&
+           printf '%s\n' "$RJ_GALLOC" > "$RJ/gpu_jobs/$RJ_ID"; }; then
+      rj_fail "cannot record the job's GPUs in $RJ"; return
+    fi
+  fi
   if [ ! -f "$J/created" ]; then date +%s > "$J/created"; fi
   W=$RJ/bin/wrapper-$RJ_WHASH.sh
   # Trusted by content, not by name: a damaged or replaced file is rewritten.
