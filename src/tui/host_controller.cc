@@ -2,6 +2,8 @@
 
 #include "tui/host_controller.h"
 
+#include "engine/dispatch.h"
+
 #include <algorithm>
 #include <ctime>
 
@@ -180,6 +182,7 @@ void HostController::sync(bool manual) {
     if (hosts.empty()) {
         // Another rj (cron, a shell) may have changed the database.
         reload_jobs();
+        dispatch_round();
         if (manual) message("nothing to sync: no active jobs; meters refreshed");
         return;
     }
@@ -236,8 +239,25 @@ void HostController::sync(bool manual) {
         else if (show || (sync_updated_ > 0 && !sync_quiet_))
             message("synced " + std::to_string(sync_total_) + " host(s): " + std::to_string(sync_updated_) +
                     " job(s) changed");
+        dispatch_round();
         // This sync may have asked the hosts before the action took effect.
         if (sync_again_) sync_after_action();
+    });
+}
+
+void HostController::dispatch_round() {
+    if (dispatch_in_flight_) return;
+    dispatch_in_flight_ = true;
+    engine::dispatch(engine_, [this, alive = alive_](engine::DispatchReport r) {
+        if (!*alive) return;
+        dispatch_in_flight_ = false;
+        if (r.changes.empty()) return;
+        reload_jobs();
+        std::string text;
+        for (size_t i = 0; i < r.changes.size() && i < 2; ++i)
+            text += (i ? " · " : "") + std::string("job ") + std::to_string(r.changes[i].id) + " " + r.changes[i].text;
+        if (r.changes.size() > 2) text += " · +" + std::to_string(r.changes.size() - 2) + " more";
+        message(text);
     });
 }
 

@@ -54,6 +54,9 @@ public:
     void sync_after_action();
     // The jobs the last sync saw end, in the status line (and the bell).
     void announce_ends();
+    // One dispatch round (engine/dispatch.h) after each sync: the interface
+    // is one of the places the laptop decides (pools, cross-host --after).
+    void dispatch_round();
     // A remote operation's callback failed (engine::Engine::on_callback_error).
     void callback_failed(const std::string& error, const std::string& hint);
 
@@ -89,6 +92,7 @@ private:
     std::vector<event::Loop::TimerId> timers_;
     bool sync_in_flight_ = false;
     bool sync_quiet_ = false;  // the sync in flight follows an action: no "synced" message
+    bool dispatch_in_flight_ = false;
     bool sync_again_ = false;  // an action asked for a sync while one was in flight
     int sync_left_ = 0, sync_total_ = 0;
     std::vector<std::string> sync_errors_;

@@ -105,8 +105,11 @@ void JobActions::submit(engine::SubmitRequest request) {
                            " is unreachable; it starts when " + host + " is back");
         else if (r.in_queue)
             hosts_.message(queued_message(r, queue, host));
+        else if (r.laptop_held && r.placed_host.empty())
+            hosts_.message("job " + std::to_string(r.job_id) + " is pending: " + r.waiting);
         else
-            hosts_.message("job " + std::to_string(r.job_id) + " started on " + host);
+            hosts_.message("job " + std::to_string(r.job_id) + " started on " +
+                           (r.placed_host.empty() ? host : r.placed_host));
         hosts_.reload_jobs();
         // The queue's counts (and a runner that just started) show at once.
         if (r.in_queue) hosts_.sync_after_action();

@@ -119,7 +119,11 @@ std::optional<engine::SubmitRequest> job_form_request(std::vector<Field>& f, eng
 
     r.host = util::trim(f[FHost].value);
     if (r.host.empty()) {
-        fail(FHost, "which host? (Tab completes)");
+        fail(FHost, "which host? (Tab completes; @POOL lets rj place it)");
+    } else if (r.host[0] == '@') {
+        // A pool: rj places the job (the engine checks the pool exists).
+        if (!engine.config().pools.count(r.host.substr(1)))
+            fail(FHost, "there is no pool '" + r.host.substr(1) + "' in the config ([pool NAME] with hosts = ...)");
     } else {
         try {
             engine.require_known_host(r.host);
