@@ -15,6 +15,7 @@ extern const Command kRestartCommand;
 extern const Command kDescribeCommand;
 extern const Command kSyncCommand;
 extern const Command kTickCommand;
+extern const Command kPlanCommand;
 extern const Command kPruneCommand;
 extern const Command kCleanupCommand;
 extern const Command kHostCommand;
@@ -49,6 +50,7 @@ const std::vector<Command>& commands() {
         kDescribeCommand,
         kSyncCommand,
         kTickCommand,
+        kPlanCommand,
         kPruneCommand,
         kCleanupCommand,
         kHostCommand,
