@@ -37,4 +37,7 @@ int64_t parse_job_id(const std::string& text);
 // rj -b hosts --free (cmd_free.cc).
 int run_hosts_free(Context& ctx, const std::vector<std::string>& hosts);
 
+// Deferred operations of the hosts `reports` reached, carried out, a line each (cmd_tick.cc).
+void carry_out_deferred_ops(Context& ctx, const std::vector<engine::SyncReport>& reports);
+
 }  // namespace cli

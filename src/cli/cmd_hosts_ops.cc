@@ -1,9 +1,12 @@
 // Host-wide commands: sync, prune, cleanup, host info.
 #include "config.h"
 
+#include <algorithm>
+
 #include <cstdio>
 
 #include "cli/batch_ops.h"
+#include "engine/deferred.h"
 #include "cli/command.h"
 #include "cli/job_format.h"
 #include "engine/jobs.h"
@@ -21,12 +24,15 @@ void declare_sync(po::options_description& opts, po::options_description&, po::p
 
 int run_sync(Context& ctx, const po::variables_map& vm) {
     auto hosts = engine::hosts_to_sync(ctx.engine);
+    for (const auto& h : engine::hosts_with_deferred(ctx.engine))
+        if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
     bool verbose = vm.count("verbose") > 0;
     if (hosts.empty()) {
         if (verbose) ctx.out << "no hosts with active jobs\n";
         return 0;
     }
     auto reports = sync_and_wait(ctx, hosts, verbose, false);
+    carry_out_deferred_ops(ctx, reports);
     int unreachable = 0;
     for (const auto& r : reports) unreachable += r.reached ? 0 : 1;
     if (verbose && unreachable) ctx.out << unreachable << " host(s) unreachable\n";

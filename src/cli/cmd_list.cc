@@ -6,6 +6,7 @@
 
 #include "cli/batch_ops.h"
 #include "cli/command.h"
+#include "engine/deferred.h"
 #include "cli/job_format.h"
 #include "cli/table.h"
 #include "engine/jobs.h"
@@ -72,6 +73,9 @@ int run_list(Context& ctx, const po::variables_map& vm) {
     }
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     bool code = vm.count("code") > 0;
+    // Operations kept for an unreachable host show beside the status.
+    std::map<int64_t, std::string> deferred;
+    for (const auto& d : engine::waiting_deferred(ctx.engine)) deferred[d.job_id] += ", " + d.op + " deferred";
     Table t(code ? std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMIT", "COMMAND"}
                  : std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMAND"});
     for (const auto& j : jobs) {
@@ -83,9 +87,9 @@ int run_list(Context& ctx, const po::variables_map& vm) {
         if (code) {
             std::string commit = j.has_code() ? j.code.commit.substr(0, 7) : "-";
             if (j.has_code() && (j.code.files > 0 || j.code.untracked > 0)) commit += "+";
-            t.add({id, j.host, job_status_text(j), job_time_cell(j, now), commit, what});
+            t.add({id, j.host, job_status_text(j) + deferred[j.id], job_time_cell(j, now), commit, what});
         } else {
-            t.add({id, j.host, job_status_text(j), job_time_cell(j, now), what});
+            t.add({id, j.host, job_status_text(j) + deferred[j.id], job_time_cell(j, now), what});
         }
     }
     if (t.empty()) {
@@ -109,7 +113,10 @@ int run_show(Context& ctx, const po::variables_map& vm) {
         ctx.out << job_json(job) << "\n";
         return 0;
     }
-    auto facts = engine::job_facts(job, static_cast<int64_t>(std::time(nullptr)));
+    auto deferred = engine::deferred_for_job(ctx.engine, job.id);
+    engine::LiveJobFacts live;
+    live.deferred = &deferred;
+    auto facts = engine::job_facts(job, static_cast<int64_t>(std::time(nullptr)), live);
     if (job.is_array()) {
         // An array: its tasks counted by state.
         std::map<store::Status, int> counts;

@@ -6,10 +6,12 @@
 // the second time; two at once never start a job twice (engine/dispatch.h).
 #include "config.h"
 
+#include <algorithm>
 #include <set>
 
 #include "cli/batch_ops.h"
 #include "cli/command.h"
+#include "engine/deferred.h"
 #include "engine/dispatch.h"
 #include "engine/jobs.h"
 #include "engine/queries.h"
@@ -30,10 +32,29 @@ std::string end_words(const store::Job& j) {
 
 }  // namespace
 
+void carry_out_deferred_ops(Context& ctx, const std::vector<engine::SyncReport>& reports) {
+    std::set<std::string> reached;
+    for (const auto& r : reports)
+        if (r.reached) reached.insert(r.host);
+    for (const auto& host : engine::hosts_with_deferred(ctx.engine)) {
+        if (!reached.count(host)) continue;
+        auto done = await<std::vector<engine::DeferredDone>>(
+            ctx, "deferred operations on " + host, [&](auto cb) { engine::carry_out_deferred(ctx.engine, host, cb); });
+        for (const auto& d : done) {
+            if (d.still_waiting) continue;
+            ctx.out << "job " << d.op.job_id << ": deferred " << d.op.op << (d.ok ? " done: " : " failed: ")
+                    << util::visible(d.message) << "\n";
+        }
+    }
+}
+
 int run_tick(Context& ctx, const po::variables_map&) {
     std::vector<std::string> hosts = engine::hosts_to_sync(ctx.engine);
+    for (const auto& h : engine::hosts_with_deferred(ctx.engine))
+        if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
     std::vector<engine::SyncReport> reports;
     if (!hosts.empty()) reports = sync_and_wait(ctx, hosts, false, true);
+    carry_out_deferred_ops(ctx, reports);
     for (const auto& r : reports) {
         for (int64_t id : r.ended) {
             auto job = engine::find_job(ctx.engine, id);

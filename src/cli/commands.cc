@@ -16,6 +16,7 @@ extern const Command kDescribeCommand;
 extern const Command kSyncCommand;
 extern const Command kTickCommand;
 extern const Command kPlanCommand;
+extern const Command kDeferredCommand;
 extern const Command kPruneCommand;
 extern const Command kCleanupCommand;
 extern const Command kHostCommand;
@@ -51,6 +52,7 @@ const std::vector<Command>& commands() {
         kSyncCommand,
         kTickCommand,
         kPlanCommand,
+        kDeferredCommand,
         kPruneCommand,
         kCleanupCommand,
         kHostCommand,

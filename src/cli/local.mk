@@ -18,6 +18,7 @@ src_cli_librjcli_a_SOURCES = \
 	src/cli/cmd_hosts_ops.cc \
 	src/cli/cmd_tick.cc \
 	src/cli/cmd_plan.cc \
+	src/cli/cmd_deferred.cc \
 	src/cli/cmd_free.cc \
 	src/cli/batch_ops.h \
 	src/cli/batch_ops.cc \

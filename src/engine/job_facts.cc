@@ -170,6 +170,10 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
                        "job " + std::to_string(*job.from_job) + (job.exact ? " (on its recorded code)" : "")});
     if (job.queue_on_fail) out.push_back({"If offline", "starts when the host is reachable"});
     if (!job.notify.empty()) out.push_back({"Notify", notify_fact(job)});
+    if (live.deferred)
+        for (const auto& d : *live.deferred)
+            out.push_back({"Deferred", d.op + " since " + local_time(d.created_at) + ", when " + d.host +
+                                           " is reachable again (rj -b deferred cancel " + std::to_string(d.id) + ")"});
     if (!job.error.empty()) out.push_back({"Error", job.error});
     if (job.is_array()) return out;  // an array has no session or files of its own
     out.push_back({"Session", "tmux attach -t " + job.session_name() + " (on " + job.host + ")"});

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/jobs.h"
+#include "store/deferred_repo.h"
 #include "store/job.h"
 
 namespace engine {
@@ -25,6 +26,7 @@ struct JobFact {
 struct LiveJobFacts {
     const JobUsage* usage = nullptr;  // the job's live resource use
     const QueueState* queue = nullptr;  // its queue on its host (a stopped runner is why a job waits)
+    const std::vector<store::DeferredOp>* deferred = nullptr;  // operations waiting for its host to come back
 };
 
 // Both faces align values here: the longest label, its colon and a space.

@@ -107,6 +107,7 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
 
 struct KillResult : Outcome {
     int64_t id = 0;
+    bool deferred = false;  // the host was unreachable: kept, and carried out by the next sync that reaches it
     std::string message;  // what happened when it did not fail: "killed", "already completed"
 };
 void kill_jobs(Engine& engine, const std::vector<int64_t>& ids, std::function<void(KillResult)> each);
@@ -202,6 +203,7 @@ void queue_command(Engine& engine, const std::string& host, const std::string& o
 // hold | release | start-now on queued jobs; each id answers once.
 struct QueuedJobResult : Outcome {
     int64_t id = 0;
+    bool deferred = false;  // hold/release for an unreachable host: kept for the next sync that reaches it
     std::string message;  // what happened when it did not fail ("moved; ...")
 };
 void queued_job_op(Engine& engine, const std::string& op, const std::vector<int64_t>& ids,

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "engine/deferred.h"
 #include "engine/job_state.h"
 #include "engine/notifications.h"
 #include "engine/jobs.h"
@@ -71,9 +72,19 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
         const std::string& host = place.first;
         std::string script = remote::kill_script(place.second, host_ids);
         engine.run_script(host, std::move(script), std::chrono::seconds(60),
-                          [&engine, host_ids = host_ids, each](RemoteReply reply) {
+                          [&engine, host, host_ids = host_ids, each](RemoteReply reply) {
                               if (!reply.ok()) {
-                                  for (int64_t id : host_ids) each(not_killed(id, reply));
+                                  for (int64_t id : host_ids) {
+                                      if (!reply.unreachable()) {
+                                          each(not_killed(id, reply));
+                                          continue;
+                                      }
+                                      // Kept: the next sync that reaches the host kills it.
+                                      int64_t d = defer_operation(engine, host, id, "kill");
+                                      KillResult k = killed(id, deferred_message("kill", host, reply.error, d));
+                                      k.deferred = true;
+                                      each(k);
+                                  }
                                   return;
                               }
                               std::vector<remote::KillResult> results;

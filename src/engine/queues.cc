@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "engine/deferred.h"
 #include "engine/job_start.h"
 #include "engine/job_state.h"
 #include "engine/notifications.h"
@@ -381,8 +382,10 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
         c.ids.clear();
         for (const auto& j : group) c.ids.push_back(j.id);
         std::string script = remote::queue_ctl_script(key.second, c);
+        std::string host = key.first;
+        bool deferrable = ctl.op == "hold" || ctl.op == "release";
         engine.run_script(key.first, std::move(script), std::chrono::seconds(60),
-                          [&engine, group, cb, hook](RemoteReply reply) {
+                          [&engine, host, deferrable, op = ctl.op, group, cb, hook](RemoteReply reply) {
             remote::QueueCtlReply qr;
             Outcome asked = reply;
             if (reply.ok()) {
@@ -398,7 +401,11 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
                 const remote::QueueCtlReply::Result* found = nullptr;
                 for (const auto& res : qr.results)
                     if (res.id == job.id) found = &res;
-                if (asked.failed()) {
+                if (asked.failed() && deferrable && reply.unreachable()) {
+                    int64_t d = defer_operation(engine, host, job.id, op);
+                    r.message = deferred_message(op, host, reply.error, d);
+                    r.deferred = true;
+                } else if (asked.failed()) {
                     r.fail(asked);
                 } else if (!found) {
                     r.fail(FailureKind::Remote, "the host did not answer for job " + std::to_string(job.id));

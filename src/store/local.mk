@@ -9,6 +9,7 @@ src_store_librjstore_a_SOURCES = \
 	src/store/journal_repo.h src/store/journal_repo.cc \
 	src/store/job_event_repo.h src/store/job_event_repo.cc \
 	src/store/notify_repo.h src/store/notify_repo.cc \
+	src/store/deferred_repo.h src/store/deferred_repo.cc \
 	src/store/config_file.h src/store/config_file.cc
 tests_unit_tests_SOURCES += \
 	tests/unit/test_support.h \

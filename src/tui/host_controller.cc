@@ -2,6 +2,7 @@
 
 #include "tui/host_controller.h"
 
+#include "engine/deferred.h"
 #include "engine/dispatch.h"
 
 #include <algorithm>
@@ -178,6 +179,8 @@ void HostController::sync(bool manual) {
     }
     sync_quiet_ = false;
     std::vector<std::string> hosts = engine::hosts_to_sync(engine_);
+    for (const auto& h : engine::hosts_with_deferred(engine_))
+        if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
     for (const auto& h : hosts) ensure_host(h);
     if (hosts.empty()) {
         // Another rj (cron, a shell) may have changed the database.
@@ -222,6 +225,7 @@ void HostController::sync(bool manual) {
         // What the host said of its queues replaces what it said before; a
         // host not reached keeps its last known queues.
         if (r.reached) set_host_queues(r.host, r.queues, false);
+        if (r.reached) carry_out_deferred(r.host);
         if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
         sync_updated_ += r.updated + r.started;
         sync_ended_.insert(sync_ended_.end(), r.ended.begin(), r.ended.end());
@@ -242,6 +246,21 @@ void HostController::sync(bool manual) {
         dispatch_round();
         // This sync may have asked the hosts before the action took effect.
         if (sync_again_) sync_after_action();
+    });
+}
+
+void HostController::carry_out_deferred(const std::string& host) {
+    if (engine::deferred_for_host_count(engine_, host) == 0) return;
+    engine::carry_out_deferred(engine_, host, [this, alive = alive_](std::vector<engine::DeferredDone> done) {
+        if (!*alive) return;
+        std::string text;
+        for (const auto& d : done) {
+            if (d.still_waiting) continue;
+            text += (text.empty() ? "" : " · ") + std::string("job ") + std::to_string(d.op.job_id) + ": deferred " +
+                    d.op.op + (d.ok ? " done" : " failed: " + d.message);
+        }
+        if (!text.empty()) message(text);
+        reload_jobs();
     });
 }
 

@@ -57,6 +57,8 @@ public:
     // One dispatch round (engine/dispatch.h) after each sync: the interface
     // is one of the places the laptop decides (pools, cross-host --after).
     void dispatch_round();
+    // Kill/hold/release kept while `host` was unreachable, now that a sync reached it.
+    void carry_out_deferred(const std::string& host);
     // A remote operation's callback failed (engine::Engine::on_callback_error).
     void callback_failed(const std::string& error, const std::string& hint);
 

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "integration/rj_runner.h"
+#include "precondition.h"
 
 using namespace testing_support;
 using namespace std::chrono_literals;
@@ -330,4 +331,49 @@ TEST_CASE("a host's prelude runs before the command, and one that fails fails th
     CHECK(b["status"].str() == "failed");
     CHECK(contains(f.rj.batch({"log", id_s(bad)}).out, "rj: the prelude failed (exit 1); the command did not run"));
     CHECK(f.on_host("beta", "ls ~/ran 2>&1 || true").find("No such file") != std::string::npos);
+}
+
+TEST_CASE("a kill aimed at a blackholed host is deferred, shown, and carried out once the host is back", "[pools][root]") {
+    TestHosts hosts({"alpha", "beta"});
+    JobsFixture f(hosts);
+    int64_t id = f.run({"alpha", "sleep 600"});
+    int64_t other = f.run({"alpha", "sleep 600"});
+    if (!precondition(hosts.blackhole("alpha"), "blackholing needs root and iptables")) return;
+
+    RjResult k = f.rj.batch({"kill", id_s(id)}, 60000ms);
+    INFO(k.describe());
+    CHECK(k.status == 0);
+    CHECK(contains(k.out + k.err, "kill deferred: alpha is unreachable"));
+    CHECK(f.status_of(id) == "running");
+    RjResult listed = f.rj.batch({"list"});
+    CHECK(contains(listed.out, "running, kill deferred"));
+    CHECK(contains(f.rj.batch({"show", id_s(id)}).out, "deferred:"));
+    RjResult d = f.rj.batch({"deferred"});
+    CHECK(contains(d.out, id_s(id)));
+    CHECK(contains(d.out, "kill"));
+
+    // A second one, for the other job, is cancelled before the host returns.
+    RjResult k2 = f.rj.batch({"kill", id_s(other)}, 60000ms);
+    CHECK(k2.status == 0);
+    std::string table = f.rj.batch({"deferred"}).out;
+    std::string cancel_id;
+    for (const auto& line : split_lines(table)) {
+        std::istringstream in(line);
+        std::string op_id, job;
+        in >> op_id >> job;
+        if (job == id_s(other)) cancel_id = op_id;
+    }
+    REQUIRE(!cancel_id.empty());
+    CHECK(f.rj.batch({"deferred", "cancel", cancel_id}).status == 0);
+    CHECK(f.rj.batch({"deferred", "cancel", cancel_id}).status == 2);  // no longer waiting
+
+    // While the host is away, `rj -b` leaves it deferred and says nothing of it.
+    CHECK(!contains(tick(f), "deferred kill"));
+    hosts.unblackhole("alpha");
+    std::string out = tick(f);
+    CHECK(contains(out, "job " + id_s(id) + ": deferred kill done"));
+    CHECK(f.status_of(id) == "killed");
+    CHECK(f.status_of(other) == "running");
+    CHECK(f.rj.batch({"deferred"}).out.empty());
+    f.rj.batch({"kill", id_s(other)});
 }
