@@ -122,7 +122,8 @@ void print_error(std::ostream& err, const std::string& message, const std::strin
 std::string help_text(const std::string& name) {
     std::ostringstream s;
     if (name.empty()) {
-        s << "usage: rj -b COMMAND [OPTIONS] [ARGS]\n\nCommands:\n";
+        s << "usage: rj -b COMMAND [OPTIONS] [ARGS]\n"
+             "       rj -b            (no command: 'tick', the cron entry point)\n\nCommands:\n";
         for (const auto& c : commands()) {
             std::string left = std::string(c.name) + (*c.args ? std::string(" ") + c.args : "");
             s << "  " << left;

@@ -25,7 +25,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         Table t({"ID", "JOB", "HOST", "OP", "WAITING FOR"});
         int64_t now = static_cast<int64_t>(std::time(nullptr));
         for (const auto& d : engine::waiting_deferred(ctx.engine))
-            t.add({std::to_string(d.id), std::to_string(d.job_id), d.host, d.op,
+            t.add({std::to_string(d.id), std::to_string(d.job_id), d.host, d.op + (d.arg.empty() ? "" : " " + d.arg),
                    util::format_duration(util::Seconds(std::max<int64_t>(0, now - d.created_at)))});
         if (t.empty()) {
             if (ctx.out_is_tty) ctx.err << "rj: no deferred operations\n";
@@ -48,7 +48,7 @@ int run(Context& ctx, const po::variables_map& vm) {
 
 extern const Command kDeferredCommand = {
     "deferred", "[cancel ID...]", "list (or cancel) operations kept for unreachable hosts",
-    "A kill, hold or release aimed at a host rj cannot reach is not lost: it is kept as a deferred operation "
+    "A kill, hold, release or move aimed at a host rj cannot reach is not lost: it is kept as a deferred operation "
     "(list and show mark the job) and carried out by the next sync that reaches the host ('rj -b', 'rj -b sync' "
     "or the interface). 'rj -b deferred' lists those still waiting; 'rj -b deferred cancel ID' drops one.",
     declare, run};

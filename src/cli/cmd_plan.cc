@@ -65,7 +65,7 @@ std::string result_json(const engine::PlanResult& r) {
     }
     jobs += "]";
     util::JsonObject top;
-    top.add_raw("killed", killed).add_raw("jobs", jobs);
+    top.add("plan", r.label).add_raw("killed", killed).add_raw("jobs", jobs);
     return top.str();
 }
 
@@ -116,6 +116,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     engine::Plan plan = engine::parse_plan(read_plan(file), file == "-" ? "<stdin>" : file, host);
     engine::PlanSubmitOptions options;
     options.no_queue_start = vm.count("no-queue-start") > 0;
+    options.name = file == "-" ? "stdin" : file;
     auto result = await<engine::PlanResult>(ctx, "plan submit", [&](auto done) {
         engine::submit_plan(ctx.engine, std::move(plan), options, done);
     });
@@ -132,6 +133,7 @@ int run(Context& ctx, const po::variables_map& vm) {
             t.add({util::visible(e.entry), util::visible(e.block), e.host, e.job_id ? std::to_string(e.job_id) : "-",
                    e.how + (e.error.empty() ? "" : ": " + util::visible(e.error))});
         t.print(ctx.out, ctx.width);
+        if (ctx.out_is_tty) ctx.err << "rj: its jobs: rj -b list --search '" << result.label << "'\n";
     }
     engine::finish_notifications(ctx.engine, std::chrono::seconds(10));
     if (watch_for) {

@@ -123,7 +123,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         words.erase(words.begin());
     }
     if (vm.count("require")) req.require = vm["require"].as<std::string>();
-    req.command = util::join(words, " ");
+    if (!words.empty()) req.command = util::join(words, " ");  // (--from: the source's, unless given)
     if (req.host.empty() && req.pool.empty())
         throw util::UsageError("no host given", "usage: rj -b run [OPTIONS] HOST COMMAND...");
     if (req.command.empty()) throw util::UsageError("no command given", "usage: rj -b run [OPTIONS] HOST COMMAND...");

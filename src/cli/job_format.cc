@@ -105,7 +105,8 @@ std::string job_json(const store::Job& j) {
         .add("pool", j.pool)
         .add("require", j.require)
         .add("prelude", j.prelude)
-        .add("placed_by_rj", j.laptop_wait);
+        .add("placed_by_rj", j.laptop_wait)
+        .add("plan", j.plan);
     return o.str();
 }
 

@@ -9,8 +9,9 @@
 
 namespace engine {
 
-int64_t defer_operation(Engine& engine, const std::string& host, int64_t id, const std::string& op) {
-    return store::DeferredRepo(engine.db()).add(host, id, op);
+int64_t defer_operation(Engine& engine, const std::string& host, int64_t id, const std::string& op,
+                        const std::string& arg) {
+    return store::DeferredRepo(engine.db()).add(host, id, op, arg);
 }
 
 std::string deferred_message(const std::string& op, const std::string& host, const std::string& why, int64_t deferred_id) {
@@ -67,6 +68,10 @@ void carry_out_deferred(Engine& engine, const std::string& host, std::function<v
             } else if (op.op == "hold" || op.op == "release") {
                 queued_job_op(engine, op.op, {op.job_id}, [finish, op](QueuedJobResult r) {
                     finish(op, r.ok(), r.deferred, r.ok() ? (r.message.empty() ? op.op + " done" : r.message) : r.error);
+                });
+            } else if (op.op == "move") {
+                move_queued_job(engine, op.job_id, op.arg, [finish, op](QueuedJobResult r) {
+                    finish(op, r.ok(), r.deferred, r.ok() ? (r.message.empty() ? "moved to " + op.arg : r.message) : r.error);
                 });
             } else {
                 finish(op, false, false, "unknown operation " + op.op);

@@ -1,5 +1,5 @@
 // Deferred operations (store/deferred_repo.h): what a user aimed at a host
-// rj could not reach — kill, hold, release — is kept and carried out by the
+// rj could not reach — kill, hold, release, move — is kept and carried out by the
 // next sync that reaches the host (`rj -b`, `rj -b sync`, the interface),
 // unless cancelled first.
 #pragma once
@@ -16,7 +16,8 @@
 namespace engine {
 
 // Records `op` on job `id` of `host`; the id of the deferred operation.
-int64_t defer_operation(Engine& engine, const std::string& host, int64_t id, const std::string& op);
+int64_t defer_operation(Engine& engine, const std::string& host, int64_t id, const std::string& op,
+                        const std::string& arg = "");
 // The message a deferred operation answers with.
 std::string deferred_message(const std::string& op, const std::string& host, const std::string& why, int64_t deferred_id);
 

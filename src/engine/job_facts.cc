@@ -98,6 +98,7 @@ void add_code_facts(std::vector<JobFact>& out, const store::Job& job) {
 // Placed by the laptop: the pool, what it needs, what runs before it, and
 // while it waits, why and for which jobs.
 void add_placement_facts(std::vector<JobFact>& out, const store::Job& job) {
+    if (!job.plan.empty()) out.push_back({"Plan", job.plan});
     if (!job.pool.empty()) out.push_back({"Pool", job.pool});
     if (!job.require.empty()) out.push_back({"Requires", job.require});
     if (!job.prelude.empty()) out.push_back({"Prelude", job.prelude});

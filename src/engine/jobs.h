@@ -61,6 +61,7 @@ struct SubmitRequest {
     // and dependencies on other hosts' jobs (queue.after_* naming them).
     std::string pool;
     std::string require;
+    std::string plan;  // the plan submission it belongs to (plan submit)
 };
 
 struct SubmitResult : Outcome {

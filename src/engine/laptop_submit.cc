@@ -105,6 +105,7 @@ void submit_laptop_held(Engine& engine, SubmitRequest r, std::function<void(Subm
         job.session_prefix = dir.session_prefix;
         job.prelude = cfg.prelude_for(r.host);
     }
+    job.plan = r.plan;
     job.status = store::status::pending;
     job.queue_reason = "waiting for rj to place it";
     job.notify = notify_policy_for_job(engine, r.pool.empty() ? r.host : cfg.pools.at(r.pool).hosts.front(), r.notify);

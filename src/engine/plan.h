@@ -45,6 +45,7 @@ Plan parse_plan(const std::string& text, const std::string& origin, const std::s
 
 struct PlanSubmitOptions {
     bool no_queue_start = false;  // leave queue runners alone
+    std::string name;             // the plan's file name; its jobs record "NAME YYYY-MM-DD HH:MM:SS"
 };
 
 struct PlanEntryResult {
@@ -57,6 +58,7 @@ struct PlanEntryResult {
 };
 
 struct PlanResult : Outcome {
+    std::string label;  // what its jobs record as their plan ("train.yaml 2026-12-02 09:14:03"; search finds them)
     std::vector<int64_t> killed;
     std::vector<std::string> kill_errors;
     std::vector<PlanEntryResult> entries;

@@ -4,6 +4,7 @@
 // laptop waits for them when they are elsewhere).
 #include "config.h"
 
+#include <ctime>
 #include <map>
 #include <memory>
 
@@ -85,6 +86,7 @@ void submit_next(const std::shared_ptr<PlanRun>& run) {
     entry.block = j.block;
     entry.host = j.pool.empty() ? j.host : "@" + j.pool;
     SubmitRequest r = request_of(run->engine, j, run->options);
+    r.plan = run->result.label;
     std::string missing;
     if (j.in_series && j.series_prev >= 0) {
         int64_t prev = run->ids[static_cast<size_t>(j.series_prev)];
@@ -143,6 +145,17 @@ void submit_plan(Engine& engine, Plan plan, PlanSubmitOptions options, std::func
     check(engine, plan, options);
     auto run = std::make_shared<PlanRun>(PlanRun{engine, std::move(plan), options, std::move(done), {}, {}, {}, 0});
     run->ids.assign(run->plan.jobs.size(), 0);
+    {
+        std::time_t t = std::time(nullptr);
+        std::tm tm{};
+        localtime_r(&t, &tm);
+        char when[32];
+        std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        std::string name = options.name.empty() ? "plan" : options.name;
+        size_t slash = name.rfind('/');
+        if (slash != std::string::npos) name = name.substr(slash + 1);
+        run->result.label = name + " " + when;
+    }
     if (run->plan.kill.empty()) return submit_next(run);
     auto left = std::make_shared<size_t>(run->plan.kill.size());
     kill_jobs(engine, run->plan.kill, [run, left](KillResult k) {

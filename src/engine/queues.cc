@@ -226,6 +226,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     job.status = store::status::starting;
     job.notify = notify_policy_for_job(engine, r.host, r.notify);
     job.prelude = engine.config().prelude_for(r.host);
+    job.plan = r.plan;
 
     std::vector<store::Job> batch;
     int64_t array_id = 0;
@@ -488,8 +489,18 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
     ctl.op = "unqueue";
     auto cb = std::make_shared<std::function<void(QueuedJobResult)>>(std::move(done));
     auto taken = std::make_shared<bool>(false);
+    std::string old_host = job ? job->host : "";
     run_job_ctl(engine, ctl, {id},
-                [&engine, host, cb, taken](QueuedJobResult r) {
+                [&engine, host, old_host, cb, taken](QueuedJobResult r) {
+        if (!r.ok() && r.kind == FailureKind::Unreachable && !old_host.empty()) {
+            // Its host is away: kept, and moved by the next sync that reaches it.
+            int64_t d = defer_operation(engine, old_host, r.id, "move", host);
+            QueuedJobResult out;
+            out.id = r.id;
+            out.deferred = true;
+            out.message = deferred_message("move to " + host, old_host, r.error, d);
+            return (*cb)(out);
+        }
         if (!r.ok() || !*taken) {
             (*cb)(r);
             return;

@@ -119,6 +119,7 @@ struct Job {
     std::string require;  // canonical requirement text (engine/placement.h)
     std::string prelude;  // shell run before its command (config of its host or pool)
     bool laptop_wait = false;
+    std::string plan;  // the plan submission it came from ("train.yaml#41"); the job search matches it
 
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }

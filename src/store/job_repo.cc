@@ -21,7 +21,7 @@ const char* const kColumns =
     "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
     "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, code_commit, code_branch, code_root, "
     "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
-    "notify, notified_at, notified_via, notify_error, pool, require, prelude, laptop_wait";
+    "notify, notified_at, notified_via, notify_error, pool, require, prelude, laptop_wait, plan";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -103,6 +103,7 @@ Job read_job(Statement& st) {
     j.require = st.column_text(49);
     j.prelude = st.column_text(50);
     j.laptop_wait = st.column_int64(51) != 0;
+    j.plan = st.column_text(52);
     return j;
 }
 
@@ -133,7 +134,8 @@ std::string other_conditions(const JobFilter& f, std::vector<Arg>& args) {
         args.emplace_back(f.host);
     }
     if (!f.search.empty()) {
-        conds.push_back("(command LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
+        conds.push_back("(command LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR plan LIKE ? ESCAPE '\\')");
+        args.emplace_back(like_pattern(f.search));
         args.emplace_back(like_pattern(f.search));
         args.emplace_back(like_pattern(f.search));
     }
@@ -207,9 +209,9 @@ int64_t JobRepo::insert(Job& job) {
             "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
             "queue_on_fail, remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, "
             "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact, notify, "
-            "pool, require, prelude, laptop_wait) "
+            "pool, require, prelude, laptop_wait, plan) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?)");
+            "?, ?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
                      job.workdir, job.description, job.timeout_s, name(job.status), job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
@@ -217,7 +219,7 @@ int64_t JobRepo::insert(Job& job) {
                      job.session_prefix, job.queue, job.priority, static_cast<int64_t>(job.gpus), job.gpu_alloc,
                      id_csv(job.after_ok), id_csv(job.after_any), id_csv(job.after_fail), job.array_id,
                      job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason, job.exact, job.notify,
-                     job.pool, job.require, job.prelude, job.laptop_wait);
+                     job.pool, job.require, job.prelude, job.laptop_wait, job.plan);
         st->run();
     }
     int64_t id = db_.last_insert_id();

@@ -160,7 +160,8 @@ CREATE INDEX jobs_notify_open ON jobs(id) WHERE notify != '' AND notified_via IN
 // operations). A job with laptop_wait = 1 is `pending` on this machine, not on
 // any host: rj places it (host '@POOL' until then, `require` the canonical
 // requirement) or releases it once its after_* jobs (on any host) ended.
-// `prelude` ran before its command (from the host's or pool's config).
+// `prelude` ran before its command (from the host's or pool's config);
+// `plan` names the plan submission it came from ("train.yaml#41").
 // deferred_ops: a kill, hold, release or move aimed at an unreachable host,
 // carried out by the next sync that reaches it (state: waiting, done,
 // failed, cancelled).
@@ -169,6 +170,7 @@ ALTER TABLE jobs ADD COLUMN pool        TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN require     TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN prelude     TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN laptop_wait INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN plan        TEXT NOT NULL DEFAULT '';
 CREATE INDEX jobs_laptop_wait ON jobs(id) WHERE laptop_wait = 1 AND status = 'pending';
 CREATE TABLE deferred_ops (
     id         INTEGER PRIMARY KEY,

@@ -126,6 +126,7 @@ void Input::act(Action a) {
         case Action::StartNow: queues_.start_now(); break;
         case Action::HoldToggle: queues_.toggle_hold(); break;
         case Action::Move: queues_.move(); break;
+        case Action::Plan: jobs_.submit_plan(); break;
     }
 }
 

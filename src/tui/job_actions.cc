@@ -2,6 +2,13 @@
 
 #include "tui/job_actions.h"
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "engine/plan.h"
+#include "util/strings.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +54,60 @@ void JobActions::new_job() {
     if (engine_.config().default_timeout.count() > 0) r.timeout_s = engine_.config().default_timeout.count();
     form_from_.reset();
     open_job_form(r, "New job");
+}
+
+void JobActions::submit_plan() {
+    Field path;
+    path.label = "Plan file";
+    path.hint = "a YAML plan (remote-jobs format, version 1); checked whole before anything runs";
+    screen_.open_form(std::make_unique<Form>("Submit a plan", std::vector<Field>{path}, "submit"),
+                      [this] { submit_plan_form(); });
+}
+
+void JobActions::submit_plan_form() {
+    Form& form = *screen_.overlays().form;
+    Field& f = form.field(0);
+    std::string file = util::trim(f.value);
+    f.error.clear();
+    form.mark();
+    if (file.empty()) {
+        f.error = "which file?";
+        return;
+    }
+    if (file.rfind("~/", 0) == 0 && std::getenv("HOME")) file = std::getenv("HOME") + file.substr(1);
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        f.error = "cannot read " + file;
+        return;
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    engine::PlanSubmitOptions options;
+    options.name = file;
+    try {
+        // Errors name the file as typed's last part: the prompt is one line wide.
+        std::string shown = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
+        engine::Plan plan = engine::parse_plan(text, shown, "");
+        hosts_.message("submitting plan " + file + "…");
+        engine::submit_plan(engine_, std::move(plan), options, [this, alive = alive_](engine::PlanResult r) {
+            if (!*alive) return;
+            int submitted = 0, refused = 0;
+            for (const auto& e : r.entries) (e.job_id ? submitted : refused)++;
+            std::string said = "plan " + r.label + ": " + std::to_string(submitted) + " job(s) submitted";
+            if (!r.killed.empty()) said += ", " + std::to_string(r.killed.size()) + " killed";
+            if (refused) said += ", " + std::to_string(refused) + " NOT submitted (rj -b plan submit says why)";
+            // Its jobs together: the search matches their plan.
+            model_.search = r.label;
+            hosts_.message(said, refused > 0);
+            hosts_.apply_filter();
+            hosts_.sync_after_action();
+        });
+    } catch (const util::Error& e) {
+        // Refused whole (line and column): nothing ran; the prompt stays.
+        f.error = std::string(e.what()) + (e.hint().empty() ? "" : " — " + e.hint());
+        return;
+    }
+    screen_.overlays().form.reset();
+    screen_.mark_all();
 }
 
 void JobActions::edit_and_restart() {

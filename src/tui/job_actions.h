@@ -26,6 +26,8 @@ public:
     JobActions& operator=(const JobActions&) = delete;
 
     void new_job();
+    // p: a path prompt, then the plan submitted; its jobs shown together (the search).
+    void submit_plan();
     void edit_and_restart();
     void restart();
     void kill();
@@ -38,6 +40,7 @@ public:
     void ask_passphrase(const std::string& key_path, engine::Engine::PassphraseAnswer answer);
 
 private:
+    void submit_plan_form();
     void open_job_form(const engine::SubmitRequest& request, const std::string& title);
     void submit_form();
     // Throws util::Error for a request the engine refuses up front.

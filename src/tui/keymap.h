@@ -19,7 +19,7 @@ enum class Action {
     Down, Up, PageDown, PageUp, Home, End, NextPane, PrevPane,
     Search, Filter, Details, Log, Help, Quit, Suspend,
     New, Restart, EditRestart, Kill, Sync, Forget, Prune, Attach,
-    QueueStart, QueueStop, StartNow, HoldToggle, Move,
+    QueueStart, QueueStop, StartNow, HoldToggle, Move, Plan,
 };
 
 // Where a binding works: the focused pane.

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <ctime>
 #include <optional>
 #include <sstream>
@@ -422,4 +423,30 @@ TEST_CASE("the status line says when rj gave up delivering a job's end message",
     start_job(ui, "alpha", "exit 3");
     INFO(ui.last_screen());
     CHECK(ui.wait_for("end message not delivered", 60));
+}
+
+TEST_CASE("p submits a plan file: a broken plan is refused under the prompt, a good one shows its jobs together", "[tui][plans]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    seed(hosts, "alpha", "python unrelated.py", store::status::completed, 0);
+    std::string bad = hosts.dir() + "/bad.yaml", good = hosts.dir() + "/good.yaml";
+    std::ofstream(bad) << "version: 1\njobs:\n  - job: {host: alpha, comand: ls}\n";
+    std::ofstream(good) << "version: 1\njobs:\n  - job: {name: one, host: alpha, command: echo plan-one}\n"
+                           "  - job: {name: two, host: alpha, command: echo plan-two}\n";
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 1"));
+    ui.keys("p");
+    REQUIRE(ui.wait_for("Plan file"));
+    ui.type(bad);
+    ui.keys("Enter");
+    INFO(ui.last_screen());
+    CHECK(ui.wait_for("bad.yaml:3:24: jobs[0].job: unknown key 'comand'"));
+    ui.keys("C-u");
+    ui.type(good);
+    ui.keys("Enter");
+    bool shown = ui.wait_until([](const std::string& s) {
+        return has(s, "/good.yaml 20") && has(s, "plan-one") && has(s, "plan-two") && !has(s, "unrelated");
+    }, 30);
+    INFO(ui.screen());
+    CHECK(shown);
 }
