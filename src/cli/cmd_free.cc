@@ -21,9 +21,9 @@ constexpr int64_t kIdleWorthSaying = 24 * 3600;
 
 std::string gpu_line(const engine::GpuCapacity& g) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%s %3d%% %6lld/%lld MiB", g.busy ? "busy" : "free", g.utilization_pct,
+    std::snprintf(buf, sizeof buf, "%d%% use, %lld/%lld MiB, ", g.utilization_pct,
                   static_cast<long long>(g.memory_used_mib), static_cast<long long>(g.memory_total_mib));
-    return buf;
+    return buf + g.name;
 }
 
 }  // namespace
@@ -61,7 +61,7 @@ int run_hosts_free(Context& ctx, const std::vector<std::string>& hosts) {
             note = std::to_string(r.active_jobs) + " rj job" + (r.active_jobs == 1 ? "" : "s");
         }
         t.add({h, gpus, mem, cpus, note});
-        for (const auto& g : c.gpus) t.add({"  gpu " + std::to_string(g.index), gpu_line(g), "", "", g.name});
+        for (const auto& g : c.gpus) t.add({"  gpu " + std::to_string(g.index), g.busy ? "busy" : "free", "", "", gpu_line(g)});
     }
     t.print(ctx.out, ctx.width);
     for (const auto& n : idle_notes) ctx.out << n << "\n";

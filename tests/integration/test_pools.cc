@@ -377,3 +377,50 @@ TEST_CASE("a kill aimed at a blackholed host is deferred, shown, and carried out
     CHECK(f.rj.batch({"deferred"}).out.empty());
     f.rj.batch({"kill", id_s(other)});
 }
+
+TEST_CASE("a plan's when: waits on its host until a GPU is idle enough, then runs there", "[pools][plans]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    install_fake_gpus(f, "alpha", {true, true});
+    std::string plan = hosts.dir() + "/when.yaml";
+    std::ofstream(plan) << "version: 1\njobs:\n  - job:\n      name: gated\n      host: alpha\n"
+                           "      command: echo gated ran\n      when:\n        gpu: {device: any, util_below: 40}\n";
+    RjResult r = f.rj.batch({"plan", "submit", "--json", plan});
+    INFO(r.describe());
+    REQUIRE(r.status == 0);
+    Json out = parse_json(r.out);
+    const Json& entry = out["jobs"].items.at(0);
+    CHECK(entry["how"].str() == "pending");
+    int64_t id = entry["id"].integer();
+    Json j = f.show(id);
+    CHECK(j["status"].str() == "pending");
+    CHECK(j["require"].str() == "gpu_device:any,gpu_util_below:40");
+    CHECK(contains(j["pending_reason"].str(), "no host in host alpha has a GPU with under 40% use"));
+    CHECK(tick(f).empty());
+    set_gpus(f, "alpha", {true, false});
+    REQUIRE(tick_until(f, [&] { return f.status_of(id) == "completed"; }));
+    CHECK(f.show(id)["host"].str() == "alpha");
+}
+
+TEST_CASE("hosts --free shows free GPUs, memory and idle CPUs, and names hosts without rj jobs", "[pools]") {
+    TestHosts hosts({"alpha", "beta"});
+    JobsFixture f(hosts);
+    install_fake_gpus(f, "alpha", {true, false});
+    int64_t busy = f.run({"beta", "sleep 600"});
+    RjResult r = f.rj.batch({"hosts", "--free"});
+    INFO(r.describe());
+    CHECK(r.status == 0);
+    std::string alpha_row, beta_row;
+    for (const auto& line : split_lines(r.out)) {
+        if (starts_with(line, "alpha ")) alpha_row = line;
+        if (starts_with(line, "beta ")) beta_row = line;
+    }
+    CHECK(contains(alpha_row, "1 of 2"));
+    CHECK(contains(beta_row, "none"));
+    CHECK(contains(beta_row, "1 rj job"));
+    CHECK(contains(r.out, "gpu 0  busy"));
+    CHECK(contains(r.out, "97% use, 20000/49140 MiB"));
+    CHECK(contains(r.out, "gpu 1  free"));
+    CHECK(contains(r.out, "alpha: 1 GPU idle, no rj job on record"));
+    f.rj.batch({"kill", id_s(busy)});
+}
