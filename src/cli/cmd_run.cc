@@ -47,6 +47,10 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
          "with --queue: one task per number of 1-100, 1-100%10 (at most 10 at once) or 1,3,7-9; "
          "each task gets RJ_ARRAY_TASK_ID and TASK_ID")
         ("hold", "with --queue: queue it held ('rj -b release ID' lets it start)");
+    // Accounting and progress (issue 10).
+    opts.add_options()
+        ("tag", po::value<std::vector<std::string>>()->value_name("T"),
+         "tag the job (repeatable); list, acct and kill take --tag T");
     hidden.add_options()
         ("host", po::value<std::string>(), "host")
         ("command", po::value<std::vector<std::string>>(), "command");
@@ -128,6 +132,8 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("idle-timeout"))
         req.idle_timeout_s = util::parse_duration_or_throw(vm["idle-timeout"].as<std::string>(), "--idle-timeout").count();
     apply_queue_options(vm, req.queue);
+    // Accounting and progress (issue 10): --tag replaces the tags of --from.
+    if (vm.count("tag")) req.tags = vm["tag"].as<std::vector<std::string>>();
     if (req.queue.enabled && vm.count("queue") && req.queue.name == "default") {
         // `--queue gpu HOST CMD`: the optional value must be attached.
         try {

@@ -18,6 +18,11 @@ std::string id_array(const std::vector<int64_t>& ids) {
     for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
     return s + "]";
 }
+std::string string_array(const std::vector<std::string>& items) {
+    std::string s = "[";
+    for (size_t i = 0; i < items.size(); ++i) s += (i ? "," : "") + util::json_quote(items[i]);
+    return s + "]";
+}
 }  // namespace
 
 std::string job_time_cell(const store::Job& job, int64_t now) {
@@ -101,7 +106,12 @@ std::string job_json(const store::Job& j) {
         .add("notify", j.notify)
         .add("notified_via", j.notified_via)
         .add("notified_at", j.notified_at)
-        .add("notify_error", j.notify_error);
+        .add("notify_error", j.notify_error)
+        .add_raw("tags", string_array(j.tags))
+        .add("peak_rss_kib", j.usage.peak_rss_kib)
+        .add("gpus_used", j.usage.gpus)
+        .add("gpu_mem_peak_mib", j.usage.gpu_mem_peak_mib)
+        .add("gpu_util_mean", j.usage.gpu_util_mean);
     return o.str();
 }
 

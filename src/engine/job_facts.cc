@@ -74,6 +74,26 @@ std::string usage_fact(const JobUsage& usage) {
     return text;
 }
 
+// What the wrapper measured: peak memory, and the GPUs its processes used.
+void add_usage_facts(std::vector<JobFact>& out, const store::Job& job) {
+    const auto& u = job.usage;
+    if (u.peak_rss_kib) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.1f MiB (resident, its process group)", static_cast<double>(*u.peak_rss_kib) / 1024.0);
+        out.push_back({"Peak memory", buf});
+    }
+    if (!u.gpus.empty()) {
+        std::string text = u.gpus;
+        if (u.gpu_mem_peak_mib) text += "; peak memory " + std::to_string(*u.gpu_mem_peak_mib) + " MiB";
+        if (u.gpu_util_mean) {
+            char buf[48];
+            std::snprintf(buf, sizeof buf, "; mean utilisation %.0f%%", *u.gpu_util_mean);
+            text += buf;
+        }
+        out.push_back({"GPUs used", text});
+    }
+}
+
 std::string cpu_seconds(double s) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2fs", s);
@@ -125,6 +145,11 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
     if (!job.description.empty()) out.push_back({"Description", job.description});
     // One fact per variable, all under one label.
     for (const auto& [name, value] : job.env) out.push_back({"Environment", name + "=" + value});
+    if (!job.tags.empty()) {
+        std::string tags;
+        for (const auto& t : job.tags) tags += (tags.empty() ? "" : ", ") + t;
+        out.push_back({"Tags", tags});
+    }
     if (job.timeout_s > 0) out.push_back({"Timeout", duration(job.timeout_s)});
     if (job.idle_timeout_s > 0) out.push_back({"Idle timeout", duration(job.idle_timeout_s)});
     if (job.is_array()) out.push_back({"Array", "tasks " + job.array_spec});
@@ -144,6 +169,7 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
     if (job.cpu_user_s || job.cpu_sys_s)
         out.push_back({"CPU time", "user " + cpu_seconds(job.cpu_user_s.value_or(0)) + ", system " +
                                        cpu_seconds(job.cpu_sys_s.value_or(0))});
+    add_usage_facts(out, job);
     add_code_facts(out, job);
     if (!job.gpu_models.empty()) out.push_back({"GPU models", job.gpu_models});
     if (job.from_job)

@@ -55,7 +55,14 @@ struct SubmitRequest {
     std::optional<int64_t> exact_from;
     // run --notify: all | failures | none; empty: as the config says.
     std::string notify;
+
+    // Accounting and progress (issue 10): `run --tag` (repeatable).
+    std::vector<std::string> tags;
 };
+
+// Checks the request's tags (UsageError naming --tag) and copies them,
+// sorted and each once, into the job about to be recorded.
+void apply_job_extras(const SubmitRequest& request, store::Job& job);
 
 struct SubmitResult : Outcome {
     int64_t job_id = 0;    // an array: the array's id

@@ -29,9 +29,16 @@
 //     notify notify.N.curl notify.N.json   (0600) end notification: policy
 //                          line, per channel a curl config (the URL) and a
 //                          message template (notify/message.h)
+//     usage                the sampler's running totals (rss_kib= gpu_mem_mib=
+//                          util_sum= util_n= samples= gpus=), rewritten after
+//                          each sample: 1 s after the start, then at doubling
+//                          intervals up to 15 s
 //     exit                 one line, written at the end (temp file + rename):
 //                          kind=K rc=N code=N sig=N started=E ended=E user=S sys=S
+//                          [rss_kib=N gpus=I,J gpu_mem_mib=N gpu_util=P]
 //                          [notify=sent|failed|nocurl|quiet notify_detail=W] [err=W]
+//                            rss_kib..gpu_util: what the sampler measured
+//                            (see MeasuredUsage; absent when it never sampled)
 //                            notify: the wrapper POSTed the message (curl
 //                            -K, the URL read from the 0600 file) *before*
 //                            writing this record, so the end and whether the
@@ -317,6 +324,22 @@ const char* to_string(EndKind k);
 EndKind parse_end_kind(std::string_view word);  // Unknown for other words
 std::ostream& operator<<(std::ostream& os, EndKind k);
 
+// What the wrapper's sampler measured while the job ran, as the exit record
+// and its journal line carry it (all optional; checked on arrival, out of
+// range or malformed values are dropped):
+//   rss_kib=N     peak resident memory of the job's process group, KiB
+//   gpus=I,J      GPU indexes (0..1023, at most 64) its processes used
+//   gpu_mem_mib=N peak GPU memory of its processes, MiB
+//   gpu_util=P    those GPUs' utilisation, percent (0..100), mean over samples
+struct MeasuredUsage {
+    std::optional<int64_t> rss_kib;
+    std::string gpus;
+    std::optional<int64_t> gpu_mem_mib;
+    std::optional<double> gpu_util;
+    bool operator==(const MeasuredUsage&) const = default;
+};
+MeasuredUsage parse_measured_usage(const std::vector<std::pair<std::string, std::string>>& fields);
+
 struct ExitRecord {
     EndKind kind = EndKind::Unknown;
     std::string kind_word;  // as the host wrote it (for an Unknown kind's message)
@@ -332,6 +355,7 @@ struct ExitRecord {
     // (its policy wanted none); empty: it had nothing to send with.
     // notify_detail: http-CODE or curl-EXIT of the last try.
     std::string notify, notify_detail;
+    MeasuredUsage usage;
 };
 
 struct JobFacts {

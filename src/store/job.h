@@ -112,6 +112,19 @@ struct Job {
     std::string notified_via;  // "", due, sending, host, laptop, none, failed
     std::string notify_error;  // the last delivery failure, for show
 
+    // What the wrapper measured while it ran (absent for jobs of before
+    // schema v8 and jobs that never ran).
+    struct Usage {
+        std::optional<int64_t> peak_rss_kib;    // its process group's resident memory at its peak
+        std::string gpus;                       // GPU indexes its processes used ("0,3")
+        std::optional<int64_t> gpu_mem_peak_mib;  // its processes' GPU memory at its peak
+        std::optional<double> gpu_util_mean;    // percent: those GPUs' utilisation, mean over samples
+        bool operator==(const Usage&) const = default;
+    };
+    Usage usage;
+    std::vector<std::string> tags;  // `run --tag`, sorted, each once
+    std::string progress;           // `run --progress` pattern ("" = the config's)
+
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }
     // "a1b2c3d on main, 3 files changed, 1 untracked" (empty without code).
@@ -134,6 +147,7 @@ struct JobFilter {
     int64_t before_id = 0;  // keyset paging: only id < before_id (0 = from the newest)
     int64_t array_id = 0;   // > 0: only the tasks of this array
     bool hide_tasks = false;  // leave out array tasks (their array's row stands for them)
+    std::string tag{};        // only jobs carrying this tag
 };
 
 }  // namespace store

@@ -156,6 +156,24 @@ ALTER TABLE jobs ADD COLUMN notify_error TEXT NOT NULL DEFAULT '';
 CREATE INDEX jobs_notify_open ON jobs(id) WHERE notify != '' AND notified_via IN ('', 'due', 'sending');
 )sql";
 
+// v8: what the wrapper measured while a job ran (peak resident memory of
+// its process group, the GPUs its processes used, their peak memory and mean
+// utilisation), the job's tags (`run --tag`, any number, one row each so a
+// tag filter is an index lookup) and its progress pattern.
+const char* const kV8 = R"sql(
+ALTER TABLE jobs ADD COLUMN peak_rss_kib     INTEGER;
+ALTER TABLE jobs ADD COLUMN gpus_used        TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN gpu_mem_peak_mib INTEGER;
+ALTER TABLE jobs ADD COLUMN gpu_util_mean    REAL;
+ALTER TABLE jobs ADD COLUMN progress         TEXT NOT NULL DEFAULT '';
+CREATE TABLE job_tags (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    tag    TEXT NOT NULL,
+    PRIMARY KEY (job_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX job_tags_by_tag ON job_tags(tag, job_id);
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -171,6 +189,7 @@ const std::vector<Migration>& migrations() {
         {5, "per-host queues: priority, GPUs, dependencies, arrays, hold", sql_step(kV5)},
         {6, "the code a job ran (git commit, branch, patch) and its GPUs' models", sql_step(kV6)},
         {7, "job-end notifications: policy, who delivered, when, and the last delivery error", sql_step(kV7)},
+        {8, "usage accounting (peak memory, GPUs used, their memory and utilisation), tags, progress pattern", sql_step(kV8)},
     };
     return steps;
 }
