@@ -29,3 +29,4 @@ tests_integration_tests_SOURCES += tests/integration/test_notify.cc
 TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
 tests_integration_tests_SOURCES += tests/integration/test_acct.cc
+tests_unit_tests_SOURCES += tests/unit/test_progress.cc

@@ -78,20 +78,22 @@ int run_list(Context& ctx, const po::variables_map& vm) {
     }
     int64_t now = static_cast<int64_t>(std::time(nullptr));
     bool code = vm.count("code") > 0;
-    Table t(code ? std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMIT", "COMMAND"}
-                 : std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMAND"});
+    Table t(code ? std::vector<std::string>{"ID", "HOST", "STATUS", "%", "TIME", "COMMIT", "COMMAND"}
+                 : std::vector<std::string>{"ID", "HOST", "STATUS", "%", "TIME", "COMMAND"});
     for (const auto& j : jobs) {
         std::string id = std::to_string(j.id);
         if (grouped && j.array_id) id = " └" + id;  // a task, under its array
         std::string what = job_what_cell(j);
+        std::string status = job_status_text(j);
+        if (j.stalled()) status += " (stalled)";
         if (j.is_array()) what = "[array " + j.array_spec + "] " + what;
         else if (j.array_task) what = "[" + std::to_string(*j.array_task) + "] " + what;
         if (code) {
             std::string commit = j.has_code() ? j.code.commit.substr(0, 7) : "-";
             if (j.has_code() && (j.code.files > 0 || j.code.untracked > 0)) commit += "+";
-            t.add({id, j.host, job_status_text(j), job_time_cell(j, now), commit, what});
+            t.add({id, j.host, status, job_percent_cell(j), job_time_cell(j, now), commit, what});
         } else {
-            t.add({id, j.host, job_status_text(j), job_time_cell(j, now), what});
+            t.add({id, j.host, status, job_percent_cell(j), job_time_cell(j, now), what});
         }
     }
     if (t.empty()) {

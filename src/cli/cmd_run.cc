@@ -50,7 +50,10 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
     // Accounting and progress (issue 10).
     opts.add_options()
         ("tag", po::value<std::vector<std::string>>()->value_name("T"),
-         "tag the job (repeatable); list, acct and kill take --tag T");
+         "tag the job (repeatable); list, acct and kill take --tag T")
+        ("progress", po::value<std::string>()->value_name("PATTERN"),
+         "read its progress from log lines: 'Epoch (\\d+)/(\\d+)' (done/total), '(\\d+)% done' or percent; "
+         "none: no progress (default: the config's progress)");
     hidden.add_options()
         ("host", po::value<std::string>(), "host")
         ("command", po::value<std::vector<std::string>>(), "command");
@@ -134,6 +137,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     apply_queue_options(vm, req.queue);
     // Accounting and progress (issue 10): --tag replaces the tags of --from.
     if (vm.count("tag")) req.tags = vm["tag"].as<std::vector<std::string>>();
+    if (vm.count("progress")) req.progress = vm["progress"].as<std::string>();
     if (req.queue.enabled && vm.count("queue") && req.queue.name == "default") {
         // `--queue gpu HOST CMD`: the optional value must be attached.
         try {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "store/job.h"
 #include "util/duration.h"
@@ -40,6 +41,13 @@ std::string job_status_text(const store::Job& job) {
         else if (job.exit_code) s += " (exit " + std::to_string(*job.exit_code) + ")";
     }
     return s;
+}
+
+std::string job_percent_cell(const store::Job& job) {
+    if (!job.live.fraction) return "-";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.0f%%", *job.live.fraction * 100.0);
+    return buf;
 }
 
 int job_exit_status(const store::Job& job) {
@@ -111,7 +119,12 @@ std::string job_json(const store::Job& j) {
         .add("peak_rss_kib", j.usage.peak_rss_kib)
         .add("gpus_used", j.usage.gpus)
         .add("gpu_mem_peak_mib", j.usage.gpu_mem_peak_mib)
-        .add("gpu_util_mean", j.usage.gpu_util_mean);
+        .add("gpu_util_mean", j.usage.gpu_util_mean)
+        .add("progress", j.progress)
+        .add("progress_fraction", j.live.fraction)
+        .add("log_quiet_since", j.live.quiet_since)
+        .add("stalled", j.stalled())
+        .add("stalled_since", j.stalled() ? j.live.stalled_since : std::nullopt);
     return o.str();
 }
 

@@ -2,6 +2,7 @@
 
 #include "engine/acct.h"
 #include "engine/jobs.h"
+#include "engine/progress.h"
 
 #include <algorithm>
 #include <cctype>
@@ -153,7 +154,7 @@ void check_tag(const std::string& tag) {
 
 namespace engine {
 
-void apply_job_extras(const SubmitRequest& request, store::Job& job) {
+void apply_job_extras(const Engine& engine, const SubmitRequest& request, store::Job& job) {
     std::set<std::string> tags;
     for (const auto& t : request.tags) {
         check_tag(t);
@@ -161,6 +162,13 @@ void apply_job_extras(const SubmitRequest& request, store::Job& job) {
     }
     if (tags.size() > 16) throw util::UsageError::in("tag", "a job takes at most 16 tags");
     job.tags.assign(tags.begin(), tags.end());
+    if (request.progress == "none") job.progress.clear();
+    else if (!request.progress.empty()) {
+        check_progress_pattern(request.progress);
+        job.progress = request.progress;
+    } else {
+        job.progress = engine.config().progress_for(job.host);
+    }
 }
 
 }  // namespace engine

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "engine/progress.h"
 #include "util/duration.h"
 
 namespace engine {
@@ -164,6 +165,11 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
         int64_t end = job.ended_at.value_or(job.terminal() ? *job.started_at : now);
         out.push_back({job.terminal() ? "Ran for" : "Running for", duration(end - *job.started_at)});
     }
+    if (job.live.fraction) out.push_back({"Progress", progress_text(job, now) + " (as of the last sync)"});
+    if (job.stalled() && job.live.quiet_since)
+        out.push_back({"Stalled", "its log has not grown for " + duration(now - *job.live.quiet_since) +
+                                      " (stall_after)"});
+    if (!job.progress.empty()) out.push_back({"Progress pattern", job.progress});
     if (live.usage && live.usage->ok() && live.usage->running && !job.terminal())
         out.push_back({"Using", usage_fact(*live.usage)});
     if (job.cpu_user_s || job.cpu_sys_s)

@@ -56,13 +56,16 @@ struct SubmitRequest {
     // run --notify: all | failures | none; empty: as the config says.
     std::string notify;
 
-    // Accounting and progress (issue 10): `run --tag` (repeatable).
+    // Accounting and progress (issue 10): `run --tag` (repeatable);
+    // `run --progress` (empty: the config's progress for the host; "none": none).
     std::vector<std::string> tags;
+    std::string progress;
 };
 
-// Checks the request's tags (UsageError naming --tag) and copies them,
-// sorted and each once, into the job about to be recorded.
-void apply_job_extras(const SubmitRequest& request, store::Job& job);
+// Checks the request's tags (UsageError naming "tag") and progress pattern
+// (naming "progress"), and copies them into the job about to be recorded:
+// the tags sorted and each once, the pattern or else the config's.
+void apply_job_extras(const Engine& engine, const SubmitRequest& request, store::Job& job);
 
 struct SubmitResult : Outcome {
     int64_t job_id = 0;    // an array: the array's id
@@ -96,6 +99,7 @@ struct SyncReport : Outcome {
     int updated = 0;  // jobs whose state changed
     int started = 0;  // pending jobs started
     std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
+    std::vector<int64_t> stalled;  // running jobs this sync found newly stalled (stall_after)
 };
 // Hosts worth syncing: those with starting/running/pending jobs.
 std::vector<std::string> hosts_to_sync(Engine& engine);

@@ -22,5 +22,6 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/host_info.cc \
 	src/engine/prune.cc \
 	src/engine/usage.cc \
-	src/engine/acct.h src/engine/acct.cc
+	src/engine/acct.h src/engine/acct.cc \
+	src/engine/progress.h src/engine/progress.cc
 tests_unit_tests_SOURCES += tests/unit/test_engine_verdict.cc tests/unit/test_engine_canned.cc tests/unit/test_acct.cc

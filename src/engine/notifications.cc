@@ -106,6 +106,20 @@ void send(Engine& engine, const store::Job& job) {
 
 }  // namespace
 
+void notify_stalled(Engine& engine, int64_t id) {
+    auto job = store::JobRepo(engine.db()).get(id);
+    if (!job || job->notify.empty() || !job->live.stalled_since || !job->live.quiet_since) return;
+    std::vector<Target> to = targets(engine.config().notify);
+    if (to.empty() || !store::JobRepo(engine.db()).claim_stall_notice(id)) return;
+    int64_t quiet = now_epoch() - *job->live.quiet_since;
+    notify::JobInfo info = job_info(engine, *job);
+    for (const Target& t : to) {
+        ++engine.notices_in_flight();
+        engine.notifier().post(t.url, notify::stall_payload(t.channel, info, id, quiet < 0 ? 0 : quiet),
+                               [&engine](notify::DeliveryResult) { --engine.notices_in_flight(); });
+    }
+}
+
 std::string notify_policy_for_job(const Engine& engine, const std::string& host, const std::string& requested) {
     std::string p = requested.empty() ? engine.config().notify_policy_for(host) : util::to_lower(requested);
     if (p != "all" && p != "failures" && p != "none")
@@ -168,8 +182,9 @@ void deliver_notifications(Engine& engine) {
 size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(); }
 
 void finish_notifications(Engine& engine, event::Duration limit) {
-    if (engine.notifying().empty()) return;
-    engine.loop().run_until([&] { return engine.notifying().empty(); }, event::Clock::now() + limit);
+    auto done = [&] { return engine.notifying().empty() && engine.notices_in_flight() == 0; };
+    if (done()) return;
+    engine.loop().run_until(done, event::Clock::now() + limit);
     store::NotifyRepo repo(engine.db());
     for (int64_t id : engine.notifying())
         repo.release(id, "rj exited while it was still trying to deliver it; the next sync tries again");

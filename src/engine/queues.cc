@@ -241,7 +241,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     job.held = r.queue.hold;
     job.status = store::status::starting;
     job.notify = notify_policy_for_job(engine, r.host, r.notify);
-    apply_job_extras(r, job);
+    apply_job_extras(engine, r, job);
 
     std::vector<store::Job> batch;
     int64_t array_id = 0;

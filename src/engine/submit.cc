@@ -130,7 +130,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     job.session_prefix = dir.session_prefix;
     job.status = store::status::starting;
     job.notify = notify_policy_for_job(engine, request.host, request.notify);
-    apply_job_extras(request, job);
+    apply_job_extras(engine, request, job);
     jobs.insert(job);
     bool queue_on_fail = request.queue_on_fail;
     start_recorded_job(engine, job, [&engine, queue_on_fail, done = std::move(done)](SubmitResult r, RemoteReply reply) {

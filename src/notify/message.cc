@@ -78,6 +78,20 @@ std::string payload_template(Channel channel, const JobInfo& job) {
            text + "\"}";
 }
 
+std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s) {
+    std::string what = job.description.empty() ? job.command : job.description;
+    std::string text = "\\u26a0 rj job " + std::to_string(id) + " on " + json_text(job.host) +
+                       " stalled: its log has not grown for " + duration_text(quiet_s) + ": " + json_text(what);
+    switch (channel) {
+    case Channel::Slack: return "{\"text\":\"" + text + "\"}";
+    case Channel::Discord: return "{\"content\":\"" + text + "\"}";
+    case Channel::Webhook: break;
+    }
+    return "{\"event\":\"stalled\",\"id\":" + std::to_string(id) + ",\"host\":\"" + json_text(job.host) +
+           "\",\"quiet_s\":" + std::to_string(quiet_s) + ",\"description\":\"" + json_text(job.description) +
+           "\",\"command\":\"" + json_text(job.command) + "\",\"text\":\"" + text + "\"}";
+}
+
 std::map<std::string, std::string> end_values(const EndInfo& e) {
     std::string lines = json_text(e.tail);
     return {

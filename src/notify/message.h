@@ -47,6 +47,10 @@ std::string fill(std::string tmpl, const std::map<std::string, std::string>& val
 // payload_template + end_values + fill.
 std::string payload(Channel channel, const JobInfo& job, const EndInfo& end);
 
+// A running job that stalled: its log has not grown for `quiet_s` seconds
+// (one message per job; the generic webhook gets "event":"stalled").
+std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s);
+
 // "45s", "12m05s", "3h07m" (the wrapper's rj_dur writes the same).
 std::string duration_text(int64_t seconds);
 // The last `lines` lines of `log`, printable ASCII only (what the wrapper keeps), each at most 300 bytes.

@@ -367,6 +367,17 @@ SyncReply parse_sync(const std::string& out) {
         } else if (facts.take(*l)) {
         } else if (l->tag == "RJ-QUEUE") {
             rep.queues.push_back(parse_queue_info(*l));
+        } else if (l->tag == "RJ-LOGSTATE") {
+            int64_t id = l->num("id");
+            int64_t bytes = l->num("bytes", -1), grew = l->num("grew", 0);
+            if (id > 0 && bytes >= 0 && grew > 0) {
+                rep.logs[id].bytes = bytes;
+                rep.logs[id].grew = grew;
+            }
+        } else if (l->tag == "RJ-TAIL") {
+            int64_t id = l->num("id");
+            auto& tail = rep.logs[id].tail;
+            if (id > 0 && tail.size() < 5) tail.push_back(l->str("msg").substr(0, 300));
         } else if (l->tag == "RJ-JOURNAL") {
             rep.journal_offset = l->num("offset");
             rep.journal_size = l->num("size");
@@ -402,6 +413,11 @@ SyncReply parse_sync(const std::string& out) {
     rep.tmux = facts.tmux;
     rep.live_sessions = std::move(facts.sessions);
     rep.jobs = std::move(facts.jobs);
+    // Only the ids asked about, and only what came with a log state.
+    for (auto it = rep.logs.begin(); it != rep.logs.end();) {
+        if (!rep.jobs.count(it->first) || it->second.grew == 0) it = rep.logs.erase(it);
+        else ++it;
+    }
     return rep;
 }
 

@@ -81,10 +81,11 @@
 //   submit   RJ-SUBMIT ok id= pid= started= already=0|1 exited=0|1
 //            RJ-SUBMIT pending id= already=   (session up, start not yet recorded)
 //            RJ-SUBMIT error id= msg=...
-//   sync     RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
+//   sync     (RJ_TAIL: ids whose last log lines are wanted) RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
 //            RJ-SESSION rj-<id>..., per asked id RJ-JOB id= dir=0|1 pid= pgid=
 //            alive= wpid= walive= started= created= killreq= rebooted= and RJ-EXIT id=
-//            <exit record>; RJ-JOURNAL offset= size= reset= more= rotated= bytes=N,
+//            <exit record>; per running asked id RJ-LOGSTATE id= bytes= grew= and
+//            (RJ_TAIL ids) up to 5 RJ-TAIL id= msg=LINE (see LogState); RJ-JOURNAL offset= size= reset= more= rotated= bytes=N,
 //            a newline, N raw bytes, a newline, RJ-END.
 //   kill     RJ-TMUX/RJ-SESSION as sync; per id RJ-KILL id= state= was_running=
 //            (state: signalled | pending | orphan | ended | dead | missing)
@@ -400,6 +401,16 @@ struct JournalEvent {
 
 enum class TmuxState { Ok, Missing, NoServer };
 
+// A running job's log as the wrapper's sampler last saw it (sync's
+// RJ-LOGSTATE id= bytes= grew=EPOCH) and, for the ids asked with tail_ids,
+// its last lines (RJ-TAIL id= msg=LINE: at most 5, printable ASCII, each
+// cut at 300 bytes here).
+struct LogState {
+    int64_t bytes = -1;  // -1: not reported
+    int64_t grew = 0;    // host epoch of the last growth seen (0: not reported)
+    std::vector<std::string> tail;
+};
+
 struct SyncReply {
     int64_t host_now = 0;
     TmuxState tmux = TmuxState::NoServer;
@@ -407,6 +418,7 @@ struct SyncReply {
     std::map<int64_t, JobFacts> jobs;  // the ids asked about
     std::vector<QueueInfo> queues;     // this directory's queues
     std::vector<JournalEvent> events;
+    std::map<int64_t, LogState> logs;  // running jobs among the ids asked about
     int64_t journal_offset = 0;  // where the returned bytes start (0 after a reset)
     int64_t new_offset = 0;      // keep this for the next sync: end of the last complete line
     int64_t journal_size = 0;
@@ -421,7 +433,8 @@ struct SyncReply {
 // rotate_bytes and the caller has read all of it.
 std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
                         const std::vector<int64_t>& ids_to_check,
-                        int64_t max_journal_bytes = 4 << 20, int64_t rotate_bytes = 1 << 20);
+                        int64_t max_journal_bytes = 4 << 20, int64_t rotate_bytes = 1 << 20,
+                        const std::vector<int64_t>& tail_ids = {});
 SyncReply parse_sync(const std::string& out);
 
 // ---- diff of two jobs' code (same host) ----

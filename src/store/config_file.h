@@ -27,6 +27,8 @@ struct HostSettings {
     int gpu_free_mib = 1024;  // a GPU using less memory than this (and no process) is free for --gpus
     int snapshot = -1;        // code snapshots: -1 as the global setting, 0 off, 1 on
     std::string notify;       // all | failures | none; empty: as [notify] says
+    std::string progress;     // progress pattern; empty: the global one
+    std::chrono::seconds stall_after{-1};  // -1: the global setting; 0: off
 };
 
 // [notify]: where job-end messages go and which ends deserve one. The
@@ -54,6 +56,12 @@ struct Config {
     bool accept_new_host_keys = false;
     bool snapshot = true;                  // record the code each job runs (git commit + patch)
     int64_t snapshot_limit = 2 << 20;      // most bytes of uncommitted changes kept per job
+    // A running job's log lines turned into a fraction (util/progress.h);
+    // empty: none unless `run --progress` gives one.
+    std::string progress;
+    // A running job whose log has not grown for this long is flagged stalled
+    // (and notified once); 0: never.
+    std::chrono::seconds stall_after{0};
     // ssh config aliases that are not job hosts (github.com, a jump host):
     // OpenSSH-style patterns, left out of the fleet unless rj's config names
     // them or they have had jobs.
@@ -75,6 +83,8 @@ struct Config {
     int64_t snapshot_bytes_for(const std::string& host) const;
     // The notify policy for jobs on `host` (its [host] notify, else [notify]'s).
     std::string notify_policy_for(const std::string& host) const;
+    std::string progress_for(const std::string& host) const;
+    std::chrono::seconds stall_after_for(const std::string& host) const;
     // RJ_SLACK_WEBHOOK, RJ_DISCORD_WEBHOOK, RJ_WEBHOOK and RJ_NOTIFY (the policy) win over the file. Throws util::Error for a bad value.
     void apply_notify_environment();
 };

@@ -123,7 +123,18 @@ struct Job {
     };
     Usage usage;
     std::vector<std::string> tags;  // `run --tag`, sorted, each once
-    std::string progress;           // `run --progress` pattern ("" = the config's)
+    std::string progress;           // its progress pattern (util/progress.h); "" = none
+    // What the last sync read of it while it ran (laptop clock).
+    struct Live {
+        std::optional<double> fraction;       // 0..1, by its progress pattern
+        std::optional<int64_t> fraction_at;   // when that was read
+        std::optional<int64_t> quiet_since;   // its log has not grown since
+        std::optional<int64_t> stalled_since; // set while it counts as stalled (stall_after)
+        bool stall_notified = false;
+        bool operator==(const Live&) const = default;
+    };
+    Live live;
+    bool stalled() const { return live.stalled_since.has_value() && !terminal(); }
 
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }

@@ -21,7 +21,8 @@ const char* const kColumns =
     "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
     "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, code_commit, code_branch, code_root, "
     "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
-    "notify, notified_at, notified_via, notify_error, peak_rss_kib, gpus_used, gpu_mem_peak_mib, gpu_util_mean, progress";
+    "notify, notified_at, notified_via, notify_error, peak_rss_kib, gpus_used, gpu_mem_peak_mib, gpu_util_mean, progress, "
+    "progress_frac, progress_at, quiet_since, stalled_since, stall_notified";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -104,6 +105,11 @@ Job read_job(Statement& st) {
     j.usage.gpu_mem_peak_mib = st.column_opt_int64(50);
     j.usage.gpu_util_mean = st.column_opt_double(51);
     j.progress = st.column_text(52);
+    j.live.fraction = st.column_opt_double(53);
+    j.live.fraction_at = st.column_opt_int64(54);
+    j.live.quiet_since = st.column_opt_int64(55);
+    j.live.stalled_since = st.column_opt_int64(56);
+    j.live.stall_notified = st.column_int64(57) != 0;
     return j;
 }
 
@@ -467,6 +473,20 @@ std::vector<Job> JobRepo::ended_between(std::optional<int64_t> since, std::optio
     for (Job& j : jobs) load_env(j);
     tx.commit();
     return jobs;
+}
+
+void JobRepo::set_live(int64_t id, const Job::Live& live) {
+    auto st = db_.cached(
+        "UPDATE jobs SET progress_frac = ?, progress_at = ?, quiet_since = ?, stalled_since = ? WHERE id = ?");
+    st->bind_all(live.fraction, live.fraction_at, live.quiet_since, live.stalled_since, id);
+    st->run();
+}
+
+bool JobRepo::claim_stall_notice(int64_t id) {
+    auto st = db_.cached("UPDATE jobs SET stall_notified = 1 WHERE id = ? AND stall_notified = 0");
+    st->bind(1, id);
+    st->run();
+    return db_.changes() > 0;
 }
 
 void JobRepo::remove(int64_t id) {

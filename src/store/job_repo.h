@@ -63,6 +63,11 @@ public:
     // and carrying `tag` when given; array rows left out (their tasks count).
     std::vector<Job> ended_between(std::optional<int64_t> since, std::optional<int64_t> until,
                                    const std::string& host, const std::string& tag);
+    // What a sync read of a running job (fraction done, log quiet/stalled
+    // since); leaves stall_notified alone.
+    void set_live(int64_t id, const Job::Live& live);
+    // True once per job, across processes: the caller sends its stall notice.
+    bool claim_stall_notice(int64_t id);
     // Deletes the job with its environment, log tail and events.
     void remove(int64_t id);
     // Arrays: the tasks of array `array_id` (by task number), and the

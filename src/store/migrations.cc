@@ -159,13 +159,21 @@ CREATE INDEX jobs_notify_open ON jobs(id) WHERE notify != '' AND notified_via IN
 // v8: what the wrapper measured while a job ran (peak resident memory of
 // its process group, the GPUs its processes used, their peak memory and mean
 // utilisation), the job's tags (`run --tag`, any number, one row each so a
-// tag filter is an index lookup) and its progress pattern.
+// tag filter is an index lookup), its progress pattern and what the last
+// sync read of a running job's progress and log growth (times on the
+// laptop's clock): the fraction done, since when its log has been quiet,
+// since when it counts as stalled, and whether that was notified (once).
 const char* const kV8 = R"sql(
 ALTER TABLE jobs ADD COLUMN peak_rss_kib     INTEGER;
 ALTER TABLE jobs ADD COLUMN gpus_used        TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN gpu_mem_peak_mib INTEGER;
 ALTER TABLE jobs ADD COLUMN gpu_util_mean    REAL;
 ALTER TABLE jobs ADD COLUMN progress         TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN progress_frac    REAL;
+ALTER TABLE jobs ADD COLUMN progress_at      INTEGER;
+ALTER TABLE jobs ADD COLUMN quiet_since      INTEGER;
+ALTER TABLE jobs ADD COLUMN stalled_since    INTEGER;
+ALTER TABLE jobs ADD COLUMN stall_notified   INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE job_tags (
     job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
     tag    TEXT NOT NULL,
@@ -189,7 +197,7 @@ const std::vector<Migration>& migrations() {
         {5, "per-host queues: priority, GPUs, dependencies, arrays, hold", sql_step(kV5)},
         {6, "the code a job ran (git commit, branch, patch) and its GPUs' models", sql_step(kV6)},
         {7, "job-end notifications: policy, who delivered, when, and the last delivery error", sql_step(kV7)},
-        {8, "usage accounting (peak memory, GPUs used, their memory and utilisation), tags, progress pattern", sql_step(kV8)},
+        {8, "usage accounting (peak memory, GPUs used, their memory and utilisation), tags, progress and stalls", sql_step(kV8)},
     };
     return steps;
 }

@@ -229,3 +229,49 @@ TEST_CASE("notify: an unreachable webhook is retried, then reported; jobs are un
     CHECK(typo.status == 2);
     CHECK(contains(typo.err, "rj: --notify: sometimes: expected all, failures or none"));
 }
+
+TEST_CASE("progress and stalls: list shows the fraction and the stall; the stall is messaged once", "[notify][progress][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer hook(hosts.dir());
+    configure(f, "webhook = " + hook.url() + "\n");
+    // stall_after is a top-level key: the config gets it before [notify].
+    std::string cfg = f.hosts.dir() + "/rj.config";
+    std::string text = slurp(cfg);
+    std::ofstream(cfg) << "stall_after = 4s\n" << text;
+
+    int64_t id = f.run({"--progress", R"(Step (\d+)/(\d+))", "alpha", "echo Step 1/4; sleep 1; echo Step 2/4; sleep 60"});
+    Json last;
+    bool seen = eventually([&] {
+        RjResult r = f.rj.batch({"list", "--sync", "--json"});
+        auto rows = parse_json_lines(r.out);
+        for (auto& row : rows)
+            if (row["id"].integer() == id) last = row;
+        return last.has("stalled") && last["stalled"].boolean && !last["progress_fraction"].is_null() &&
+               last["progress_fraction"].number() == Approx(0.5);
+    }, 45s, 500ms);
+    INFO(f.rj.batch({"show", id_s(id)}).out);
+    REQUIRE(seen);
+    RjResult table = f.rj.batch({"list"});
+    INFO(table.describe());
+    CHECK(contains(table.out, "50%"));
+    CHECK(contains(table.out, "running (stalled)"));
+    RjResult show = f.rj.batch({"show", id_s(id)});
+    CHECK(contains(show.out, "progress:"));
+    CHECK(contains(show.out, "stalled:"));
+
+    // More syncs: still one stall message.
+    f.rj.batch({"sync"});
+    f.rj.batch({"sync"});
+    auto stalls = [&] {
+        int n = 0;
+        for (const Json& r : hook.about(id))
+            if (r.has("event") && r["event"].str() == "stalled") ++n;
+        return n;
+    };
+    REQUIRE(eventually([&] { return stalls() >= 1; }, 20s));
+    std::this_thread::sleep_for(1s);  // a second message, if one were sent, would have come by now
+    CHECK(stalls() == 1);
+    f.rj.batch({"kill", id_s(id)});
+    f.await_end(id);
+}

@@ -214,15 +214,15 @@ TEST_CASE("tags: checked, sorted and kept once; list filters by tag", "[acct]") 
     engine::SubmitRequest req;
     req.tags = {"sweep", "exp-1", "sweep"};
     store::Job job;
-    engine::apply_job_extras(req, job);
+    engine::apply_job_extras(*f.engine, req, job);
     CHECK(job.tags == std::vector<std::string>{"exp-1", "sweep"});
     for (const char* bad : {"", "-x", "a b", "a;b", "é"}) {
         req.tags = {bad};
-        CHECK_THROWS_AS(engine::apply_job_extras(req, job), util::UsageError);
+        CHECK_THROWS_AS(engine::apply_job_extras(*f.engine, req, job), util::UsageError);
     }
     req.tags.clear();
     for (int i = 0; i < 17; ++i) req.tags.push_back("t" + std::to_string(i));
-    CHECK_THROWS_AS(engine::apply_job_extras(req, job), util::UsageError);
+    CHECK_THROWS_AS(engine::apply_job_extras(*f.engine, req, job), util::UsageError);
 
     int64_t a = f.add("alpha", store::status::completed, at(2, 1), 10, 1, {"x", "y"});
     f.add("alpha", store::status::completed, at(2, 2), 10, 1, {"y"});

@@ -127,7 +127,10 @@ rj_sample() {
         }
         printf "rss_kib=%d gpu_mem_mib=%d util_sum=%d util_n=%d samples=%d gpus=%s\n", rss, gm, us, un, ns + 1, gl
       }')
-  if [ -n "$rj_u" ]; then rj_put usage "$rj_u"; fi
+  # How big the log is and when it last grew (stall detection, sync's RJ-LOGSTATE).
+  rj_size "$LOG"
+  if [ "$rj_n" != "$rj_lb" ]; then rj_lb=$rj_n rj_lg=$(date +%s); fi
+  if [ -n "$rj_u" ]; then rj_put usage "$rj_u log_bytes=$rj_lb log_grew=$rj_lg"; fi
 }
 
 # Background sampler: one sample 1 s after the start, then at doubling
@@ -138,7 +141,7 @@ rj_sampler() {
   trap - CONT
   rj_stop='' rj_sp=''
   trap 'rj_stop=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' TERM
-  rj_nvs=''
+  rj_nvs='' rj_lb='' rj_lg=''
   if rj_which nvidia-smi; then rj_nvs=$rj_r; fi
   rj_step=1
   while rj_nap "$rj_step"; do
