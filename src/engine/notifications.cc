@@ -3,6 +3,12 @@
 
 #include "engine/notifications.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -14,6 +20,8 @@
 #include "util/error.h"
 #include "util/strings.h"
 #include "util/terminal_text.h"
+
+extern char** environ;
 
 namespace engine {
 
@@ -77,7 +85,9 @@ void send(Engine& engine, const store::Job& job) {
     std::vector<Target> to = targets(engine.config().notify);
     store::NotifyRepo repo(engine.db());
     if (to.empty()) {
-        repo.finish(job.id, "failed", now_epoch(), "no notification channel is configured any more");
+        // No webhook: the local command (if any) is this machine's channel.
+        if (!engine.config().notify.command.empty()) repo.finish(job.id, "laptop", now_epoch(), "");
+        else repo.finish(job.id, "failed", now_epoch(), "no notification channel is configured any more");
         return;
     }
     struct State {
@@ -106,6 +116,54 @@ void send(Engine& engine, const store::Job& job) {
 
 }  // namespace
 
+// Runs the local command for one message: argv is the command's words plus
+// `text`, no shell; stdin and stdout are /dev/null; RJ_JOB_ID, RJ_JOB_HOST
+// and RJ_JOB_STATUS describe the job. Reaped from the loop; killed after 30 s.
+void spawn_command(Engine& engine, const std::vector<std::string>& words, const std::string& text,
+                   const store::Job& job) {
+    std::vector<std::string> args = words;
+    args.push_back(text);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e) {
+        std::string_view v(*e);
+        if (v.rfind("RJ_JOB_", 0) != 0) env_strings.emplace_back(v);
+    }
+    env_strings.push_back("RJ_JOB_ID=" + std::to_string(job.id));
+    env_strings.push_back("RJ_JOB_HOST=" + job.host);
+    env_strings.push_back("RJ_JOB_STATUS=" + std::string(store::to_string(job.status)));
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        engine.notify_failed(job.id, "[notify] command " + words[0] + ": " + std::strerror(rc));
+        return;
+    }
+    ++engine.notices_in_flight();
+    auto deadline = std::make_shared<event::TimePoint>(event::Clock::now() + std::chrono::seconds(30));
+    auto reap = std::make_shared<std::function<void()>>();
+    *reap = [&engine, pid, deadline, reap] {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            --engine.notices_in_flight();
+            *reap = nullptr;  // break the cycle
+            return;
+        }
+        if (event::Clock::now() >= *deadline) kill(pid, SIGKILL);
+        engine.loop().after(std::chrono::milliseconds(50), [reap] { if (*reap) (*reap)(); });
+    };
+    engine.loop().after(std::chrono::milliseconds(10), [reap] { if (*reap) (*reap)(); });
+}
+
 void notify_stalled(Engine& engine, int64_t id) {
     auto job = store::JobRepo(engine.db()).get(id);
     if (!job || job->notify.empty() || !job->live.stalled_since || !job->live.quiet_since) return;
@@ -124,13 +182,14 @@ std::string notify_policy_for_job(const Engine& engine, const std::string& host,
     std::string p = requested.empty() ? engine.config().notify_policy_for(host) : util::to_lower(requested);
     if (p != "all" && p != "failures" && p != "none")
         throw util::UsageError::in("notify", requested + ": expected all, failures or none");
-    if (p == "none" || targets(engine.config().notify).empty()) return "";
+    if (p == "none" || !engine.config().notify.any_channel()) return "";
     return p;
 }
 
 remote::JobSpec::Notify host_notify_spec(const Engine& engine, const store::Job& job) {
     remote::JobSpec::Notify n;
-    if (job.notify.empty()) return n;
+    // Only webhooks travel; a local command runs here (run_notify_commands).
+    if (job.notify.empty() || targets(engine.config().notify).empty()) return n;
     n.policy_line = job.notify + " " + std::to_string(engine.config().notify.min_duration.count());
     notify::JobInfo info = job_info(engine, job);
     // The URLs were checked when the config was read: no quote, backslash or
@@ -180,6 +239,24 @@ void deliver_notifications(Engine& engine) {
 }
 
 size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(); }
+
+void run_notify_commands(Engine& engine) {
+    const auto& words = engine.config().notify.command;
+    if (words.empty()) return;
+    store::NotifyRepo repo(engine.db());
+    store::JobRepo jobs(engine.db());
+    // A day back at most: a command added to the config later does not
+    // replay old ends.
+    for (int64_t id : repo.command_open(now_epoch() - 86400)) {
+        auto job = jobs.get(id);
+        if (!job || !job->terminal()) continue;
+        bool want = notify::wants_message(job->notify, store::to_string(job->status), seconds_run(*job),
+                                          engine.config().notify.min_duration);
+        if (!repo.claim_command(id) || !want) continue;
+        notify::EndInfo end = end_info(engine, *job);
+        spawn_command(engine, words, util::visible(notify::plain_text(job_info(engine, *job), end)), *job);
+    }
+}
 
 void finish_notifications(Engine& engine, event::Duration limit) {
     auto done = [&] { return engine.notifying().empty() && engine.notices_in_flight() == 0; };

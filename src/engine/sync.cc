@@ -173,6 +173,7 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
             for (int64_t id : stalled) notify_stalled(engine, id);
             try {
                 deliver_notifications(engine);
+                run_notify_commands(engine);
             } catch (const util::Error&) {
                 // The database was busy (another rj): what is due stays due
                 // for the next sync; the sync itself succeeded.

@@ -78,6 +78,13 @@ std::string payload_template(Channel channel, const JobInfo& job) {
            text + "\"}";
 }
 
+std::string plain_text(const JobInfo& job, const EndInfo& end) {
+    std::string what = job.description.empty() ? job.command : job.description;
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    return std::string(is_failure(end.status) ? "\u2717" : "\u2713") + " rj job " + std::to_string(end.id) + " on " +
+           job.host + " " + outcome(end) + ": " + what;
+}
+
 std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s) {
     std::string what = job.description.empty() ? job.command : job.description;
     std::string text = "\\u26a0 rj job " + std::to_string(id) + " on " + json_text(job.host) +

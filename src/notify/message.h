@@ -47,6 +47,10 @@ std::string fill(std::string tmpl, const std::map<std::string, std::string>& val
 // payload_template + end_values + fill.
 std::string payload(Channel channel, const JobInfo& job, const EndInfo& end);
 
+// The same words as plain text, for a local command's argument
+// ("✓ rj job 12 on gpu1 completed in 1m05s: train the model"); no log lines.
+std::string plain_text(const JobInfo& job, const EndInfo& end);
+
 // A running job that stalled: its log has not grown for `quiet_s` seconds
 // (one message per job; the generic webhook gets "event":"stalled").
 std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s);

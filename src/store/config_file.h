@@ -39,7 +39,11 @@ struct NotifySettings {
     std::chrono::seconds min_duration{15};  // shorter successes stay quiet; failures always speak
     bool verbose = false;    // add the directory and the command
     bool bell = false;       // the interface rings the terminal bell when it sees a job end
-    bool any_channel() const { return !slack_webhook.empty() || !discord_webhook.empty() || !webhook.empty(); }
+    // A program run on this machine for each message (notify-send): its
+    // words, split at spaces (no shell); the message is its last argument.
+    std::vector<std::string> command;
+    bool any_webhook() const { return !slack_webhook.empty() || !discord_webhook.empty() || !webhook.empty(); }
+    bool any_channel() const { return any_webhook() || !command.empty(); }
 };
 
 struct PoolSettings {

@@ -162,7 +162,9 @@ CREATE INDEX jobs_notify_open ON jobs(id) WHERE notify != '' AND notified_via IN
 // tag filter is an index lookup), its progress pattern and what the last
 // sync read of a running job's progress and log growth (times on the
 // laptop's clock): the fraction done, since when its log has been quiet,
-// since when it counts as stalled, and whether that was notified (once).
+// since when it counts as stalled, and whether that was notified (once);
+// and whether the [notify] command ran for its end (jobs that ended before
+// this version count as done: adding a command must not replay history).
 const char* const kV8 = R"sql(
 ALTER TABLE jobs ADD COLUMN peak_rss_kib     INTEGER;
 ALTER TABLE jobs ADD COLUMN gpus_used        TEXT NOT NULL DEFAULT '';
@@ -174,6 +176,9 @@ ALTER TABLE jobs ADD COLUMN progress_at      INTEGER;
 ALTER TABLE jobs ADD COLUMN quiet_since      INTEGER;
 ALTER TABLE jobs ADD COLUMN stalled_since    INTEGER;
 ALTER TABLE jobs ADD COLUMN stall_notified   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN command_notified INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET command_notified = 1 WHERE status IN ('completed', 'failed', 'killed', 'timeout', 'dead', 'cancelled');
+CREATE INDEX jobs_command_open ON jobs(id) WHERE notify != '' AND command_notified = 0;
 CREATE TABLE job_tags (
     job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
     tag    TEXT NOT NULL,

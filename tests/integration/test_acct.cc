@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "integration/rj_runner.h"
 
@@ -19,22 +20,51 @@ std::string id_s(int64_t id) { return std::to_string(id); }
 TEST_CASE("acct: a busy loop's CPU time is within 20% of its wall time; acct sums what show records", "[acct][jobs]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
-    // Busy for 4 s by the shell's own clock; the job prints its wall time
-    // in nanoseconds (second-resolution start/end stamps are too coarse).
+    // Busy for 4-5 s by the shell's own clock; the job prints its wall time
+    // in nanoseconds (second-resolution start/end stamps are too coarse) and
+    // its own CPU time as the shell counts it (`times`, first line, run in
+    // the shell itself: in a pipeline it would count a subshell).
     int64_t id = f.run({"--tag", "busy", "alpha",
                         "a=$(date +%s%N); s=$SECONDS; while [ $((SECONDS - s)) -lt 5 ]; do :; done; "
-                        "b=$(date +%s%N); echo wall_ns=$((b - a))"});
+                        "b=$(date +%s%N); echo wall_ns=$((b - a)); times > ~/.times; echo self=$(head -n 1 ~/.times)"});
     Json j = f.await_end(id, 60000ms);
     REQUIRE(j["status"].str() == "completed");
     RjResult log = f.rj.batch({"log", id_s(id)});
-    auto at = log.out.find("wall_ns=");
     INFO(log.describe());
+    auto at = log.out.find("wall_ns=");
     REQUIRE(at != std::string::npos);
     double wall = std::stod(log.out.substr(at + 8)) / 1e9;
+    // "self=0m4.310s 0m0.020s": minutes and seconds, user then system.
+    auto self_at = log.out.find("self=");
+    REQUIRE(self_at != std::string::npos);
+    double self = 0;
+    {
+        std::istringstream in(log.out.substr(self_at + 5));
+        for (int k = 0; k < 2; ++k) {
+            std::string t;
+            in >> t;
+            auto m = t.find('m');
+            REQUIRE(m != std::string::npos);
+            self += std::stod(t.substr(0, m)) * 60 + std::stod(t.substr(m + 1));
+        }
+    }
     double cpu = j["cpu_user_s"].number() + j["cpu_sys_s"].number();
-    INFO("cpu " << cpu << " s, wall " << wall << " s");
+    INFO("rj recorded cpu " << cpu << " s; the loop's own count " << self << " s; wall " << wall << " s");
     CHECK(wall > 3.5);
-    CHECK(std::fabs(cpu - wall) <= 0.2 * wall);
+    // What rj records is the job's CPU time (the shell's count plus a few
+    // forks of date)...
+    CHECK(std::fabs(cpu - self) <= 0.1 * self + 0.05);
+    // ...and a busy loop that had a core to itself used about its wall time.
+    // On a machine shared with other busy work the loop gets less than a core
+    // (seen: 2.96 s of CPU in 4.5 s on two cores running three builds); then
+    // only the first check can hold, and the share is reported.
+    if (self >= 0.8 * wall) {
+        CHECK(std::fabs(cpu - wall) <= 0.2 * wall);
+    } else {
+        WARN("the busy loop got only " << static_cast<int>(100 * self / wall)
+                                       << "% of a core (a loaded machine): CPU vs wall not comparable here");
+        CHECK(std::fabs(cpu - self) <= 0.1 * self + 0.05);
+    }
     // The sampler saw the job's memory.
     REQUIRE_FALSE(j["peak_rss_kib"].is_null());
     CHECK(j["peak_rss_kib"].integer() > 0);

@@ -275,3 +275,38 @@ TEST_CASE("progress and stalls: list shows the fraction and the stall; the stall
     f.rj.batch({"kill", id_s(id)});
     f.await_end(id);
 }
+
+TEST_CASE("notify command: runs here once per end, the message as its last argument, never through a shell",
+          "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    std::string dir = f.hosts.dir();
+    std::string out = dir + "/command.out", pwned = dir + "/pwned";
+    {
+        std::ofstream script(dir + "/note");
+        script << "#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$RJ_JOB_ID\" \"$RJ_JOB_STATUS\" \"$1\" \"$2\" >> '" << out << "'\n";
+    }
+    REQUIRE(std::system(("chmod +x '" + dir + "/note'").c_str()) == 0);
+    // Only the command: no webhook, so the host sends nothing itself.
+    std::string cfg = dir + "/rj.config";
+    std::ofstream(cfg) << "[notify]\nnotify = all\nmin_duration = 0s\ncommand = " << dir << "/note --urgency=low\n";
+    f.rj.set_env("RJ_CONFIG", cfg);
+
+    std::string desc = "a; touch " + pwned + " $(touch " + pwned + ")";
+    int64_t id = f.run({"-d", desc, "alpha", "exit 3"});
+    f.await_end(id);
+    REQUIRE(eventually([&] { return !slurp(out).empty(); }, 20s));
+    f.rj.batch({"sync"});
+    f.rj.batch({"sync"});
+    std::vector<std::string> lines;
+    for (auto& l : split_lines(slurp(out)))
+        if (!l.empty()) lines.push_back(l);
+    INFO(slurp(out));
+    REQUIRE(lines.size() == 1);
+    CHECK(starts_with(lines[0], id_s(id) + "|failed|--urgency=low|"));
+    CHECK(contains(lines[0], "rj job " + id_s(id) + " on alpha failed with exit code 3"));
+    CHECK(contains(lines[0], desc));  // verbatim: no shell saw it
+    CHECK_FALSE(std::ifstream(pwned).good());
+    // show says the laptop delivered it (the command is this machine's channel).
+    CHECK(f.show(id)["notified_via"].str() == "laptop");
+}
