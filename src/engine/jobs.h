@@ -256,6 +256,11 @@ store::Job get_job(Engine& engine, int64_t id);                       // throws 
 // `limit` passed; what is unfinished is handed back with a note, for the
 // next rj to send.
 void finish_notifications(Engine& engine, event::Duration limit);
+// With `digest = on` in [notify]: one message, to every channel, for every
+// end whose message is due (claimed as end messages are, so never twice);
+// nothing without the setting. `rj -b sync` calls it after syncing; any
+// batch path that syncs may (finish_notifications then waits for it).
+void send_digest(Engine& engine);
 // Deliveries this process has in flight.
 size_t notifications_in_flight(Engine& engine);
 

@@ -120,7 +120,7 @@ void send(Engine& engine, const store::Job& job) {
 // `text`, no shell; stdin and stdout are /dev/null; RJ_JOB_ID, RJ_JOB_HOST
 // and RJ_JOB_STATUS describe the job. Reaped from the loop; killed after 30 s.
 void spawn_command(Engine& engine, const std::vector<std::string>& words, const std::string& text,
-                   const store::Job& job) {
+                   const store::Job* job) {
     std::vector<std::string> args = words;
     args.push_back(text);
     std::vector<char*> argv;
@@ -131,9 +131,11 @@ void spawn_command(Engine& engine, const std::vector<std::string>& words, const 
         std::string_view v(*e);
         if (v.rfind("RJ_JOB_", 0) != 0) env_strings.emplace_back(v);
     }
-    env_strings.push_back("RJ_JOB_ID=" + std::to_string(job.id));
-    env_strings.push_back("RJ_JOB_HOST=" + job.host);
-    env_strings.push_back("RJ_JOB_STATUS=" + std::string(store::to_string(job.status)));
+    if (job) {
+        env_strings.push_back("RJ_JOB_ID=" + std::to_string(job->id));
+        env_strings.push_back("RJ_JOB_HOST=" + job->host);
+        env_strings.push_back("RJ_JOB_STATUS=" + std::string(store::to_string(job->status)));
+    }
     std::vector<char*> envp;
     for (auto& e : env_strings) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -145,7 +147,7 @@ void spawn_command(Engine& engine, const std::vector<std::string>& words, const 
     int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
-        engine.notify_failed(job.id, "[notify] command " + words[0] + ": " + std::strerror(rc));
+        engine.notify_failed(job ? job->id : 0, "[notify] command " + words[0] + ": " + std::strerror(rc));
         return;
     }
     ++engine.notices_in_flight();
@@ -188,8 +190,9 @@ std::string notify_policy_for_job(const Engine& engine, const std::string& host,
 
 remote::JobSpec::Notify host_notify_spec(const Engine& engine, const store::Job& job) {
     remote::JobSpec::Notify n;
-    // Only webhooks travel; a local command runs here (run_notify_commands).
-    if (job.notify.empty() || targets(engine.config().notify).empty()) return n;
+    // Only webhooks travel; a local command runs here (run_notify_commands),
+    // and with a digest the hosts stay quiet (send_digest).
+    if (job.notify.empty() || targets(engine.config().notify).empty() || engine.config().notify.digest) return n;
     n.policy_line = job.notify + " " + std::to_string(engine.config().notify.min_duration.count());
     notify::JobInfo info = job_info(engine, job);
     // The URLs were checked when the config was read: no quote, backslash or
@@ -222,10 +225,13 @@ void note_end_event_for_notify(Engine& engine, store::NotifyRepo& repo, const st
     note_end_for_notify(engine, repo, job, r, now);
 }
 
-void deliver_notifications(Engine& engine) {
+// The open jobs whose message is due now (deciding those whose host's word
+// is overdue), claimed by this process.
+std::vector<store::Job> claim_due(Engine& engine) {
     store::NotifyRepo repo(engine.db());
     store::JobRepo jobs(engine.db());
     int64_t now = now_epoch();
+    std::vector<store::Job> claimed;
     for (int64_t id : repo.open_ids()) {
         if (engine.notifying().count(id)) continue;
         auto job = jobs.get(id);
@@ -234,7 +240,55 @@ void deliver_notifications(Engine& engine) {
             if (now - job->ended_at.value_or(now) < kHostWordGraceS) continue;
             decide_by_policy(engine, repo, id, now);
         }
-        if (repo.claim(id, now)) send(engine, *jobs.get(id));
+        if (repo.claim(id, now)) claimed.push_back(*jobs.get(id));
+    }
+    return claimed;
+}
+
+void deliver_notifications(Engine& engine) {
+    // With a digest, ends wait for it (send_digest, from `rj -b sync`).
+    if (engine.config().notify.digest) return;
+    for (const auto& job : claim_due(engine)) send(engine, job);
+}
+
+void send_digest(Engine& engine) {
+    if (!engine.config().notify.digest) return;
+    std::vector<store::Job> due = claim_due(engine);
+    if (due.empty()) return;
+    std::vector<notify::DigestEntry> entries;
+    store::NotifyRepo repo(engine.db());
+    for (const auto& job : due) {
+        entries.push_back({job_info(engine, job), end_info(engine, job)});
+        repo.claim_command(job.id);  // the digest stands for it on every channel
+    }
+    const auto& words = engine.config().notify.command;
+    if (!words.empty()) spawn_command(engine, words, util::visible(notify::digest_text(entries)), nullptr);
+    std::vector<Target> to = targets(engine.config().notify);
+    std::vector<int64_t> ids;
+    for (const auto& job : due) ids.push_back(job.id);
+    if (to.empty()) {
+        for (int64_t id : ids) repo.finish(id, words.empty() ? "failed" : "laptop", now_epoch(),
+                                           words.empty() ? "no notification channel is configured any more" : "");
+        return;
+    }
+    struct State {
+        size_t left;
+        std::string errors;
+    };
+    auto state = std::make_shared<State>(State{to.size(), {}});
+    for (int64_t id : ids) engine.notifying().insert(id);
+    for (const Target& t : to) {
+        std::string label = notify::to_string(t.channel);
+        engine.notifier().post(t.url, notify::digest_payload(t.channel, entries),
+                               [&engine, ids, state, label](notify::DeliveryResult r) {
+            if (!r.ok) state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error;
+            if (--state->left > 0) return;
+            store::NotifyRepo done(engine.db());
+            for (int64_t id : ids) {
+                engine.notifying().erase(id);
+                done.finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(), state->errors);
+            }
+        });
     }
 }
 
@@ -242,7 +296,7 @@ size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(
 
 void run_notify_commands(Engine& engine) {
     const auto& words = engine.config().notify.command;
-    if (words.empty()) return;
+    if (words.empty() || engine.config().notify.digest) return;
     store::NotifyRepo repo(engine.db());
     store::JobRepo jobs(engine.db());
     // A day back at most: a command added to the config later does not
@@ -254,7 +308,7 @@ void run_notify_commands(Engine& engine) {
                                           engine.config().notify.min_duration);
         if (!repo.claim_command(id) || !want) continue;
         notify::EndInfo end = end_info(engine, *job);
-        spawn_command(engine, words, util::visible(notify::plain_text(job_info(engine, *job), end)), *job);
+        spawn_command(engine, words, util::visible(notify::plain_text(job_info(engine, *job), end)), &*job);
     }
 }
 

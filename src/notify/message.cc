@@ -85,6 +85,55 @@ std::string plain_text(const JobInfo& job, const EndInfo& end) {
            job.host + " " + outcome(end) + ": " + what;
 }
 
+std::string digest_text(const std::vector<DigestEntry>& entries) {
+    static const char* const kOrder[] = {"completed", "failed", "timeout", "killed", "dead", "cancelled"};
+    std::map<std::string, int> counts;
+    for (const auto& e : entries) ++counts[e.end.status];
+    std::string head;
+    for (const char* st : kOrder) {
+        auto it = counts.find(st);
+        if (it == counts.end()) continue;
+        head += (head.empty() ? "" : ", ") + std::to_string(it->second) + " " + st;
+        counts.erase(it);
+    }
+    for (const auto& [st, n] : counts) head += (head.empty() ? "" : ", ") + std::to_string(n) + " " + st;
+    std::string text = "rj digest: " + head;
+    for (const auto& e : entries) {
+        if (!is_failure(e.end.status)) continue;
+        text += "\n" + plain_text(e.job, e.end);
+        std::string tail = tail_lines(e.end.tail);
+        size_t pos = 0;
+        while (pos < tail.size()) {
+            size_t nl = tail.find('\n', pos);
+            if (nl == std::string::npos) nl = tail.size();
+            text += "\n    " + tail.substr(pos, nl - pos);
+            pos = nl + 1;
+        }
+    }
+    return text;
+}
+
+std::string digest_payload(Channel channel, const std::vector<DigestEntry>& entries) {
+    std::string text = digest_text(entries);
+    switch (channel) {
+    case Channel::Slack: return "{\"text\":\"" + json_text(text) + "\"}";
+    case Channel::Discord: return "{\"content\":\"" + json_text(text.size() > 1900 ? text.substr(0, 1900) + "..." : text) + "\"}";
+    case Channel::Webhook: break;
+    }
+    std::map<std::string, int> counts;
+    std::string jobs;
+    for (const auto& e : entries) {
+        ++counts[e.end.status];
+        jobs += std::string(jobs.empty() ? "" : ",") + "{\"id\":" + std::to_string(e.end.id) + ",\"host\":\"" +
+                json_text(e.job.host) + "\",\"status\":\"" + json_text(e.end.status) + "\",\"exit_code\":" +
+                (e.end.exit_code >= 0 ? std::to_string(e.end.exit_code) : "null") + ",\"log_tail\":\"" +
+                json_text(e.end.tail) + "\"}";
+    }
+    std::string c;
+    for (const auto& [st, n] : counts) c += std::string(c.empty() ? "" : ",") + "\"" + json_text(st) + "\":" + std::to_string(n);
+    return "{\"event\":\"digest\",\"counts\":{" + c + "},\"jobs\":[" + jobs + "],\"text\":\"" + json_text(text) + "\"}";
+}
+
 std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s) {
     std::string what = job.description.empty() ? job.command : job.description;
     std::string text = "\\u26a0 rj job " + std::to_string(id) + " on " + json_text(job.host) +

@@ -252,6 +252,7 @@ private:
         else if (k.key == "min_duration") n.min_duration = duration(k, v, true);
         else if (k.key == "verbose") n.verbose = boolean(k, v);
         else if (k.key == "bell") n.bell = boolean(k, v);
+        else if (k.key == "digest") n.digest = boolean(k, v);
         else if (k.key == "command") n.command = util::split_any(v, " \t");
         else unknown(k);
     }

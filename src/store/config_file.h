@@ -42,6 +42,9 @@ struct NotifySettings {
     // A program run on this machine for each message (notify-send): its
     // words, split at spaces (no shell); the message is its last argument.
     std::vector<std::string> command;
+    // One message per `rj -b sync` for every end since the last one instead
+    // of one per job; hosts then send nothing themselves.
+    bool digest = false;
     bool any_webhook() const { return !slack_webhook.empty() || !discord_webhook.empty() || !webhook.empty(); }
     bool any_channel() const { return any_webhook() || !command.empty(); }
 };

@@ -310,3 +310,36 @@ TEST_CASE("notify command: runs here once per end, the message as its last argum
     // show says the laptop delivered it (the command is this machine's channel).
     CHECK(f.show(id)["notified_via"].str() == "laptop");
 }
+
+TEST_CASE("digest: with digest = on hosts stay quiet and rj -b sync sends one message for all ends, once",
+          "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer hook(hosts.dir());
+    configure(f, "webhook = " + hook.url() + "\ndigest = on\n");
+    int64_t ok1 = f.run({"alpha", "true"});
+    int64_t ok2 = f.run({"alpha", "true"});
+    int64_t bad = f.run({"alpha", "echo last words; exit 3"});
+    // status --wait syncs too, but only `rj -b sync` sends the digest.
+    RjResult w = f.rj.batch({"status", "--wait", id_s(ok1), id_s(ok2), id_s(bad)});
+    INFO(w.describe());
+    CHECK(w.status != 0);  // one of them failed
+    for (int64_t id : {ok1, ok2, bad}) CHECK(f.status_of(id) != "running");
+    CHECK(hook.requests().empty());  // and the host sent nothing itself
+    RjResult s = f.rj.batch({"sync"});
+    INFO(s.describe());
+    REQUIRE(s.status == 0);
+    auto reqs = hook.requests();
+    REQUIRE(reqs.size() == 1);
+    const Json& d = reqs[0];
+    CHECK(d["event"].str() == "digest");
+    CHECK(d["counts"]["completed"].integer() == 2);
+    CHECK(d["counts"]["failed"].integer() == 1);
+    CHECK(d["jobs"].items.size() == 3);
+    CHECK(contains(d["text"].str(), "rj digest: 2 completed, 1 failed"));
+    CHECK(contains(d["text"].str(), "rj job " + id_s(bad) + " on alpha failed with exit code 3"));
+    // Nothing new: no second digest; every job says the laptop sent it.
+    f.rj.batch({"sync"});
+    CHECK(hook.requests().size() == 1);
+    for (int64_t id : {ok1, ok2, bad}) CHECK(f.show(id)["notified_via"].str() == "laptop");
+}
