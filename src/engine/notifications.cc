@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 
 #include <cstring>
+#include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -191,8 +193,11 @@ std::string notify_policy_for_job(const Engine& engine, const std::string& host,
 remote::JobSpec::Notify host_notify_spec(const Engine& engine, const store::Job& job) {
     remote::JobSpec::Notify n;
     // Only webhooks travel; a local command runs here (run_notify_commands),
-    // and with a digest the hosts stay quiet (send_digest).
-    if (job.notify.empty() || targets(engine.config().notify).empty() || engine.config().notify.digest) return n;
+    // with a digest the hosts stay quiet (send_digest), and an array's tasks
+    // too: the laptop sends one message for the array (send_array).
+    if (job.notify.empty() || targets(engine.config().notify).empty() || engine.config().notify.digest ||
+        job.array_id)
+        return n;
     n.policy_line = job.notify + " " + std::to_string(engine.config().notify.min_duration.count());
     notify::JobInfo info = job_info(engine, job);
     // The URLs were checked when the config was read: no quote, backslash or
@@ -227,7 +232,9 @@ void note_end_event_for_notify(Engine& engine, store::NotifyRepo& repo, const st
 
 // The open jobs whose message is due now (deciding those whose host's word
 // is overdue), claimed by this process.
-std::vector<store::Job> claim_due(Engine& engine) {
+// An array's tasks are claimed only once `array_ready(array id)` (all its
+// tasks ended); without the test, as they come (the digest).
+std::vector<store::Job> claim_due(Engine& engine, const std::function<bool(int64_t)>& array_ready = {}) {
     store::NotifyRepo repo(engine.db());
     store::JobRepo jobs(engine.db());
     int64_t now = now_epoch();
@@ -240,15 +247,78 @@ std::vector<store::Job> claim_due(Engine& engine) {
             if (now - job->ended_at.value_or(now) < kHostWordGraceS) continue;
             decide_by_policy(engine, repo, id, now);
         }
+        if (array_ready && job->array_id && !array_ready(*job->array_id)) continue;
         if (repo.claim(id, now)) claimed.push_back(*jobs.get(id));
     }
     return claimed;
 }
 
+// One message for a whole array (its tasks' messages, all claimed by this
+// process), to every channel and the command.
+void send_array(Engine& engine, int64_t array_id, const std::vector<store::Job>& claimed) {
+    store::JobRepo jobs(engine.db());
+    store::NotifyRepo repo(engine.db());
+    auto array = jobs.get(array_id);
+    std::vector<notify::EndInfo> ends;
+    for (const auto& t : jobs.array_tasks(array_id)) {
+        notify::EndInfo e = end_info(engine, t);
+        e.id = t.array_task.value_or(t.id);
+        ends.push_back(e);
+    }
+    notify::JobInfo info = job_info(engine, array ? *array : claimed.front());
+    const auto& words = engine.config().notify.command;
+    if (!words.empty()) spawn_command(engine, words, util::visible(notify::array_text(info, array_id, ends)), nullptr);
+    std::vector<Target> to = targets(engine.config().notify);
+    std::vector<int64_t> ids;
+    for (const auto& t : claimed) ids.push_back(t.id);
+    if (to.empty()) {
+        for (int64_t id : ids) repo.finish(id, words.empty() ? "failed" : "laptop", now_epoch(),
+                                           words.empty() ? "no notification channel is configured any more" : "");
+        return;
+    }
+    struct State {
+        size_t left;
+        std::string errors;
+    };
+    auto state = std::make_shared<State>(State{to.size(), {}});
+    for (int64_t id : ids) engine.notifying().insert(id);
+    for (const Target& t : to) {
+        std::string label = notify::to_string(t.channel);
+        engine.notifier().post(t.url, notify::array_payload(t.channel, info, array_id, ends),
+                               [&engine, ids, state, label](notify::DeliveryResult r) {
+            if (!r.ok) state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error;
+            if (--state->left > 0) return;
+            store::NotifyRepo done(engine.db());
+            for (int64_t id : ids) {
+                engine.notifying().erase(id);
+                done.finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(), state->errors);
+            }
+        });
+    }
+}
+
+// An array task's message waits until every task of its array has ended.
+bool array_finished(Engine& engine, int64_t array_id) {
+    for (const auto& t : store::JobRepo(engine.db()).array_tasks(array_id))
+        if (!t.terminal()) return false;
+    return true;
+}
+
 void deliver_notifications(Engine& engine) {
     // With a digest, ends wait for it (send_digest, from `rj -b sync`).
     if (engine.config().notify.digest) return;
-    for (const auto& job : claim_due(engine)) send(engine, job);
+    std::map<int64_t, std::vector<store::Job>> arrays;
+    std::map<int64_t, bool> finished;
+    auto ready = [&](int64_t array_id) {
+        auto it = finished.find(array_id);
+        if (it == finished.end()) it = finished.emplace(array_id, array_finished(engine, array_id)).first;
+        return it->second;
+    };
+    for (const auto& job : claim_due(engine, ready)) {
+        if (job.array_id) arrays[*job.array_id].push_back(job);
+        else send(engine, job);
+    }
+    for (const auto& [array_id, tasks] : arrays) send_array(engine, array_id, tasks);
 }
 
 void send_digest(Engine& engine) {
@@ -306,7 +376,8 @@ void run_notify_commands(Engine& engine) {
         if (!job || !job->terminal()) continue;
         bool want = notify::wants_message(job->notify, store::to_string(job->status), seconds_run(*job),
                                           engine.config().notify.min_duration);
-        if (!repo.claim_command(id) || !want) continue;
+        // An array's tasks: the array's one message runs the command (send_array).
+        if (!repo.claim_command(id) || !want || job->array_id) continue;
         notify::EndInfo end = end_info(engine, *job);
         spawn_command(engine, words, util::visible(notify::plain_text(job_info(engine, *job), end)), &*job);
     }

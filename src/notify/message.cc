@@ -134,6 +134,60 @@ std::string digest_payload(Channel channel, const std::vector<DigestEntry>& entr
     return "{\"event\":\"digest\",\"counts\":{" + c + "},\"jobs\":[" + jobs + "],\"text\":\"" + json_text(text) + "\"}";
 }
 
+namespace {
+std::string counts_text(const std::map<std::string, int>& counts) {
+    static const char* const kOrder[] = {"completed", "failed", "timeout", "killed", "dead", "cancelled"};
+    std::map<std::string, int> rest = counts;
+    std::string out;
+    for (const char* st : kOrder) {
+        auto it = rest.find(st);
+        if (it == rest.end()) continue;
+        out += (out.empty() ? "" : ", ") + std::to_string(it->second) + " " + st;
+        rest.erase(it);
+    }
+    for (const auto& [st, n] : rest) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + st;
+    return out;
+}
+}  // namespace
+
+std::string array_text(const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks) {
+    std::map<std::string, int> counts;
+    std::string bad;
+    int listed = 0;
+    bool any_failure = false;
+    for (const auto& t : tasks) {
+        ++counts[t.status];
+        if (!is_failure(t.status)) continue;
+        any_failure = true;
+        if (listed++ < 20) bad += (bad.empty() ? "" : ", ") + std::to_string(t.id);
+        else if (listed == 21) bad += ", ...";
+    }
+    std::string what = array.description.empty() ? array.command : array.description;
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    return std::string(any_failure ? "\u2717" : "\u2713") + " rj array " + std::to_string(array_id) + " on " +
+           array.host + ": " + counts_text(counts) + (bad.empty() ? "" : " (tasks " + bad + ")") + ": " + what;
+}
+
+std::string array_payload(Channel channel, const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks) {
+    std::string text = json_text(array_text(array, array_id, tasks));
+    switch (channel) {
+    case Channel::Slack: return "{\"text\":\"" + text + "\"}";
+    case Channel::Discord: return "{\"content\":\"" + text + "\"}";
+    case Channel::Webhook: break;
+    }
+    std::map<std::string, int> counts;
+    std::string failed;
+    for (const auto& t : tasks) {
+        ++counts[t.status];
+        if (is_failure(t.status)) failed += (failed.empty() ? "" : ",") + std::to_string(t.id);
+    }
+    std::string c;
+    for (const auto& [st, n] : counts) c += std::string(c.empty() ? "" : ",") + "\"" + json_text(st) + "\":" + std::to_string(n);
+    return "{\"event\":\"array\",\"array_id\":" + std::to_string(array_id) + ",\"host\":\"" + json_text(array.host) +
+           "\",\"counts\":{" + c + "},\"failed_tasks\":[" + failed + "],\"description\":\"" +
+           json_text(array.description) + "\",\"command\":\"" + json_text(array.command) + "\",\"text\":\"" + text + "\"}";
+}
+
 std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s) {
     std::string what = job.description.empty() ? job.command : job.description;
     std::string text = "\\u26a0 rj job " + std::to_string(id) + " on " + json_text(job.host) +

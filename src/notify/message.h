@@ -65,6 +65,12 @@ std::string digest_text(const std::vector<DigestEntry>& entries);
 // characters; the generic webhook gets "event":"digest", counts and jobs).
 std::string digest_payload(Channel channel, const std::vector<DigestEntry>& entries);
 
+// One message for a whole array once all its tasks ended: "✗ rj array 40 on
+// gpu1: 98 completed, 2 failed (tasks 7, 33): sweep" (at most 20 task
+// numbers listed). `tasks`: every task's end, EndInfo::id its task number.
+std::string array_text(const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks);
+std::string array_payload(Channel channel, const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks);
+
 // A running job that stalled: its log has not grown for `quiet_s` seconds
 // (one message per job; the generic webhook gets "event":"stalled").
 std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s);

@@ -343,3 +343,32 @@ TEST_CASE("digest: with digest = on hosts stay quiet and rj -b sync sends one me
     CHECK(hook.requests().size() == 1);
     for (int64_t id : {ok1, ok2, bad}) CHECK(f.show(id)["notified_via"].str() == "laptop");
 }
+
+TEST_CASE("notify: an array sends one message for all its tasks, from the laptop, once they all ended",
+          "[notify][queue]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer hook(hosts.dir());
+    configure(f, "webhook = " + hook.url() + "\n");
+    RjResult r = f.rj.batch({"run", "--array", "1-3", "alpha", "test $TASK_ID != 2"});
+    INFO(r.describe());
+    REQUIRE(r.status == 0);
+    int64_t array = std::stoll(split_lines(r.out)[0]);
+    RjResult w = f.rj.batch({"status", "--wait", id_s(array)}, Millis(120000));
+    INFO(w.describe());
+    f.rj.batch({"sync"});
+    REQUIRE(eventually([&] { return !hook.requests().empty(); }, 20s));
+    f.rj.batch({"sync"});
+    std::this_thread::sleep_for(1s);
+    auto reqs = hook.requests();
+    INFO(reqs.size() << " requests");
+    REQUIRE(reqs.size() == 1);  // not one per task
+    const Json& m = reqs[0];
+    CHECK(m["event"].str() == "array");
+    CHECK(m["array_id"].integer() == array);
+    CHECK(m["counts"]["completed"].integer() == 2);
+    CHECK(m["counts"]["failed"].integer() == 1);
+    REQUIRE(m["failed_tasks"].items.size() == 1);
+    CHECK(m["failed_tasks"].items[0].integer() == 2);
+    CHECK(contains(m["text"].str(), "rj array " + id_s(array) + " on alpha: 2 completed, 1 failed (tasks 2)"));
+}

@@ -245,3 +245,27 @@ TEST_CASE("digest: ends grouped by status, failures with their last lines, succe
         CHECK(body.find("rj digest: 12 completed") != std::string::npos);
     }
 }
+
+TEST_CASE("array message: counts of its tasks, the failed task numbers (at most 20), one line", "[notify]") {
+    notify::JobInfo a;
+    a.host = "gpu1";
+    a.description = "sweep";
+    std::vector<notify::EndInfo> tasks;
+    for (int i = 1; i <= 30; ++i) {
+        notify::EndInfo e;
+        e.id = i;
+        e.status = i % 10 == 0 ? "completed" : "failed";
+        tasks.push_back(e);
+    }
+    std::string text = notify::array_text(a, 40, tasks);
+    INFO(text);
+    CHECK(text.find("rj array 40 on gpu1: 3 completed, 27 failed (tasks 1, 2, 3") != std::string::npos);
+    CHECK(text.find(", ...): sweep") != std::string::npos);
+    CHECK(text.find("\n") == std::string::npos);
+    tasks.resize(0);
+    notify::EndInfo ok;
+    ok.id = 1;
+    ok.status = "completed";
+    tasks.push_back(ok);
+    CHECK(notify::array_text(a, 40, tasks).find("1 completed: sweep") != std::string::npos);
+}
