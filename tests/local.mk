@@ -29,3 +29,5 @@ tests_integration_tests_SOURCES += tests/integration/test_notify.cc
 # The layers, checked: faces reach lower layers only through the engine.
 TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
+tests_integration_tests_SOURCES += tests/integration/test_acct.cc
+tests_unit_tests_SOURCES += tests/unit/test_progress.cc

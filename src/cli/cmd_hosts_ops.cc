@@ -29,10 +29,15 @@ int run_sync(Context& ctx, const po::variables_map& vm) {
     bool verbose = vm.count("verbose") > 0;
     if (hosts.empty()) {
         if (verbose) ctx.out << "no hosts with active jobs\n";
+        // Ends another rj recorded (the interface) still go into the digest.
+        engine::send_digest(ctx.engine);
+        engine::finish_notifications(ctx.engine, std::chrono::seconds(30));
         return 0;
     }
     auto reports = sync_and_wait(ctx, hosts, verbose, false);
     carry_out_deferred_ops(ctx, reports);
+    engine::send_digest(ctx.engine);
+    engine::finish_notifications(ctx.engine, std::chrono::seconds(30));
     int unreachable = 0;
     for (const auto& r : reports) unreachable += r.reached ? 0 : 1;
     if (verbose && unreachable) ctx.out << unreachable << " host(s) unreachable\n";

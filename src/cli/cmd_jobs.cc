@@ -5,7 +5,9 @@
 
 #include "cli/batch_ops.h"
 #include "cli/command.h"
+#include "engine/acct.h"
 #include "engine/jobs.h"
+#include "engine/queries.h"
 #include "util/error.h"
 #include "util/terminal_text.h"
 
@@ -18,10 +20,32 @@ void declare_ids(po::options_description&, po::options_description& hidden, po::
     pos.add("ids", -1);
 }
 
+void declare_kill(po::options_description& opts, po::options_description& hidden, po::positional_options_description& pos) {
+    opts.add_options()("tag", po::value<std::string>()->value_name("T"),
+                       "kill every running, starting, queued or pending job tagged T (with or without ids)");
+    declare_ids(opts, hidden, pos);
+}
+
 int run_kill(Context& ctx, const po::variables_map& vm) {
-    if (!vm.count("ids")) throw util::UsageError("no job id given", "usage: rj -b kill ID...");
+    if (!vm.count("ids") && !vm.count("tag"))
+        throw util::UsageError("no job id given", "usage: rj -b kill ID... or rj -b kill --tag T");
     std::vector<int64_t> asked;
-    for (const auto& s : vm["ids"].as<std::vector<std::string>>()) asked.push_back(parse_job_id(s));
+    if (vm.count("ids"))
+        for (const auto& s : vm["ids"].as<std::vector<std::string>>()) asked.push_back(parse_job_id(s));
+    if (vm.count("tag")) {
+        std::string tag = vm["tag"].as<std::string>();
+        engine::check_tag(tag);
+        store::JobFilter f;
+        f.tag = tag;
+        f.statuses = {store::status::running, store::status::starting, store::status::queued, store::status::pending};
+        f.hide_tasks = false;
+        for (const auto& j : engine::list_jobs(ctx.engine, f))
+            if (!j.is_array() && std::find(asked.begin(), asked.end(), j.id) == asked.end()) asked.push_back(j.id);
+        if (asked.empty()) {
+            ctx.err << "rj: no running, starting, queued or pending job is tagged " << tag << "\n";
+            return 0;
+        }
+    }
     for (int64_t id : asked) engine::get_job(ctx.engine, id);  // an unknown id: nothing is killed
     std::vector<int64_t> ids = engine::expand_array_ids(ctx.engine, asked);  // an array: its tasks
     size_t answered = 0;
@@ -79,9 +103,10 @@ int run_describe(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kKillCommand = {
-    "kill", "ID...", "stop running jobs (TERM to the job's process group, KILL after 10 s)",
-    "A killed job is recorded as killed, not failed. Pending jobs are cancelled without contacting their host.",
-    declare_ids, run_kill};
+    "kill", "ID... | --tag T", "stop running jobs (TERM to the job's process group, KILL after 10 s)",
+    "A killed job is recorded as killed, not failed. Pending jobs are cancelled without contacting their host. "
+    "--tag T kills every job tagged T that has not ended (none: a note, exit status 0).",
+    declare_kill, run_kill};
 extern const Command kRestartCommand = {
     "restart", "ID...", "start jobs again with the same settings; print the new ids",
     "A queued job goes back into its queue with its priority and GPUs (not its dependencies). With --exact the "

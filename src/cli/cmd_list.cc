@@ -9,6 +9,7 @@
 #include "engine/deferred.h"
 #include "cli/job_format.h"
 #include "cli/table.h"
+#include "engine/acct.h"
 #include "engine/jobs.h"
 #include "engine/queries.h"
 #include "util/error.h"
@@ -31,6 +32,7 @@ void declare_list(po::options_description& opts, po::options_description&, po::p
     opts.add_options()
         ("host", po::value<std::string>()->value_name("H"), "only jobs on host H")
         ("search", po::value<std::string>()->value_name("TEXT"), "only jobs whose command or description contains TEXT")
+        ("tag", po::value<std::string>()->value_name("T"), "only jobs tagged T (run --tag)")
         ("limit", po::value<int>()->value_name("N")->default_value(50), "at most N jobs, newest first (0: all)")
         ("array", po::value<std::string>()->value_name("ID"), "only the tasks of array ID")
         ("code", "add a column with the commit each job ran (short; + when it had uncommitted changes)")
@@ -51,10 +53,14 @@ int run_list(Context& ctx, const po::variables_map& vm) {
     if (vm.count("array")) filter.array_id = parse_job_id(vm["array"].as<std::string>());
     // Array tasks are listed under their array (unless a status filter or
     // --array asks for jobs one by one).
-    bool grouped = filter.statuses.empty() && filter.array_id == 0 && !vm.count("search");
+    bool grouped = filter.statuses.empty() && filter.array_id == 0 && !vm.count("search") && !vm.count("tag");
     filter.hide_tasks = grouped;
     if (vm.count("host")) filter.host = vm["host"].as<std::string>();
     if (vm.count("search")) filter.search = vm["search"].as<std::string>();
+    if (vm.count("tag")) {
+        filter.tag = vm["tag"].as<std::string>();
+        engine::check_tag(filter.tag);
+    }
     filter.limit = vm["limit"].as<int>();
     if (filter.limit < 0) throw util::UsageError("--limit must be 0 or more");
     if (vm.count("sync")) sync_and_wait(ctx, engine::hosts_to_sync(ctx.engine), false, false);
@@ -76,20 +82,22 @@ int run_list(Context& ctx, const po::variables_map& vm) {
     // Operations kept for an unreachable host show beside the status.
     std::map<int64_t, std::string> deferred;
     for (const auto& d : engine::waiting_deferred(ctx.engine)) deferred[d.job_id] += ", " + d.op + " deferred";
-    Table t(code ? std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMIT", "COMMAND"}
-                 : std::vector<std::string>{"ID", "HOST", "STATUS", "TIME", "COMMAND"});
+    Table t(code ? std::vector<std::string>{"ID", "HOST", "STATUS", "%", "TIME", "COMMIT", "COMMAND"}
+                 : std::vector<std::string>{"ID", "HOST", "STATUS", "%", "TIME", "COMMAND"});
     for (const auto& j : jobs) {
         std::string id = std::to_string(j.id);
         if (grouped && j.array_id) id = " └" + id;  // a task, under its array
         std::string what = job_what_cell(j);
+        std::string status = job_status_text(j);
+        if (j.stalled()) status += " (stalled)";
         if (j.is_array()) what = "[array " + j.array_spec + "] " + what;
         else if (j.array_task) what = "[" + std::to_string(*j.array_task) + "] " + what;
         if (code) {
             std::string commit = j.has_code() ? j.code.commit.substr(0, 7) : "-";
             if (j.has_code() && (j.code.files > 0 || j.code.untracked > 0)) commit += "+";
-            t.add({id, j.host, job_status_text(j) + deferred[j.id], job_time_cell(j, now), commit, what});
+            t.add({id, j.host, status + deferred[j.id], job_percent_cell(j), job_time_cell(j, now), commit, what});
         } else {
-            t.add({id, j.host, job_status_text(j) + deferred[j.id], job_time_cell(j, now), what});
+            t.add({id, j.host, status + deferred[j.id], job_percent_cell(j), job_time_cell(j, now), what});
         }
     }
     if (t.empty()) {

@@ -52,6 +52,13 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
          "or written @NAME)")
         ("require", po::value<std::string>()->value_name("SPEC"),
          "what it needs free: gpu:N,mem:SIZE,cpu:N (with --pool, or on HOST); it waits, pending, until a host has it");
+    // Accounting and progress (issue 10).
+    opts.add_options()
+        ("tag", po::value<std::vector<std::string>>()->value_name("T"),
+         "tag the job (repeatable); list, acct and kill take --tag T")
+        ("progress", po::value<std::string>()->value_name("PATTERN"),
+         "read its progress from log lines: 'Epoch (\\d+)/(\\d+)' (done/total), '(\\d+)% done' or percent; "
+         "none: no progress (default: the config's progress)");
     hidden.add_options()
         ("host", po::value<std::string>(), "host")
         ("command", po::value<std::vector<std::string>>(), "command");
@@ -148,6 +155,9 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("idle-timeout"))
         req.idle_timeout_s = util::parse_duration_or_throw(vm["idle-timeout"].as<std::string>(), "--idle-timeout").count();
     apply_queue_options(vm, req.queue);
+    // Accounting and progress (issue 10): --tag replaces the tags of --from.
+    if (vm.count("tag")) req.tags = vm["tag"].as<std::vector<std::string>>();
+    if (vm.count("progress")) req.progress = vm["progress"].as<std::string>();
     if (req.pool.empty() && req.host[0] != '@' && req.queue.enabled && vm.count("queue") && req.queue.name == "default") {
         // `--queue gpu HOST CMD`: the optional value must be attached.
         try {

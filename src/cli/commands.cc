@@ -30,6 +30,7 @@ extern const Command kUpdateCommand;
 extern const Command kMoveCommand;
 extern const Command kPendingCommand;
 extern const Command kDiffCommand;
+extern const Command kAcctCommand;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
@@ -48,6 +49,7 @@ const std::vector<Command>& commands() {
         kUpdateCommand,
         kMoveCommand,
         kDiffCommand,
+        kAcctCommand,
         kDescribeCommand,
         kSyncCommand,
         kTickCommand,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "store/job.h"
 #include "util/duration.h"
@@ -16,6 +17,11 @@ namespace {
 std::string id_array(const std::vector<int64_t>& ids) {
     std::string s = "[";
     for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+    return s + "]";
+}
+std::string string_array(const std::vector<std::string>& items) {
+    std::string s = "[";
+    for (size_t i = 0; i < items.size(); ++i) s += (i ? "," : "") + util::json_quote(items[i]);
     return s + "]";
 }
 }  // namespace
@@ -35,6 +41,13 @@ std::string job_status_text(const store::Job& job) {
         else if (job.exit_code) s += " (exit " + std::to_string(*job.exit_code) + ")";
     }
     return s;
+}
+
+std::string job_percent_cell(const store::Job& job) {
+    if (!job.live.fraction) return "-";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.0f%%", *job.live.fraction * 100.0);
+    return buf;
 }
 
 int job_exit_status(const store::Job& job) {
@@ -106,7 +119,17 @@ std::string job_json(const store::Job& j) {
         .add("require", j.require)
         .add("prelude", j.prelude)
         .add("placed_by_rj", j.laptop_wait)
-        .add("plan", j.plan);
+        .add("plan", j.plan)
+        .add_raw("tags", string_array(j.tags))
+        .add("peak_rss_kib", j.usage.peak_rss_kib)
+        .add("gpus_used", j.usage.gpus)
+        .add("gpu_mem_peak_mib", j.usage.gpu_mem_peak_mib)
+        .add("gpu_util_mean", j.usage.gpu_util_mean)
+        .add("progress", j.progress)
+        .add("progress_fraction", j.live.fraction)
+        .add("log_quiet_since", j.live.quiet_since)
+        .add("stalled", j.stalled())
+        .add("stalled_since", j.stalled() ? j.live.stalled_since : std::nullopt);
     return o.str();
 }
 

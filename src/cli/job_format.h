@@ -16,6 +16,8 @@ std::string job_time_cell(const store::Job& job, int64_t now);
 std::string job_what_cell(const store::Job& job);
 // "completed", "failed (exit 3)", "failed (signal 9)", ...
 std::string job_status_text(const store::Job& job);
+// The fraction done by its progress pattern as of the last sync ("37%"), "-" when unknown.
+std::string job_percent_cell(const store::Job& job);
 // One JSON object per job, keys in a fixed order.
 std::string job_json(const store::Job& job);
 // `rj -b show` human form: one "label: value" line per fact, values aligned

@@ -101,6 +101,8 @@ public:
     // whose message this process is delivering now (engine/notifications.h).
     notify::Sender& notifier();
     std::set<int64_t>& notifying() { return notifying_; }
+    // Other messages (stall notices) this process is delivering now.
+    size_t& notices_in_flight() { return notices_in_flight_; }
 
     // Operations in flight (batch mode runs the loop until this is zero).
     int pending() const { return pending_; }
@@ -129,6 +131,7 @@ private:
     std::unique_ptr<RemoteTransport> transport_;
     std::unique_ptr<notify::Sender> notifier_;
     std::set<int64_t> notifying_;
+    size_t notices_in_flight_ = 0;
     int pending_ = 0;
     std::function<void(const std::string&, const std::string&)> callback_error_;
     std::function<void(int64_t, const std::string&)> notify_failed_;

@@ -38,6 +38,8 @@ SubmitRequest request_from_job(const store::Job& job) {
     r.queue_on_fail = job.queue_on_fail;
     r.from_job = job.id;
     r.idle_timeout_s = job.idle_timeout_s;
+    r.tags = job.tags;
+    r.progress = job.progress.empty() ? "none" : job.progress;
     // Back into the same queue, with its priority and GPUs (not its
     // dependencies: they were about the first run).
     if (!job.queue.empty()) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "engine/progress.h"
 #include "util/duration.h"
 
 namespace engine {
@@ -72,6 +73,26 @@ std::string usage_fact(const JobUsage& usage) {
     std::string text = buf;
     if (usage.gpu_mem_mib >= 0) text += ", GPU memory " + std::to_string(usage.gpu_mem_mib) + " MiB";
     return text;
+}
+
+// What the wrapper measured: peak memory, and the GPUs its processes used.
+void add_usage_facts(std::vector<JobFact>& out, const store::Job& job) {
+    const auto& u = job.usage;
+    if (u.peak_rss_kib) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.1f MiB (resident, its process group)", static_cast<double>(*u.peak_rss_kib) / 1024.0);
+        out.push_back({"Peak memory", buf});
+    }
+    if (!u.gpus.empty()) {
+        std::string text = u.gpus;
+        if (u.gpu_mem_peak_mib) text += "; peak memory " + std::to_string(*u.gpu_mem_peak_mib) + " MiB";
+        if (u.gpu_util_mean) {
+            char buf[48];
+            std::snprintf(buf, sizeof buf, "; mean utilisation %.0f%%", *u.gpu_util_mean);
+            text += buf;
+        }
+        out.push_back({"GPUs used", text});
+    }
 }
 
 std::string cpu_seconds(double s) {
@@ -144,6 +165,11 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
     if (!job.description.empty()) out.push_back({"Description", job.description});
     // One fact per variable, all under one label.
     for (const auto& [name, value] : job.env) out.push_back({"Environment", name + "=" + value});
+    if (!job.tags.empty()) {
+        std::string tags;
+        for (const auto& t : job.tags) tags += (tags.empty() ? "" : ", ") + t;
+        out.push_back({"Tags", tags});
+    }
     if (job.timeout_s > 0) out.push_back({"Timeout", duration(job.timeout_s)});
     if (job.idle_timeout_s > 0) out.push_back({"Idle timeout", duration(job.idle_timeout_s)});
     if (job.is_array()) out.push_back({"Array", "tasks " + job.array_spec});
@@ -159,11 +185,17 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
         int64_t end = job.ended_at.value_or(job.terminal() ? *job.started_at : now);
         out.push_back({job.terminal() ? "Ran for" : "Running for", duration(end - *job.started_at)});
     }
+    if (job.live.fraction) out.push_back({"Progress", progress_text(job, now) + " (as of the last sync)"});
+    if (job.stalled() && job.live.quiet_since)
+        out.push_back({"Stalled", "its log has not grown for " + duration(now - *job.live.quiet_since) +
+                                      " (stall_after)"});
+    if (!job.progress.empty()) out.push_back({"Progress pattern", job.progress});
     if (live.usage && live.usage->ok() && live.usage->running && !job.terminal())
         out.push_back({"Using", usage_fact(*live.usage)});
     if (job.cpu_user_s || job.cpu_sys_s)
         out.push_back({"CPU time", "user " + cpu_seconds(job.cpu_user_s.value_or(0)) + ", system " +
                                        cpu_seconds(job.cpu_sys_s.value_or(0))});
+    add_usage_facts(out, job);
     add_code_facts(out, job);
     if (!job.gpu_models.empty()) out.push_back({"GPU models", job.gpu_models});
     if (job.from_job)

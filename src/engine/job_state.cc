@@ -40,9 +40,14 @@ remote::RemoteDir new_job_dir(Engine& engine, const std::string& host) {
 namespace {
 
 // The one mapping from what a host reported to a job's end.
-store::JobEnd make_end(remote::EndKind kind, int code, int sig, int64_t ended, double user, double sys) {
+store::JobEnd make_end(remote::EndKind kind, int code, int sig, int64_t ended, double user, double sys,
+                       const remote::MeasuredUsage& usage) {
     using remote::EndKind;
     store::JobEnd end;
+    end.usage.peak_rss_kib = usage.rss_kib;
+    end.usage.gpus = usage.gpus;
+    end.usage.gpu_mem_peak_mib = usage.gpu_mem_mib;
+    end.usage.gpu_util_mean = usage.gpu_util;
     end.ended_at = ended > 0 ? ended : now_epoch();
     if (user > 0 || sys > 0 || kind == EndKind::Exit || kind == EndKind::Signal) {
         end.cpu_user_s = user;
@@ -79,14 +84,15 @@ store::JobEnd make_end(remote::EndKind kind, int code, int sig, int64_t ended, d
 }  // namespace
 
 store::JobEnd end_from_record(const remote::ExitRecord& r) {
-    return make_end(r.kind, r.code, r.sig, r.ended, r.user_s, r.sys_s);
+    return make_end(r.kind, r.code, r.sig, r.ended, r.user_s, r.sys_s, r.usage);
 }
 
 std::optional<store::JobEnd> end_from_event(const remote::JournalEvent& e) {
     remote::EndKind kind = remote::parse_end_kind(e.event);
     if (kind == remote::EndKind::Unknown) return std::nullopt;  // "start", "gpus", ...
     return make_end(kind, static_cast<int>(e.get_int("code", -1)), static_cast<int>(e.get_int("sig", 0)),
-                    e.get_int("ended", e.time), e.get_double("user"), e.get_double("sys"));
+                    e.get_int("ended", e.time), e.get_double("user"), e.get_double("sys"),
+                    remote::parse_measured_usage(e.fields));
 }
 
 std::string end_note(const remote::JournalEvent& e) {

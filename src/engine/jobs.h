@@ -62,7 +62,17 @@ struct SubmitRequest {
     std::string pool;
     std::string require;
     std::string plan;  // the plan submission it belongs to (plan submit)
+
+    // Accounting and progress (issue 10): `run --tag` (repeatable);
+    // `run --progress` (empty: the config's progress for the host; "none": none).
+    std::vector<std::string> tags;
+    std::string progress;
 };
+
+// Checks the request's tags (UsageError naming "tag") and progress pattern
+// (naming "progress"), and copies them into the job about to be recorded:
+// the tags sorted and each once, the pattern or else the config's.
+void apply_job_extras(const Engine& engine, const SubmitRequest& request, store::Job& job);
 
 struct SubmitResult : Outcome {
     int64_t job_id = 0;    // an array: the array's id
@@ -100,6 +110,7 @@ struct SyncReport : Outcome {
     int updated = 0;  // jobs whose state changed
     int started = 0;  // pending jobs started
     std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
+    std::vector<int64_t> stalled;  // running jobs this sync found newly stalled (stall_after)
 };
 // Hosts worth syncing: those with starting/running/pending jobs.
 std::vector<std::string> hosts_to_sync(Engine& engine);
@@ -258,6 +269,11 @@ store::Job get_job(Engine& engine, int64_t id);                       // throws 
 // `limit` passed; what is unfinished is handed back with a note, for the
 // next rj to send.
 void finish_notifications(Engine& engine, event::Duration limit);
+// With `digest = on` in [notify]: one message, to every channel, for every
+// end whose message is due (claimed as end messages are, so never twice);
+// nothing without the setting. `rj -b sync` calls it after syncing; any
+// batch path that syncs may (finish_notifications then waits for it).
+void send_digest(Engine& engine);
 // Deliveries this process has in flight.
 size_t notifications_in_flight(Engine& engine);
 

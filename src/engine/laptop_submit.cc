@@ -106,6 +106,7 @@ void submit_laptop_held(Engine& engine, SubmitRequest r, std::function<void(Subm
         job.prelude = cfg.prelude_for(r.host);
     }
     job.plan = r.plan;
+    apply_job_extras(engine, r, job);  // tags, progress pattern
     job.status = store::status::pending;
     job.queue_reason = "waiting for rj to place it";
     job.notify = notify_policy_for_job(engine, r.pool.empty() ? r.host : cfg.pools.at(r.pool).hosts.front(), r.notify);

@@ -3,6 +3,14 @@
 
 #include "engine/notifications.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cstring>
+#include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -14,6 +22,8 @@
 #include "util/error.h"
 #include "util/strings.h"
 #include "util/terminal_text.h"
+
+extern char** environ;
 
 namespace engine {
 
@@ -77,7 +87,9 @@ void send(Engine& engine, const store::Job& job) {
     std::vector<Target> to = targets(engine.config().notify);
     store::NotifyRepo repo(engine.db());
     if (to.empty()) {
-        repo.finish(job.id, "failed", now_epoch(), "no notification channel is configured any more");
+        // No webhook: the local command (if any) is this machine's channel.
+        if (!engine.config().notify.command.empty()) repo.finish(job.id, "laptop", now_epoch(), "");
+        else repo.finish(job.id, "failed", now_epoch(), "no notification channel is configured any more");
         return;
     }
     struct State {
@@ -106,17 +118,86 @@ void send(Engine& engine, const store::Job& job) {
 
 }  // namespace
 
+// Runs the local command for one message: argv is the command's words plus
+// `text`, no shell; stdin and stdout are /dev/null; RJ_JOB_ID, RJ_JOB_HOST
+// and RJ_JOB_STATUS describe the job. Reaped from the loop; killed after 30 s.
+void spawn_command(Engine& engine, const std::vector<std::string>& words, const std::string& text,
+                   const store::Job* job) {
+    std::vector<std::string> args = words;
+    args.push_back(text);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e) {
+        std::string_view v(*e);
+        if (v.rfind("RJ_JOB_", 0) != 0) env_strings.emplace_back(v);
+    }
+    if (job) {
+        env_strings.push_back("RJ_JOB_ID=" + std::to_string(job->id));
+        env_strings.push_back("RJ_JOB_HOST=" + job->host);
+        env_strings.push_back("RJ_JOB_STATUS=" + std::string(store::to_string(job->status)));
+    }
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        engine.notify_failed(job ? job->id : 0, "[notify] command " + words[0] + ": " + std::strerror(rc));
+        return;
+    }
+    ++engine.notices_in_flight();
+    auto deadline = std::make_shared<event::TimePoint>(event::Clock::now() + std::chrono::seconds(30));
+    auto reap = std::make_shared<std::function<void()>>();
+    *reap = [&engine, pid, deadline, reap] {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            --engine.notices_in_flight();
+            *reap = nullptr;  // break the cycle
+            return;
+        }
+        if (event::Clock::now() >= *deadline) kill(pid, SIGKILL);
+        engine.loop().after(std::chrono::milliseconds(50), [reap] { if (*reap) (*reap)(); });
+    };
+    engine.loop().after(std::chrono::milliseconds(10), [reap] { if (*reap) (*reap)(); });
+}
+
+void notify_stalled(Engine& engine, int64_t id) {
+    auto job = store::JobRepo(engine.db()).get(id);
+    if (!job || job->notify.empty() || !job->live.stalled_since || !job->live.quiet_since) return;
+    std::vector<Target> to = targets(engine.config().notify);
+    if (to.empty() || !store::JobRepo(engine.db()).claim_stall_notice(id)) return;
+    int64_t quiet = now_epoch() - *job->live.quiet_since;
+    notify::JobInfo info = job_info(engine, *job);
+    for (const Target& t : to) {
+        ++engine.notices_in_flight();
+        engine.notifier().post(t.url, notify::stall_payload(t.channel, info, id, quiet < 0 ? 0 : quiet),
+                               [&engine](notify::DeliveryResult) { --engine.notices_in_flight(); });
+    }
+}
+
 std::string notify_policy_for_job(const Engine& engine, const std::string& host, const std::string& requested) {
     std::string p = requested.empty() ? engine.config().notify_policy_for(host) : util::to_lower(requested);
     if (p != "all" && p != "failures" && p != "none")
         throw util::UsageError::in("notify", requested + ": expected all, failures or none");
-    if (p == "none" || targets(engine.config().notify).empty()) return "";
+    if (p == "none" || !engine.config().notify.any_channel()) return "";
     return p;
 }
 
 remote::JobSpec::Notify host_notify_spec(const Engine& engine, const store::Job& job) {
     remote::JobSpec::Notify n;
-    if (job.notify.empty()) return n;
+    // Only webhooks travel; a local command runs here (run_notify_commands),
+    // with a digest the hosts stay quiet (send_digest), and an array's tasks
+    // too: the laptop sends one message for the array (send_array).
+    if (job.notify.empty() || targets(engine.config().notify).empty() || engine.config().notify.digest ||
+        job.array_id)
+        return n;
     n.policy_line = job.notify + " " + std::to_string(engine.config().notify.min_duration.count());
     notify::JobInfo info = job_info(engine, job);
     // The URLs were checked when the config was read: no quote, backslash or
@@ -149,10 +230,15 @@ void note_end_event_for_notify(Engine& engine, store::NotifyRepo& repo, const st
     note_end_for_notify(engine, repo, job, r, now);
 }
 
-void deliver_notifications(Engine& engine) {
+// The open jobs whose message is due now (deciding those whose host's word
+// is overdue), claimed by this process.
+// An array's tasks are claimed only once `array_ready(array id)` (all its
+// tasks ended); without the test, as they come (the digest).
+std::vector<store::Job> claim_due(Engine& engine, const std::function<bool(int64_t)>& array_ready = {}) {
     store::NotifyRepo repo(engine.db());
     store::JobRepo jobs(engine.db());
     int64_t now = now_epoch();
+    std::vector<store::Job> claimed;
     for (int64_t id : repo.open_ids()) {
         if (engine.notifying().count(id)) continue;
         auto job = jobs.get(id);
@@ -161,15 +247,146 @@ void deliver_notifications(Engine& engine) {
             if (now - job->ended_at.value_or(now) < kHostWordGraceS) continue;
             decide_by_policy(engine, repo, id, now);
         }
-        if (repo.claim(id, now)) send(engine, *jobs.get(id));
+        if (array_ready && job->array_id && !array_ready(*job->array_id)) continue;
+        if (repo.claim(id, now)) claimed.push_back(*jobs.get(id));
+    }
+    return claimed;
+}
+
+// One message for a whole array (its tasks' messages, all claimed by this
+// process), to every channel and the command.
+void send_array(Engine& engine, int64_t array_id, const std::vector<store::Job>& claimed) {
+    store::JobRepo jobs(engine.db());
+    store::NotifyRepo repo(engine.db());
+    auto array = jobs.get(array_id);
+    std::vector<notify::EndInfo> ends;
+    for (const auto& t : jobs.array_tasks(array_id)) {
+        notify::EndInfo e = end_info(engine, t);
+        e.id = t.array_task.value_or(t.id);
+        ends.push_back(e);
+    }
+    notify::JobInfo info = job_info(engine, array ? *array : claimed.front());
+    const auto& words = engine.config().notify.command;
+    if (!words.empty()) spawn_command(engine, words, util::visible(notify::array_text(info, array_id, ends)), nullptr);
+    std::vector<Target> to = targets(engine.config().notify);
+    std::vector<int64_t> ids;
+    for (const auto& t : claimed) ids.push_back(t.id);
+    if (to.empty()) {
+        for (int64_t id : ids) repo.finish(id, words.empty() ? "failed" : "laptop", now_epoch(),
+                                           words.empty() ? "no notification channel is configured any more" : "");
+        return;
+    }
+    struct State {
+        size_t left;
+        std::string errors;
+    };
+    auto state = std::make_shared<State>(State{to.size(), {}});
+    for (int64_t id : ids) engine.notifying().insert(id);
+    for (const Target& t : to) {
+        std::string label = notify::to_string(t.channel);
+        engine.notifier().post(t.url, notify::array_payload(t.channel, info, array_id, ends),
+                               [&engine, ids, state, label](notify::DeliveryResult r) {
+            if (!r.ok) state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error;
+            if (--state->left > 0) return;
+            store::NotifyRepo done(engine.db());
+            for (int64_t id : ids) {
+                engine.notifying().erase(id);
+                done.finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(), state->errors);
+            }
+        });
+    }
+}
+
+// An array task's message waits until every task of its array has ended.
+bool array_finished(Engine& engine, int64_t array_id) {
+    for (const auto& t : store::JobRepo(engine.db()).array_tasks(array_id))
+        if (!t.terminal()) return false;
+    return true;
+}
+
+void deliver_notifications(Engine& engine) {
+    // With a digest, ends wait for it (send_digest, from `rj -b sync`).
+    if (engine.config().notify.digest) return;
+    std::map<int64_t, std::vector<store::Job>> arrays;
+    std::map<int64_t, bool> finished;
+    auto ready = [&](int64_t array_id) {
+        auto it = finished.find(array_id);
+        if (it == finished.end()) it = finished.emplace(array_id, array_finished(engine, array_id)).first;
+        return it->second;
+    };
+    for (const auto& job : claim_due(engine, ready)) {
+        if (job.array_id) arrays[*job.array_id].push_back(job);
+        else send(engine, job);
+    }
+    for (const auto& [array_id, tasks] : arrays) send_array(engine, array_id, tasks);
+}
+
+void send_digest(Engine& engine) {
+    if (!engine.config().notify.digest) return;
+    std::vector<store::Job> due = claim_due(engine);
+    if (due.empty()) return;
+    std::vector<notify::DigestEntry> entries;
+    store::NotifyRepo repo(engine.db());
+    for (const auto& job : due) {
+        entries.push_back({job_info(engine, job), end_info(engine, job)});
+        repo.claim_command(job.id);  // the digest stands for it on every channel
+    }
+    const auto& words = engine.config().notify.command;
+    if (!words.empty()) spawn_command(engine, words, util::visible(notify::digest_text(entries)), nullptr);
+    std::vector<Target> to = targets(engine.config().notify);
+    std::vector<int64_t> ids;
+    for (const auto& job : due) ids.push_back(job.id);
+    if (to.empty()) {
+        for (int64_t id : ids) repo.finish(id, words.empty() ? "failed" : "laptop", now_epoch(),
+                                           words.empty() ? "no notification channel is configured any more" : "");
+        return;
+    }
+    struct State {
+        size_t left;
+        std::string errors;
+    };
+    auto state = std::make_shared<State>(State{to.size(), {}});
+    for (int64_t id : ids) engine.notifying().insert(id);
+    for (const Target& t : to) {
+        std::string label = notify::to_string(t.channel);
+        engine.notifier().post(t.url, notify::digest_payload(t.channel, entries),
+                               [&engine, ids, state, label](notify::DeliveryResult r) {
+            if (!r.ok) state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error;
+            if (--state->left > 0) return;
+            store::NotifyRepo done(engine.db());
+            for (int64_t id : ids) {
+                engine.notifying().erase(id);
+                done.finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(), state->errors);
+            }
+        });
     }
 }
 
 size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(); }
 
+void run_notify_commands(Engine& engine) {
+    const auto& words = engine.config().notify.command;
+    if (words.empty() || engine.config().notify.digest) return;
+    store::NotifyRepo repo(engine.db());
+    store::JobRepo jobs(engine.db());
+    // A day back at most: a command added to the config later does not
+    // replay old ends.
+    for (int64_t id : repo.command_open(now_epoch() - 86400)) {
+        auto job = jobs.get(id);
+        if (!job || !job->terminal()) continue;
+        bool want = notify::wants_message(job->notify, store::to_string(job->status), seconds_run(*job),
+                                          engine.config().notify.min_duration);
+        // An array's tasks: the array's one message runs the command (send_array).
+        if (!repo.claim_command(id) || !want || job->array_id) continue;
+        notify::EndInfo end = end_info(engine, *job);
+        spawn_command(engine, words, util::visible(notify::plain_text(job_info(engine, *job), end)), &*job);
+    }
+}
+
 void finish_notifications(Engine& engine, event::Duration limit) {
-    if (engine.notifying().empty()) return;
-    engine.loop().run_until([&] { return engine.notifying().empty(); }, event::Clock::now() + limit);
+    auto done = [&] { return engine.notifying().empty() && engine.notices_in_flight() == 0; };
+    if (done()) return;
+    engine.loop().run_until(done, event::Clock::now() + limit);
     store::NotifyRepo repo(engine.db());
     for (int64_t id : engine.notifying())
         repo.release(id, "rj exited while it was still trying to deliver it; the next sync tries again");

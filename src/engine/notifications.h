@@ -38,6 +38,15 @@ void note_end_event_for_notify(Engine& engine, store::NotifyRepo& repo, const st
 // result. Jobs whose end came without the host's word for a while (killed
 // from here, the wrapper itself killed) are decided here too.
 void deliver_notifications(Engine& engine);
+// Runs the [notify] command (on this machine) once for each job that ended
+// in the last day with a policy that wants its message; the first rj process
+// to claim a job runs it. Batch commands wait for it (finish_notifications).
+void run_notify_commands(Engine& engine);
+// Job `id` was just found stalled (sync): when it was submitted with a
+// notify policy and no process has claimed its stall notice yet, sends one
+// message to every channel (failures are not retried beyond the sender's
+// own retries, and not recorded: the job's end message still comes).
+void notify_stalled(Engine& engine, int64_t id);
 // (finish_notifications, for the faces, is in engine/jobs.h.)
 
 }  // namespace engine

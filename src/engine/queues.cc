@@ -227,6 +227,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     job.notify = notify_policy_for_job(engine, r.host, r.notify);
     job.prelude = engine.config().prelude_for(r.host);
     job.plan = r.plan;
+    apply_job_extras(engine, r, job);
 
     std::vector<store::Job> batch;
     int64_t array_id = 0;

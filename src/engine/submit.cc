@@ -160,6 +160,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     job.notify = notify_policy_for_job(engine, request.host, request.notify);
     job.prelude = engine.config().prelude_for(request.host);
     job.plan = request.plan;
+    apply_job_extras(engine, request, job);
     jobs.insert(job);
     bool queue_on_fail = request.queue_on_fail;
     start_recorded_job(engine, job, [&engine, queue_on_fail, done = std::move(done)](SubmitResult r, RemoteReply reply) {

@@ -11,6 +11,7 @@
 #include "engine/job_start.h"
 #include "engine/job_state.h"
 #include "engine/notifications.h"
+#include "engine/progress.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
 #include "store/database.h"
@@ -38,13 +39,27 @@ void mark_offline(Engine& engine, const std::string& host, const std::string& er
     hosts.put(st);
 }
 
+// A running job's progress and log growth from the reply (1 when its row
+// changed); a job that has just become stalled goes into `stalled`.
+int apply_live(Engine& engine, store::JobRepo& jobs, const store::Job& job, const remote::SyncReply& reply, int64_t now,
+               std::vector<int64_t>& stalled) {
+    auto log = reply.logs.find(job.id);
+    if (log == reply.logs.end()) return 0;
+    store::Job::Live live =
+        live_from_sync(job, log->second, reply.host_now, now, engine.config().stall_after_for(job.host));
+    if (live == job.live) return 0;
+    if (live.stalled_since && !job.live.stalled_since) stalled.push_back(job.id);
+    jobs.set_live(job.id, live);
+    return 1;
+}
+
 // Applies the reply of one remote directory; returns how many job rows
 // changed and fills `to_start`. Only jobs recorded on this host in this
 // directory are touched: a journal line or a fact about any other id (a
 // stale journal, another client's job, a hostile host) is ignored.
 int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
                const remote::SyncReply& reply, const std::vector<store::Job>& asked,
-               std::vector<store::Job>& to_start, std::vector<int64_t>& ended) {
+               std::vector<store::Job>& to_start, std::vector<int64_t>& ended, std::vector<int64_t>& stalled) {
     store::JobRepo jobs(engine.db());
     store::NotifyRepo notes(engine.db());
     store::Transaction tx(engine.db());
@@ -100,7 +115,10 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
             }
             break;
         }
-        case Verdict::Kind::Start: changed += apply_start(jobs, j.id, v.pid, v.started_at); break;
+        case Verdict::Kind::Start:
+            changed += apply_start(jobs, j.id, v.pid, v.started_at);
+            changed += apply_live(engine, jobs, *current, reply, now, stalled);
+            break;
         case Verdict::Kind::Resubmit:
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);
             break;
@@ -129,10 +147,13 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
 // start its pending jobs (and `starting` ones the host never saw).
 void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
               std::vector<store::Job> asked, std::function<void(SyncReport)> done) {
-    std::vector<int64_t> ids;
-    for (const auto& j : asked) ids.push_back(j.id);
+    std::vector<int64_t> ids, tail_ids;
+    for (const auto& j : asked) {
+        ids.push_back(j.id);
+        if (!j.progress.empty()) tail_ids.push_back(j.id);  // its last lines, for its fraction done
+    }
     int64_t offset = store::JournalRepo(engine.db()).offset(host, dir.path);
-    std::string script = remote::sync_script(dir, offset, ids);
+    std::string script = remote::sync_script(dir, offset, ids, 4 << 20, 1 << 20, tail_ids);
     engine.run_script(host, std::move(script), std::chrono::seconds(60),
                       [&engine, host, dir, asked = std::move(asked), done = std::move(done)](RemoteReply reply) {
         SyncReport report;
@@ -146,9 +167,13 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         std::vector<store::Job> to_start;
         try {
             remote::SyncReply parsed = remote::parse_sync(reply.out);
-            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start, report.ended);
+            std::vector<int64_t> stalled;
+            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start, report.ended, stalled);
+            report.stalled = stalled;
+            for (int64_t id : stalled) notify_stalled(engine, id);
             try {
                 deliver_notifications(engine);
+                run_notify_commands(engine);
             } catch (const util::Error&) {
                 // The database was busy (another rj): what is due stays due
                 // for the next sync; the sync itself succeeded.
@@ -221,6 +246,7 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.updated += part.updated;
                 t.started += part.started;
                 t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
+                t.stalled.insert(t.stalled.end(), part.stalled.begin(), part.stalled.end());
                 t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
                 if (t.error.empty() && !part.error.empty()) {
                     t.fail(part);

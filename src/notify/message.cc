@@ -78,6 +78,130 @@ std::string payload_template(Channel channel, const JobInfo& job) {
            text + "\"}";
 }
 
+std::string plain_text(const JobInfo& job, const EndInfo& end) {
+    std::string what = job.description.empty() ? job.command : job.description;
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    return std::string(is_failure(end.status) ? "\u2717" : "\u2713") + " rj job " + std::to_string(end.id) + " on " +
+           job.host + " " + outcome(end) + ": " + what;
+}
+
+std::string digest_text(const std::vector<DigestEntry>& entries) {
+    static const char* const kOrder[] = {"completed", "failed", "timeout", "killed", "dead", "cancelled"};
+    std::map<std::string, int> counts;
+    for (const auto& e : entries) ++counts[e.end.status];
+    std::string head;
+    for (const char* st : kOrder) {
+        auto it = counts.find(st);
+        if (it == counts.end()) continue;
+        head += (head.empty() ? "" : ", ") + std::to_string(it->second) + " " + st;
+        counts.erase(it);
+    }
+    for (const auto& [st, n] : counts) head += (head.empty() ? "" : ", ") + std::to_string(n) + " " + st;
+    std::string text = "rj digest: " + head;
+    for (const auto& e : entries) {
+        if (!is_failure(e.end.status)) continue;
+        text += "\n" + plain_text(e.job, e.end);
+        std::string tail = tail_lines(e.end.tail);
+        size_t pos = 0;
+        while (pos < tail.size()) {
+            size_t nl = tail.find('\n', pos);
+            if (nl == std::string::npos) nl = tail.size();
+            text += "\n    " + tail.substr(pos, nl - pos);
+            pos = nl + 1;
+        }
+    }
+    return text;
+}
+
+std::string digest_payload(Channel channel, const std::vector<DigestEntry>& entries) {
+    std::string text = digest_text(entries);
+    switch (channel) {
+    case Channel::Slack: return "{\"text\":\"" + json_text(text) + "\"}";
+    case Channel::Discord: return "{\"content\":\"" + json_text(text.size() > 1900 ? text.substr(0, 1900) + "..." : text) + "\"}";
+    case Channel::Webhook: break;
+    }
+    std::map<std::string, int> counts;
+    std::string jobs;
+    for (const auto& e : entries) {
+        ++counts[e.end.status];
+        jobs += std::string(jobs.empty() ? "" : ",") + "{\"id\":" + std::to_string(e.end.id) + ",\"host\":\"" +
+                json_text(e.job.host) + "\",\"status\":\"" + json_text(e.end.status) + "\",\"exit_code\":" +
+                (e.end.exit_code >= 0 ? std::to_string(e.end.exit_code) : "null") + ",\"log_tail\":\"" +
+                json_text(e.end.tail) + "\"}";
+    }
+    std::string c;
+    for (const auto& [st, n] : counts) c += std::string(c.empty() ? "" : ",") + "\"" + json_text(st) + "\":" + std::to_string(n);
+    return "{\"event\":\"digest\",\"counts\":{" + c + "},\"jobs\":[" + jobs + "],\"text\":\"" + json_text(text) + "\"}";
+}
+
+namespace {
+std::string counts_text(const std::map<std::string, int>& counts) {
+    static const char* const kOrder[] = {"completed", "failed", "timeout", "killed", "dead", "cancelled"};
+    std::map<std::string, int> rest = counts;
+    std::string out;
+    for (const char* st : kOrder) {
+        auto it = rest.find(st);
+        if (it == rest.end()) continue;
+        out += (out.empty() ? "" : ", ") + std::to_string(it->second) + " " + st;
+        rest.erase(it);
+    }
+    for (const auto& [st, n] : rest) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + st;
+    return out;
+}
+}  // namespace
+
+std::string array_text(const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks) {
+    std::map<std::string, int> counts;
+    std::string bad;
+    int listed = 0;
+    bool any_failure = false;
+    for (const auto& t : tasks) {
+        ++counts[t.status];
+        if (!is_failure(t.status)) continue;
+        any_failure = true;
+        if (listed++ < 20) bad += (bad.empty() ? "" : ", ") + std::to_string(t.id);
+        else if (listed == 21) bad += ", ...";
+    }
+    std::string what = array.description.empty() ? array.command : array.description;
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    return std::string(any_failure ? "\u2717" : "\u2713") + " rj array " + std::to_string(array_id) + " on " +
+           array.host + ": " + counts_text(counts) + (bad.empty() ? "" : " (tasks " + bad + ")") + ": " + what;
+}
+
+std::string array_payload(Channel channel, const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks) {
+    std::string text = json_text(array_text(array, array_id, tasks));
+    switch (channel) {
+    case Channel::Slack: return "{\"text\":\"" + text + "\"}";
+    case Channel::Discord: return "{\"content\":\"" + text + "\"}";
+    case Channel::Webhook: break;
+    }
+    std::map<std::string, int> counts;
+    std::string failed;
+    for (const auto& t : tasks) {
+        ++counts[t.status];
+        if (is_failure(t.status)) failed += (failed.empty() ? "" : ",") + std::to_string(t.id);
+    }
+    std::string c;
+    for (const auto& [st, n] : counts) c += std::string(c.empty() ? "" : ",") + "\"" + json_text(st) + "\":" + std::to_string(n);
+    return "{\"event\":\"array\",\"array_id\":" + std::to_string(array_id) + ",\"host\":\"" + json_text(array.host) +
+           "\",\"counts\":{" + c + "},\"failed_tasks\":[" + failed + "],\"description\":\"" +
+           json_text(array.description) + "\",\"command\":\"" + json_text(array.command) + "\",\"text\":\"" + text + "\"}";
+}
+
+std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s) {
+    std::string what = job.description.empty() ? job.command : job.description;
+    std::string text = "\\u26a0 rj job " + std::to_string(id) + " on " + json_text(job.host) +
+                       " stalled: its log has not grown for " + duration_text(quiet_s) + ": " + json_text(what);
+    switch (channel) {
+    case Channel::Slack: return "{\"text\":\"" + text + "\"}";
+    case Channel::Discord: return "{\"content\":\"" + text + "\"}";
+    case Channel::Webhook: break;
+    }
+    return "{\"event\":\"stalled\",\"id\":" + std::to_string(id) + ",\"host\":\"" + json_text(job.host) +
+           "\",\"quiet_s\":" + std::to_string(quiet_s) + ",\"description\":\"" + json_text(job.description) +
+           "\",\"command\":\"" + json_text(job.command) + "\",\"text\":\"" + text + "\"}";
+}
+
 std::map<std::string, std::string> end_values(const EndInfo& e) {
     std::string lines = json_text(e.tail);
     return {

@@ -15,6 +15,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace notify {
 
@@ -46,6 +47,33 @@ std::map<std::string, std::string> end_values(const EndInfo& end);
 std::string fill(std::string tmpl, const std::map<std::string, std::string>& values);
 // payload_template + end_values + fill.
 std::string payload(Channel channel, const JobInfo& job, const EndInfo& end);
+
+// The same words as plain text, for a local command's argument
+// ("✓ rj job 12 on gpu1 completed in 1m05s: train the model"); no log lines.
+std::string plain_text(const JobInfo& job, const EndInfo& end);
+
+// A "while you were away" digest: many ends in one message.
+struct DigestEntry {
+    JobInfo job;
+    EndInfo end;
+};
+// Plain text: "rj digest: 12 completed, 2 failed, 1 dead" (statuses in a
+// fixed order), then one line per end that was not a success, with its last
+// log lines indented under it; successes are only counted.
+std::string digest_text(const std::vector<DigestEntry>& entries);
+// The channel's JSON body for the digest (a Discord message is cut at 1900
+// characters; the generic webhook gets "event":"digest", counts and jobs).
+std::string digest_payload(Channel channel, const std::vector<DigestEntry>& entries);
+
+// One message for a whole array once all its tasks ended: "✗ rj array 40 on
+// gpu1: 98 completed, 2 failed (tasks 7, 33): sweep" (at most 20 task
+// numbers listed). `tasks`: every task's end, EndInfo::id its task number.
+std::string array_text(const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks);
+std::string array_payload(Channel channel, const JobInfo& array, int64_t array_id, const std::vector<EndInfo>& tasks);
+
+// A running job that stalled: its log has not grown for `quiet_s` seconds
+// (one message per job; the generic webhook gets "event":"stalled").
+std::string stall_payload(Channel channel, const JobInfo& job, int64_t id, int64_t quiet_s);
 
 // "45s", "12m05s", "3h07m" (the wrapper's rj_dur writes the same).
 std::string duration_text(int64_t seconds);

@@ -267,8 +267,10 @@ std::string diff_script(const RemoteDir& rj_dir, int64_t id1, int64_t id2, const
 }
 
 std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
-                        const std::vector<int64_t>& ids_to_check, int64_t max_journal_bytes, int64_t rotate_bytes) {
+                        const std::vector<int64_t>& ids_to_check, int64_t max_journal_bytes, int64_t rotate_bytes,
+                        const std::vector<int64_t>& tail_ids) {
     std::string s = begin("sync", rj_dir);
+    assign(s, "RJ_TAIL", id_list(tail_ids));
     assign_num(s, "RJ_ROTATE", rotate_bytes < 0 ? 0 : rotate_bytes);
     assign_num(s, "RJ_OFFSET", journal_offset < 0 ? 0 : journal_offset);
     assign_num(s, "RJ_MAXJ", max_journal_bytes < 4096 ? 4096 : max_journal_bytes);

@@ -138,6 +138,50 @@ private:
                                      : "it said: " + head);
 }
 
+}  // namespace
+
+MeasuredUsage parse_measured_usage(const std::vector<std::pair<std::string, std::string>>& fields) {
+    MeasuredUsage u;
+    auto find = [&](std::string_view key) -> std::optional<std::string_view> {
+        for (const auto& [k, v] : fields)
+            if (k == key) return std::string_view(v);
+        return std::nullopt;
+    };
+    auto bounded = [&](std::string_view key, int64_t max) -> std::optional<int64_t> {
+        auto v = find(key);
+        if (!v) return std::nullopt;
+        auto n = to_int(*v);
+        if (!n || *n < 0 || *n > max) return std::nullopt;
+        return n;
+    };
+    u.rss_kib = bounded("rss_kib", int64_t{1} << 40);  // 1 PiB
+    u.gpu_mem_mib = bounded("gpu_mem_mib", int64_t{1} << 30);
+    if (auto v = find("gpu_util")) {
+        auto d = to_double(*v);
+        if (d && *d >= 0 && *d <= 100) u.gpu_util = d;
+    }
+    if (auto v = find("gpus"); v && !v->empty()) {
+        // Indexes 0..1023, at most 64 of them; kept sorted, each once;
+        // anything else drops the list.
+        std::set<int64_t> seen;
+        bool ok = true;
+        size_t i = 0;
+        while (ok && i <= v->size()) {
+            size_t c = v->find(',', i);
+            if (c == std::string_view::npos) c = v->size();
+            auto n = to_int(v->substr(i, c - i));
+            if (!n || *n < 0 || *n > 1023 || seen.size() >= 64) ok = false;
+            else seen.insert(*n);
+            i = c + 1;
+        }
+        if (ok)
+            for (int64_t n : seen) u.gpus += (u.gpus.empty() ? "" : ",") + std::to_string(n);
+    }
+    return u;
+}
+
+namespace {
+
 ExitRecord parse_exit(const Line& l) {
     ExitRecord e;
     e.kind_word = l.str("kind");
@@ -152,6 +196,7 @@ ExitRecord parse_exit(const Line& l) {
     e.err = l.str("err");
     e.notify = l.str("notify");
     e.notify_detail = l.str("notify_detail");
+    e.usage = parse_measured_usage(l.kv);
     return e;
 }
 
@@ -323,6 +368,17 @@ SyncReply parse_sync(const std::string& out) {
         } else if (facts.take(*l)) {
         } else if (l->tag == "RJ-QUEUE") {
             rep.queues.push_back(parse_queue_info(*l));
+        } else if (l->tag == "RJ-LOGSTATE") {
+            int64_t id = l->num("id");
+            int64_t bytes = l->num("bytes", -1), grew = l->num("grew", 0);
+            if (id > 0 && bytes >= 0 && grew > 0) {
+                rep.logs[id].bytes = bytes;
+                rep.logs[id].grew = grew;
+            }
+        } else if (l->tag == "RJ-TAIL") {
+            int64_t id = l->num("id");
+            auto& tail = rep.logs[id].tail;
+            if (id > 0 && tail.size() < 5) tail.push_back(l->str("msg").substr(0, 300));
         } else if (l->tag == "RJ-JOURNAL") {
             rep.journal_offset = l->num("offset");
             rep.journal_size = l->num("size");
@@ -358,6 +414,11 @@ SyncReply parse_sync(const std::string& out) {
     rep.tmux = facts.tmux;
     rep.live_sessions = std::move(facts.sessions);
     rep.jobs = std::move(facts.jobs);
+    // Only the ids asked about, and only what came with a log state.
+    for (auto it = rep.logs.begin(); it != rep.logs.end();) {
+        if (!rep.jobs.count(it->first) || it->second.grew == 0) it = rep.logs.erase(it);
+        else ++it;
+    }
     return rep;
 }
 

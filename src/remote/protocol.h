@@ -29,9 +29,16 @@
 //     notify notify.N.curl notify.N.json   (0600) end notification: policy
 //                          line, per channel a curl config (the URL) and a
 //                          message template (notify/message.h)
+//     usage                the sampler's running totals (rss_kib= gpu_mem_mib=
+//                          util_sum= util_n= samples= gpus=), rewritten after
+//                          each sample: 1 s after the start, then at doubling
+//                          intervals up to 15 s
 //     exit                 one line, written at the end (temp file + rename):
 //                          kind=K rc=N code=N sig=N started=E ended=E user=S sys=S
+//                          [rss_kib=N gpus=I,J gpu_mem_mib=N gpu_util=P]
 //                          [notify=sent|failed|nocurl|quiet notify_detail=W] [err=W]
+//                            rss_kib..gpu_util: what the sampler measured
+//                            (see MeasuredUsage; absent when it never sampled)
 //                            notify: the wrapper POSTed the message (curl
 //                            -K, the URL read from the 0600 file) *before*
 //                            writing this record, so the end and whether the
@@ -74,10 +81,11 @@
 //   submit   RJ-SUBMIT ok id= pid= started= already=0|1 exited=0|1
 //            RJ-SUBMIT pending id= already=   (session up, start not yet recorded)
 //            RJ-SUBMIT error id= msg=...
-//   sync     RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
+//   sync     (RJ_TAIL: ids whose last log lines are wanted) RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
 //            RJ-SESSION rj-<id>..., per asked id RJ-JOB id= dir=0|1 pid= pgid=
 //            alive= wpid= walive= started= created= killreq= rebooted= and RJ-EXIT id=
-//            <exit record>; RJ-JOURNAL offset= size= reset= more= rotated= bytes=N,
+//            <exit record>; per running asked id RJ-LOGSTATE id= bytes= grew= and
+//            (RJ_TAIL ids) up to 5 RJ-TAIL id= msg=LINE (see LogState); RJ-JOURNAL offset= size= reset= more= rotated= bytes=N,
 //            a newline, N raw bytes, a newline, RJ-END.
 //   kill     RJ-TMUX/RJ-SESSION as sync; per id RJ-KILL id= state= was_running=
 //            (state: signalled | pending | orphan | ended | dead | missing)
@@ -320,6 +328,22 @@ const char* to_string(EndKind k);
 EndKind parse_end_kind(std::string_view word);  // Unknown for other words
 std::ostream& operator<<(std::ostream& os, EndKind k);
 
+// What the wrapper's sampler measured while the job ran, as the exit record
+// and its journal line carry it (all optional; checked on arrival, out of
+// range or malformed values are dropped):
+//   rss_kib=N     peak resident memory of the job's process group, KiB
+//   gpus=I,J      GPU indexes (0..1023, at most 64) its processes used
+//   gpu_mem_mib=N peak GPU memory of its processes, MiB
+//   gpu_util=P    those GPUs' utilisation, percent (0..100), mean over samples
+struct MeasuredUsage {
+    std::optional<int64_t> rss_kib;
+    std::string gpus;
+    std::optional<int64_t> gpu_mem_mib;
+    std::optional<double> gpu_util;
+    bool operator==(const MeasuredUsage&) const = default;
+};
+MeasuredUsage parse_measured_usage(const std::vector<std::pair<std::string, std::string>>& fields);
+
 struct ExitRecord {
     EndKind kind = EndKind::Unknown;
     std::string kind_word;  // as the host wrote it (for an Unknown kind's message)
@@ -335,6 +359,7 @@ struct ExitRecord {
     // (its policy wanted none); empty: it had nothing to send with.
     // notify_detail: http-CODE or curl-EXIT of the last try.
     std::string notify, notify_detail;
+    MeasuredUsage usage;
 };
 
 struct JobFacts {
@@ -379,6 +404,16 @@ struct JournalEvent {
 
 enum class TmuxState { Ok, Missing, NoServer };
 
+// A running job's log as the wrapper's sampler last saw it (sync's
+// RJ-LOGSTATE id= bytes= grew=EPOCH) and, for the ids asked with tail_ids,
+// its last lines (RJ-TAIL id= msg=LINE: at most 5, printable ASCII, each
+// cut at 300 bytes here).
+struct LogState {
+    int64_t bytes = -1;  // -1: not reported
+    int64_t grew = 0;    // host epoch of the last growth seen (0: not reported)
+    std::vector<std::string> tail;
+};
+
 struct SyncReply {
     int64_t host_now = 0;
     TmuxState tmux = TmuxState::NoServer;
@@ -386,6 +421,7 @@ struct SyncReply {
     std::map<int64_t, JobFacts> jobs;  // the ids asked about
     std::vector<QueueInfo> queues;     // this directory's queues
     std::vector<JournalEvent> events;
+    std::map<int64_t, LogState> logs;  // running jobs among the ids asked about
     int64_t journal_offset = 0;  // where the returned bytes start (0 after a reset)
     int64_t new_offset = 0;      // keep this for the next sync: end of the last complete line
     int64_t journal_size = 0;
@@ -400,7 +436,8 @@ struct SyncReply {
 // rotate_bytes and the caller has read all of it.
 std::string sync_script(const RemoteDir& rj_dir, int64_t journal_offset,
                         const std::vector<int64_t>& ids_to_check,
-                        int64_t max_journal_bytes = 4 << 20, int64_t rotate_bytes = 1 << 20);
+                        int64_t max_journal_bytes = 4 << 20, int64_t rotate_bytes = 1 << 20,
+                        const std::vector<int64_t>& tail_ids = {});
 SyncReply parse_sync(const std::string& out);
 
 // ---- diff of two jobs' code (same host) ----

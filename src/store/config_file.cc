@@ -13,6 +13,7 @@
 
 #include "util/duration.h"
 #include "util/error.h"
+#include "util/progress.h"
 #include "util/strings.h"
 
 namespace store {
@@ -190,6 +191,8 @@ private:
         else if (k.key == "accept_new_host_keys") cfg_.accept_new_host_keys = boolean(k, v);
         else if (k.key == "snapshot") cfg_.snapshot = boolean(k, v);
         else if (k.key == "snapshot_limit") cfg_.snapshot_limit = bytes(k, v);
+        else if (k.key == "progress") cfg_.progress = progress(k, v);
+        else if (k.key == "stall_after") cfg_.stall_after = stall(k, v);
         else if (k.key == "ignore_hosts") cfg_.ignore_hosts = util::split_any(v, ", \t");
         else if (k.key == "color") {
             std::string l = util::to_lower(v);
@@ -207,7 +210,25 @@ private:
         else if (k.key == "snapshot") h.snapshot = boolean(k, v) ? 1 : 0;
         else if (k.key == "notify") h.notify = policy(k, v);
         else if (k.key == "prelude") h.prelude = v;
+        else if (k.key == "progress") h.progress = progress(k, v);
+        else if (k.key == "stall_after") h.stall_after = stall(k, v);
         else unknown(k);
+    }
+
+    // A pattern may be quoted ('Epoch (\d+)/(\d+)'): one pair of quotes is dropped.
+    std::string progress(const KeyLine& k, std::string v) {
+        if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+        std::string problem;
+        if (!util::compile_progress(v, &problem))
+            fail(k.line, "progress '" + v + "' " + problem,
+                 "for example: progress = 'Epoch (\\d+)/(\\d+)' or progress = percent");
+        return v;
+    }
+
+    std::chrono::seconds stall(const KeyLine& k, const std::string& v) {
+        std::string l = util::to_lower(v);
+        if (l == "off" || l == "no" || l == "0") return std::chrono::seconds(0);
+        return duration(k, v, false);
     }
 
     std::string policy(const KeyLine& k, const std::string& v) {
@@ -232,6 +253,8 @@ private:
         else if (k.key == "min_duration") n.min_duration = duration(k, v, true);
         else if (k.key == "verbose") n.verbose = boolean(k, v);
         else if (k.key == "bell") n.bell = boolean(k, v);
+        else if (k.key == "digest") n.digest = boolean(k, v);
+        else if (k.key == "command") n.command = util::split_any(v, " \t");
         else unknown(k);
     }
 
@@ -305,6 +328,16 @@ int64_t Config::snapshot_bytes_for(const std::string& host) const {
     bool on = snapshot;
     if (it != hosts.end() && it->second.snapshot >= 0) on = it->second.snapshot == 1;
     return on ? snapshot_limit : 0;
+}
+
+std::string Config::progress_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    return it != hosts.end() && !it->second.progress.empty() ? it->second.progress : progress;
+}
+
+std::chrono::seconds Config::stall_after_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    return it != hosts.end() && it->second.stall_after.count() >= 0 ? it->second.stall_after : stall_after;
 }
 
 std::string Config::notify_policy_for(const std::string& host) const {

@@ -28,6 +28,8 @@ struct HostSettings {
     int snapshot = -1;        // code snapshots: -1 as the global setting, 0 off, 1 on
     std::string notify;       // all | failures | none; empty: as [notify] says
     std::string prelude;      // shell run in the job's shell before its command (module load ...)
+    std::string progress;     // progress pattern; empty: the global one
+    std::chrono::seconds stall_after{-1};  // -1: the global setting; 0: off
 };
 
 // [notify]: where job-end messages go and which ends deserve one. The
@@ -38,7 +40,14 @@ struct NotifySettings {
     std::chrono::seconds min_duration{15};  // shorter successes stay quiet; failures always speak
     bool verbose = false;    // add the directory and the command
     bool bell = false;       // the interface rings the terminal bell when it sees a job end
-    bool any_channel() const { return !slack_webhook.empty() || !discord_webhook.empty() || !webhook.empty(); }
+    // A program run on this machine for each message (notify-send): its
+    // words, split at spaces (no shell); the message is its last argument.
+    std::vector<std::string> command;
+    // One message per `rj -b sync` for every end since the last one instead
+    // of one per job; hosts then send nothing themselves.
+    bool digest = false;
+    bool any_webhook() const { return !slack_webhook.empty() || !discord_webhook.empty() || !webhook.empty(); }
+    bool any_channel() const { return any_webhook() || !command.empty(); }
 };
 
 struct PoolSettings {
@@ -56,6 +65,12 @@ struct Config {
     bool accept_new_host_keys = false;
     bool snapshot = true;                  // record the code each job runs (git commit + patch)
     int64_t snapshot_limit = 2 << 20;      // most bytes of uncommitted changes kept per job
+    // A running job's log lines turned into a fraction (util/progress.h);
+    // empty: none unless `run --progress` gives one.
+    std::string progress;
+    // A running job whose log has not grown for this long is flagged stalled
+    // (and notified once); 0: never.
+    std::chrono::seconds stall_after{0};
     // ssh config aliases that are not job hosts (github.com, a jump host):
     // OpenSSH-style patterns, left out of the fleet unless rj's config names
     // them or they have had jobs.
@@ -80,6 +95,8 @@ struct Config {
     // What runs before a job's command on `host` (placed from `pool` when
     // not empty): the host's prelude, then the pool's, one per line.
     std::string prelude_for(const std::string& host, const std::string& pool = "") const;
+    std::string progress_for(const std::string& host) const;
+    std::chrono::seconds stall_after_for(const std::string& host) const;
     // RJ_SLACK_WEBHOOK, RJ_DISCORD_WEBHOOK, RJ_WEBHOOK and RJ_NOTIFY (the policy) win over the file. Throws util::Error for a bad value.
     void apply_notify_environment();
 };

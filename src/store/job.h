@@ -120,6 +120,29 @@ struct Job {
     std::string prelude;  // shell run before its command (config of its host or pool)
     bool laptop_wait = false;
     std::string plan;  // the plan submission it came from ("train.yaml#41"); the job search matches it
+    // What the wrapper measured while it ran (absent for jobs of before
+    // schema v8 and jobs that never ran).
+    struct Usage {
+        std::optional<int64_t> peak_rss_kib;    // its process group's resident memory at its peak
+        std::string gpus;                       // GPU indexes its processes used ("0,3")
+        std::optional<int64_t> gpu_mem_peak_mib;  // its processes' GPU memory at its peak
+        std::optional<double> gpu_util_mean;    // percent: those GPUs' utilisation, mean over samples
+        bool operator==(const Usage&) const = default;
+    };
+    Usage usage;
+    std::vector<std::string> tags;  // `run --tag`, sorted, each once
+    std::string progress;           // its progress pattern (util/progress.h); "" = none
+    // What the last sync read of it while it ran (laptop clock).
+    struct Live {
+        std::optional<double> fraction;       // 0..1, by its progress pattern
+        std::optional<int64_t> fraction_at;   // when that was read
+        std::optional<int64_t> quiet_since;   // its log has not grown since
+        std::optional<int64_t> stalled_since; // set while it counts as stalled (stall_after)
+        bool stall_notified = false;
+        bool operator==(const Live&) const = default;
+    };
+    Live live;
+    bool stalled() const { return live.stalled_since.has_value() && !terminal(); }
 
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }
@@ -143,6 +166,7 @@ struct JobFilter {
     int64_t before_id = 0;  // keyset paging: only id < before_id (0 = from the newest)
     int64_t array_id = 0;   // > 0: only the tasks of this array
     bool hide_tasks = false;  // leave out array tasks (their array's row stands for them)
+    std::string tag{};        // only jobs carrying this tag
 };
 
 }  // namespace store

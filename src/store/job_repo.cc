@@ -21,7 +21,9 @@ const char* const kColumns =
     "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
     "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, code_commit, code_branch, code_root, "
     "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
-    "notify, notified_at, notified_via, notify_error, pool, require, prelude, laptop_wait, plan";
+    "notify, notified_at, notified_via, notify_error, pool, require, prelude, laptop_wait, plan, peak_rss_kib, "
+    "gpus_used, gpu_mem_peak_mib, gpu_util_mean, progress, progress_frac, progress_at, quiet_since, stalled_since, "
+    "stall_notified";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -104,6 +106,16 @@ Job read_job(Statement& st) {
     j.prelude = st.column_text(50);
     j.laptop_wait = st.column_int64(51) != 0;
     j.plan = st.column_text(52);
+    j.usage.peak_rss_kib = st.column_opt_int64(53);
+    j.usage.gpus = st.column_text(54);
+    j.usage.gpu_mem_peak_mib = st.column_opt_int64(55);
+    j.usage.gpu_util_mean = st.column_opt_double(56);
+    j.progress = st.column_text(57);
+    j.live.fraction = st.column_opt_double(58);
+    j.live.fraction_at = st.column_opt_int64(59);
+    j.live.quiet_since = st.column_opt_int64(60);
+    j.live.stalled_since = st.column_opt_int64(61);
+    j.live.stall_notified = st.column_int64(62) != 0;
     return j;
 }
 
@@ -148,6 +160,10 @@ std::string other_conditions(const JobFilter& f, std::vector<Arg>& args) {
         args.emplace_back(f.array_id);
     }
     if (f.hide_tasks) conds.push_back("array_id IS NULL");
+    if (!f.tag.empty()) {
+        conds.push_back("id IN (SELECT job_id FROM job_tags WHERE tag = ?)");
+        args.emplace_back(f.tag);
+    }
     if (conds.empty()) return "1";
     std::string s;
     for (size_t i = 0; i < conds.size(); ++i) s += (i ? " AND " : "") + conds[i];
@@ -202,16 +218,16 @@ int64_t JobRepo::insert(Job& job) {
     if (job.created_at == 0) job.created_at = now();
     // A lone INSERT is atomic by itself; the environment needs a transaction.
     std::optional<Transaction> tx;
-    if (!job.env.empty()) tx.emplace(db_);
+    if (!job.env.empty() || !job.tags.empty()) tx.emplace(db_);
     {
         auto st = db_.cached(
             "INSERT INTO jobs (id, host, command, workdir, description, timeout_s, status, exit_code, "
             "exit_signal, created_at, started_at, ended_at, cpu_user_s, cpu_sys_s, pid, from_job, "
             "queue_on_fail, remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, "
             "after_any, after_fail, array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, exact, notify, "
-            "pool, require, prelude, laptop_wait, plan) "
+            "pool, require, prelude, laptop_wait, plan, progress) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?)");
+            "?, ?, ?, ?, ?, ?)");
         st->bind_all(job.id > 0 ? std::optional<int64_t>(job.id) : std::nullopt, job.host, job.command,
                      job.workdir, job.description, job.timeout_s, name(job.status), job.exit_code,
                      job.exit_signal, job.created_at, job.started_at, job.ended_at, job.cpu_user_s,
@@ -219,7 +235,7 @@ int64_t JobRepo::insert(Job& job) {
                      job.session_prefix, job.queue, job.priority, static_cast<int64_t>(job.gpus), job.gpu_alloc,
                      id_csv(job.after_ok), id_csv(job.after_any), id_csv(job.after_fail), job.array_id,
                      job.array_task, job.array_spec, job.idle_timeout_s, job.held, job.queue_reason, job.exact, job.notify,
-                     job.pool, job.require, job.prelude, job.laptop_wait, job.plan);
+                     job.pool, job.require, job.prelude, job.laptop_wait, job.plan, job.progress);
         st->run();
     }
     int64_t id = db_.last_insert_id();
@@ -239,12 +255,21 @@ void JobRepo::write_env(const Job& job) {
         st->run();
         st->reset();
     }
+    auto tag = db_.cached("INSERT OR IGNORE INTO job_tags (job_id, tag) VALUES (?, ?)");
+    for (const auto& t : job.tags) {
+        tag->bind_all(job.id, t);
+        tag->run();
+        tag->reset();
+    }
 }
 
 void JobRepo::load_env(Job& job) {
     auto st = db_.cached("SELECT name, value FROM job_env WHERE job_id = ? ORDER BY pos");
     st->bind(1, job.id);
     while (st->step()) job.env.emplace_back(st->column_blob(0), st->column_blob(1));
+    auto tags = db_.cached("SELECT tag FROM job_tags WHERE job_id = ? ORDER BY tag");
+    tags->bind(1, job.id);
+    while (tags->step()) job.tags.push_back(tags->column_text(0));
 }
 
 std::vector<Job> JobRepo::query_jobs(const std::string& sql, const std::vector<std::string>& text_args) {
@@ -335,6 +360,9 @@ void JobRepo::update(const Job& job) {
         auto del = db_.cached("DELETE FROM job_env WHERE job_id = ?");
         del->bind(1, job.id);
         del->run();
+        auto untag = db_.cached("DELETE FROM job_tags WHERE job_id = ?");
+        untag->bind(1, job.id);
+        untag->run();
     }
     write_env(job);
     tx.commit();
@@ -377,8 +405,10 @@ bool JobRepo::mark_running(int64_t id, std::optional<int64_t> pid, int64_t start
 bool JobRepo::mark_ended(int64_t id, const JobEnd& end) {
     auto st = db_.cached(
         "UPDATE jobs SET status = ?, exit_code = ?, exit_signal = ?, ended_at = ?, cpu_user_s = ?, "
-        "cpu_sys_s = ? WHERE id = ? AND status IN ('pending', 'queued', 'starting', 'running')");
-    st->bind_all(name(end.status), end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s, id);
+        "cpu_sys_s = ?, peak_rss_kib = ?, gpus_used = ?, gpu_mem_peak_mib = ?, gpu_util_mean = ? "
+        "WHERE id = ? AND status IN ('pending', 'queued', 'starting', 'running')");
+    st->bind_all(name(end.status), end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s,
+                 end.usage.peak_rss_kib, end.usage.gpus, end.usage.gpu_mem_peak_mib, end.usage.gpu_util_mean, id);
     st->run();
     return db_.changes() > 0;
 }
@@ -419,6 +449,56 @@ std::vector<Job> JobRepo::prunable(int64_t older_than_epoch, bool dead_only) {
                       placeholders(statuses.size()) + ") AND COALESCE(ended_at, started_at, created_at) < " +
                       std::to_string(older_than_epoch) + " ORDER BY id";
     return query_jobs(sql, statuses);
+}
+
+std::vector<Job> JobRepo::ended_between(std::optional<int64_t> since, std::optional<int64_t> until,
+                                        const std::string& host, const std::string& tag) {
+    std::vector<Arg> args;
+    std::string sql = "SELECT " + std::string(kColumns) + " FROM jobs WHERE ended_at IS NOT NULL AND array_spec = ''";
+    std::string statuses;
+    for (Status s : terminal_statuses()) statuses += std::string(statuses.empty() ? "" : ", ") + "'" + name(s) + "'";
+    sql += " AND status IN (" + statuses + ")";
+    if (since) {
+        sql += " AND ended_at >= ?";
+        args.emplace_back(*since);
+    }
+    if (until) {
+        sql += " AND ended_at < ?";
+        args.emplace_back(*until);
+    }
+    if (!host.empty()) {
+        sql += " AND host = ?";
+        args.emplace_back(host);
+    }
+    if (!tag.empty()) {
+        sql += " AND id IN (SELECT job_id FROM job_tags WHERE tag = ?)";
+        args.emplace_back(tag);
+    }
+    sql += " ORDER BY id";
+    std::vector<Job> jobs;
+    Transaction tx(db_, Transaction::Mode::read);
+    {
+        Statement st(db_, sql);
+        bind_args(st, args);
+        while (st.step()) jobs.push_back(read_job(st));
+    }
+    for (Job& j : jobs) load_env(j);
+    tx.commit();
+    return jobs;
+}
+
+void JobRepo::set_live(int64_t id, const Job::Live& live) {
+    auto st = db_.cached(
+        "UPDATE jobs SET progress_frac = ?, progress_at = ?, quiet_since = ?, stalled_since = ? WHERE id = ?");
+    st->bind_all(live.fraction, live.fraction_at, live.quiet_since, live.stalled_since, id);
+    st->run();
+}
+
+bool JobRepo::claim_stall_notice(int64_t id) {
+    auto st = db_.cached("UPDATE jobs SET stall_notified = 1 WHERE id = ? AND stall_notified = 0");
+    st->bind(1, id);
+    st->run();
+    return db_.changes() > 0;
 }
 
 void JobRepo::remove(int64_t id) {

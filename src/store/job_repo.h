@@ -20,6 +20,7 @@ struct JobEnd {
     std::optional<int> exit_signal;
     int64_t ended_at = 0;
     std::optional<double> cpu_user_s, cpu_sys_s;
+    Job::Usage usage{};  // what the wrapper measured (all empty: nothing recorded)
 };
 
 class JobRepo {
@@ -58,6 +59,15 @@ public:
     // Terminal jobs (only `dead` ones if dead_only) that ended before the cutoff;
     // a job with no end time counts from its start, then its creation.
     std::vector<Job> prunable(int64_t older_than_epoch, bool dead_only);
+    // Jobs that ended in [since, until) (unbounded where absent), on `host`
+    // and carrying `tag` when given; array rows left out (their tasks count).
+    std::vector<Job> ended_between(std::optional<int64_t> since, std::optional<int64_t> until,
+                                   const std::string& host, const std::string& tag);
+    // What a sync read of a running job (fraction done, log quiet/stalled
+    // since); leaves stall_notified alone.
+    void set_live(int64_t id, const Job::Live& live);
+    // True once per job, across processes: the caller sends its stall notice.
+    bool claim_stall_notice(int64_t id);
     // Deletes the job with its environment, log tail and events.
     void remove(int64_t id);
     // Arrays: the tasks of array `array_id` (by task number), and the
@@ -94,8 +104,8 @@ public:
 
 private:
     std::vector<Job> query_jobs(const std::string& sql, const std::vector<std::string>& text_args);
-    void load_env(Job& job);
-    void write_env(const Job& job);
+    void load_env(Job& job);  // and its tags
+    void write_env(const Job& job);  // and its tags
     Database& db_;
 };
 

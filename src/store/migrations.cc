@@ -186,6 +186,37 @@ CREATE TABLE deferred_ops (
 CREATE INDEX deferred_ops_waiting ON deferred_ops(host, id) WHERE state = 'waiting';
 )sql";
 
+// v9: what the wrapper measured while a job ran (peak resident memory of
+// its process group, the GPUs its processes used, their peak memory and mean
+// utilisation), the job's tags (`run --tag`, any number, one row each so a
+// tag filter is an index lookup), its progress pattern and what the last
+// sync read of a running job's progress and log growth (times on the
+// laptop's clock): the fraction done, since when its log has been quiet,
+// since when it counts as stalled, and whether that was notified (once);
+// and whether the [notify] command ran for its end (jobs that ended before
+// this version count as done: adding a command must not replay history).
+const char* const kV9 = R"sql(
+ALTER TABLE jobs ADD COLUMN peak_rss_kib     INTEGER;
+ALTER TABLE jobs ADD COLUMN gpus_used        TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN gpu_mem_peak_mib INTEGER;
+ALTER TABLE jobs ADD COLUMN gpu_util_mean    REAL;
+ALTER TABLE jobs ADD COLUMN progress         TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN progress_frac    REAL;
+ALTER TABLE jobs ADD COLUMN progress_at      INTEGER;
+ALTER TABLE jobs ADD COLUMN quiet_since      INTEGER;
+ALTER TABLE jobs ADD COLUMN stalled_since    INTEGER;
+ALTER TABLE jobs ADD COLUMN stall_notified   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN command_notified INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET command_notified = 1 WHERE status IN ('completed', 'failed', 'killed', 'timeout', 'dead', 'cancelled');
+CREATE INDEX jobs_command_open ON jobs(id) WHERE notify != '' AND command_notified = 0;
+CREATE TABLE job_tags (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    tag    TEXT NOT NULL,
+    PRIMARY KEY (job_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX job_tags_by_tag ON job_tags(tag, job_id);
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -202,6 +233,7 @@ const std::vector<Migration>& migrations() {
         {6, "the code a job ran (git commit, branch, patch) and its GPUs' models", sql_step(kV6)},
         {7, "job-end notifications: policy, who delivered, when, and the last delivery error", sql_step(kV7)},
         {8, "pools and placement, laptop-held jobs, preludes, deferred operations", sql_step(kV8)},
+        {9, "usage accounting (peak memory, GPUs used, their memory and utilisation), tags, progress and stalls", sql_step(kV9)},
     };
     return steps;
 }

@@ -44,4 +44,21 @@ std::vector<int64_t> NotifyRepo::open_ids() {
     return ids;
 }
 
+std::vector<int64_t> NotifyRepo::command_open(int64_t since) {
+    std::vector<int64_t> ids;
+    auto st = db_.cached(
+        "SELECT id FROM jobs WHERE notify != '' AND command_notified = 0 AND ended_at >= ? AND "
+        "status IN ('completed', 'failed', 'killed', 'timeout', 'dead', 'cancelled') ORDER BY id");
+    st->bind(1, since);
+    while (st->step()) ids.push_back(st->column_int64(0));
+    return ids;
+}
+
+bool NotifyRepo::claim_command(int64_t id) {
+    auto st = db_.cached("UPDATE jobs SET command_notified = 1 WHERE id = ? AND command_notified = 0");
+    st->bind(1, id);
+    st->run();
+    return db_.changes() == 1;
+}
+
 }  // namespace store

@@ -41,6 +41,12 @@ public:
     // Jobs whose notification is still open ('', due or sending), oldest first.
     std::vector<int64_t> open_ids();
 
+    // The [notify] command (a local channel, run on this machine, separate
+    // from the webhooks): ended jobs with a policy whose command has not
+    // run, ended at or after `since`; and the once-only claim of one.
+    std::vector<int64_t> command_open(int64_t since);
+    bool claim_command(int64_t id);
+
 private:
     Database& db_;
 };

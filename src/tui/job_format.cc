@@ -2,7 +2,10 @@
 
 #include "tui/job_format.h"
 
+#include <algorithm>
 #include <ctime>
+
+#include "engine/progress.h"
 
 #include "tui/text.h"
 #include "util/duration.h"
@@ -68,6 +71,31 @@ const char* status_symbol(store::Status status) {
 }
 
 std::string status_label(store::Status status) { return std::string(status_symbol(status)) + " " + store::to_string(status); }
+
+std::string job_status_label(const store::Job& job) {
+    if (job.stalled() && job.status == store::status::running) return std::string(glyph("⚠", "!")) + " stalled";
+    return status_label(job.status);
+}
+
+Role job_status_role(const store::Job& job) {
+    if (job.stalled() && job.status == store::status::running) return Role::JobTimeout;
+    return status_role(job.status);
+}
+
+std::string job_progress(const store::Job& job, int64_t now, int width) {
+    if (!job.live.fraction || width <= 0) return {};
+    double f = std::clamp(*job.live.fraction, 0.0, 1.0);
+    std::string text = engine::progress_text(job, now);  // "50% ETA 5m00s"
+    auto eta = text.find(" ETA ");
+    std::string pct = text.substr(0, eta);
+    std::string left = eta == std::string::npos ? "" : " " + text.substr(eta + 5);
+    int bar = width - static_cast<int>(pct.size() + left.size()) - 3;
+    if (bar < 4) return fit(pct + left, width);
+    bar = std::min(bar, 10);
+    int full = static_cast<int>(f * bar + 0.5);
+    return "[" + std::string(static_cast<size_t>(full), '#') + std::string(static_cast<size_t>(bar - full), '-') + "] " +
+           pct + left;
+}
 
 std::string job_time(const store::Job& job, int64_t now) {
     if (job.status == store::status::pending) return "queued";

@@ -15,6 +15,14 @@ Role status_role(store::Status status);
 const char* status_symbol(store::Status status);
 // "▶ running"
 std::string status_label(store::Status status);
+// A job's row label: status_label, or "⚠ stalled" for a running job whose
+// log has not grown for stall_after (as of the last sync).
+std::string job_status_label(const store::Job& job);
+Role job_status_role(const store::Job& job);
+// "[#####-----] 50% 5m00s": the fraction done by its progress pattern and,
+// while it runs, the time left at its pace; empty without a fraction. At
+// most `width` columns (the bar shrinks first).
+std::string job_progress(const store::Job& job, int64_t now, int width);
 
 // The TIME column: elapsed for running jobs, the end time for finished ones,
 // "queued" for pending ones, "waiting" or "held" for jobs in a queue.

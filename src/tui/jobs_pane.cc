@@ -38,13 +38,21 @@ void JobsPane::draw(const Model& m) {
         }
     }
     host_w = std::min(host_w, std::max(4, w / 6));
+    // A PROGRESS column only while a visible job has a fraction done.
+    int progress_w = 0;
+    for (int64_t i = list.top(); i < list.top() + h; ++i)
+        if (const store::Job* j = list.at(i); j && j->live.fraction) progress_w = 24;
+    if (w < 70) progress_w = 0;
     constexpr int kStatus = 12, kTime = 8;
-    int title_w = std::max(0, w - (id_w + 1) - (host_w + 1) - kStatus - (kTime + 1));
-    auto columns = [&](const std::string& id, const std::string& host, const std::string& st, const std::string& t,
-                       const std::string& cmd) {
-        return rjust(id, id_w) + " " + fit(host, host_w) + " " + fit(st, kStatus) + fit(t, kTime) + " " + fit(cmd, title_w);
+    int title_w = std::max(0, w - (id_w + 1) - (host_w + 1) - kStatus - (kTime + 1) - progress_w);
+    auto columns = [&](const std::string& id, const std::string& host, const std::string& st, const std::string& p,
+                       const std::string& t, const std::string& cmd) {
+        std::string progress = progress_w ? fit(p, progress_w - 1) : "";
+        if (progress_w) progress += std::string(static_cast<size_t>(progress_w - display_width(progress)), ' ');
+        return rjust(id, id_w) + " " + fit(host, host_w) + " " + fit(st, kStatus) + progress + fit(t, kTime) + " " +
+               fit(cmd, title_w);
     };
-    put(1, 1, columns("ID", "HOST", "STATUS", "TIME", "COMMAND / DESCRIPTION"), w, Role::ColumnHeader);
+    put(1, 1, columns("ID", "HOST", "STATUS", "PROGRESS", "TIME", "COMMAND / DESCRIPTION"), w, Role::ColumnHeader);
     if (list.size() == 0) {
         std::string why = m.search.empty() && m.status_filter == StatusFilter::All && m.host_filter.empty()
                               ? "No jobs yet. Press n to start one."
@@ -59,8 +67,8 @@ void JobsPane::draw(const Model& m) {
         bool sel = i == list.cursor();
         int y = 2 + r;
         if (sel) {
-            put(y, 1, columns(std::to_string(j->id), j->host, status_label(j->status), job_time(*j, m.now),
-                              job_title(*j)),
+            put(y, 1, columns(std::to_string(j->id), j->host, job_status_label(*j), job_progress(*j, m.now, progress_w - 1),
+                              job_time(*j, m.now), job_title(*j)),
                 w, focused ? Role::Selected : Role::SelectedUnfocus);
             continue;
         }
@@ -68,9 +76,10 @@ void JobsPane::draw(const Model& m) {
         std::string id = std::to_string(j->id);
         put(y, 1, rjust(id, id_w), id_w, Role::Normal);
         put(y, 2 + id_w, j->host, host_w, Role::Normal);
-        put(y, 3 + id_w + host_w, status_label(j->status), kStatus, status_role(j->status));
-        put(y, 3 + id_w + host_w + kStatus, job_time(*j, m.now), kTime, Role::Normal);
-        put(y, 4 + id_w + host_w + kStatus + kTime, job_title(*j), title_w, Role::Normal);
+        put(y, 3 + id_w + host_w, job_status_label(*j), kStatus, job_status_role(*j));
+        if (progress_w) put(y, 3 + id_w + host_w + kStatus, job_progress(*j, m.now, progress_w - 1), progress_w - 1, Role::Normal);
+        put(y, 3 + id_w + host_w + kStatus + progress_w, job_time(*j, m.now), kTime, Role::Normal);
+        put(y, 4 + id_w + host_w + kStatus + progress_w + kTime, job_title(*j), title_w, Role::Normal);
     }
 }
 

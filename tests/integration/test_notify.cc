@@ -229,3 +229,146 @@ TEST_CASE("notify: an unreachable webhook is retried, then reported; jobs are un
     CHECK(typo.status == 2);
     CHECK(contains(typo.err, "rj: --notify: sometimes: expected all, failures or none"));
 }
+
+TEST_CASE("progress and stalls: list shows the fraction and the stall; the stall is messaged once", "[notify][progress][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer hook(hosts.dir());
+    configure(f, "webhook = " + hook.url() + "\n");
+    // stall_after is a top-level key: the config gets it before [notify].
+    std::string cfg = f.hosts.dir() + "/rj.config";
+    std::string text = slurp(cfg);
+    std::ofstream(cfg) << "stall_after = 4s\n" << text;
+
+    int64_t id = f.run({"--progress", R"(Step (\d+)/(\d+))", "alpha", "echo Step 1/4; sleep 1; echo Step 2/4; sleep 60"});
+    Json last;
+    bool seen = eventually([&] {
+        RjResult r = f.rj.batch({"list", "--sync", "--json"});
+        auto rows = parse_json_lines(r.out);
+        for (auto& row : rows)
+            if (row["id"].integer() == id) last = row;
+        return last.has("stalled") && last["stalled"].boolean && !last["progress_fraction"].is_null() &&
+               last["progress_fraction"].number() == Approx(0.5);
+    }, 45s, 500ms);
+    INFO(f.rj.batch({"show", id_s(id)}).out);
+    REQUIRE(seen);
+    RjResult table = f.rj.batch({"list"});
+    INFO(table.describe());
+    CHECK(contains(table.out, "50%"));
+    CHECK(contains(table.out, "running (stalled)"));
+    RjResult show = f.rj.batch({"show", id_s(id)});
+    CHECK(contains(show.out, "progress:"));
+    CHECK(contains(show.out, "stalled:"));
+
+    // More syncs: still one stall message.
+    f.rj.batch({"sync"});
+    f.rj.batch({"sync"});
+    auto stalls = [&] {
+        int n = 0;
+        for (const Json& r : hook.about(id))
+            if (r.has("event") && r["event"].str() == "stalled") ++n;
+        return n;
+    };
+    REQUIRE(eventually([&] { return stalls() >= 1; }, 20s));
+    std::this_thread::sleep_for(1s);  // a second message, if one were sent, would have come by now
+    CHECK(stalls() == 1);
+    f.rj.batch({"kill", id_s(id)});
+    f.await_end(id);
+}
+
+TEST_CASE("notify command: runs here once per end, the message as its last argument, never through a shell",
+          "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    std::string dir = f.hosts.dir();
+    std::string out = dir + "/command.out", pwned = dir + "/pwned";
+    {
+        std::ofstream script(dir + "/note");
+        script << "#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$RJ_JOB_ID\" \"$RJ_JOB_STATUS\" \"$1\" \"$2\" >> '" << out << "'\n";
+    }
+    REQUIRE(std::system(("chmod +x '" + dir + "/note'").c_str()) == 0);
+    // Only the command: no webhook, so the host sends nothing itself.
+    std::string cfg = dir + "/rj.config";
+    std::ofstream(cfg) << "[notify]\nnotify = all\nmin_duration = 0s\ncommand = " << dir << "/note --urgency=low\n";
+    f.rj.set_env("RJ_CONFIG", cfg);
+
+    std::string desc = "a; touch " + pwned + " $(touch " + pwned + ")";
+    int64_t id = f.run({"-d", desc, "alpha", "exit 3"});
+    f.await_end(id);
+    REQUIRE(eventually([&] { return !slurp(out).empty(); }, 20s));
+    f.rj.batch({"sync"});
+    f.rj.batch({"sync"});
+    std::vector<std::string> lines;
+    for (auto& l : split_lines(slurp(out)))
+        if (!l.empty()) lines.push_back(l);
+    INFO(slurp(out));
+    REQUIRE(lines.size() == 1);
+    CHECK(starts_with(lines[0], id_s(id) + "|failed|--urgency=low|"));
+    CHECK(contains(lines[0], "rj job " + id_s(id) + " on alpha failed with exit code 3"));
+    CHECK(contains(lines[0], desc));  // verbatim: no shell saw it
+    CHECK_FALSE(std::ifstream(pwned).good());
+    // show says the laptop delivered it (the command is this machine's channel).
+    CHECK(f.show(id)["notified_via"].str() == "laptop");
+}
+
+TEST_CASE("digest: with digest = on hosts stay quiet and rj -b sync sends one message for all ends, once",
+          "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer hook(hosts.dir());
+    configure(f, "webhook = " + hook.url() + "\ndigest = on\n");
+    int64_t ok1 = f.run({"alpha", "true"});
+    int64_t ok2 = f.run({"alpha", "true"});
+    int64_t bad = f.run({"alpha", "echo last words; exit 3"});
+    // status --wait syncs too, but only `rj -b sync` sends the digest.
+    RjResult w = f.rj.batch({"status", "--wait", id_s(ok1), id_s(ok2), id_s(bad)});
+    INFO(w.describe());
+    CHECK(w.status != 0);  // one of them failed
+    for (int64_t id : {ok1, ok2, bad}) CHECK(f.status_of(id) != "running");
+    CHECK(hook.requests().empty());  // and the host sent nothing itself
+    RjResult s = f.rj.batch({"sync"});
+    INFO(s.describe());
+    REQUIRE(s.status == 0);
+    auto reqs = hook.requests();
+    REQUIRE(reqs.size() == 1);
+    const Json& d = reqs[0];
+    CHECK(d["event"].str() == "digest");
+    CHECK(d["counts"]["completed"].integer() == 2);
+    CHECK(d["counts"]["failed"].integer() == 1);
+    CHECK(d["jobs"].items.size() == 3);
+    CHECK(contains(d["text"].str(), "rj digest: 2 completed, 1 failed"));
+    CHECK(contains(d["text"].str(), "rj job " + id_s(bad) + " on alpha failed with exit code 3"));
+    // Nothing new: no second digest; every job says the laptop sent it.
+    f.rj.batch({"sync"});
+    CHECK(hook.requests().size() == 1);
+    for (int64_t id : {ok1, ok2, bad}) CHECK(f.show(id)["notified_via"].str() == "laptop");
+}
+
+TEST_CASE("notify: an array sends one message for all its tasks, from the laptop, once they all ended",
+          "[notify][queue]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer hook(hosts.dir());
+    configure(f, "webhook = " + hook.url() + "\n");
+    RjResult r = f.rj.batch({"run", "--array", "1-3", "alpha", "test $TASK_ID != 2"});
+    INFO(r.describe());
+    REQUIRE(r.status == 0);
+    int64_t array = std::stoll(split_lines(r.out)[0]);
+    RjResult w = f.rj.batch({"status", "--wait", id_s(array)}, Millis(120000));
+    INFO(w.describe());
+    f.rj.batch({"sync"});
+    REQUIRE(eventually([&] { return !hook.requests().empty(); }, 20s));
+    f.rj.batch({"sync"});
+    std::this_thread::sleep_for(1s);
+    auto reqs = hook.requests();
+    INFO(reqs.size() << " requests");
+    REQUIRE(reqs.size() == 1);  // not one per task
+    const Json& m = reqs[0];
+    CHECK(m["event"].str() == "array");
+    CHECK(m["array_id"].integer() == array);
+    CHECK(m["counts"]["completed"].integer() == 2);
+    CHECK(m["counts"]["failed"].integer() == 1);
+    REQUIRE(m["failed_tasks"].items.size() == 1);
+    CHECK(m["failed_tasks"].items[0].integer() == 2);
+    CHECK(contains(m["text"].str(), "rj array " + id_s(array) + " on alpha: 2 completed, 1 failed (tasks 2)"));
+}

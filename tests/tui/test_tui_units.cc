@@ -25,6 +25,7 @@
 #include "tui/detail_pane.h"
 #include "tui/host_controller.h"
 #include "tui/job_form.h"
+#include "tui/job_format.h"
 #include "tui/job_list.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
@@ -512,4 +513,30 @@ TEST_CASE("rj -b show and the Details pane print the same facts in the same orde
     expected.erase(std::find(expected.begin(), expected.end(), "Environment"));  // said once for both variables
     CHECK(ui_labels == expected);
     for (const auto& [label, text] : lines) CHECK(text.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("the Jobs pane's progress cell: a bar, the percentage and the time left; a stalled job says so", "[tui][progress]") {
+    store::Job job;
+    job.id = 3;
+    job.status = store::status::running;
+    job.started_at = 1000;
+    CHECK(tui::job_progress(job, 1600, 23).empty());  // no fraction: nothing
+    job.live.fraction = 0.5;
+    job.live.fraction_at = 1600;
+    CHECK(tui::job_progress(job, 1600, 23) == "[#####-----] 50% 10m00s");
+    CHECK(tui::display_width(tui::job_progress(job, 1600, 16)) <= 16);
+    std::string narrow = tui::job_progress(job, 1600, 8);  // no room for a bar: cut
+    CHECK(narrow.rfind("50% 10m", 0) == 0);
+    CHECK(tui::display_width(narrow) == 8);
+    job.status = store::status::completed;
+    job.live.fraction = 1.0;
+    CHECK(tui::job_progress(job, 1600, 23) == "[##########] 100%");
+
+    job.status = store::status::running;
+    CHECK(tui::job_status_label(job).find("running") != std::string::npos);
+    job.live.stalled_since = 1500;
+    CHECK(tui::job_status_label(job).find("stalled") != std::string::npos);
+    CHECK(tui::job_status_role(job) != tui::status_role(store::status::running));
+    job.status = store::status::completed;  // an ended job is not stalled
+    CHECK(tui::job_status_label(job).find("completed") != std::string::npos);
 }

@@ -210,3 +210,62 @@ TEST_CASE("sender: an unreachable webhook is retried with backoff, then reported
     CHECK(ticks >= 10);    // the loop's timers ran meanwhile
     CHECK(sender.in_flight() == 0);
 }
+
+TEST_CASE("digest: ends grouped by status, failures with their last lines, successes only counted", "[notify]") {
+    auto entry = [](int64_t id, const std::string& host, const std::string& status, int code,
+                    const std::string& tail = "") {
+        notify::DigestEntry e;
+        e.job.host = host;
+        e.job.description = "job " + std::to_string(id) + "'s work";
+        e.end.id = id;
+        e.end.status = status;
+        e.end.exit_code = code;
+        e.end.seconds = 60;
+        e.end.tail = tail;
+        return e;
+    };
+    std::vector<notify::DigestEntry> v;
+    for (int i = 0; i < 12; ++i) v.push_back(entry(100 + i, "gpu1", "completed", 0));
+    v.push_back(entry(200, "gpu2", "failed", 3, "Traceback\nValueError: bad"));
+    v.push_back(entry(201, "gpu1", "failed", 1));
+    v.push_back(entry(202, "gpu2", "dead", -1));
+    std::string text = notify::digest_text(v);
+    INFO(text);
+    CHECK(text.rfind("rj digest: 12 completed, 2 failed, 1 dead\n", 0) == 0);
+    CHECK(text.find("rj job 200 on gpu2 failed with exit code 3 after 1m00s") != std::string::npos);
+    CHECK(text.find("\n    Traceback\n    ValueError: bad") != std::string::npos);
+    CHECK(text.find("rj job 202 on gpu2 is dead") != std::string::npos);
+    CHECK(text.find("rj job 100 ") == std::string::npos);  // successes are counted, not listed
+    std::string hook = notify::digest_payload(notify::Channel::Webhook, v);
+    CHECK(hook.find("\"event\":\"digest\"") != std::string::npos);
+    CHECK(hook.find("\"completed\":12") != std::string::npos);
+    CHECK(hook.find("\"id\":202") != std::string::npos);
+    for (auto ch : {notify::Channel::Slack, notify::Channel::Discord}) {
+        std::string body = notify::digest_payload(ch, v);
+        CHECK(body.find("rj digest: 12 completed") != std::string::npos);
+    }
+}
+
+TEST_CASE("array message: counts of its tasks, the failed task numbers (at most 20), one line", "[notify]") {
+    notify::JobInfo a;
+    a.host = "gpu1";
+    a.description = "sweep";
+    std::vector<notify::EndInfo> tasks;
+    for (int i = 1; i <= 30; ++i) {
+        notify::EndInfo e;
+        e.id = i;
+        e.status = i % 10 == 0 ? "completed" : "failed";
+        tasks.push_back(e);
+    }
+    std::string text = notify::array_text(a, 40, tasks);
+    INFO(text);
+    CHECK(text.find("rj array 40 on gpu1: 3 completed, 27 failed (tasks 1, 2, 3") != std::string::npos);
+    CHECK(text.find(", ...): sweep") != std::string::npos);
+    CHECK(text.find("\n") == std::string::npos);
+    tasks.resize(0);
+    notify::EndInfo ok;
+    ok.id = 1;
+    ok.status = "completed";
+    tasks.push_back(ok);
+    CHECK(notify::array_text(a, 40, tasks).find("1 completed: sweep") != std::string::npos);
+}

@@ -493,7 +493,10 @@ TEST_CASE("two clients' jobs with the same id live apart: own directory, session
                 [&] {
                     ea = parse_sync(sb.run(sync_script(a, 0, {7})).out);
                     eb = parse_sync(sb.run(sync_script(b, 0, {7})).out);
-                    return ea.jobs[7].exit && eb.jobs[7].exit;
+                    // The wrapper writes the exit record, then its journal
+                    // line: wait for both (a loaded machine shows the gap).
+                    return ea.jobs[7].exit && eb.jobs[7].exit && count_events(ea, 7, "exit") > 0 &&
+                           count_events(eb, 7, "exit") > 0;
                 },
                 15));
             CHECK(ea.jobs[7].exit->code == 3);

@@ -65,3 +65,63 @@ TEST_CASE("usage replies are parsed field by field and a cut reply is an error",
     CHECK_FALSE(v[1].running);
     CHECK_THROWS_AS(remote::parse_usage("RJ-USAGE id=3 state=ok procs=4\n"), remote::ProtocolError);
 }
+
+TEST_CASE("the wrapper samples its job: peak memory, the GPUs its processes use, their memory and utilisation", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            // The job holds ~20 MB in a child process of its group (a perl
+            // string) and runs ~3.5 s.
+            remote::JobSpec spec = sb.spec(
+                7, "perl -e '$x = \"a\" x 20000000; sleep 3' & sleep 3.5; wait");
+            // A fake nvidia-smi in the real CSV formats: the job's pid on GPUs 1
+            // and 3 (two processes of it), a stranger's on GPU 0; utilisation
+            // per GPU. It reads the job's pid from its directory.
+            std::string pidfile = sb.job_dir(7) + "/pid";
+            rjtest::write_file(sb.bin + "/nvidia-smi",
+                               "#!/bin/sh\n"
+                               "p=$(cat '" + pidfile + "' 2>/dev/null || echo 1)\n"
+                               "case \"$1\" in\n"
+                               "--query-compute-apps=*) printf '%s, GPU-aaaa-1, 1000\\n%s, GPU-aaaa-3, 500\\n999, GPU-aaaa-0, 7000\\n' \"$p\" \"$p\" ;;\n"
+                               "--query-gpu=*) printf '0, GPU-aaaa-0, 99\\n1, GPU-aaaa-1, 80\\n2, GPU-aaaa-2, 0\\n3, GPU-aaaa-3, 40\\n' ;;\n"
+                               "esac\n");
+            sb.sh("chmod +x '" + sb.bin + "/nvidia-smi'");
+            REQUIRE(sb.submit(spec).status == remote::SubmitReply::Status::Ok);
+            remote::JobFacts end = sb.wait_end(7, 30);
+            std::string exit_line = rjtest::read_file(sb.job_dir(7) + "/exit");
+            INFO(exit_line);
+            INFO(rjtest::read_file(sb.job_dir(7) + "/log"));
+            REQUIRE(end.exit);
+            const auto& u = end.exit->usage;
+            REQUIRE(u.rss_kib);
+            CHECK(*u.rss_kib > 10000);  // the 20 MB held by the child (a group, not one pid)
+            CHECK(*u.rss_kib < 4000000);
+            CHECK(u.gpus == "1,3");  // not GPU 0 (a stranger's process) or 2 (idle)
+            CHECK(u.gpu_mem_mib == 1500);
+            REQUIRE(u.gpu_util);
+            CHECK(*u.gpu_util == Approx(60));  // mean of 80 and 40
+            // The journal line carries the same record.
+            std::string journal = rjtest::read_file(sb.job_dir(7) + "/../../journal");
+            CHECK(journal.find("gpu_mem_mib=1500 gpu_util=60") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("measured usage from a host is bounded: malformed or out-of-range fields are dropped", "[remote]") {
+    auto u = remote::parse_measured_usage({{"rss_kib", "2048"}, {"gpus", "0,3,3"}, {"gpu_mem_mib", "512"}, {"gpu_util", "55"}});
+    CHECK(u.rss_kib == 2048);
+    CHECK(u.gpus == "0,3");
+    CHECK(u.gpu_mem_mib == 512);
+    CHECK(u.gpu_util == Approx(55));
+    auto bad = remote::parse_measured_usage(
+        {{"rss_kib", "-5"}, {"gpus", "0,x"}, {"gpu_mem_mib", "99999999999"}, {"gpu_util", "101"}});
+    CHECK_FALSE(bad.rss_kib);
+    CHECK(bad.gpus.empty());
+    CHECK_FALSE(bad.gpu_mem_mib);
+    CHECK_FALSE(bad.gpu_util);
+    CHECK(remote::parse_measured_usage({{"gpus", "1,2,"}}).gpus.empty());
+    CHECK(remote::parse_measured_usage({{"gpus", "2048"}}).gpus.empty());
+    std::string many;
+    for (int i = 0; i < 65; ++i) many += (i ? "," : "") + std::to_string(i);
+    CHECK(remote::parse_measured_usage({{"gpus", many}}).gpus.empty());
+}

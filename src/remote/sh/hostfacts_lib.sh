@@ -54,7 +54,7 @@ rj_load() {
     rj_l1=$1 rj_l5=$2 rj_l15=$3
   elif rj_x=$(uptime 2>/dev/null); then
     rj_x=${rj_x##*load average*: }
-    # shellcheck disable=SC2086 # split on purpose
+    # shellcheck disable=SC2046 # split on purpose
     set -- $(printf '%s' "$rj_x" | tr -d ',')
     rj_l1=$1 rj_l5=$2 rj_l15=$3
   fi

@@ -1,4 +1,27 @@
 # ---- rj sync: sessions, facts of the jobs asked about, journal since offset ----
+
+# How far running job $1's log got (from the wrapper sampler's usage file)
+# and, when its id is in RJ_TAIL, its last lines (printable ASCII only, a
+# carriage return read as a new line) for its progress pattern.
+rj_logstate() {
+  rj_j=$RJ/jobs/$1
+  if [ ! -f "$rj_j/usage" ] || [ -f "$rj_j/exit" ]; then return 0; fi
+  rj_first "$rj_j/usage"
+  rj_lb='' rj_lg=''
+  for rj_kv in $rj_r; do
+    case $rj_kv in
+      log_bytes=*) rj_lb=${rj_kv#*=} ;;
+      log_grew=*) rj_lg=${rj_kv#*=} ;;
+    esac
+  done
+  if rj_isnum "$rj_lb" && rj_isnum "$rj_lg"; then
+    printf 'RJ-LOGSTATE id=%s bytes=%s grew=%s\n' "$1" "$rj_lb" "$rj_lg"
+  fi
+  case " $RJ_TAIL " in *" $1 "*) ;; *) return 0 ;; esac
+  tail -c 2048 "$rj_j/log" 2>/dev/null | tr '\r' '\n' | LC_ALL=C tr -cd '\n\040-\176' | grep -v '^ *$' |
+    tail -n 5 | while IFS= read -r rj_l; do printf 'RJ-TAIL id=%s msg=%s\n' "$1" "$rj_l"; done
+}
+
 rj_main() {
   rj_setpath
   rj_expand "$RJ_DIR_ARG"; RJ=$rj_r
@@ -7,6 +30,7 @@ rj_main() {
   rj_sessions
   rj_print_sessions
   for rj_id in $RJ_IDS; do rj_facts "$rj_id"; done
+  for rj_id in $RJ_IDS; do rj_logstate "$rj_id"; done
   for rj_f in "$RJ"/queues/*; do
     rj_q=${rj_f##*/}
     if rj_qname_ok "$rj_q" && [ -d "$rj_f/wait" ]; then rj_qline "$rj_q"; fi

@@ -91,6 +91,93 @@ rj_idlewatch() {
   done
 }
 
+# One sample of the job's use, folded into the running totals in $J/usage:
+# resident memory summed over its process group (peak kept), and from
+# nvidia-smi (when installed) the GPUs its processes use, their memory
+# (peak kept) and those GPUs' utilisation (summed, for a mean at the end).
+# Bounded: at most 4096 processes, 256 GPU processes and 64 GPUs are read.
+rj_sample() {
+  rj_apps='' rj_gq=''
+  if [ -n "$rj_nvs" ]; then
+    rj_apps=$("$rj_nvs" --query-compute-apps=pid,gpu_uuid,used_memory --format=csv,noheader,nounits 2>/dev/null | head -n 256)
+    rj_gq=$("$rj_nvs" --query-gpu=index,uuid,utilization.gpu --format=csv,noheader,nounits 2>/dev/null | head -n 64)
+  fi
+  rj_first "$J/usage"
+  rj_u=$(
+    { ps -A -o pid= -o pgid= -o rss= 2>/dev/null | head -n 4096 | sed 's/^/P /'
+      printf '%s\n' "$rj_apps" | sed 's/^/A,/'
+      printf '%s\n' "$rj_gq" | sed 's/^/G,/'
+    } | awk -v g="$rj_pg" -v p="$rj_pid" -v prev="$rj_r" '
+      BEGIN {
+        n = split(prev, kv, " ")
+        for (i = 1; i <= n; i++) { e = index(kv[i], "="); if (e) s[substr(kv[i], 1, e - 1)] = substr(kv[i], e + 1) }
+        rss = s["rss_kib"] + 0; gm = s["gpu_mem_mib"] + 0; us = s["util_sum"] + 0; un = s["util_n"] + 0
+        ns = s["samples"] + 0; gl = s["gpus"]
+      }
+      /^P / { if ((g != "" && $3 == g) || $2 == p) { mine[$2] = 1; r += $4 } next }
+      /^A,/ { gsub(/ /, ""); split($0, f, ","); if (f[2] in mine) { used[f[3]] = 1; m += f[4] } next }
+      /^G,/ { gsub(/ /, ""); split($0, f, ","); idx[f[3]] = f[2]; ut[f[3]] = f[4]; next }
+      END {
+        if (r > rss) rss = r
+        if (m > gm) gm = m
+        for (u in used) {
+          if (!(u in idx) || idx[u] !~ /^[0-9]+$/) continue
+          if (index("," gl ",", "," idx[u] ",") == 0) gl = gl (gl == "" ? "" : ",") idx[u]
+          if (ut[u] ~ /^[0-9]+$/) { us += ut[u]; un++ }
+        }
+        printf "rss_kib=%d gpu_mem_mib=%d util_sum=%d util_n=%d samples=%d gpus=%s\n", rss, gm, us, un, ns + 1, gl
+      }')
+  # How big the log is and when it last grew (stall detection, sync's RJ-LOGSTATE).
+  rj_size "$LOG"
+  if [ "$rj_n" != "$rj_lb" ]; then rj_lb=$rj_n rj_lg=$(date +%s); fi
+  if [ -n "$rj_u" ]; then rj_put usage "$rj_u log_bytes=$rj_lb log_grew=$rj_lg"; fi
+}
+
+# Background sampler: one sample 1 s after the start, then at doubling
+# intervals up to 15 s, so a short job is seen and a long one costs one ps
+# (and one nvidia-smi) every 15 s. No daemon: it ends with the job.
+rj_sampler() {
+  trap '' HUP INT USR1 TSTP
+  trap - CONT
+  rj_stop='' rj_sp=''
+  trap 'rj_stop=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' TERM
+  rj_nvs='' rj_lb='' rj_lg=''
+  if rj_which nvidia-smi; then rj_nvs=$rj_r; fi
+  rj_step=1
+  while rj_nap "$rj_step"; do
+    rj_sample
+    rj_step=$((rj_step * 2))
+    if [ "$rj_step" -gt 15 ]; then rj_step=15; fi
+  done
+}
+
+# The sampler's totals as exit-record fields (protocol.h: MeasuredUsage), into rj_r.
+rj_usage_fields() {
+  rj_r=''
+  rj_first "$J/usage"
+  [ -n "$rj_r" ] || return 0
+  rj_ul=$rj_r rj_r=''
+  rj_urss='' rj_ugm='' rj_uus='' rj_uun='' rj_ugl=''
+  for rj_kv in $rj_ul; do
+    case $rj_kv in
+      rss_kib=*) rj_urss=${rj_kv#*=} ;;
+      gpu_mem_mib=*) rj_ugm=${rj_kv#*=} ;;
+      util_sum=*) rj_uus=${rj_kv#*=} ;;
+      util_n=*) rj_uun=${rj_kv#*=} ;;
+      gpus=*) rj_ugl=${rj_kv#*=} ;;
+    esac
+  done
+  if rj_isnum "$rj_urss"; then rj_r="rss_kib=$rj_urss"; fi
+  if [ -n "$rj_ugl" ]; then
+    rj_r="$rj_r gpus=$rj_ugl"
+    if rj_isnum "$rj_ugm"; then rj_r="$rj_r gpu_mem_mib=$rj_ugm"; fi
+    if rj_isnum "$rj_uus" && rj_isnum "$rj_uun" && [ "$rj_uun" -gt 0 ]; then
+      rj_r="$rj_r gpu_util=$((rj_uus / rj_uun))"
+    fi
+  fi
+  rj_r=${rj_r# }
+}
+
 # TERM the job now, KILL it after the grace period (once).
 rj_stop_job() {
   if [ -z "$rj_pid" ] || [ -n "$rj_esc" ]; then return 0; fi
@@ -298,6 +385,8 @@ rj_finish() {
   rj_code=$2 rj_sg=0
   if [ "$2" -gt 128 ] && [ "$2" -lt 193 ]; then rj_sg=$(($2 - 128)) rj_code=-1; fi
   rj_rec="rc=$2 code=$rj_code sig=$rj_sg started=${rj_start:-0} ended=$rj_end user=$rj_u sys=$rj_y"
+  rj_usage_fields
+  if [ -n "$rj_r" ]; then rj_rec="$rj_rec $rj_r"; fi
   rj_ran=''
   if [ -n "$rj_start" ]; then rj_ran=$((rj_end - rj_start)); fi
   rj_notify "$1" "$rj_code" "$rj_sg" "$rj_ran"
@@ -318,7 +407,7 @@ rj_wmain() {
   LOG=$J/log
   exec </dev/null 2>>"$LOG"
   if [ -f "$J/started" ] || [ -f "$J/exit" ]; then exit 0; fi
-  rj_pid='' rj_pg='' rj_intr='' rj_lost='' rj_esc='' rj_wd='' rj_iw='' rj_start='' rj_tty=''
+  rj_pid='' rj_pg='' rj_intr='' rj_lost='' rj_esc='' rj_wd='' rj_iw='' rj_sm='' rj_start='' rj_tty=''
   if [ -t 1 ]; then rj_tty=1; fi
   trap 'rj_on_sig kill' INT TERM USR1
   trap 'rj_on_sig lost' HUP
@@ -391,12 +480,14 @@ rj_wmain() {
     rj_idlewatch "$I" &
     rj_iw=$!
   fi
+  rj_sampler &
+  rj_sm=$!
 
   # A trapped signal interrupts wait; wait again until the job itself ended.
   rj_intr=''
   wait "$rj_pid"; rj_rc=$?
   while [ -n "$rj_intr" ]; do rj_intr=; wait "$rj_pid"; rj_rc=$?; done
-  for rj_w in $rj_wd $rj_iw $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
+  for rj_w in $rj_wd $rj_iw $rj_sm $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
 
   if [ -f "$J/timedout" ]; then rj_kind=timeout
   elif [ -f "$J/idled" ]; then rj_kind=idle
