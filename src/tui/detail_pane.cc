@@ -35,10 +35,11 @@ void add_wrapped(std::vector<std::pair<std::string, std::string>>& out, const st
 
 std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width,
                                                              const engine::JobUsage* usage,
-                                                             const engine::QueueState* queue) {
+                                                             const engine::QueueState* queue,
+                                                             const std::vector<store::DeferredOp>* deferred) {
     std::vector<std::pair<std::string, std::string>> out;
     std::string previous;
-    for (auto& [label, value] : engine::job_facts(job, now, {usage, queue})) {
+    for (auto& [label, value] : engine::job_facts(job, now, {usage, queue, deferred})) {
         // The pane's title names the job and its host.
         if (label == "Id" || label == "Host") continue;
         std::string text = value;
@@ -75,7 +76,7 @@ void DetailPane::draw_details(const Model& m, const store::Job& job) {
     const engine::QueueState* queue = nullptr;
     for (const auto& hv : m.hosts)
         if (hv.name == job.host) queue = hv.queue(job.queue);
-    auto lines = detail_lines(job, m.now, text_width(), usage, queue);
+    auto lines = detail_lines(job, m.now, text_width(), usage, queue, &m.detail_deferred);
     int h = text_height();
     int first = std::clamp(m.detail_scroll, 0, std::max(0, static_cast<int>(lines.size()) - h));
     for (int r = 0; r < h && first + r < static_cast<int>(lines.size()); ++r) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/jobs.h"
+#include "engine/deferred.h"
 #include "store/job.h"
 #include "tui/pane.h"
 
@@ -31,9 +32,11 @@ private:
 // the facts `rj -b show` prints (engine::job_facts), sanitised and wrapped.
 // `usage`: the job's live resource use, when known (shown while it runs).
 // `queue`: the state of the job's queue on its host, when known (a stopped
-// runner is why a waiting job waits).
+// runner is why a waiting job waits). `deferred`: operations kept for its
+// unreachable host.
 std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& job, int64_t now, int width,
                                                              const engine::JobUsage* usage = nullptr,
-                                                             const engine::QueueState* queue = nullptr);
+                                                             const engine::QueueState* queue = nullptr,
+                                                             const std::vector<store::DeferredOp>* deferred = nullptr);
 
 }  // namespace tui

@@ -369,6 +369,9 @@ void HostController::selection_changed() {
     if (j) {
         if (!same_job || !(*model_.detail_job == *j)) views_.mark(View::Detail);
         model_.detail_job = *j;
+        auto deferred = engine::deferred_for_job(engine_, j->id);
+        if (deferred.size() != model_.detail_deferred.size()) views_.mark(View::Detail);
+        model_.detail_deferred = std::move(deferred);
     } else if (model_.detail_job) {
         model_.detail_job.reset();
         views_.mark(View::Detail);

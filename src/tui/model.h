@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/jobs.h"
+#include "engine/deferred.h"
 #include "store/job.h"
 #include "tui/host_view.h"
 #include "tui/job_list.h"
@@ -36,6 +37,7 @@ struct Model {
 
     DetailMode detail_mode = DetailMode::Details;
     std::optional<store::Job> detail_job;  // what the detail pane shows
+    std::vector<store::DeferredOp> detail_deferred;  // its operations waiting for an unreachable host
     int detail_scroll = 0;
     LogView log;
     // Live resource use of detail_job while it runs (refreshed every log_interval).
