@@ -64,6 +64,7 @@ struct SubmitResult : Outcome {
     std::string runner;    // queued: the runner's state (started | running | stopped | draining)
     std::vector<int64_t> task_ids;  // an array: its tasks
     bool queued = false;   // host unreachable; recorded as pending (--queue-on-fail)
+    std::string slurm_id;  // a SLURM cluster accepted it under this id
 };
 
 // Checks the request (known host, non-empty command, env names) and throws

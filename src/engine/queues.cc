@@ -558,6 +558,13 @@ void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason
                       (job->error.empty() ? "" : " (" + job->error + ")");
         return done(base);
     }
+    if (job->status == store::status::queued && job->on_slurm()) {
+        // SLURM's state and reason, as the last sync read them from squeue.
+        base.waiting = true;
+        base.reason = (job->queue_reason.empty() ? std::string("PENDING") : job->queue_reason) +
+                      " (SLURM job " + job->slurm_id + ")";
+        return done(base);
+    }
     if (job->status != store::status::queued) {
         base.reason = job->terminal() ? "it has ended (" + std::string(to_string(job->status)) + ")" : "it is not waiting (" + std::string(to_string(job->status)) + ")";
         return done(base);

@@ -19,6 +19,14 @@
 
 namespace store {
 
+// `scheduler = slurm`: the host is a SLURM cluster's login node; jobs go
+// through sbatch with these options (empty: SLURM's defaults).
+struct SlurmSettings {
+    bool enabled = false;
+    std::string partition, account, qos;
+    std::vector<std::string> extra;  // sbatch_options, one option per word
+};
+
 struct HostSettings {
     std::string name;
     std::string remote_dir;  // empty: the global remote_dir
@@ -27,6 +35,7 @@ struct HostSettings {
     int gpu_free_mib = 1024;  // a GPU using less memory than this (and no process) is free for --gpus
     int snapshot = -1;        // code snapshots: -1 as the global setting, 0 off, 1 on
     std::string notify;       // all | failures | none; empty: as [notify] says
+    SlurmSettings slurm;
 };
 
 // [notify]: where job-end messages go and which ends deserve one. The
@@ -71,6 +80,8 @@ struct Config {
     std::string remote_dir_for(const std::string& host) const;
     int max_sessions_for(const std::string& host) const;
     int gpu_free_mib_for(const std::string& host) const;
+    // The host's SLURM settings, or nullptr when it runs jobs in tmux.
+    const SlurmSettings* slurm_for(const std::string& host) const;
     // Bytes of code snapshot for a job on `host` (0: snapshots off there).
     int64_t snapshot_bytes_for(const std::string& host) const;
     // The notify policy for jobs on `host` (its [host] notify, else [notify]'s).

@@ -112,6 +112,12 @@ struct Job {
     std::string notified_via;  // "", due, sending, host, laptop, none, failed
     std::string notify_error;  // the last delivery failure, for show
 
+    // A job on a SLURM cluster (a host with `scheduler = slurm`): the
+    // cluster's job id ("4711", an array task "4711_3"); empty for tmux jobs
+    // and before sbatch answered. Its SLURM state and reason are queue_reason.
+    std::string slurm_id;
+    bool on_slurm() const { return !slurm_id.empty(); }
+
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }
     // "a1b2c3d on main, 3 files changed, 1 untracked" (empty without code).

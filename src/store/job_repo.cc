@@ -21,7 +21,7 @@ const char* const kColumns =
     "remote_dir, error, session_prefix, queue, priority, gpus, gpu_alloc, after_ok, after_any, after_fail, "
     "array_id, array_task, array_spec, idle_timeout_s, held, queue_reason, code_commit, code_branch, code_root, "
     "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
-    "notify, notified_at, notified_via, notify_error";
+    "notify, notified_at, notified_via, notify_error, slurm_id";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -99,6 +99,7 @@ Job read_job(Statement& st) {
     j.notified_at = st.column_opt_int64(45);
     j.notified_via = st.column_text(46);
     j.notify_error = st.column_text(47);
+    j.slurm_id = st.column_text(48);
     return j;
 }
 
@@ -462,6 +463,13 @@ void JobRepo::set_queue_state(int64_t id, bool held, const std::string& reason) 
     auto st = db_.cached("UPDATE jobs SET held = ?, queue_reason = ? WHERE id = ?");
     st->bind_all(held, reason, id);
     st->run();
+}
+
+bool JobRepo::set_slurm_id(int64_t id, const std::string& slurm_id) {
+    auto st = db_.cached("UPDATE jobs SET slurm_id = ? WHERE id = ? AND slurm_id != ?");
+    st->bind_all(slurm_id, id, slurm_id);
+    st->run();
+    return db_.changes() > 0;
 }
 
 bool JobRepo::set_code(int64_t id, const Job::Code& c, const std::string& gpu_models) {

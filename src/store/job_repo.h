@@ -67,6 +67,8 @@ public:
     // A queued job's hold flag and why it waits (from the host).
     void set_queue_state(int64_t id, bool held, const std::string& reason);
     void set_gpu_alloc(int64_t id, const std::string& alloc);
+    // A SLURM job's cluster id (as sbatch answered); true when it changed.
+    bool set_slurm_id(int64_t id, const std::string& slurm_id);
     // The code record from the host (only written when it changed).
     bool set_code(int64_t id, const Job::Code& code, const std::string& gpu_models);
 

@@ -156,6 +156,14 @@ ALTER TABLE jobs ADD COLUMN notify_error TEXT NOT NULL DEFAULT '';
 CREATE INDEX jobs_notify_open ON jobs(id) WHERE notify != '' AND notified_via IN ('', 'due', 'sending');
 )sql";
 
+// v8: SLURM clusters as hosts (issue 12). slurm_id is the cluster's own id
+// of a job submitted with sbatch ("4711", or "4711_3" for an array task);
+// '' for jobs that run in tmux. A SLURM job's state and reason (PENDING
+// (Resources)) live in queue_reason like a queued job's.
+const char* const kV8 = R"sql(
+ALTER TABLE jobs ADD COLUMN slurm_id TEXT NOT NULL DEFAULT '';
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -171,6 +179,7 @@ const std::vector<Migration>& migrations() {
         {5, "per-host queues: priority, GPUs, dependencies, arrays, hold", sql_step(kV5)},
         {6, "the code a job ran (git commit, branch, patch) and its GPUs' models", sql_step(kV6)},
         {7, "job-end notifications: policy, who delivered, when, and the last delivery error", sql_step(kV7)},
+        {8, "SLURM clusters: the cluster's job id of each job submitted with sbatch", sql_step(kV8)},
     };
     return steps;
 }

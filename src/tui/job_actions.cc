@@ -103,6 +103,8 @@ void JobActions::submit(engine::SubmitRequest request) {
         else if (r.queued)
             hosts_.message("job " + std::to_string(r.job_id) + " queued: " + host +
                            " is unreachable; it starts when " + host + " is back");
+        else if (!r.slurm_id.empty())
+            hosts_.message("job " + std::to_string(r.job_id) + " is SLURM job " + r.slurm_id + " on " + host);
         else if (r.in_queue)
             hosts_.message(queued_message(r, queue, host));
         else

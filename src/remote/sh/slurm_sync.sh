@@ -1,0 +1,28 @@
+# ---- rj slurm sync: the cluster's word on this client's jobs, then the usual sync ----
+# squeue is asked before the job files are read: a job SLURM no longer
+# runs has then already written its exit record, if it ever will.
+rj_squeue() {
+  if ! command -v squeue >/dev/null 2>&1; then
+    printf 'RJ-SQUEUE error msg=squeue not found on this host\n'; return 0
+  fi
+  # Epoch times (SLURM_TIME_FORMAT); -r: one line per array task.
+  if ! rj_sq=$(SLURM_TIME_FORMAT=%s squeue -h -r --states=all -u "$(id -un)" -o '%i|%T|%e|%j|%r' 2>&1 </dev/null); then
+    rj_flat "$rj_sq"
+    printf 'RJ-SQUEUE error msg=%s\n' "$rj_r"; return 0
+  fi
+  printf 'RJ-SQUEUE ok now=%s\n' "$(date +%s)"
+  # Only our jobs (named by the session prefix), bounded.
+  printf '%s\n' "$rj_sq" | while IFS='|' read -r rj_si rj_st rj_en rj_nm rj_re; do
+    case $rj_nm in "$RJ_SP"*) printf 'RJ-SJOB sid=%s state=%s ended=%s msg=%s\n' "$rj_si" "$rj_st" "$rj_en" "$rj_re" ;; esac
+  done | head -n 50000
+}
+rj_slurm_main() {
+  rj_setpath
+  rj_expand "$RJ_DIR_ARG"; RJ=$rj_r
+  rj_squeue
+  for rj_id in $RJ_IDS; do
+    rj_first "$RJ/jobs/$rj_id/slurm_id"
+    if [ -n "$rj_r" ]; then printf 'RJ-SID id=%s sid=%s\n' "$rj_id" "$rj_r"; fi
+  done
+  rj_main
+}

@@ -1,0 +1,81 @@
+// The remote protocol of a SLURM cluster's login node (issue 12): jobs go
+// through sbatch there, and the job wrapper of protocol.h runs inside the
+// batch job, so a SLURM job's directory, log, exit record and journal lines
+// are those of any rj job. What differs is said here.
+//
+// Host state added under RJ_DIR/jobs/<id>/ (see protocol.h for the rest):
+//   slurm_id      the cluster's id, as sbatch answered ("4711", an array task
+//                 "4711_3"); written only after sbatch accepted the job
+//   slurm_limit   the time limit in seconds (SLURM enforces it; the wrapper
+//                 records SLURM's TERM after it as `timeout`); `timeout` is 0
+//   batch.sh      the batch script (first job of an array: all its tasks)
+//   slurm.out     SLURM's own output for the job (slurm-<task>.out for arrays)
+//
+// Replies:
+//   submit   RJ-SBATCH ok id= sid= already=0|1 | RJ-SBATCH error id= msg=
+//            (on error no job directory is left behind)
+//   sync     RJ-SQUEUE ok now= | RJ-SQUEUE error msg= (slurmctld unreachable,
+//            no squeue); RJ-SJOB sid= state= ended=EPOCH msg=REASON per job
+//            of this client SLURM lists; RJ-SID id= sid= per asked id that has
+//            one; then the reply of sync_script.
+//   kill     as kill_script, RJ-KILL state= also `failed` (scancel refused;
+//            msg= says why)
+//   ctl      RJ-SCTL id= result=ok|failed msg=
+//   info     RJ-SINFO ok|error [msg=], RJ-PART name= avail= nodes= idle= alloc=
+//            other= cpus= gpus= timelimit=, RJ-MINE running= pending=, RJ-END
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "remote/protocol.h"
+
+namespace remote {
+
+struct SlurmSubmit {
+    // sbatch options rj chose (each one word: "--time=0-00:05:00"); they
+    // reach the host single-quoted, one by one.
+    std::vector<std::string> options;
+    int64_t time_limit_s = 0;  // 0: none
+    // An array: one rj job per task, parallel lists (ids[0] is spec.id).
+    std::vector<int64_t> ids, tasks;
+};
+// Throws as submit_script.
+std::string slurm_submit_script(const JobSpec& spec, const SlurmSubmit& submit);
+
+struct SlurmSubmitReply {
+    bool ok = false;
+    std::string slurm_id;  // digits
+    bool already = false;
+    std::string error;
+};
+SlurmSubmitReply parse_slurm_submit(const std::string& out);
+
+// One job as squeue listed it (checked: id digits[_digits], state upper case).
+struct SlurmJobState {
+    std::string state;   // PENDING, RUNNING, COMPLETED, TIMEOUT, ...
+    std::string reason;  // Resources, Dependency, JobHeldUser, None (as sent: the caller makes it visible)
+    int64_t ended = 0;   // epoch on the host; 0 unknown
+};
+struct SlurmQueueReply {
+    bool ok = false;       // squeue answered
+    std::string error;     // !ok: its message
+    int64_t host_now = 0;
+    std::map<std::string, SlurmJobState> jobs;  // by SLURM id
+    std::map<int64_t, std::string> recorded;    // rj id -> slurm_id file
+};
+std::string slurm_sync_script(const RemoteDir& dir, int64_t journal_offset, const std::vector<int64_t>& ids);
+// The SLURM part of a slurm_sync_script reply (parse_sync reads the rest).
+SlurmQueueReply parse_slurm_queue(const std::string& out);
+
+std::string slurm_kill_script(const RemoteDir& dir, const std::vector<int64_t>& ids, int64_t wait_s = 5);
+// parse_kill reads its reply; the `failed` message is here, by id.
+std::map<int64_t, std::string> parse_slurm_kill_errors(const std::string& out);
+
+// A SLURM id: digits, or digits_digits for an array task.
+bool valid_slurm_id(const std::string& id);
+
+}  // namespace remote
