@@ -22,5 +22,5 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/host_info.cc \
 	src/engine/prune.cc \
 	src/engine/usage.cc \
-	src/engine/slurm.h src/engine/slurm_submit.cc src/engine/slurm_state.cc src/engine/slurm_kill.cc
+	src/engine/slurm.h src/engine/slurm_submit.cc src/engine/slurm_state.cc src/engine/slurm_kill.cc src/engine/slurm_ctl.cc
 tests_unit_tests_SOURCES += tests/unit/test_engine_verdict.cc tests/unit/test_engine_canned.cc tests/unit/test_slurm.cc

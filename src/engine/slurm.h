@@ -41,4 +41,8 @@ int record_slurm_ids(store::JobRepo& jobs, const std::vector<store::Job>& asked,
 void kill_slurm_jobs(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
                      const std::vector<int64_t>& ids, std::function<void(KillResult)> each);
 
+// hold | release | update (time limit, command, environment) of jobs SLURM
+// still holds back, with scontrol; each id answers once.
+void slurm_job_ctl(Engine& engine, remote::SlurmCtl ctl, std::function<void(QueuedJobResult)> each);
+
 }  // namespace engine

@@ -31,14 +31,7 @@ void refuse_without_slurm_meaning(const Engine& engine, const SubmitRequest& r) 
     (void)engine;
 }
 
-// "D-HH:MM:SS": SLURM rounds it up to whole minutes.
-std::string slurm_time(int64_t s) {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%lld-%02lld:%02lld:%02lld", static_cast<long long>(s / 86400),
-                  static_cast<long long>(s % 86400 / 3600), static_cast<long long>(s % 3600 / 60),
-                  static_cast<long long>(s % 60));
-    return buf;
-}
+using remote::slurm_time;
 
 // The SLURM ids of jobs another job waits for (same host and directory, each
 // already accepted by SLURM; an array stands for all its tasks).

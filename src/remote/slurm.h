@@ -75,6 +75,24 @@ std::string slurm_kill_script(const RemoteDir& dir, const std::vector<int64_t>& 
 // parse_kill reads its reply; the `failed` message is here, by id.
 std::map<int64_t, std::string> parse_slurm_kill_errors(const std::string& out);
 
+// hold | release | update of jobs SLURM still holds back (scontrol).
+struct SlurmCtl {
+    std::string op;  // hold | release | update
+    std::vector<int64_t> ids;
+    std::optional<int64_t> timeout_s;  // update: the new time limit
+    std::optional<std::string> command;
+    std::optional<std::vector<std::pair<std::string, std::string>>> env;
+};
+std::string slurm_ctl_script(const RemoteDir& dir, const SlurmCtl& ctl);
+struct SlurmCtlResult {
+    int64_t id = 0;
+    bool ok = false;
+    std::string message;  // SLURM's words (as sent: the caller makes them visible)
+};
+std::vector<SlurmCtlResult> parse_slurm_ctl(const std::string& out);
+// "D-HH:MM:SS" for SLURM's --time and TimeLimit= (SLURM rounds up to minutes).
+std::string slurm_time(int64_t seconds);
+
 // A SLURM id: digits, or digits_digits for an array task.
 bool valid_slurm_id(const std::string& id);
 

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <cstdio>
+
 // Builders of the SLURM scripts (remote/slurm.h), on the pieces of build.cc.
 
 #include "remote/build_support.h"
@@ -56,6 +58,30 @@ std::string slurm_kill_script(const RemoteDir& dir, const std::vector<int64_t>& 
     assign(s, "RJ_IDS", detail::id_list(ids));
     assign_num(s, "RJ_WAIT", wait_s < 0 ? 0 : wait_s);
     return detail::finish(std::move(s), {sh::queue_lib_body, sh::facts_body, sh::slurm_kill_body});
+}
+
+std::string slurm_time(int64_t s) {
+    if (s < 0) s = 0;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%lld-%02lld:%02lld:%02lld", static_cast<long long>(s / 86400),
+                  static_cast<long long>(s % 86400 / 3600), static_cast<long long>(s % 3600 / 60),
+                  static_cast<long long>(s % 60));
+    return buf;
+}
+
+std::string slurm_ctl_script(const RemoteDir& dir, const SlurmCtl& c) {
+    if (c.op != "hold" && c.op != "release" && c.op != "update") throw util::Error("unknown SLURM operation '" + c.op + "'");
+    std::string s = detail::begin("slurm ctl", dir);
+    assign(s, "RJ_OP", c.op);
+    assign(s, "RJ_IDS", detail::id_list(c.ids));
+    assign(s, "RJ_SET_TIMEOUT", c.timeout_s ? "1" : "0");
+    assign_num(s, "RJ_TIMEOUT", c.timeout_s.value_or(0));
+    assign(s, "RJ_TIMELIMIT", c.timeout_s && *c.timeout_s > 0 ? slurm_time(*c.timeout_s) : "UNLIMITED");
+    assign(s, "RJ_SET_CMD", c.command ? "1" : "0");
+    assign(s, "RJ_COMMAND", c.command.value_or(""));
+    assign(s, "RJ_SET_ENV", c.env ? "1" : "0");
+    assign(s, "RJ_ENVTEXT", c.env ? detail::env_file_text(0, *c.env) : "");
+    return detail::finish(std::move(s), {sh::slurm_ctl_body});
 }
 
 }  // namespace remote

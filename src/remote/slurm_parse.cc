@@ -143,4 +143,16 @@ std::map<int64_t, std::string> parse_slurm_kill_errors(const std::string& out) {
     return errors;
 }
 
+std::vector<SlurmCtlResult> parse_slurm_ctl(const std::string& out) {
+    std::vector<SlurmCtlResult> results;
+    bool end = false;
+    each_line(out, [&](const Fields& f) {
+        if (f.tag == "RJ-END") end = true;
+        if (f.tag != "RJ-SCTL" || f.num("id") <= 0) return;
+        results.push_back({f.num("id"), f.get("result") == "ok", f.get("msg").substr(0, 300)});
+    });
+    if (!end) throw ProtocolError("unexpected reply from the host to scontrol", "is sh available on the host?");
+    return results;
+}
+
 }  // namespace remote

@@ -292,3 +292,31 @@ TEST_CASE("the test cluster stops every daemon, step and job at scope end", "[sl
     CHECK(left.empty());
     CHECK_FALSE(std::filesystem::exists(dir));
 }
+
+TEST_CASE("hold, release and update of a waiting SLURM job go through scontrol", "[slurm]") {
+    Cluster c;
+    if (!c.ready()) return;
+    int64_t id = submit(c, {"--hold", "alpha", "echo \"released with $GREETING\""});
+    std::string sid = c.f.show(id)["slurm_id"].str();
+    REQUIRE(await_state(c, sid, "PENDING"));
+    RjResult u = c.f.rj.batch({"update", id_s(id), "--timeout", "2m", "-e", "GREETING=hello"});
+    INFO(u.describe() << c.diag());
+    CHECK(u.status == 0);
+    CHECK(contains(c.scontrol(sid), "TimeLimit=00:02:00"));
+    CHECK(c.f.show(id)["timeout_s"].integer() == 120);
+    RjResult now = c.f.rj.batch({"start-now", id_s(id)});
+    CHECK(now.status == 2);
+    CHECK(contains(now.err, "SLURM decides when it starts"));
+    RjResult q = c.f.rj.batch({"queue", "start", "alpha"});
+    CHECK(q.status == 2);
+    CHECK(contains(q.err, "SLURM cluster"));
+    RjResult r = c.f.rj.batch({"release", id_s(id)});
+    CHECK(r.status == 0);
+    CHECK(contains(r.out + r.err, "scontrol release"));
+    Json j = c.f.await_end(id, 60000ms);
+    CHECK(j["status"].str() == "completed");
+    CHECK(contains(c.f.rj.batch({"log", id_s(id)}).out, "released with hello"));
+    // Held again once it has ended: refused, SLURM untouched.
+    RjResult h = c.f.rj.batch({"hold", id_s(id)});
+    CHECK(h.status != 0);
+}
