@@ -24,7 +24,7 @@ export RJ_LIMIT='' RJ_NAME='' RJ_SB='' RJ_TIMELIMIT=''
 export RJ_NOTIFY='' RJ_NC1='' RJ_NT1='' RJ_NC2='' RJ_NT2='' RJ_NC3='' RJ_NT3=''"
 status=0
 for prog in submit sync kill log host_info cleanup remove usage enqueue queue_ctl diff wrapper runner \
-  slurm_submit slurm_sync slurm_kill slurm_ctl; do
+  slurm_submit slurm_sync slurm_kill slurm_ctl slurm_info; do
   f=$tmp/$prog.sh
   {
     echo '#!/bin/sh'
@@ -32,9 +32,9 @@ for prog in submit sync kill log host_info cleanup remove usage enqueue queue_ct
     cat "$d/prelude.sh"
     case $prog in sync | kill | enqueue | queue_ctl | runner | slurm_sync | slurm_kill) cat "$d/queue_lib.sh" ;; esac
     case $prog in sync | kill | slurm_sync | slurm_kill) cat "$d/facts.sh" ;; esac
-    case $prog in slurm_sync) cat "$d/sync.sh" ;; esac
+    case $prog in slurm_sync) cat "$d/sync.sh" ;; slurm_info) cat "$d/host_info.sh" ;; esac
     cat "$d/$prog.sh"
-    case $prog in wrapper | runner) ;; slurm_sync) echo 'rj_slurm_main </dev/null' ;; *) echo 'rj_main </dev/null' ;; esac
+    case $prog in wrapper | runner) ;; slurm_sync) echo 'rj_slurm_main </dev/null' ;; slurm_info) echo 'rj_slurm_info_main </dev/null' ;; *) echo 'rj_main </dev/null' ;; esac
   } >"$f"
   # SC2034 (assigned, not used): prelude helpers leave results some programs ignore.
   if shellcheck -s sh -S warning -e SC2034 "$f"; then

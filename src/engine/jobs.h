@@ -130,6 +130,16 @@ struct GpuInfo {
     int utilization_pct = 0;
     int64_t memory_used_mib = 0, memory_total_mib = 0;
 };
+// A SLURM cluster's login node: sinfo's summary (host info).
+struct SlurmSummary {
+    std::string error;  // sinfo failed (slurmctld down?): the rest is empty
+    struct Partition {
+        std::string name;  // '*' marks the default
+        std::string avail, nodes, alloc_idle, cpus, gres, timelimit;  // sinfo's words, made visible
+    };
+    std::vector<Partition> partitions;
+    int64_t running = -1, pending = -1;  // the user's jobs (all of them); -1 unknown
+};
 struct HostInfo : Outcome {
     std::string host;
     std::string hostname;  // what the host calls itself
@@ -139,6 +149,7 @@ struct HostInfo : Outcome {
     int64_t mem_total_kib = 0, mem_available_kib = 0;
     double load1 = 0, load5 = 0, load15 = 0;
     std::vector<GpuInfo> gpus;
+    std::optional<SlurmSummary> slurm;  // scheduler = slurm hosts
 };
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done);
 

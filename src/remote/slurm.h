@@ -93,6 +93,21 @@ std::vector<SlurmCtlResult> parse_slurm_ctl(const std::string& out);
 // "D-HH:MM:SS" for SLURM's --time and TimeLimit= (SLURM rounds up to minutes).
 std::string slurm_time(int64_t seconds);
 
+// host info of a login node: sinfo's partitions and the user's job counts
+// (all of the user's jobs, not only rj's), with the usual host facts.
+std::string slurm_info_script();
+struct SlurmPartition {
+    std::string name;  // '*' marks the default partition
+    std::string avail, nodes, alloc_idle, cpus, gres, timelimit;  // as sinfo printed them (bounded)
+};
+struct SlurmInfo {
+    bool ok = false;
+    std::string error;
+    std::vector<SlurmPartition> partitions;
+    int64_t running = -1, pending = -1;  // -1: not reported
+};
+SlurmInfo parse_slurm_info(const std::string& out);
+
 // A SLURM id: digits, or digits_digits for an array task.
 bool valid_slurm_id(const std::string& id);
 

@@ -60,6 +60,12 @@ std::string slurm_kill_script(const RemoteDir& dir, const std::vector<int64_t>& 
     return detail::finish(std::move(s), {sh::queue_lib_body, sh::facts_body, sh::slurm_kill_body});
 }
 
+std::string slurm_info_script() {
+    std::string s = detail::begin("slurm info", kDefaultRjDir);
+    assign(s, "RJ_PROC", "/proc");
+    return detail::finish(std::move(s), {sh::host_info_body, sh::slurm_info_body}, "rj_slurm_info_main");
+}
+
 std::string slurm_time(int64_t s) {
     if (s < 0) s = 0;
     char buf[48];

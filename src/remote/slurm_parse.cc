@@ -143,6 +143,27 @@ std::map<int64_t, std::string> parse_slurm_kill_errors(const std::string& out) {
     return errors;
 }
 
+SlurmInfo parse_slurm_info(const std::string& out) {
+    SlurmInfo info;
+    bool seen = false;
+    each_line(out, [&](const Fields& f) {
+        if (f.tag == "RJ-SINFO" && !seen) {
+            seen = true;
+            info.ok = f.word == "ok";
+            if (!info.ok) info.error = f.get("msg").empty() ? "sinfo failed" : f.get("msg");
+        } else if (f.tag == "RJ-PART" && info.ok && info.partitions.size() < 200) {
+            auto cut = [](std::string v) { return v.substr(0, 64); };
+            info.partitions.push_back({cut(f.get("name")), cut(f.get("avail")), cut(f.get("nodes")), cut(f.get("ai")),
+                                       cut(f.get("cpus")), cut(f.get("msg")), cut(f.get("timelimit"))});
+        } else if (f.tag == "RJ-MINE" && info.ok) {
+            info.running = f.num("running");
+            info.pending = f.num("pending");
+        }
+    });
+    if (!seen) throw ProtocolError("unexpected reply from the host to sinfo", "is sh available on the host?");
+    return info;
+}
+
 std::vector<SlurmCtlResult> parse_slurm_ctl(const std::string& out) {
     std::vector<SlurmCtlResult> results;
     bool end = false;

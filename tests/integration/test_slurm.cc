@@ -299,6 +299,12 @@ TEST_CASE("hold, release and update of a waiting SLURM job go through scontrol",
     int64_t id = submit(c, {"--hold", "alpha", "echo \"released with $GREETING\""});
     std::string sid = c.f.show(id)["slurm_id"].str();
     REQUIRE(await_state(c, sid, "PENDING"));
+    // host info is sinfo's summary: the partition, its node, the user's jobs.
+    RjResult info = c.f.rj.batch({"host", "info", "alpha"});
+    INFO(info.describe());
+    CHECK(info.status == 0);
+    CHECK(contains(info.out, "your jobs: 0 running, 1 pending"));
+    CHECK(contains(info.out, "partition debug*: up, 1 node(s) (0 allocated, 1 idle), CPUs A/I/O/T 0/"));
     RjResult u = c.f.rj.batch({"update", id_s(id), "--timeout", "2m", "-e", "GREETING=hello"});
     INFO(u.describe() << c.diag());
     CHECK(u.status == 0);
