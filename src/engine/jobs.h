@@ -90,6 +90,11 @@ struct SyncReport : Outcome {
     int updated = 0;  // jobs whose state changed
     int started = 0;  // pending jobs started
     std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
+    // A SLURM cluster: its partitions are `queues` (state running = up,
+    // slots = CPUs, waiting/running = the user's jobs there), and the user's
+    // jobs on it. slurm_ok false: squeue did not answer (slurmctld down?).
+    bool slurm = false, slurm_ok = false;
+    int slurm_running = 0, slurm_pending = 0;
 };
 // Hosts worth syncing: those with starting/running/pending jobs.
 std::vector<std::string> hosts_to_sync(Engine& engine);

@@ -37,6 +37,9 @@ Verdict slurm_verdict(const store::Job& job, const remote::JobFacts& facts, cons
 int record_slurm_ids(store::JobRepo& jobs, const std::vector<store::Job>& asked,
                      const remote::SlurmQueueReply& cluster);
 
+// A SLURM host's partitions and the user's job counts into its sync report.
+void add_slurm_view(SyncReport& report, const std::string& host, const remote::SlurmQueueReply& cluster);
+
 // kill_jobs() for the jobs of one SLURM host directory: scancel.
 void kill_slurm_jobs(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
                      const std::vector<int64_t>& ids, std::function<void(KillResult)> each);

@@ -87,6 +87,24 @@ Verdict slurm_verdict(const store::Job& job, const remote::JobFacts& facts, cons
     return ended(store::status::failed, now, note);  // FAILED, NODE_FAIL, OUT_OF_MEMORY, BOOT_FAIL, PREEMPTED
 }
 
+void add_slurm_view(SyncReport& report, const std::string& host, const remote::SlurmQueueReply& cluster) {
+    report.slurm = true;
+    report.slurm_ok = cluster.ok;
+    if (!cluster.ok) return;
+    report.slurm_running = cluster.running;
+    report.slurm_pending = cluster.pending;
+    for (const auto& p : cluster.partitions) {
+        QueueState q;
+        q.host = host;
+        q.name = util::visible(p.name) + (p.is_default ? "*" : "");
+        q.state = p.up ? "running" : "stopped";
+        q.slots = p.cpus;
+        q.waiting = p.pending;
+        q.running = p.running;
+        report.queues.push_back(std::move(q));
+    }
+}
+
 int record_slurm_ids(store::JobRepo& jobs, const std::vector<store::Job>& asked, const remote::SlurmQueueReply& cluster) {
     int changed = 0;
     for (const auto& j : asked) {

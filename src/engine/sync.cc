@@ -174,6 +174,7 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
                 st.running = q.running;
                 report.queues.push_back(std::move(st));
             }
+            if (cluster) add_slurm_view(report, host, *cluster);
             if (cluster && !cluster->ok) {
                 // Jobs already submitted keep their state: only the journal
                 // and exit records were applied, nothing was concluded.
@@ -238,6 +239,12 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.started += part.started;
                 t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
                 t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
+                if (part.slurm) {  // one cluster: the last word on its counts
+                    t.slurm = true;
+                    t.slurm_ok = part.slurm_ok;
+                    t.slurm_running = part.slurm_running;
+                    t.slurm_pending = part.slurm_pending;
+                }
                 if (t.error.empty() && !part.error.empty()) {
                     t.fail(part);
                 }

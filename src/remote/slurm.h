@@ -16,8 +16,9 @@
 //            (on error no job directory is left behind)
 //   sync     RJ-SQUEUE ok now= | RJ-SQUEUE error msg= (slurmctld unreachable,
 //            no squeue); RJ-SJOB sid= state= ended=EPOCH msg=REASON per job
-//            of this client SLURM lists; RJ-SID id= sid= per asked id that has
-//            one; then the reply of sync_script.
+//            of this client SLURM lists; RJ-SCNT part= state= n= (all the
+//            user's jobs); RJ-SPART name= avail= cpus=A/I/O/T; RJ-SID id= sid=
+//            per asked id that has one; then the reply of sync_script.
 //   kill     as kill_script, RJ-KILL state= also `failed` (scancel refused;
 //            msg= says why)
 //   ctl      RJ-SCTL id= result=ok|failed msg=
@@ -66,6 +67,16 @@ struct SlurmQueueReply {
     int64_t host_now = 0;
     std::map<std::string, SlurmJobState> jobs;  // by SLURM id
     std::map<int64_t, std::string> recorded;    // rj id -> slurm_id file
+    // The partitions (sinfo) and the user's jobs in each (all of them, not
+    // only rj's), for the interface's Hosts and Queues panes.
+    struct Partition {
+        std::string name;  // without sinfo's '*' of the default
+        bool is_default = false, up = false;
+        int cpus = 0;      // total
+        int running = 0, pending = 0;
+    };
+    std::vector<Partition> partitions;
+    int running = 0, pending = 0;  // the user's jobs on the cluster
 };
 std::string slurm_sync_script(const RemoteDir& dir, int64_t journal_offset, const std::vector<int64_t>& ids);
 // The SLURM part of a slurm_sync_script reply (parse_sync reads the rest).

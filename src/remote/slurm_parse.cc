@@ -4,6 +4,7 @@
 // checked here: ids must look like SLURM's, states are upper-case words,
 // numbers are numbers; the rest of a line is cut short.
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -106,6 +107,11 @@ SlurmSubmitReply parse_slurm_submit(const std::string& out) {
 
 SlurmQueueReply parse_slurm_queue(const std::string& out) {
     SlurmQueueReply r;
+    struct Count {
+        std::string part, state;
+        int64_t n;
+    };
+    std::vector<Count> counts;
     bool seen = false;
     each_line(out, [&](const Fields& f) {
         if (f.tag == "RJ-SQUEUE" && !seen) {
@@ -124,6 +130,25 @@ SlurmQueueReply parse_slurm_queue(const std::string& out) {
             st.reason = f.get("msg").substr(0, 200);
             st.ended = f.num("ended");
             r.jobs[sid] = st;
+        } else if (f.tag == "RJ-SCNT" && r.ok) {
+            counts.push_back({f.get("part"), f.get("state"), f.num("n")});
+        } else if (f.tag == "RJ-SPART" && r.ok && r.partitions.size() < 200) {
+            SlurmQueueReply::Partition p;
+            p.name = f.get("name").substr(0, 64);
+            if (!p.name.empty() && p.name.back() == '*') {
+                p.is_default = true;
+                p.name.pop_back();
+            }
+            p.up = f.get("avail") == "up";
+            std::string cpus = f.get("cpus");  // A/I/O/T
+            size_t slash = cpus.rfind('/');
+            if (slash != std::string::npos) {
+                int64_t total = 0;
+                std::string t = cpus.substr(slash + 1);
+                auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), total);
+                if (ec == std::errc() && total >= 0 && total < (1 << 24)) p.cpus = static_cast<int>(total);
+            }
+            if (!p.name.empty()) r.partitions.push_back(p);
         } else if (f.tag == "RJ-SID") {
             int64_t id = f.num("id");
             std::string sid = f.get("sid");
@@ -131,6 +156,17 @@ SlurmQueueReply parse_slurm_queue(const std::string& out) {
         }
     });
     if (!seen) throw ProtocolError("unexpected reply from the host to a SLURM sync", "is sh available on the host?");
+    for (const auto& c : counts) {
+        int n = c.n < 0 ? 0 : static_cast<int>(std::min<int64_t>(c.n, 1 << 24));
+        bool running = c.state == "RUNNING", pending = c.state == "PENDING";
+        if (running) r.running += n;
+        if (pending) r.pending += n;
+        for (auto& p : r.partitions)
+            if (p.name == c.part) {
+                if (running) p.running += n;
+                if (pending) p.pending += n;
+            }
+    }
     return r;
 }
 

@@ -18,6 +18,7 @@
 #include "harness/slurm_cluster.h"
 #include "integration/rj_runner.h"
 #include "precondition.h"
+#include "tui/tui_session.h"
 
 using namespace testing_support;
 using namespace std::chrono_literals;
@@ -325,4 +326,21 @@ TEST_CASE("hold, release and update of a waiting SLURM job go through scontrol",
     // Held again once it has ended: refused, SLURM untouched.
     RjResult h = c.f.rj.batch({"hold", id_s(id)});
     CHECK(h.status != 0);
+}
+
+TEST_CASE("the interface shows a cluster with its partitions and the user's running and pending jobs", "[slurm][tui]") {
+    Cluster c;
+    if (!c.ready()) return;
+    int64_t held = submit(c, {"--hold", "alpha", "true"});
+    int64_t running = submit(c, {"alpha", "sleep 120"});
+    REQUIRE(await_running(c, running, 40000ms));
+    TuiSession ui(c.hosts, "", 120, 32, "RJ_DB=" + shell_quote(c.f.rj.db()));
+    // Hosts pane: the cluster, its partition, 1 running and 1 pending.
+    bool shown = ui.wait_for("SLURM 1R 1PD", 30);
+    INFO(ui.last_screen());
+    CHECK(shown);
+    // Queues pane: the partition as the cluster's queue, with the user's
+    // pending and running jobs there out of its 8 CPUs.
+    CHECK(contains(ui.screen(), "debug*            1 1/8"));
+    c.f.rj.batch({"kill", id_s(held), id_s(running)});
 }

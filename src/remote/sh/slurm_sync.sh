@@ -6,15 +6,22 @@ rj_squeue() {
     printf 'RJ-SQUEUE error msg=squeue not found on this host\n'; return 0
   fi
   # Epoch times (SLURM_TIME_FORMAT); -r: one line per array task.
-  if ! rj_sq=$(SLURM_TIME_FORMAT=%s squeue -h -r --states=all -u "$(id -un)" -o '%i|%T|%e|%j|%r' 2>&1 </dev/null); then
+  if ! rj_sq=$(SLURM_TIME_FORMAT=%s squeue -h -r --states=all -u "$(id -un)" -o '%i|%T|%e|%P|%j|%r' 2>&1 </dev/null); then
     rj_flat "$rj_sq"
     printf 'RJ-SQUEUE error msg=%s\n' "$rj_r"; return 0
   fi
   printf 'RJ-SQUEUE ok now=%s\n' "$(date +%s)"
   # Only our jobs (named by the session prefix), bounded.
-  printf '%s\n' "$rj_sq" | while IFS='|' read -r rj_si rj_st rj_en rj_nm rj_re; do
+  printf '%s\n' "$rj_sq" | while IFS='|' read -r rj_si rj_st rj_en rj_pt rj_nm rj_re; do
     case $rj_nm in "$RJ_SP"*) printf 'RJ-SJOB sid=%s state=%s ended=%s msg=%s\n' "$rj_si" "$rj_st" "$rj_en" "$rj_re" ;; esac
   done | head -n 50000
+  # All of the user's jobs by partition and state (the Hosts and Queues panes).
+  printf '%s\n' "$rj_sq" | awk -F'|' 'NF >= 5 { n[$4 " " $2]++ } END { for (k in n) print k, n[k] }' |
+    while read -r rj_pt rj_st rj_n; do printf 'RJ-SCNT part=%s state=%s n=%s\n' "$rj_pt" "$rj_st" "$rj_n"; done | head -n 1000
+  # The partitions: name (* the default), up/down, CPUs allocated/idle/other/total.
+  sinfo -h -o '%P|%a|%C' 2>/dev/null </dev/null | while IFS='|' read -r rj_pt rj_av rj_cpu; do
+    printf 'RJ-SPART name=%s avail=%s cpus=%s\n' "$rj_pt" "$rj_av" "$rj_cpu"
+  done | head -n 200
 }
 rj_slurm_main() {
   rj_setpath
