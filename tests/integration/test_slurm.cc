@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -30,8 +32,9 @@ std::string id_s(int64_t id) { return std::to_string(id); }
 // One cluster, one test host "alpha" whose sessions find it (SLURM_CONF),
 // and rj's config marking alpha as the cluster's login node.
 struct Cluster {
-    explicit Cluster(const std::string& host_config = "")
-        : hosts({"alpha"}, TestHosts::Mode::OwnUsers, slurm.available() ? slurm.setenv() : ""), f(hosts) {
+    // `setenv`: more NAME=VALUE for the host's sessions.
+    explicit Cluster(const std::string& host_config = "", const std::string& setenv = "")
+        : hosts({"alpha"}, TestHosts::Mode::OwnUsers, slurm.available() ? slurm.setenv() + (setenv.empty() ? "" : " " + setenv) : ""), f(hosts) {
         std::filesystem::create_directories(hosts.home() + "/.config/rj");
         std::ofstream(hosts.home() + "/.config/rj/config") << "[host alpha]\nscheduler = slurm\n" << host_config;
     }
@@ -343,4 +346,25 @@ TEST_CASE("the interface shows a cluster with its partitions and the user's runn
     // pending and running jobs there out of its 8 CPUs.
     CHECK(contains(ui.screen(), "debug*            1 1/8"));
     c.f.rj.batch({"kill", id_s(held), id_s(running)});
+}
+
+TEST_CASE("a login node without sbatch gets a clear message and no half-recorded job", "[slurm]") {
+    // The host's PATH holds every command of /usr/bin but SLURM's (/bin is /usr/bin here).
+    std::string nobin = "/tmp/rj-slurm-nobin-" + std::to_string(getpid());
+    REQUIRE(run_shell("rm -rf " + nobin + " && mkdir -m 755 " + nobin + " && for f in /usr/bin/*; do case ${f##*/} in "
+                      "sbatch|squeue|scancel|scontrol|sinfo|sacct|srun|salloc|sstat|sprio|sshare) ;; "
+                      "*) ln -s \"$f\" " + nobin + "/ ;; esac; done") == 0);
+    {
+        Cluster c("", "PATH=" + nobin);
+        if (!c.ready()) return;
+        REQUIRE(c.f.on_host("alpha", "command -v sbatch || echo none") == "none\n");
+        RjResult r = c.f.rj.batch({"run", "-C", "~", "alpha", "true"});
+        INFO(r.describe());
+        CHECK(r.status == 1);
+        CHECK(error_form_problem(r.err).empty());
+        CHECK(contains(r.err, "sbatch not found on this host"));
+        CHECK(c.f.list().empty());
+        CHECK(c.f.job_dirs("alpha").empty());
+    }
+    run_shell("rm -rf " + nobin);
 }
