@@ -2,7 +2,6 @@
 // the job is recorded, then sent with one sbatch on the login node.
 #include "config.h"
 
-#include <cstdio>
 #include <memory>
 
 #include "engine/notifications.h"
@@ -16,7 +15,7 @@ namespace {
 
 // Flags of the per-host queues that SLURM has no meaning for: refused
 // before anything is recorded or sent.
-void refuse_without_slurm_meaning(const Engine& engine, const SubmitRequest& r) {
+void refuse_without_slurm_meaning(const SubmitRequest& r) {
     const std::string hint = r.host + " is a SLURM cluster (scheduler = slurm): SLURM schedules its jobs";
     const QueueRequest& q = r.queue;
     if (q.enabled && q.name != "default")
@@ -28,7 +27,6 @@ void refuse_without_slurm_meaning(const Engine& engine, const SubmitRequest& r) 
     if (r.exact_from)
         throw util::UsageError("restart --exact is not available on a SLURM cluster",
                                "rerun the job without --exact; " + hint);
-    (void)engine;
 }
 
 using remote::slurm_time;
@@ -171,7 +169,7 @@ void send(Engine& engine, std::vector<store::Job> jobs, SlurmPlan p, std::option
 bool is_slurm_host(const Engine& engine, const std::string& host) { return engine.config().slurm_for(host) != nullptr; }
 
 void submit_to_slurm(Engine& engine, SubmitRequest r, std::function<void(SubmitResult)> done) {
-    refuse_without_slurm_meaning(engine, r);
+    refuse_without_slurm_meaning(r);
     SlurmPlan p = plan(engine, r);  // throws for bad flags: nothing recorded yet
 
     store::Job job;

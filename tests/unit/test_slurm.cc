@@ -10,6 +10,7 @@
 
 #include "engine/slurm.h"
 #include "remote/slurm.h"
+#include "unit/test_remote_support.h"
 #include "util/error.h"
 
 using engine::Verdict;
@@ -156,4 +157,26 @@ TEST_CASE("sbatch options reach the host one quoted word each", "[slurm]") {
     CHECK(s.find("rj_main </dev/null") != std::string::npos);
     sub.options = {"partition=gpu"};
     CHECK_THROWS_AS(remote::slurm_submit_script(spec, sub), util::Error);
+}
+
+TEST_CASE("cleanup and remove keep a SLURM job's files until it has ended", "[slurm]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            rjtest::Sandbox sb(shell);
+            // A job SLURM accepted long ago, waiting or running on a compute node:
+            // no pid of this machine speaks for it.
+            std::string j = sb.job_dir(5);
+            sb.sh("mkdir -p '" + j + "' && echo 4711 > '" + j + "/slurm_id' && echo 1000 > '" + j + "/created'");
+            auto kept = remote::parse_cleanup(sb.run(remote::cleanup_script(remote::kDefaultRjDir, 0, false)).out);
+            CHECK(kept.empty());
+            auto rm = remote::parse_remove(sb.run(remote::remove_job_files_script(remote::kDefaultRjDir, {5})).out);
+            REQUIRE(rm.size() == 1);
+            CHECK(rm[0].action == "running");
+            // Ended: its files go like any job's.
+            rjtest::write_file(j + "/exit", "kind=exit rc=0 code=0 sig=0 started=1000 ended=1001 user=0 sys=0\n");
+            auto gone = remote::parse_cleanup(sb.run(remote::cleanup_script(remote::kDefaultRjDir, 0, false)).out);
+            REQUIRE(gone.size() == 1);
+            CHECK(gone[0].action == "removed");
+        }
+    }
 }
