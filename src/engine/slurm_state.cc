@@ -53,13 +53,15 @@ Verdict slurm_verdict(const store::Job& job, const remote::JobFacts& facts, cons
     }
     // slurmctld unreachable: nothing is known, nothing is concluded.
     if (!cluster.ok) return wait;
-    auto it = cluster.jobs.find(sid);
-    if (it == cluster.jobs.end()) {
+    const remote::SlurmJobState* found = nullptr;
+    if (auto it = cluster.jobs.find(sid); it != cluster.jobs.end()) found = &it->second;
+    else if (auto ac = cluster.accounted.find(sid); ac != cluster.accounted.end()) found = &ac->second;  // squeue forgot it
+    if (!found) {
         if (now - job.created_at < kStartingGraceS) return wait;
         return ended(store::status::dead, now,
                      "SLURM no longer lists job " + sid + " and it left no exit record (accounting, if any, may know why)");
     }
-    const remote::SlurmJobState& st = it->second;
+    const remote::SlurmJobState& st = *found;
     std::string reason = util::visible(st.reason).substr(0, 100);
     if (st.state == "PENDING") {
         Verdict v;

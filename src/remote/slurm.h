@@ -18,7 +18,9 @@
 //            no squeue); RJ-SJOB sid= state= ended=EPOCH msg=REASON per job
 //            of this client SLURM lists; RJ-SCNT part= state= n= (all the
 //            user's jobs); RJ-SPART name= avail= cpus=A/I/O/T; RJ-SID id= sid=
-//            per asked id that has one; then the reply of sync_script.
+//            per asked id that has one; RJ-SACCT ok|none [msg=] and
+//            RJ-SAJOB sid= state= ended= (accounting, when the cluster has
+//            it); then the reply of sync_script.
 //   kill     as kill_script, RJ-KILL state= also `failed` (scancel refused;
 //            msg= says why)
 //   ctl      RJ-SCTL id= result=ok|failed msg=
@@ -65,7 +67,10 @@ struct SlurmQueueReply {
     bool ok = false;       // squeue answered
     std::string error;     // !ok: its message
     int64_t host_now = 0;
-    std::map<std::string, SlurmJobState> jobs;  // by SLURM id
+    std::map<std::string, SlurmJobState> jobs;  // by SLURM id (squeue)
+    // sacct's word on asked jobs squeue no longer lists (reason empty);
+    // empty when the cluster keeps no accounting.
+    std::map<std::string, SlurmJobState> accounted;
     std::map<int64_t, std::string> recorded;    // rj id -> slurm_id file
     // The partitions (sinfo) and the user's jobs in each (all of them, not
     // only rj's), for the interface's Hosts and Queues panes.

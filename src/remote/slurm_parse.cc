@@ -130,6 +130,15 @@ SlurmQueueReply parse_slurm_queue(const std::string& out) {
             st.reason = f.get("msg").substr(0, 200);
             st.ended = f.num("ended");
             r.jobs[sid] = st;
+        } else if (f.tag == "RJ-SAJOB" && r.ok && r.accounted.size() < 2000) {
+            std::string sid = f.get("sid");
+            std::string state = f.get("state");
+            while (!state.empty() && state.back() == '+') state.pop_back();
+            if (!valid_slurm_id(sid) || !upper_word(state)) return;
+            SlurmJobState st;
+            st.state = state;
+            st.ended = f.num("ended");
+            r.accounted[sid] = st;
         } else if (f.tag == "RJ-SCNT" && r.ok) {
             counts.push_back({f.get("part"), f.get("state"), f.num("n")});
         } else if (f.tag == "RJ-SPART" && r.ok && r.partitions.size() < 200) {

@@ -102,6 +102,15 @@ TEST_CASE("SLURM states become rj's: pending with its reason, running, ended by 
     v = engine::slurm_verdict(slurm_job(), facts(), cluster("RJ-SJOB sid=4711 state=CANCELLED ended=1 msg=None\n"), kNow);
     CHECK(v.end.status == store::status::cancelled);  // never started
 
+    // Forgotten by squeue, still known to accounting (sacct): its word.
+    v = engine::slurm_verdict(slurm_job(), f,
+                              cluster("RJ-SACCT ok\nRJ-SAJOB sid=4711 state=OUT_OF_MEMORY ended=1 \n"
+                                      "RJ-SAJOB sid=4711;x state=RUNNING ended=1\n"),
+                              kNow);
+    CHECK(v.kind == Verdict::Kind::End);
+    CHECK(v.end.status == store::status::failed);
+    CHECK(v.note == "SLURM: OUT_OF_MEMORY");
+
     // Not listed any more, no record: dead.
     v = engine::slurm_verdict(slurm_job(), f, cluster(""), kNow);
     CHECK(v.kind == Verdict::Kind::End);

@@ -23,13 +23,31 @@ rj_squeue() {
     printf 'RJ-SPART name=%s avail=%s cpus=%s\n' "$rj_pt" "$rj_av" "$rj_cpu"
   done | head -n 200
 }
+# Accounting (sacct) for the asked jobs, when the cluster keeps it: it still
+# knows jobs squeue has forgotten (MinJobAge). Without accounting sacct
+# fails and says why; that is no error of the sync.
+rj_sacct() {
+  [ -n "$rj_sids" ] && command -v sacct >/dev/null 2>&1 || return 0
+  if ! rj_sa=$(SLURM_TIME_FORMAT=%s sacct -n -P -X -j "$rj_sids" -o JobID,State,End 2>&1 </dev/null); then
+    rj_flat "$rj_sa"; printf 'RJ-SACCT none msg=%s\n' "$rj_r"; return 0
+  fi
+  printf 'RJ-SACCT ok\n'
+  printf '%s\n' "$rj_sa" | while IFS='|' read -r rj_si rj_st rj_en; do
+    # "CANCELLED by 1001": the state is the first word.
+    printf 'RJ-SAJOB sid=%s state=%s ended=%s\n' "$rj_si" "${rj_st%% *}" "$rj_en"
+  done | head -n 2000
+}
 rj_slurm_main() {
   rj_setpath
   rj_expand "$RJ_DIR_ARG"; RJ=$rj_r
   rj_squeue
+  rj_sids='' rj_ns=0
   for rj_id in $RJ_IDS; do
     rj_first "$RJ/jobs/$rj_id/slurm_id"
-    if [ -n "$rj_r" ]; then printf 'RJ-SID id=%s sid=%s\n' "$rj_id" "$rj_r"; fi
+    case $rj_r in '' | *[!0-9_]*) continue ;; esac
+    printf 'RJ-SID id=%s sid=%s\n' "$rj_id" "$rj_r"
+    if [ "$rj_ns" -lt 500 ]; then rj_sids=$rj_sids${rj_sids:+,}$rj_r rj_ns=$((rj_ns + 1)); fi
   done
+  rj_sacct
   rj_main
 }
