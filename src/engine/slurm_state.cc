@@ -46,8 +46,11 @@ Verdict slurm_verdict(const store::Job& job, const remote::JobFacts& facts, cons
     }
     Verdict wait;
     if (sid.empty()) {
-        // Never accepted by SLURM (or the answer is still on its way).
-        if (job.status == store::status::starting && now - job.created_at >= kStartingGraceS && !facts.dir_exists)
+        // Never accepted by SLURM (or the answer is still on its way): sent
+        // again after the grace. The host writes the id only once sbatch
+        // accepted the job and answers `already` from it, so a job SLURM
+        // has is never submitted twice; a half-written directory is rewritten.
+        if (job.status == store::status::starting && now - job.created_at >= kStartingGraceS)
             wait.kind = Verdict::Kind::Resubmit;
         return wait;
     }

@@ -127,6 +127,21 @@ TEST_CASE("SLURM states become rj's: pending with its reason, running, ended by 
     CHECK(v.end.exit_code == 3);
 }
 
+TEST_CASE("a job SLURM never accepted is sent again after the grace; one it has is not", "[slurm]") {
+    auto starting = slurm_job("");
+    starting.status = store::status::starting;
+    auto none = cluster("");
+    starting.created_at = kNow - 3;
+    CHECK(engine::slurm_verdict(starting, facts(), none, kNow).kind == Verdict::Kind::Wait);
+    starting.created_at = kNow - 60;
+    CHECK(engine::slurm_verdict(starting, facts(), none, kNow).kind == Verdict::Kind::Resubmit);
+    // The host wrote its SLURM id (the answer to sbatch was lost): no resend.
+    auto recorded = cluster("RJ-SJOB sid=4711 state=PENDING ended=0 msg=Priority\nRJ-SID id=7 sid=4711\n");
+    Verdict v = engine::slurm_verdict(starting, facts(), recorded, kNow);
+    CHECK(v.kind == Verdict::Kind::Queued);
+    CHECK(v.note == "PENDING (Priority)");
+}
+
 TEST_CASE("an unreachable slurmctld concludes nothing", "[slurm]") {
     auto down = remote::parse_slurm_queue("RJ-SQUEUE error msg=Unable to contact slurm controller\n");
     auto f = facts();
