@@ -28,10 +28,13 @@ rj_files() {  # $1: job directory, $2: its array task (empty: none)
   rj_notify_files "$1" "$RJ_NOTIFY" "$RJ_NC1" "$RJ_NT1" "$RJ_NC2" "$RJ_NT2" "$RJ_NC3" "$RJ_NT3" || return 1
   if [ ! -f "$1/created" ]; then date +%s > "$1/created"; fi
 }
-# sbatch with rj's options ($@): its answer in rj_out, its status in rj_rc.
+# sbatch with rj's options ($@): its answer (stdout: the id) in rj_out, its
+# messages (stderr: warnings, or why it refused) in rj_err, its status in rj_rc.
 rj_sbatch() {
-  rj_out=$(sbatch --parsable --job-name="$RJ_NAME" --output="$rj_so" --chdir="$D" "$@" "$J/batch.sh" 2>&1 </dev/null)
+  rj_out=$(sbatch --parsable --job-name="$RJ_NAME" --output="$rj_so" --chdir="$D" "$@" "$J/batch.sh" 2>"$J/.sbatch.err" </dev/null)
   rj_rc=$?
+  rj_read "$J/.sbatch.err"; rj_err=$rj_r
+  rm -f "$J/.sbatch.err"
 }
 rj_main() {
   rj_setpath
@@ -95,10 +98,12 @@ rj_main() {
   if [ -n "$RJ_TASKS" ]; then rj_so=$J/slurm-%a.out; fi
   # RJ_SB is a list of words rj single-quoted one by one: eval only splits it.
   eval "rj_sbatch $RJ_SB"
-  rj_sid=$(printf '%s\n' "$rj_out" | sed -n '$p' | sed 's/;.*//')
+  # --parsable: "ID" or "ID;CLUSTER".
+  rj_sid=$(printf '%s\n' "$rj_out" | head -n 1)
+  rj_sid=${rj_sid%%;*}
   if [ "$rj_rc" != 0 ] || ! rj_isnum "$rj_sid"; then
     rj_undo
-    rj_fail "sbatch refused the job: $rj_out"; return
+    rj_fail "sbatch refused the job: ${rj_err:-$rj_out}"; return
   fi
   rj_n=0
   for rj_id in $RJ_IDS; do
