@@ -77,7 +77,11 @@ bool await_running(Cluster& c, int64_t id, Millis timeout = 30000ms) { return c.
 TEST_CASE("a job on a SLURM cluster runs through sbatch and completes with its exit code and output", "[slurm]") {
     Cluster c;
     if (!c.ready()) return;
-    int64_t ok = submit(c, {"alpha", "echo hello from $SLURM_JOB_ID; exit 0"});
+    c.f.on_host("alpha", "mkdir -p ~/proj");
+    RjResult r = c.f.rj.batch({"run", "-C", "~/proj", "alpha", "echo hello from $SLURM_JOB_ID in $(pwd); exit 0"});
+    INFO(r.describe());
+    REQUIRE(r.status == 0);
+    int64_t ok = std::stoll(r.out);
     int64_t bad = submit(c, {"-e", "WHY=it-failed", "alpha", "echo \"$WHY\" >&2; exit 3"});
 
     Json j = c.f.await_end(ok, 60000ms);
@@ -88,8 +92,10 @@ TEST_CASE("a job on a SLURM cluster runs through sbatch and completes with its e
     REQUIRE(!sid.empty());
     // SLURM ran it (not tmux): the job saw its own SLURM id, SLURM says so.
     RjResult log = c.f.rj.batch({"log", id_s(ok)});
-    CHECK(contains(log.out, "hello from " + sid));
+    std::string home = c.f.on_host("alpha", "printf %s ~");
+    CHECK(contains(log.out, "hello from " + sid + " in " + home + "/proj"));
     CHECK(contains(c.scontrol(sid), "JobState=COMPLETED"));
+    CHECK(contains(c.scontrol(sid), "WorkDir=" + home + "/proj"));  // -C is SLURM's --chdir
     CHECK(c.f.sessions("alpha").empty());
     // Timing and CPU time come from the wrapper inside the batch job.
     CHECK(!j["started_at"].is_null());
@@ -118,6 +124,16 @@ TEST_CASE("a submission SLURM rejects gets SLURM's message and leaves no job beh
     CHECK(contains(r.err, "nvalid partition"));  // SLURM's own words
     CHECK(c.f.list().empty());
     CHECK(c.f.job_dirs("alpha").empty());
+}
+
+TEST_CASE("--gpus reaches SLURM as --gres=gpu:N (this cluster has none: SLURM's refusal says so)", "[slurm]") {
+    Cluster c;
+    if (!c.ready()) return;
+    RjResult r = c.f.rj.batch({"run", "-C", "~", "--gpus", "2", "alpha", "nvidia-smi"});
+    INFO(r.describe());
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "Invalid generic resource (gres) specification"));
+    CHECK(c.f.list().empty());
 }
 
 TEST_CASE("flags without a SLURM meaning are refused before anything is submitted", "[slurm]") {
