@@ -234,6 +234,12 @@ void JobActions::attach() {
                        true);
         return;
     }
+    if (j->on_slurm()) {
+        hosts_.message("job " + std::to_string(j->id) + " is SLURM job " + j->slurm_id +
+                           ": it runs on a compute node, not in tmux (l shows its log)",
+                       true);
+        return;
+    }
     std::vector<std::string> argv = {"ssh", "-t"};
     if (!engine_.options().ssh_config_path.empty()) {
         argv.push_back("-F");

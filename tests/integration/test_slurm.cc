@@ -361,6 +361,11 @@ TEST_CASE("the interface shows a cluster with its partitions and the user's runn
     // Queues pane: the partition as the cluster's queue, with the user's
     // pending and running jobs there out of its 8 CPUs.
     CHECK(contains(ui.screen(), "debug*            1 1/8"));
+    // The selected job (the running one, the newest) has no tmux session to attach to.
+    ui.keys("a");
+    bool said = ui.wait_for("runs on a compute node", 10);
+    INFO(ui.last_screen());
+    CHECK(said);
     c.f.rj.batch({"kill", id_s(held), id_s(running)});
 }
 
