@@ -3,6 +3,8 @@
 
 #include "harness/slurm_cluster.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +33,8 @@ SlurmCluster::SlurmCluster() {
         while (!why_.empty() && why_.back() == '\n') why_.pop_back();
     } else {
         command("down");
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);  // the destructor will not run
         throw std::runtime_error("slurm-cluster up failed:\n" + out);
     }
 }
@@ -47,7 +51,9 @@ SlurmCluster::~SlurmCluster() {
 }
 
 int SlurmCluster::command(const std::string& sub, std::string* out) const {
-    return run_shell(shell_quote(script()) + " " + sub + " " + shell_quote(dir_) + " 2>&1", out);
+    // With an owner, a later `up` brings this cluster down if this process dies without its destructor.
+    std::string owner = sub == "up" ? "SLURM_CLUSTER_OWNER_PID=" + std::to_string(getpid()) + " " : "";
+    return run_shell(owner + shell_quote(script()) + " " + sub + " " + shell_quote(dir_) + " 2>&1", out);
 }
 
 void SlurmCluster::stop_controller() {
