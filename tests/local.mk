@@ -26,6 +26,11 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
 tests_integration_tests_SOURCES += tests/integration/test_notify.cc
 
+# SLURM clusters as hosts (issue 12): a real single-node SLURM (tests/harness/slurm-cluster).
+tests_integration_tests_SOURCES += tests/harness/slurm_cluster.h tests/harness/slurm_cluster.cc
+tests_integration_tests_SOURCES += tests/integration/test_slurm.cc
+EXTRA_DIST += tests/harness/slurm-cluster
+
 # The layers, checked: faces reach lower layers only through the engine.
 TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh

@@ -57,6 +57,13 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
         return 1;
     }
     ctx.out << result.job_id << "\n" << std::flush;
+    if (!result.slurm_id.empty()) {
+        // Both ids, always: the cluster's tools (squeue, sacct) know only SLURM's.
+        ctx.err << "rj: " << (result.task_ids.empty() ? "job " : "array ") << result.job_id << " is SLURM job "
+                << result.slurm_id << " on " << request.host << "\n";
+        if (follow && result.task_ids.empty()) return follow_log(ctx, result.job_id, 0);
+        return 0;
+    }
     if (result.in_queue) {
         const std::string& q = request.queue.name;
         std::string what = result.task_ids.empty() ? "job " + std::to_string(result.job_id)

@@ -138,6 +138,21 @@ int run_host(Context& ctx, const po::variables_map& vm) {
         if (g.memory_total_mib > 0) ctx.out << ", " << g.memory_used_mib << " / " << g.memory_total_mib << " MiB";
         ctx.out << "\n";
     }
+    if (info.slurm) {
+        // sinfo's summary (already made visible by the engine).
+        const auto& s = *info.slurm;
+        if (!s.error.empty()) ctx.out << "slurm:    sinfo failed: " << s.error << "\n";
+        else ctx.out << "slurm:    " << s.partitions.size() << " partition(s); your jobs: " << s.running << " running, "
+                     << s.pending << " pending\n";
+        for (const auto& p : s.partitions) {
+            // A/I nodes and A/I/O/T CPUs, as sinfo counts them.
+            std::string a = p.alloc_idle.substr(0, p.alloc_idle.find('/'));
+            std::string i = p.alloc_idle.find('/') == std::string::npos ? "?" : p.alloc_idle.substr(p.alloc_idle.find('/') + 1);
+            ctx.out << "partition " << p.name << ": " << p.avail << ", " << p.nodes << " node(s) (" << a << " allocated, " << i
+                    << " idle), CPUs A/I/O/T " << p.cpus << ", GPUs " << (p.gres == "(null)" ? "none" : p.gres)
+                    << ", time limit " << p.timelimit << "\n";
+        }
+    }
     return 0;
 }
 

@@ -101,6 +101,7 @@ std::string job_json(const store::Job& j) {
         .add("array_task", j.array_task)
         .add("held", j.held)
         .add("pending_reason", j.queue_reason)
+        .add("slurm_id", j.slurm_id)
         .add("idle_timeout_s", j.idle_timeout_s)
         .add("code_commit", j.code.commit)
         .add("code_branch", j.code.branch)

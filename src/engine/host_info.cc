@@ -2,14 +2,34 @@
 #include "config.h"
 
 #include "engine/jobs.h"
+#include "engine/slurm.h"
 #include "remote/protocol.h"
+#include "remote/slurm.h"
+#include "util/terminal_text.h"
 #include "util/error.h"
 
 namespace engine {
 
+namespace {
+
+SlurmSummary slurm_summary(const remote::SlurmInfo& in) {
+    SlurmSummary s;
+    using util::visible;
+    if (!in.ok) s.error = visible(in.error).substr(0, 300);
+    for (const auto& p : in.partitions)
+        s.partitions.push_back({visible(p.name), visible(p.avail), visible(p.nodes), visible(p.alloc_idle),
+                                visible(p.cpus), visible(p.gres), visible(p.timelimit)});
+    s.running = in.running;
+    s.pending = in.pending;
+    return s;
+}
+
+}  // namespace
+
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done) {
-    engine.run_script(host, remote::host_info_script(), std::chrono::seconds(30),
-                      [host, done = std::move(done)](RemoteReply reply) {
+    bool slurm = is_slurm_host(engine, host);
+    engine.run_script(host, slurm ? remote::slurm_info_script() : remote::host_info_script(), std::chrono::seconds(30),
+                      [host, slurm, done = std::move(done)](RemoteReply reply) {
                           HostInfo info;
                           info.host = host;
                           if (!reply.ok()) {
@@ -31,6 +51,7 @@ void host_info(Engine& engine, const std::string& host, std::function<void(HostI
                               info.load15 = r.load15;
                               for (const auto& g : r.gpus)
                                   info.gpus.push_back({g.index, g.name, g.util_pct, g.mem_used_mib, g.mem_total_mib});
+                              if (slurm) info.slurm = slurm_summary(remote::parse_slurm_info(reply.out));
                           } catch (const util::Error& e) {
                               info.fail(e);
                           }

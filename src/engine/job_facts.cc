@@ -66,6 +66,22 @@ void add_queue_facts(std::vector<JobFact>& out, const store::Job& job, const Que
     out.push_back({"Waiting", why});
 }
 
+// A job of a SLURM cluster: both ids, what it asked SLURM for, and for one
+// that waits SLURM's state and reason as the last sync saw them.
+void add_slurm_facts(std::vector<JobFact>& out, const store::Job& job) {
+    if (!job.on_slurm()) return;
+    out.push_back({"SLURM job", job.slurm_id + " (rj job " + std::to_string(job.id) + ")"});
+    if (job.gpus > 0) out.push_back({"GPUs", std::to_string(job.gpus) + " (--gres=gpu:" + std::to_string(job.gpus) + ")"});
+    std::string after;
+    if (!job.after_ok.empty()) after += "succeeded: " + id_list(job.after_ok);
+    if (!job.after_any.empty()) after += (after.empty() ? "" : "; ") + std::string("ended: ") + id_list(job.after_any);
+    if (!job.after_fail.empty()) after += (after.empty() ? "" : "; ") + std::string("failed: ") + id_list(job.after_fail);
+    if (!after.empty()) out.push_back({"After", after});
+    if (job.status != store::status::queued) return;
+    out.push_back({"Held", job.held ? "yes" : "no"});
+    out.push_back({"Waiting", job.queue_reason.empty() ? "PENDING" : job.queue_reason});
+}
+
 std::string usage_fact(const JobUsage& usage) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "%d process%s, CPU %.0f%%, memory %.0f MiB", usage.procs,
@@ -177,6 +193,7 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
         out.push_back({"Array", "task " + std::to_string(*job.array_task) + " of array " + std::to_string(*job.array_id)});
     add_queue_facts(out, job, live.queue);
     add_placement_facts(out, job);
+    add_slurm_facts(out, job);
     out.push_back({"Created", local_time(job.created_at)});
     if (job.started_at) out.push_back({"Started", local_time(*job.started_at)});
     if (job.ended_at) out.push_back({"Ended", local_time(*job.ended_at)});
@@ -209,7 +226,10 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
                                            " is reachable again (rj -b deferred cancel " + std::to_string(d.id) + ")"});
     if (!job.error.empty()) out.push_back({"Error", job.error});
     if (job.is_array()) return out;  // an array has no session or files of its own
-    out.push_back({"Session", "tmux attach -t " + job.session_name() + " (on " + job.host + ")"});
+    if (job.on_slurm())
+        out.push_back({"Session", "none: a SLURM batch job (scontrol show job " + job.slurm_id + " on " + job.host + ")"});
+    else
+        out.push_back({"Session", "tmux attach -t " + job.session_name() + " (on " + job.host + ")"});
     if (!job.remote_job_dir().empty()) out.push_back({"Files", job.remote_job_dir() + " (on " + job.host + ")"});
     return out;
 }

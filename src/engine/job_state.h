@@ -49,6 +49,7 @@ struct Verdict {
     int64_t started_at = 0;
     store::JobEnd end;
     std::string note;
+    bool held = false;  // Queued on a SLURM cluster: held (JobHeldUser/JobHeldAdmin)
 };
 // From sync facts; `was_starting`: the local record says the submit may not
 // have reached the host.

@@ -85,6 +85,7 @@ struct SubmitResult : Outcome {
     bool laptop_held = false;
     std::string placed_host;   // started there (empty: still waiting)
     std::string waiting;       // the reason it waits
+    std::string slurm_id;  // a SLURM cluster accepted it under this id
 };
 
 // Checks the request (known host, non-empty command, env names) and throws
@@ -111,6 +112,11 @@ struct SyncReport : Outcome {
     int started = 0;  // pending jobs started
     std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
     std::vector<int64_t> stalled;  // running jobs this sync found newly stalled (stall_after)
+    // A SLURM cluster: its partitions are `queues` (state running = up,
+    // slots = CPUs, waiting/running = the user's jobs there), and the user's
+    // jobs on it. slurm_ok false: squeue did not answer (slurmctld down?).
+    bool slurm = false, slurm_ok = false;
+    int slurm_running = 0, slurm_pending = 0;
 };
 // Hosts worth syncing: those with starting/running/pending jobs.
 std::vector<std::string> hosts_to_sync(Engine& engine);
@@ -152,6 +158,16 @@ struct GpuInfo {
     int utilization_pct = 0;
     int64_t memory_used_mib = 0, memory_total_mib = 0;
 };
+// A SLURM cluster's login node: sinfo's summary (host info).
+struct SlurmSummary {
+    std::string error;  // sinfo failed (slurmctld down?): the rest is empty
+    struct Partition {
+        std::string name;  // '*' marks the default
+        std::string avail, nodes, alloc_idle, cpus, gres, timelimit;  // sinfo's words, made visible
+    };
+    std::vector<Partition> partitions;
+    int64_t running = -1, pending = -1;  // the user's jobs (all of them); -1 unknown
+};
 struct HostInfo : Outcome {
     std::string host;
     std::string hostname;  // what the host calls itself
@@ -161,6 +177,7 @@ struct HostInfo : Outcome {
     int64_t mem_total_kib = 0, mem_available_kib = 0;
     double load1 = 0, load5 = 0, load15 = 0;
     std::vector<GpuInfo> gpus;
+    std::optional<SlurmSummary> slurm;  // scheduler = slurm hosts
 };
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done);
 

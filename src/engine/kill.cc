@@ -11,6 +11,7 @@
 #include "engine/job_state.h"
 #include "engine/notifications.h"
 #include "engine/jobs.h"
+#include "engine/slurm.h"
 #include "remote/protocol.h"
 #include "store/job_repo.h"
 #include "util/error.h"
@@ -70,6 +71,10 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
     }
     for (const auto& [place, host_ids] : by_place) {
         const std::string& host = place.first;
+        if (is_slurm_host(engine, host)) {
+            kill_slurm_jobs(engine, host, place.second, host_ids, each);
+            continue;
+        }
         std::string script = remote::kill_script(place.second, host_ids);
         engine.run_script(host, std::move(script), std::chrono::seconds(60),
                           [&engine, host, host_ids = host_ids, each](RemoteReply reply) {

@@ -28,6 +28,7 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/deferred.h src/engine/deferred.cc \
 	src/engine/plan.h src/engine/plan_file.cc src/engine/plan_submit.cc \
 	src/engine/acct.h src/engine/acct.cc \
-	src/engine/progress.h src/engine/progress.cc
+	src/engine/progress.h src/engine/progress.cc \
+	src/engine/slurm.h src/engine/slurm_submit.cc src/engine/slurm_state.cc src/engine/slurm_kill.cc src/engine/slurm_ctl.cc
 tests_unit_tests_SOURCES += tests/unit/test_engine_verdict.cc tests/unit/test_engine_canned.cc tests/unit/test_placement.cc \
-	tests/unit/test_plan_file.cc tests/unit/test_acct.cc
+	tests/unit/test_plan_file.cc tests/unit/test_acct.cc tests/unit/test_slurm.cc

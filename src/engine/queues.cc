@@ -11,6 +11,7 @@
 #include "engine/deferred.h"
 #include "engine/job_start.h"
 #include "engine/job_state.h"
+#include "engine/slurm.h"
 #include "engine/notifications.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
@@ -292,6 +293,9 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
 void queue_command(Engine& engine, const std::string& host, const std::string& op, const std::string& queue,
                    int slots, std::function<void(QueueCommandResult)> done) {
     engine.require_known_host(host);
+    if (is_slurm_host(engine, host))
+        throw util::UsageError(host + " is a SLURM cluster: it has no rj queues, SLURM's partitions schedule its jobs",
+                               "'rj -b host info " + host + "' shows its partitions");
     remote::QueueCtl ctl;
     ctl.op = op;
     ctl.queue = queue;
@@ -428,9 +432,25 @@ void run_job_ctl(Engine& engine, remote::QueueCtl ctl, const std::vector<int64_t
 void queued_job_op(Engine& engine, const std::string& op, const std::vector<int64_t>& ids,
                    std::function<void(QueuedJobResult)> each) {
     if (op != "hold" && op != "release" && op != "start-now") throw util::Error("unknown queued-job operation " + op);
+    // Jobs of SLURM clusters: scontrol (engine/slurm_ctl.cc).
+    std::vector<int64_t> plain, slurm;
+    for (int64_t id : ids) {
+        auto job = store::JobRepo(engine.db()).get(id);
+        (job && job->on_slurm() ? slurm : plain).push_back(id);
+    }
+    if (!slurm.empty()) {
+        if (op == "start-now")
+            throw util::UsageError("job " + std::to_string(slurm.front()) + " waits on a SLURM cluster",
+                                   "SLURM decides when it starts; there is no start-now");
+        remote::SlurmCtl sc;
+        sc.op = op;
+        sc.ids = slurm;
+        slurm_job_ctl(engine, sc, each);
+        if (plain.empty()) return;
+    }
     remote::QueueCtl ctl;
     ctl.op = op;
-    run_job_ctl(engine, ctl, ids, std::move(each), [&engine, op](const store::Job& job, const auto&) {
+    run_job_ctl(engine, ctl, plain, std::move(each), [&engine, op](const store::Job& job, const auto&) {
         store::JobRepo jobs(engine.db());
         if (op == "hold") jobs.set_queue_state(job.id, true, "held");
         else if (op == "release") jobs.set_queue_state(job.id, false, "");
@@ -440,6 +460,31 @@ void queued_job_op(Engine& engine, const std::string& op, const std::vector<int6
 
 void update_queued_job(Engine& engine, int64_t id, JobUpdate u, std::function<void(QueuedJobResult)> done) {
     auto job = store::JobRepo(engine.db()).get(id);
+    if (job && job->on_slurm()) {
+        // scontrol for the time limit; the command and environment are the
+        // wrapper's files. Priorities and GPUs are SLURM's to decide.
+        if (u.priority) throw util::UsageError::in("priority", "has no meaning on a SLURM cluster", "SLURM orders its jobs");
+        if (u.gpus) throw util::UsageError::in("gpus", "cannot be changed on a SLURM cluster", "submit the job again with --gpus");
+        if (u.command && util::trim(*u.command).empty()) throw util::UsageError::in("command", "is empty");
+        if (u.timeout_s && *u.timeout_s < 0) throw util::UsageError::in("timeout", "cannot be negative");
+        remote::SlurmCtl sc;
+        sc.op = "update";
+        sc.ids = {id};
+        sc.timeout_s = u.timeout_s;
+        sc.command = u.command;
+        if (!u.set_env.empty()) {
+            auto env = job->env;
+            for (const auto& [k, v] : u.set_env) {
+                auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == k; });
+                if (it != env.end()) it->second = v;
+                else env.emplace_back(k, v);
+            }
+            sc.env = env;
+        }
+        if (!sc.timeout_s && !sc.command && !sc.env)
+            throw util::UsageError("nothing to update", "give --command, --timeout or -e K=V");
+        return slurm_job_ctl(engine, sc, std::move(done));
+    }
     remote::QueueCtl ctl;
     ctl.op = "update";
     if (u.command) {
@@ -481,6 +526,9 @@ void update_queued_job(Engine& engine, int64_t id, JobUpdate u, std::function<vo
 void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::function<void(QueuedJobResult)> done) {
     engine.require_known_host(host);
     auto job = store::JobRepo(engine.db()).get(id);
+    if ((job && job->on_slurm()) || is_slurm_host(engine, host))
+        throw util::UsageError("jobs cannot move to or from a SLURM cluster",
+                               "kill it and submit it again on " + host);
     if (job && job->host == host) throw util::UsageError("job " + std::to_string(id) + " is already on " + host);
     if (job && (!job->after_ok.empty() || !job->after_any.empty() || !job->after_fail.empty()))
         throw util::UsageError("job " + std::to_string(id) + " depends on jobs of " + job->host,
@@ -559,6 +607,13 @@ void pending_reason(Engine& engine, int64_t id, std::function<void(PendingReason
         base.waiting = true;
         base.reason = "host " + job->host + " was unreachable; it is sent at the next sync that reaches it" +
                       (job->error.empty() ? "" : " (" + job->error + ")");
+        return done(base);
+    }
+    if (job->status == store::status::queued && job->on_slurm()) {
+        // SLURM's state and reason, as the last sync read them from squeue.
+        base.waiting = true;
+        base.reason = (job->queue_reason.empty() ? std::string("PENDING") : job->queue_reason) +
+                      " (SLURM job " + job->slurm_id + ")";
         return done(base);
     }
     if (job->status != store::status::queued) {

@@ -8,6 +8,7 @@
 #include "engine/job_start.h"
 #include "engine/job_state.h"
 #include "engine/notifications.h"
+#include "engine/slurm.h"
 #include "remote/protocol.h"
 #include "store/job_repo.h"
 #include "util/error.h"
@@ -87,6 +88,7 @@ remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
 }
 
 void start_recorded_job(Engine& engine, const store::Job& job, std::function<void(SubmitResult, RemoteReply)> done) {
+    if (is_slurm_host(engine, job.host)) return start_recorded_slurm_job(engine, job, std::move(done));
     if (!job.queue.empty()) return enqueue_recorded_jobs(engine, {job}, nullptr, std::move(done));
     remote::JobSpec spec = spec_of(engine, job);
     spec.gpu_alloc = job.gpu_alloc;  // placed on GPUs by rj (pools)
@@ -138,6 +140,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     if (needs_laptop(engine, request)) return submit_laptop_held(engine, std::move(request), std::move(done));
     validate(engine, request);
     if (request.idle_timeout_s < 0) throw util::UsageError("the idle timeout cannot be negative");
+    if (is_slurm_host(engine, request.host)) return submit_to_slurm(engine, std::move(request), std::move(done));
     if (request.exact_from) check_exact(engine, request);
     if (request.queue.enabled) return submit_to_queue(engine, std::move(request), std::move(done));
     store::JobRepo jobs(engine.db());

@@ -13,6 +13,7 @@
 #include "engine/notifications.h"
 #include "engine/progress.h"
 #include "engine/jobs.h"
+#include "engine/slurm.h"
 #include "remote/protocol.h"
 #include "store/database.h"
 #include "store/host_repo.h"
@@ -57,9 +58,11 @@ int apply_live(Engine& engine, store::JobRepo& jobs, const store::Job& job, cons
 // changed and fills `to_start`. Only jobs recorded on this host in this
 // directory are touched: a journal line or a fact about any other id (a
 // stale journal, another client's job, a hostile host) is ignored.
+// `cluster`: a SLURM host's squeue answer (engine/slurm.h); nullptr for tmux hosts.
 int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir& dir,
                const remote::SyncReply& reply, const std::vector<store::Job>& asked,
-               std::vector<store::Job>& to_start, std::vector<int64_t>& ended, std::vector<int64_t>& stalled) {
+               std::vector<store::Job>& to_start, std::vector<int64_t>& ended, std::vector<int64_t>& stalled,
+               const remote::SlurmQueueReply* cluster) {
     store::JobRepo jobs(engine.db());
     store::NotifyRepo notes(engine.db());
     store::Transaction tx(engine.db());
@@ -91,6 +94,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         if (job->array_id) arrays.insert(*job->array_id);
     }
     int64_t now = now_epoch();
+    if (cluster) changed += record_slurm_ids(jobs, asked, *cluster);
     for (const auto& j : asked) {
         auto it = reply.jobs.find(j.id);
         if (it == reply.jobs.end()) continue;
@@ -101,7 +105,9 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         if (it->second.code || !it->second.gpu_models.empty()) changed += record_code(jobs, j.id, it->second);
         if (current->terminal()) continue;
         bool was_starting = current->status == store::status::starting;
-        Verdict v = verdict_from_facts(it->second, was_starting, now);
+        Verdict v = cluster ? slurm_verdict(*current, it->second, *cluster, now)
+                            : verdict_from_facts(it->second, was_starting, now);
+        bool held = cluster ? v.held : it->second.held;
         if (current->array_id) arrays.insert(*current->array_id);
         switch (v.kind) {
         case Verdict::Kind::Wait: break;
@@ -109,8 +115,8 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
             std::string why = util::visible(v.note).substr(0, 200);
             if (jobs.transition(j.id, {store::status::starting, store::status::pending}, store::status::queued))
                 ++changed;
-            if (current->held != it->second.held || current->queue_reason != why) {
-                jobs.set_queue_state(j.id, it->second.held, why);
+            if (current->held != held || current->queue_reason != why) {
+                jobs.set_queue_state(j.id, held, why);
                 ++changed;
             }
             break;
@@ -153,9 +159,11 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         if (!j.progress.empty()) tail_ids.push_back(j.id);  // its last lines, for its fraction done
     }
     int64_t offset = store::JournalRepo(engine.db()).offset(host, dir.path);
-    std::string script = remote::sync_script(dir, offset, ids, 4 << 20, 1 << 20, tail_ids);
+    bool slurm = is_slurm_host(engine, host);
+    std::string script = slurm ? remote::slurm_sync_script(dir, offset, ids)
+                               : remote::sync_script(dir, offset, ids, 4 << 20, 1 << 20, tail_ids);
     engine.run_script(host, std::move(script), std::chrono::seconds(60),
-                      [&engine, host, dir, asked = std::move(asked), done = std::move(done)](RemoteReply reply) {
+                      [&engine, host, dir, slurm, asked = std::move(asked), done = std::move(done)](RemoteReply reply) {
         SyncReport report;
         report.host = host;
         if (!reply.ok()) {
@@ -168,7 +176,10 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         try {
             remote::SyncReply parsed = remote::parse_sync(reply.out);
             std::vector<int64_t> stalled;
-            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start, report.ended, stalled);
+            std::optional<remote::SlurmQueueReply> cluster;
+            if (slurm) cluster = remote::parse_slurm_queue(reply.out);
+            report.updated = apply_sync(engine, host, dir, parsed, asked, to_start, report.ended, stalled,
+                                        cluster ? &*cluster : nullptr);
             report.stalled = stalled;
             for (int64_t id : stalled) notify_stalled(engine, id);
             try {
@@ -189,7 +200,14 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
                 st.running = q.running;
                 report.queues.push_back(std::move(st));
             }
-            if (parsed.tmux == remote::TmuxState::Missing) {
+            if (cluster) add_slurm_view(report, host, *cluster);
+            if (cluster && !cluster->ok) {
+                // Jobs already submitted keep their state: only the journal
+                // and exit records were applied, nothing was concluded.
+                report.fail(FailureKind::Remote, "SLURM on " + host + " did not answer: " +
+                                util::visible(cluster->error).substr(0, 300),
+                            "is slurmctld down? jobs keep their state; the next sync collects them");
+            } else if (!slurm && parsed.tmux == remote::TmuxState::Missing) {
                 report.fail(FailureKind::Remote, "tmux is not installed on " + host,
                             "install tmux there (apt install tmux / brew install tmux); jobs cannot start without it");
             }
@@ -248,6 +266,12 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
                 t.stalled.insert(t.stalled.end(), part.stalled.begin(), part.stalled.end());
                 t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
+                if (part.slurm) {  // one cluster: the last word on its counts
+                    t.slurm = true;
+                    t.slurm_ok = part.slurm_ok;
+                    t.slurm_running = part.slurm_running;
+                    t.slurm_pending = part.slurm_pending;
+                }
                 if (t.error.empty() && !part.error.empty()) {
                     t.fail(part);
                 }

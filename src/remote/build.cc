@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "remote/build_support.h"
 #include "remote/protocol.h"
 #include "remote/scripts.h"
 #include "util/error.h"
@@ -50,12 +51,14 @@ std::string begin(const char* what, const RemoteDir& dir) {
     return s;
 }
 
-std::string finish(std::string s, std::initializer_list<std::string_view> bodies) {
+std::string finish(std::string s, std::initializer_list<std::string_view> bodies, const char* entry = "rj_main") {
     s += sh::prelude;
     for (auto b : bodies) s += b;
     // One call at the very end: nothing runs unless the whole script arrived.
     // The newline first ends any unterminated line a login script printed.
-    s += "\nprintf '\\n'; rj_main </dev/null\nexit 0\n";
+    s += "\nprintf '\\n'; ";
+    s += entry;
+    s += " </dev/null\nexit 0\n";
     return s;
 }
 
@@ -170,6 +173,24 @@ std::string id_words(const std::vector<int64_t>& ids) {
 }
 
 }  // namespace
+
+// For the SLURM builders (build_support.h).
+namespace detail {
+void assign(std::string& s, const char* name, std::string_view value) { remote::assign(s, name, value); }
+void assign_num(std::string& s, const char* name, int64_t value) { remote::assign_num(s, name, value); }
+std::string begin(const char* what, const RemoteDir& dir) { return remote::begin(what, dir); }
+std::string finish(std::string s, std::initializer_list<std::string_view> bodies, const char* entry) {
+    return remote::finish(std::move(s), bodies, entry);
+}
+std::string id_list(const std::vector<int64_t>& ids) { return remote::id_list(ids); }
+void assign_checked_job(std::string& s, const JobSpec& spec) {
+    check_spec(spec);
+    assign_job(s, spec);
+}
+std::string env_file_text(int64_t id, const std::vector<std::pair<std::string, std::string>>& vars) {
+    return remote::env_file_text(id, vars);
+}
+}  // namespace detail
 
 void check_queue_name(const std::string& name) {
     bool ok = !name.empty() && name.size() <= 32;

@@ -4,7 +4,11 @@ src_remote_librjremote_a_SOURCES = \
 	src/remote/scripts.h \
 	src/remote/scripts.cc \
 	src/remote/build.cc \
-	src/remote/parse.cc
+	src/remote/parse.cc \
+	src/remote/build_support.h \
+	src/remote/slurm.h \
+	src/remote/slurm_build.cc \
+	src/remote/slurm_parse.cc
 
 # The programs rj runs on hosts are real POSIX sh files, embedded at build
 # time (contrib/embed-sh) and checked with shellcheck by `make check`.
@@ -12,7 +16,8 @@ RJ_REMOTE_SH = src/remote/sh/prelude.sh src/remote/sh/wrapper.sh src/remote/sh/s
 	src/remote/sh/facts.sh src/remote/sh/sync.sh src/remote/sh/kill.sh src/remote/sh/log.sh \
 	src/remote/sh/host_info.sh src/remote/sh/cleanup.sh src/remote/sh/remove.sh src/remote/sh/usage.sh \
 	src/remote/sh/queue_lib.sh src/remote/sh/runner.sh src/remote/sh/enqueue.sh src/remote/sh/queue_ctl.sh src/remote/sh/diff.sh \
-	src/remote/sh/hostfacts_lib.sh src/remote/sh/free.sh
+	src/remote/sh/hostfacts_lib.sh src/remote/sh/free.sh \
+	src/remote/sh/slurm_submit.sh src/remote/sh/slurm_sync.sh src/remote/sh/slurm_kill.sh src/remote/sh/slurm_ctl.sh src/remote/sh/slurm_info.sh
 nodist_src_remote_librjremote_a_SOURCES = src/remote/sh_embedded.cc
 BUILT_SOURCES += src/remote/sh_embedded.cc
 CLEANFILES += src/remote/sh_embedded.cc

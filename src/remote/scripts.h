@@ -33,6 +33,12 @@ extern const std::string_view runner_body;
 extern const std::string_view enqueue_body;
 extern const std::string_view queue_ctl_body;
 extern const std::string_view diff_body;
+// SLURM login nodes (remote/slurm.h).
+extern const std::string_view slurm_submit_body;
+extern const std::string_view slurm_sync_body;  // before sync_body's rj_main: squeue
+extern const std::string_view slurm_kill_body;
+extern const std::string_view slurm_ctl_body;
+extern const std::string_view slurm_info_body;  // before host_info_body's rj_main: sinfo
 
 // The complete wrapper file and the hash in its deployed name (16 hex digits
 // of FNV-1a over the text, so a changed wrapper gets a new file and running

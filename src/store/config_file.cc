@@ -3,6 +3,7 @@
 #include "store/config_file.h"
 
 #include <algorithm>
+#include <cctype>
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/parsers.hpp>
 #include <cerrno>
@@ -212,7 +213,36 @@ private:
         else if (k.key == "prelude") h.prelude = v;
         else if (k.key == "progress") h.progress = progress(k, v);
         else if (k.key == "stall_after") h.stall_after = stall(k, v);
-        else unknown(k);
+        else if (apply_slurm_key(h.slurm, k, v)) {
+        } else unknown(k);
+    }
+
+    // A SLURM cluster's login node (issue 12): `scheduler = slurm` and what
+    // every sbatch of it carries. Names are checked here, so a typo is a
+    // FILE:LINE error and never reaches a command line on the host.
+    bool apply_slurm_key(SlurmSettings& s, const KeyLine& k, const std::string& v) {
+        auto name = [&](const char* example) {
+            bool ok = !v.empty() && v.size() <= 64;
+            for (char c : v) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ',');
+            if (!ok) fail(k.line, k.key + ": '" + v + "' is not a SLURM name", std::string("letters, digits, _ - . and , only; for example: ") + example);
+            return v;
+        };
+        if (k.key == "scheduler") {
+            std::string l = util::to_lower(v);
+            if (l != "slurm" && l != "tmux") fail(k.line, "scheduler: '" + v + "' is not slurm or tmux", "for a cluster's login node: scheduler = slurm");
+            s.enabled = l == "slurm";
+        } else if (k.key == "partition") s.partition = name("partition = gpu");
+        else if (k.key == "account") s.account = name("account = mylab");
+        else if (k.key == "qos") s.qos = name("qos = normal");
+        else if (k.key == "sbatch_options") {
+            s.extra.clear();
+            for (const auto& w : util::split_any(v, " \t")) {
+                if (w.size() < 2 || w[0] != '-' || w.size() > 200)
+                    fail(k.line, "sbatch_options: '" + w + "' is not an sbatch option", "options separated by spaces, each one word: sbatch_options = --constraint=a100 --mail-type=END");
+                s.extra.push_back(w);
+            }
+        } else return false;
+        return true;
     }
 
     // A pattern may be quoted ('Epoch (\d+)/(\d+)'): one pair of quotes is dropped.
@@ -381,6 +411,11 @@ std::string Config::prelude_for(const std::string& host, const std::string& pool
 int Config::gpu_free_mib_for(const std::string& host) const {
     auto it = hosts.find(host);
     return it != hosts.end() ? it->second.gpu_free_mib : HostSettings{}.gpu_free_mib;
+}
+
+const SlurmSettings* Config::slurm_for(const std::string& host) const {
+    auto it = hosts.find(host);
+    return it != hosts.end() && it->second.slurm.enabled ? &it->second.slurm : nullptr;
 }
 
 int Config::max_sessions_for(const std::string& host) const {

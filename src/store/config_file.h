@@ -19,6 +19,14 @@
 
 namespace store {
 
+// `scheduler = slurm`: the host is a SLURM cluster's login node; jobs go
+// through sbatch with these options (empty: SLURM's defaults).
+struct SlurmSettings {
+    bool enabled = false;
+    std::string partition, account, qos;
+    std::vector<std::string> extra;  // sbatch_options, one option per word
+};
+
 struct HostSettings {
     std::string name;
     std::string remote_dir;  // empty: the global remote_dir
@@ -30,6 +38,7 @@ struct HostSettings {
     std::string prelude;      // shell run in the job's shell before its command (module load ...)
     std::string progress;     // progress pattern; empty: the global one
     std::chrono::seconds stall_after{-1};  // -1: the global setting; 0: off
+    SlurmSettings slurm;
 };
 
 // [notify]: where job-end messages go and which ends deserve one. The
@@ -88,6 +97,8 @@ struct Config {
     std::string remote_dir_for(const std::string& host) const;
     int max_sessions_for(const std::string& host) const;
     int gpu_free_mib_for(const std::string& host) const;
+    // The host's SLURM settings, or nullptr when it runs jobs in tmux.
+    const SlurmSettings* slurm_for(const std::string& host) const;
     // Bytes of code snapshot for a job on `host` (0: snapshots off there).
     int64_t snapshot_bytes_for(const std::string& host) const;
     // The notify policy for jobs on `host` (its [host] notify, else [notify]'s).

@@ -143,6 +143,11 @@ struct Job {
     };
     Live live;
     bool stalled() const { return live.stalled_since.has_value() && !terminal(); }
+    // A job on a SLURM cluster (a host with `scheduler = slurm`): the
+    // cluster's job id ("4711", an array task "4711_3"); empty for tmux jobs
+    // and before sbatch answered. Its SLURM state and reason are queue_reason.
+    std::string slurm_id;
+    bool on_slurm() const { return !slurm_id.empty(); }
 
     bool is_array() const { return !array_spec.empty(); }
     bool has_code() const { return !code.commit.empty(); }

@@ -23,7 +23,7 @@ const char* const kColumns =
     "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
     "notify, notified_at, notified_via, notify_error, pool, require, prelude, laptop_wait, plan, peak_rss_kib, "
     "gpus_used, gpu_mem_peak_mib, gpu_util_mean, progress, progress_frac, progress_at, quiet_since, stalled_since, "
-    "stall_notified";
+    "stall_notified, slurm_id";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -116,6 +116,7 @@ Job read_job(Statement& st) {
     j.live.quiet_since = st.column_opt_int64(60);
     j.live.stalled_since = st.column_opt_int64(61);
     j.live.stall_notified = st.column_int64(62) != 0;
+    j.slurm_id = st.column_text(63);
     return j;
 }
 
@@ -553,6 +554,13 @@ void JobRepo::set_queue_state(int64_t id, bool held, const std::string& reason) 
     auto st = db_.cached("UPDATE jobs SET held = ?, queue_reason = ? WHERE id = ?");
     st->bind_all(held, reason, id);
     st->run();
+}
+
+bool JobRepo::set_slurm_id(int64_t id, const std::string& slurm_id) {
+    auto st = db_.cached("UPDATE jobs SET slurm_id = ? WHERE id = ? AND slurm_id != ?");
+    st->bind_all(slurm_id, id, slurm_id);
+    st->run();
+    return db_.changes() > 0;
 }
 
 bool JobRepo::set_code(int64_t id, const Job::Code& c, const std::string& gpu_models) {

@@ -95,6 +95,8 @@ public:
     int64_t last_end_on(const std::string& host);   // 0: none
     // Why a laptop-held job still waits (written only when it changed).
     void set_wait_reason(int64_t id, const std::string& reason);
+    // A SLURM job's cluster id (as sbatch answered); true when it changed.
+    bool set_slurm_id(int64_t id, const std::string& slurm_id);
     // The code record from the host (only written when it changed).
     bool set_code(int64_t id, const Job::Code& code, const std::string& gpu_models);
 

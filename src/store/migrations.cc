@@ -217,6 +217,14 @@ CREATE TABLE job_tags (
 CREATE INDEX job_tags_by_tag ON job_tags(tag, job_id);
 )sql";
 
+// v10: SLURM clusters as hosts (issue 12). slurm_id is the cluster's own id
+// of a job submitted with sbatch ("4711", or "4711_3" for an array task);
+// '' for jobs that run in tmux. A SLURM job's state and reason (PENDING
+// (Resources)) live in queue_reason like a queued job's.
+const char* const kV10 = R"sql(
+ALTER TABLE jobs ADD COLUMN slurm_id TEXT NOT NULL DEFAULT '';
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -234,6 +242,7 @@ const std::vector<Migration>& migrations() {
         {7, "job-end notifications: policy, who delivered, when, and the last delivery error", sql_step(kV7)},
         {8, "pools and placement, laptop-held jobs, preludes, deferred operations", sql_step(kV8)},
         {9, "usage accounting (peak memory, GPUs used, their memory and utilisation), tags, progress and stalls", sql_step(kV9)},
+        {10, "SLURM clusters: the cluster's job id of each job submitted with sbatch", sql_step(kV10)},
     };
     return steps;
 }

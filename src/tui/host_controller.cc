@@ -224,7 +224,15 @@ void HostController::sync(bool manual) {
         }
         // What the host said of its queues replaces what it said before; a
         // host not reached keeps its last known queues.
-        if (r.reached) set_host_queues(r.host, r.queues, false);
+        // A cluster whose controller did not answer keeps its partitions.
+        if (r.reached && !(r.slurm && !r.slurm_ok)) set_host_queues(r.host, r.queues, false);
+        if (HostView* hv = host(r.host); hv && r.slurm && r.slurm_ok &&
+            (!hv->slurm || hv->slurm_running != r.slurm_running || hv->slurm_pending != r.slurm_pending)) {
+            hv->slurm = true;
+            hv->slurm_running = r.slurm_running;
+            hv->slurm_pending = r.slurm_pending;
+            views_.mark(View::Hosts);
+        }
         if (r.reached) carry_out_deferred(r.host);
         if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
         sync_updated_ += r.updated + r.started;

@@ -32,6 +32,10 @@ struct HostView {
     // Local counts, for the implicit "default" row of a host without queues:
     // jobs that wait (pending, queued) and that run (starting, running).
     int64_t waiting = 0, running = 0;
+    // A SLURM cluster (scheduler = slurm), as its last sync said: the user's
+    // running and pending jobs there; its partitions are `queues`.
+    bool slurm = false;
+    int slurm_running = 0, slurm_pending = 0;
 
     // Meter values, 0..1 (negative when unknown).
     double cpu() const;

@@ -56,10 +56,19 @@ void HostsPane::draw(const Model& m) {
         if (sel) put(1 + r, 1, "", w, row_role);  // the whole row highlighted
         put(1 + r, 1, std::string(" ") + state_symbol(hv.state), 2, sel ? row_role : Theme::attr(state_role(hv.state)));
         put(1 + r, 3, " " + hv.name, w - 2 - sw, sel ? row_role : Theme::attr(hv.state == HostView::State::Offline ? Role::HostOffline : Role::Normal));
-        // The description, dimmed, in what room the name and state leave.
+        // The description, dimmed, in what room the name and state leave;
+        // a SLURM cluster first says so: its partitions and the user's jobs.
         int used = 4 + display_width(hv.name);
-        if (!hv.description.empty() && w - sw - used > 4)
-            put(1 + r, 1 + used, " " + sanitize(hv.description), w - sw - used, sel ? row_role : Theme::attr(Role::Dim));
+        std::string note = hv.description;
+        if (hv.slurm) {
+            std::string parts;
+            for (const auto& q : hv.queues) parts += (parts.empty() ? "" : ",") + q.name;
+            // The counts first: the pane is narrow, and they change.
+            note = "SLURM " + std::to_string(hv.slurm_running) + "R " + std::to_string(hv.slurm_pending) + "PD " + parts +
+                   (note.empty() ? "" : " " + note);
+        }
+        if (!note.empty() && w - sw - used > 4)
+            put(1 + r, 1 + used, " " + sanitize(note), w - sw - used, sel ? row_role : Theme::attr(Role::Dim));
         if (sw > 0) put(1 + r, 1 + w - sw, state, sw, sel ? row_role : Theme::attr(state_role(hv.state)));
     }
 }

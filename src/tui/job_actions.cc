@@ -164,6 +164,8 @@ void JobActions::submit(engine::SubmitRequest request) {
         else if (r.queued)
             hosts_.message("job " + std::to_string(r.job_id) + " queued: " + host +
                            " is unreachable; it starts when " + host + " is back");
+        else if (!r.slurm_id.empty())
+            hosts_.message("job " + std::to_string(r.job_id) + " is SLURM job " + r.slurm_id + " on " + host);
         else if (r.in_queue)
             hosts_.message(queued_message(r, queue, host));
         else if (r.laptop_held && r.placed_host.empty())
@@ -293,6 +295,12 @@ void JobActions::attach() {
     }
     if (j->status != store::status::running && j->status != store::status::starting) {
         hosts_.message("job " + std::to_string(j->id) + " is not running: nothing to attach to (l shows its log)",
+                       true);
+        return;
+    }
+    if (j->on_slurm()) {
+        hosts_.message("job " + std::to_string(j->id) + " is SLURM job " + j->slurm_id +
+                           ": it runs on a compute node, not in tmux (l shows its log)",
                        true);
         return;
     }

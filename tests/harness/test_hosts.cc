@@ -56,7 +56,7 @@ bool TestHosts::is_root() { return geteuid() == 0; }
 
 std::string TestHosts::script() { return RJ_SRCDIR "/tests/harness/testhosts"; }
 
-TestHosts::TestHosts(const std::vector<std::string>& names, Mode mode) : names_(names) {
+TestHosts::TestHosts(const std::vector<std::string>& names, Mode mode, const std::string& setenv) : names_(names) {
     char tmpl[] = "/tmp/rj-testhosts-XXXXXX";
     if (!mkdtemp(tmpl))
         throw std::runtime_error("mkdtemp failed");
@@ -68,7 +68,8 @@ TestHosts::TestHosts(const std::vector<std::string>& names, Mode mode) : names_(
         args += " " + shell_quote(name);
     // With an owner, a later run brings these hosts down if this process crashes.
     std::string out;
-    std::string cmd = "TESTHOSTS_OWNER_PID=" + std::to_string(getpid()) + " " +
+    std::string cmd = (setenv.empty() ? "" : "TESTHOSTS_SETENV=" + shell_quote(setenv) + " ") +
+                      "TESTHOSTS_OWNER_PID=" + std::to_string(getpid()) + " " +
                       shell_quote(script()) + " " + args + " 2>&1";
     if (run_shell(cmd, &out) != 0) {
         command("down");

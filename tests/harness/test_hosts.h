@@ -29,7 +29,10 @@ public:
     enum class Mode { OwnUsers, CurrentUser };
 
     // Starts the hosts; throws std::runtime_error (with the script's output) on failure.
-    explicit TestHosts(const std::vector<std::string>& names, Mode mode = Mode::OwnUsers);
+    // `setenv`: "NAME=VALUE ..." that sshd sets in every session of every
+    // host (SetEnv), e.g. SLURM_CONF of a SlurmCluster.
+    explicit TestHosts(const std::vector<std::string>& names, Mode mode = Mode::OwnUsers,
+                       const std::string& setenv = "");
     // Runs `testhosts down` and removes the directory (kept when the
     // environment has RJ_KEEP_TESTHOSTS set, for a look after a failure).
     ~TestHosts();

@@ -38,6 +38,10 @@ rj_main() {
   case "
 $rj_sess" in *"
 rj-"*) rj_any=1 ;; esac
+  # SLURM jobs that have not ended start (or run) their wrapper by its path.
+  for J in "$RJ"/jobs/*; do
+    if [ -f "$J/slurm_id" ] && [ ! -f "$J/exit" ]; then rj_any=1; break; fi
+  done
   if [ -z "$rj_any" ]; then
     for W in "$RJ"/bin/wrapper-*.sh; do
       [ -f "$W" ] || continue

@@ -116,6 +116,9 @@ rj_same_boot() {
 # Is anything of job dir $1 (id $2) alive: session, job or wrapper? Needs rj_sessions.
 rj_busy() {
   rj_has_session "$2" && return 0
+  # A SLURM job without its end record waits or runs on a compute node,
+  # where no pid of the login node tells: it is busy until it ends.
+  if [ -f "$1/slurm_id" ] && [ ! -f "$1/exit" ]; then return 0; fi
   rj_same_boot "$1" || return 1
   rj_first "$1/pid"; rj_alive_as "$rj_r" "$1/pstart" && return 0
   rj_first "$1/wpid"; rj_alive_as "$rj_r" "$1/wstart" && return 0

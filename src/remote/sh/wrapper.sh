@@ -186,13 +186,26 @@ rj_stop_job() {
   rj_esc=$!
 }
 
+# In a SLURM batch job SLURM enforces the time limit (slurm_limit seconds,
+# written by slurm_submit.sh): its TERM, unasked by rj kill, once the limit
+# has passed, is the timeout. (SLURM cannot end a job for time before that.)
+rj_slurm_limit_reached() {
+  rj_first "$J/slurm_limit"
+  rj_isnum "$rj_r" && [ "$rj_r" -gt 0 ] && [ -n "$rj_start" ] || return 1
+  [ $(($(date +%s) - rj_start)) -ge "$rj_r" ]
+}
+
 # kill: rj kill (USR1, after it wrote the `killed` flag), Ctrl-C in the pane,
 # TERM. lost: the tmux pane went away (HUP; bash sometimes sees only the
 # CONT that comes with it, so CONT checks whether the pane tty is gone).
 rj_on_sig() {
   rj_intr=1
   case $1 in
-    kill) if [ ! -f "$J/killed" ]; then : > "$J/killed"; fi ;;
+    kill)
+      if [ -f "$J/killed" ]; then :
+      elif rj_slurm_limit_reached; then : > "$J/timedout"; rj_note "the SLURM time limit ended the job"
+      else : > "$J/killed"
+      fi ;;
     lost) rj_lost=1 ;;
     cont)
       if [ -n "$rj_tty" ] && ! [ -t 1 ]; then rj_lost=1; else return 0; fi ;;
@@ -394,6 +407,10 @@ rj_finish() {
   if [ -n "$3" ]; then rj_rec="$rj_rec err=$3"; fi
   rj_put exit "kind=$1 $rj_rec"
   rj_journal "$rj_end" "$1 $rj_rec"
+  # A SLURM batch job ends with the job's status, so that SLURM's own
+  # records (sacct, scontrol) say FAILED and the code too.
+  if [ -f "$J/slurm_limit" ] && [ "$2" -ge 0 ] && [ "$2" -le 255 ]; then exit "$2"; fi
+  if [ -f "$J/slurm_limit" ] && [ "$1" != exit ]; then exit 1; fi
   exit 0
 }
 
