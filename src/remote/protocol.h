@@ -93,7 +93,8 @@
 //   log      RJ-LOG ok id= mode=bytes|filter offset= size= running= more= reset=
 //            truncated= bytes=N, newline, N raw bytes, newline, RJ-END;
 //            or RJ-LOG error id= [kind=pattern] msg=...
-//   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-END.
+//   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-GPUTEMP i= c=,
+//            RJ-GPUJOB i= id= mem=, RJ-GPUOTHER i= procs= mem=, RJ-END.
 //   cleanup  RJ-CLEAN id= action=removed|would-remove|failed reason=ended|dead|never-started time=
 //   remove   RJ-RM id= action=removed|running|missing|failed
 //   enqueue  per id RJ-ENQUEUE ok id= already=0|1, or RJ-ENQUEUE error id= msg=;
@@ -524,6 +525,12 @@ struct GpuInfo {
     int util_pct = -1;         // -1: not reported ([N/A])
     int64_t mem_used_mib = -1;
     int64_t mem_total_mib = -1;
+    int temp_c = -1;  // -1: not reported
+    // This client's running jobs whose processes use it (RJ-GPUJOB), with
+    // their GPU memory; anyone else's processes, counted (RJ-GPUOTHER).
+    std::vector<std::pair<int64_t, int64_t>> jobs;  // (job id, MiB), by id
+    int other_procs = 0;
+    int64_t other_mem_mib = 0;
 };
 
 struct HostInfo {
@@ -541,7 +548,9 @@ struct HostInfo {
 };
 // proc_dir: where /proc is (tests point it elsewhere to exercise the
 // sysctl/vm_stat path of macOS).
-std::string host_info_script(const std::string& proc_dir = "/proc");
+// rj_dir: the client's directory, whose running jobs' process groups are
+// matched against the GPUs' compute processes.
+std::string host_info_script(const std::string& proc_dir = "/proc", const RemoteDir& rj_dir = kDefaultRjDir);
 HostInfo parse_host_info(const std::string& out);
 // One line of `nvidia-smi --query-gpu=index,name,utilization.gpu,memory.used,
 // memory.total --format=csv,noheader,nounits`; nullopt when malformed.
