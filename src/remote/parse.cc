@@ -374,6 +374,9 @@ SyncReply parse_sync(const std::string& out) {
             if (id > 0 && bytes >= 0 && grew > 0) {
                 rep.logs[id].bytes = bytes;
                 rep.logs[id].grew = grew;
+                MeasuredUsage now = parse_measured_usage(l->kv);
+                rep.logs[id].gpus = now.gpus;
+                rep.logs[id].gpu_util = now.gpu_util;
             }
         } else if (l->tag == "RJ-TAIL") {
             int64_t id = l->num("id");

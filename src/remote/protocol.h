@@ -84,7 +84,7 @@
 //   sync     (RJ_TAIL: ids whose last log lines are wanted) RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
 //            RJ-SESSION rj-<id>..., per asked id RJ-JOB id= dir=0|1 pid= pgid=
 //            alive= wpid= walive= started= created= killreq= rebooted= and RJ-EXIT id=
-//            <exit record>; per running asked id RJ-LOGSTATE id= bytes= grew= and
+//            <exit record>; per running asked id RJ-LOGSTATE id= bytes= grew= gpus= gpu_util= and
 //            (RJ_TAIL ids) up to 5 RJ-TAIL id= msg=LINE (see LogState); RJ-JOURNAL offset= size= reset= more= rotated= bytes=N,
 //            a newline, N raw bytes, a newline, RJ-END.
 //   kill     RJ-TMUX/RJ-SESSION as sync; per id RJ-KILL id= state= was_running=
@@ -410,6 +410,9 @@ struct LogState {
     int64_t bytes = -1;  // -1: not reported
     int64_t grew = 0;    // host epoch of the last growth seen (0: not reported)
     std::vector<std::string> tail;
+    // The sampler's last look at its GPUs (gpus= gpu_util=, checked as MeasuredUsage).
+    std::string gpus;
+    std::optional<double> gpu_util;
 };
 
 struct SyncReply {

@@ -570,3 +570,15 @@ TEST_CASE("the host's GPU table: per GPU its use, temperature and rj jobs; an of
     CHECK(offline[0] == "GPUs of gpu1 (offline; last probe 12m00s ago)");
     CHECK(offline.size() == 4);  // the last probe's rows stay
 }
+
+TEST_CASE("the Jobs pane marks a running job's GPUs and their use, as the last sync saw them", "[tui]") {
+    store::Job job;
+    job.command = "python train.py";
+    job.status = store::status::running;
+    CHECK(tui::job_title(job) == "python train.py");
+    job.live.gpus = "0,3";
+    job.live.gpu_util = 87;
+    CHECK(tui::job_title(job) == "[GPU 0,3 87%] python train.py");
+    job.status = store::status::completed;  // only while it runs
+    CHECK(tui::job_title(job) == "python train.py");
+}
