@@ -8,6 +8,7 @@
 #include "cli/batch_ops.h"
 #include "engine/deferred.h"
 #include "cli/command.h"
+#include "cli/table.h"
 #include "cli/job_format.h"
 #include "engine/jobs.h"
 #include "util/duration.h"
@@ -131,13 +132,6 @@ int run_host(Context& ctx, const po::variables_map& vm) {
             << " available\n"
             << "load:     " << load << "\n"
             << "tmux:     " << (info.tmux.empty() ? "not installed (rj needs it to run jobs)" : visible(info.tmux)) << "\n";
-    if (info.gpus.empty()) ctx.out << "gpus:     none\n";
-    for (const auto& g : info.gpus) {
-        ctx.out << "gpu " << g.index << ":    " << visible(g.name);
-        if (g.utilization_pct >= 0) ctx.out << ", " << g.utilization_pct << "% busy";
-        if (g.memory_total_mib > 0) ctx.out << ", " << g.memory_used_mib << " / " << g.memory_total_mib << " MiB";
-        ctx.out << "\n";
-    }
     if (info.slurm) {
         // sinfo's summary (already made visible by the engine).
         const auto& s = *info.slurm;
@@ -153,6 +147,23 @@ int run_host(Context& ctx, const po::variables_map& vm) {
                     << ", time limit " << p.timelimit << "\n";
         }
     }
+    if (info.gpus.empty()) {
+        ctx.out << "gpus:     none\n";
+        return 0;
+    }
+    // One row per GPU; JOBS are this database's running jobs whose processes
+    // use it (by process group), "+N" processes of anyone else.
+    ctx.out << "gpus:\n";
+    Table t({"GPU", "NAME", "UTIL", "MEMORY MiB", "TEMP", "JOBS"});
+    for (const auto& g : info.gpus) {
+        std::string jobs;
+        for (const auto& [id, mib] : g.jobs) jobs += (jobs.empty() ? "" : ", ") + std::to_string(id);
+        if (g.other_procs > 0) jobs += (jobs.empty() ? "" : " ") + std::string("+") + std::to_string(g.other_procs) + " other";
+        t.add({std::to_string(g.index), visible(g.name), g.utilization_pct >= 0 ? std::to_string(g.utilization_pct) + "%" : "-",
+               g.memory_total_mib > 0 ? std::to_string(g.memory_used_mib) + " / " + std::to_string(g.memory_total_mib) : "-",
+               g.temperature_c >= 0 ? std::to_string(g.temperature_c) + "C" : "-", jobs.empty() ? "-" : jobs});
+    }
+    t.print(ctx.out, ctx.out_is_tty ? ctx.width : 0);
     return 0;
 }
 

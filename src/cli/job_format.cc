@@ -130,7 +130,9 @@ std::string job_json(const store::Job& j) {
         .add("progress_fraction", j.live.fraction)
         .add("log_quiet_since", j.live.quiet_since)
         .add("stalled", j.stalled())
-        .add("stalled_since", j.stalled() ? j.live.stalled_since : std::nullopt);
+        .add("stalled_since", j.stalled() ? j.live.stalled_since : std::nullopt)
+        .add("live_gpus", j.live.gpus)
+        .add("live_gpu_util", j.live.gpu_util);
     return o.str();
 }
 

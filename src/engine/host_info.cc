@@ -1,6 +1,7 @@
 // Host facts for `rj -b host info` and the UI's meters.
 #include "config.h"
 
+#include "engine/job_state.h"
 #include "engine/jobs.h"
 #include "engine/slurm.h"
 #include "remote/protocol.h"
@@ -28,8 +29,8 @@ SlurmSummary slurm_summary(const remote::SlurmInfo& in) {
 
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done) {
     bool slurm = is_slurm_host(engine, host);
-    engine.run_script(host, slurm ? remote::slurm_info_script() : remote::host_info_script(), std::chrono::seconds(30),
-                      [host, slurm, done = std::move(done)](RemoteReply reply) {
+    engine.run_script(host, slurm ? remote::slurm_info_script() : remote::host_info_script("/proc", new_job_dir(engine, host)),
+                      std::chrono::seconds(30), [host, slurm, done = std::move(done)](RemoteReply reply) {
                           HostInfo info;
                           info.host = host;
                           if (!reply.ok()) {
@@ -49,8 +50,13 @@ void host_info(Engine& engine, const std::string& host, std::function<void(HostI
                               info.load1 = r.load1;
                               info.load5 = r.load5;
                               info.load15 = r.load15;
-                              for (const auto& g : r.gpus)
-                                  info.gpus.push_back({g.index, g.name, g.util_pct, g.mem_used_mib, g.mem_total_mib});
+                              for (const auto& g : r.gpus) {
+                                  GpuInfo gi{g.index, g.name, g.util_pct, g.mem_used_mib, g.mem_total_mib};
+                                  gi.temperature_c = g.temp_c;
+                                  gi.jobs = g.jobs;
+                                  gi.other_procs = g.other_procs;
+                                  info.gpus.push_back(std::move(gi));
+                              }
                               if (slurm) info.slurm = slurm_summary(remote::parse_slurm_info(reply.out));
                           } catch (const util::Error& e) {
                               info.fail(e);

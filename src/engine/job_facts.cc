@@ -207,6 +207,11 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
         out.push_back({"Stalled", "its log has not grown for " + duration(now - *job.live.quiet_since) +
                                       " (stall_after)"});
     if (!job.progress.empty()) out.push_back({"Progress pattern", job.progress});
+    if (!job.terminal() && !job.live.gpus.empty()) {
+        std::string text = job.live.gpus;
+        if (job.live.gpu_util) text += " at " + std::to_string(static_cast<int>(*job.live.gpu_util)) + "%";
+        out.push_back({"GPUs now", text + " (as of the last sync)"});
+    }
     if (live.usage && live.usage->ok() && live.usage->running && !job.terminal())
         out.push_back({"Using", usage_fact(*live.usage)});
     if (job.cpu_user_s || job.cpu_sys_s)

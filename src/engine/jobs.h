@@ -157,6 +157,9 @@ struct GpuInfo {
     std::string name;
     int utilization_pct = 0;
     int64_t memory_used_mib = 0, memory_total_mib = 0;
+    int temperature_c = -1;  // -1: not reported
+    std::vector<std::pair<int64_t, int64_t>> jobs{};  // this client's running jobs on it: (id, GPU MiB)
+    int other_procs = 0;     // processes on it that are no rj job of ours
 };
 // A SLURM cluster's login node: sinfo's summary (host info).
 struct SlurmSummary {

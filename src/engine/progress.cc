@@ -15,6 +15,8 @@ store::Job::Live live_from_sync(const store::Job& job, const remote::LogState& l
     store::Job::Live live = job.live;
     int64_t quiet = host_now > log.grew ? host_now - log.grew : 0;
     live.quiet_since = now - quiet;
+    live.gpus = log.gpus;
+    live.gpu_util = log.gpus.empty() ? std::nullopt : log.gpu_util;
     if (!job.progress.empty() && !log.tail.empty()) {
         if (auto pattern = util::compile_progress(job.progress, nullptr)) {
             if (auto f = util::progress_fraction(*pattern, log.tail)) {

@@ -340,8 +340,8 @@ std::string log_script(const RemoteDir& rj_dir, int64_t id, const LogQuery& q) {
     return finish(std::move(s), {sh::log_body});
 }
 
-std::string host_info_script(const std::string& proc_dir) {
-    std::string s = begin("host info", kDefaultRjDir);
+std::string host_info_script(const std::string& proc_dir, const RemoteDir& rj_dir) {
+    std::string s = begin("host info", rj_dir);
     assign(s, "RJ_PROC", proc_dir);
     return finish(std::move(s), {sh::hostfacts_lib_body, sh::host_info_body});
 }

@@ -374,6 +374,9 @@ SyncReply parse_sync(const std::string& out) {
             if (id > 0 && bytes >= 0 && grew > 0) {
                 rep.logs[id].bytes = bytes;
                 rep.logs[id].grew = grew;
+                MeasuredUsage now = parse_measured_usage(l->kv);
+                rep.logs[id].gpus = now.gpus;
+                rep.logs[id].gpu_util = now.gpu_util;
             }
         } else if (l->tag == "RJ-TAIL") {
             int64_t id = l->num("id");
@@ -729,13 +732,18 @@ HostInfo parse_host_info(const std::string& out) {
     Reader r(out);
     HostInfo h;
     bool end = false, any = false;
+    std::vector<Line> extras;  // per-GPU lines, applied once the GPUs are known
     while (auto l = r.next()) {
         if (l->tag == "RJ-END") {
             end = true;
             break;
         }
         if (l->tag == "RJ-GPU") {
-            if (auto g = parse_gpu_line(l->rest)) h.gpus.push_back(*g);
+            if (auto g = parse_gpu_line(l->rest); g && h.gpus.size() < 64) h.gpus.push_back(*g);
+            continue;
+        }
+        if (l->tag == "RJ-GPUTEMP" || l->tag == "RJ-GPUJOB" || l->tag == "RJ-GPUOTHER") {
+            extras.push_back(*l);
             continue;
         }
         if (l->tag != "RJ-INFO") continue;
@@ -780,6 +788,28 @@ HostInfo parse_host_info(const std::string& out) {
         }
     }
     if (!end || !any) no_reply("host info", out);
+    // Only for GPUs the host listed; values bounded, ids positive, each job once per GPU.
+    for (const Line& l : extras) {
+        int64_t i = l.num("i", -1);
+        GpuInfo* g = nullptr;
+        for (auto& x : h.gpus)
+            if (x.index == i) g = &x;
+        if (!g) continue;
+        if (l.tag == "RJ-GPUTEMP") {
+            int64_t c = l.num("c", -1);
+            if (c >= 0 && c < 200) g->temp_c = static_cast<int>(c);
+        } else if (l.tag == "RJ-GPUJOB") {
+            int64_t id = l.num("id", 0), mem = l.num("mem", 0);
+            bool seen = false;
+            for (const auto& [jid, m] : g->jobs) seen = seen || jid == id;
+            if (id > 0 && !seen && g->jobs.size() < 64) g->jobs.emplace_back(id, mem >= 0 && mem < (int64_t{1} << 30) ? mem : 0);
+        } else {
+            int64_t n = l.num("procs", 0), mem = l.num("mem", 0);
+            if (n > 0 && n < 100000) g->other_procs = static_cast<int>(n);
+            if (mem > 0 && mem < (int64_t{1} << 30)) g->other_mem_mib = mem;
+        }
+    }
+    for (auto& g : h.gpus) std::sort(g.jobs.begin(), g.jobs.end());
     return h;
 }
 

@@ -84,7 +84,7 @@
 //   sync     (RJ_TAIL: ids whose last log lines are wanted) RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
 //            RJ-SESSION rj-<id>..., per asked id RJ-JOB id= dir=0|1 pid= pgid=
 //            alive= wpid= walive= started= created= killreq= rebooted= and RJ-EXIT id=
-//            <exit record>; per running asked id RJ-LOGSTATE id= bytes= grew= and
+//            <exit record>; per running asked id RJ-LOGSTATE id= bytes= grew= gpus= gpu_util= and
 //            (RJ_TAIL ids) up to 5 RJ-TAIL id= msg=LINE (see LogState); RJ-JOURNAL offset= size= reset= more= rotated= bytes=N,
 //            a newline, N raw bytes, a newline, RJ-END.
 //   kill     RJ-TMUX/RJ-SESSION as sync; per id RJ-KILL id= state= was_running=
@@ -93,7 +93,8 @@
 //   log      RJ-LOG ok id= mode=bytes|filter offset= size= running= more= reset=
 //            truncated= bytes=N, newline, N raw bytes, newline, RJ-END;
 //            or RJ-LOG error id= [kind=pattern] msg=...
-//   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-END.
+//   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-GPUTEMP i= c=,
+//            RJ-GPUJOB i= id= mem=, RJ-GPUOTHER i= procs= mem=, RJ-END.
 //   cleanup  RJ-CLEAN id= action=removed|would-remove|failed reason=ended|dead|never-started time=
 //   remove   RJ-RM id= action=removed|running|missing|failed
 //   enqueue  per id RJ-ENQUEUE ok id= already=0|1, or RJ-ENQUEUE error id= msg=;
@@ -412,6 +413,9 @@ struct LogState {
     int64_t bytes = -1;  // -1: not reported
     int64_t grew = 0;    // host epoch of the last growth seen (0: not reported)
     std::vector<std::string> tail;
+    // The sampler's last look at its GPUs (gpus= gpu_util=, checked as MeasuredUsage).
+    std::string gpus;
+    std::optional<double> gpu_util;
 };
 
 struct SyncReply {
@@ -527,6 +531,12 @@ struct GpuInfo {
     int util_pct = -1;         // -1: not reported ([N/A])
     int64_t mem_used_mib = -1;
     int64_t mem_total_mib = -1;
+    int temp_c = -1;  // -1: not reported
+    // This client's running jobs whose processes use it (RJ-GPUJOB), with
+    // their GPU memory; anyone else's processes, counted (RJ-GPUOTHER).
+    std::vector<std::pair<int64_t, int64_t>> jobs;  // (job id, MiB), by id
+    int other_procs = 0;
+    int64_t other_mem_mib = 0;
 };
 
 struct HostInfo {
@@ -544,7 +554,9 @@ struct HostInfo {
 };
 // proc_dir: where /proc is (tests point it elsewhere to exercise the
 // sysctl/vm_stat path of macOS).
-std::string host_info_script(const std::string& proc_dir = "/proc");
+// rj_dir: the client's directory, whose running jobs' process groups are
+// matched against the GPUs' compute processes.
+std::string host_info_script(const std::string& proc_dir = "/proc", const RemoteDir& rj_dir = kDefaultRjDir);
 
 // What a host has free now (placement, `hosts --free`): CPUs, load, memory
 // and per GPU whether it is busy (a compute process, memory used at or over

@@ -139,6 +139,8 @@ struct Job {
         std::optional<int64_t> quiet_since;   // its log has not grown since
         std::optional<int64_t> stalled_since; // set while it counts as stalled (stall_after)
         bool stall_notified = false;
+        std::string gpus;                     // the GPUs its processes used at the last sample
+        std::optional<double> gpu_util;       // their utilisation then, percent
         bool operator==(const Live&) const = default;
     };
     Live live;

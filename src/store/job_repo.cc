@@ -23,7 +23,7 @@ const char* const kColumns =
     "code_subdir, code_patch_hash, code_patch_bytes, code_truncated, code_files, code_untracked, gpu_models, exact, "
     "notify, notified_at, notified_via, notify_error, pool, require, prelude, laptop_wait, plan, peak_rss_kib, "
     "gpus_used, gpu_mem_peak_mib, gpu_util_mean, progress, progress_frac, progress_at, quiet_since, stalled_since, "
-    "stall_notified, slurm_id";
+    "stall_notified, slurm_id, live_gpus, live_gpu_util";
 
 std::string id_csv(const std::vector<int64_t>& ids) {
     std::string s;
@@ -117,6 +117,8 @@ Job read_job(Statement& st) {
     j.live.stalled_since = st.column_opt_int64(61);
     j.live.stall_notified = st.column_int64(62) != 0;
     j.slurm_id = st.column_text(63);
+    j.live.gpus = st.column_text(64);
+    j.live.gpu_util = st.column_opt_double(65);
     return j;
 }
 
@@ -490,8 +492,9 @@ std::vector<Job> JobRepo::ended_between(std::optional<int64_t> since, std::optio
 
 void JobRepo::set_live(int64_t id, const Job::Live& live) {
     auto st = db_.cached(
-        "UPDATE jobs SET progress_frac = ?, progress_at = ?, quiet_since = ?, stalled_since = ? WHERE id = ?");
-    st->bind_all(live.fraction, live.fraction_at, live.quiet_since, live.stalled_since, id);
+        "UPDATE jobs SET progress_frac = ?, progress_at = ?, quiet_since = ?, stalled_since = ?, live_gpus = ?, "
+        "live_gpu_util = ? WHERE id = ?");
+    st->bind_all(live.fraction, live.fraction_at, live.quiet_since, live.stalled_since, live.gpus, live.gpu_util, id);
     st->run();
 }
 

@@ -207,6 +207,8 @@ ALTER TABLE jobs ADD COLUMN quiet_since      INTEGER;
 ALTER TABLE jobs ADD COLUMN stalled_since    INTEGER;
 ALTER TABLE jobs ADD COLUMN stall_notified   INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN command_notified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN live_gpus        TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN live_gpu_util    REAL;
 UPDATE jobs SET command_notified = 1 WHERE status IN ('completed', 'failed', 'killed', 'timeout', 'dead', 'cancelled');
 CREATE INDEX jobs_command_open ON jobs(id) WHERE notify != '' AND command_notified = 0;
 CREATE TABLE job_tags (

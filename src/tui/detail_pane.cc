@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/job_facts.h"
+#include "tui/host_view.h"
 #include "tui/job_format.h"
 #include "tui/model.h"
 #include "tui/text.h"
@@ -55,6 +56,16 @@ std::vector<std::pair<std::string, std::string>> detail_lines(const store::Job& 
 void DetailPane::draw(const Model& m) {
     bool focused = m.focus == Focus::Detail;
     std::string tabs = m.detail_mode == DetailMode::Details ? "[Details]  Log " : " Details  [Log]";
+    // With a GPU host selected in the Hosts pane: its GPU table.
+    if (m.focus == Focus::Hosts && m.host_cursor > 0 && m.host_cursor <= static_cast<int>(m.hosts.size())) {
+        auto lines = gpu_table_lines(m.hosts[static_cast<size_t>(m.host_cursor - 1)], m.now);
+        if (!lines.empty()) {
+            frame(lines.front(), focused);
+            for (size_t i = 1; i < lines.size() && static_cast<int>(i) < rows() - 1; ++i)
+                put(static_cast<int>(i), 2, lines[i], text_width(), i == 1 ? Role::ColumnHeader : Role::Normal);
+            return;
+        }
+    }
     if (!m.detail_job) {
         frame(tabs, focused);
         put(1, 2, "Select a job: Enter shows its details, l its log.", text_width(), Role::Dim);

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "tui/text.h"
+#include "util/duration.h"
+
 namespace tui {
 
 double HostView::cpu() const {
@@ -121,6 +124,36 @@ const char* state_text(HostView::State s) {
         case HostView::State::Error: return "error";
     }
     return "?";
+}
+
+}  // namespace tui
+
+namespace tui {
+
+std::vector<std::string> gpu_table_lines(const HostView& host, int64_t now) {
+    std::vector<std::string> out;
+    if (!host.have_info || host.info.gpus.empty()) return out;
+    std::string title = "GPUs of " + sanitize(host.name);
+    if (host.state == HostView::State::Offline && host.last_seen > 0)
+        title += " (offline; last probe " + util::format_duration(util::Seconds(std::max<int64_t>(0, now - host.last_seen))) + " ago)";
+    out.push_back(title);
+    size_t name_w = 4;
+    for (const auto& g : host.info.gpus) name_w = std::max(name_w, std::min<size_t>(24, sanitize(g.name).size()));
+    auto pad = [](std::string s, size_t w) {
+        if (s.size() > w) s = s.substr(0, w);
+        return s + std::string(w - s.size(), ' ');
+    };
+    out.push_back(pad("GPU", 4) + pad("NAME", name_w + 1) + pad("UTIL", 6) + pad("MEMORY MiB", 16) + pad("TEMP", 6) + "JOBS");
+    for (const auto& g : host.info.gpus) {
+        std::string jobs;
+        for (const auto& [id, mib] : g.jobs) jobs += (jobs.empty() ? "" : ", ") + std::to_string(id);
+        if (g.other_procs > 0) jobs += (jobs.empty() ? "" : " ") + std::string("+") + std::to_string(g.other_procs) + " other";
+        out.push_back(pad(std::to_string(g.index), 4) + pad(sanitize(g.name), name_w + 1) +
+                      pad(g.utilization_pct >= 0 ? std::to_string(g.utilization_pct) + "%" : "-", 6) +
+                      pad(g.memory_total_mib > 0 ? std::to_string(g.memory_used_mib) + "/" + std::to_string(g.memory_total_mib) : "-", 16) +
+                      pad(g.temperature_c >= 0 ? std::to_string(g.temperature_c) + "C" : "-", 6) + (jobs.empty() ? "-" : jobs));
+    }
+    return out;
 }
 
 }  // namespace tui

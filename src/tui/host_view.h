@@ -55,6 +55,12 @@ struct HostView {
 
 const char* state_text(HostView::State s);
 
+// The host's GPUs as table lines for the detail pane: a title line ("GPUs of
+// gpu1", with "last probe 12m ago" when the host is offline now), a header,
+// then per GPU its index, name, utilisation, memory, temperature and the
+// rj jobs on it (+N other processes). Empty without GPUs. Host text sanitised.
+std::vector<std::string> gpu_table_lines(const HostView& host, int64_t now);
+
 // How many samples the sparkline keeps.
 inline constexpr size_t kHistory = 24;
 

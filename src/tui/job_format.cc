@@ -129,6 +129,12 @@ std::string job_title(const store::Job& job) {
     std::string mark;
     if (job.is_array()) mark = "[array " + sanitize(job.array_spec) + "] ";
     else if (job.array_task) mark = "[" + std::to_string(*job.array_task) + "] ";
+    // A running job on GPUs: which ones and how busy, as the last sync saw them.
+    if (job.status == store::status::running && !job.live.gpus.empty()) {
+        mark += "[GPU " + job.live.gpus;
+        if (job.live.gpu_util) mark += " " + std::to_string(static_cast<int>(*job.live.gpu_util)) + "%";
+        mark += "] ";
+    }
     if (!job.description.empty()) return mark + sanitize(job.description);
     return mark + sanitize(job.command);
 }

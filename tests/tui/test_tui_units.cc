@@ -540,3 +540,45 @@ TEST_CASE("the Jobs pane's progress cell: a bar, the percentage and the time lef
     job.status = store::status::completed;  // an ended job is not stalled
     CHECK(tui::job_status_label(job).find("completed") != std::string::npos);
 }
+
+TEST_CASE("the host's GPU table: per GPU its use, temperature and rj jobs; an offline host's last probe with its age",
+          "[tui]") {
+    tui::HostView h;
+    h.name = "gpu1";
+    CHECK(tui::gpu_table_lines(h, 1000).empty());  // no probe yet
+    engine::HostInfo info;
+    engine::GpuInfo g0{0, "NVIDIA A100\x1b[2J", 91, 30000, 81920};
+    g0.temperature_c = 61;
+    g0.jobs = {{7, 20000}, {9, 100}};
+    g0.other_procs = 1;
+    engine::GpuInfo g1{1, "NVIDIA A100", -1, 0, 0};
+    info.gpus = {g0, g1};
+    h.record(info, 1000);
+    auto lines = tui::gpu_table_lines(h, 1000);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0] == "GPUs of gpu1");
+    CHECK(lines[1].rfind("GPU NAME", 0) == 0);
+    CHECK(lines[2].find("91%") != std::string::npos);
+    CHECK(lines[2].find("30000/81920") != std::string::npos);
+    CHECK(lines[2].find("61C") != std::string::npos);
+    CHECK(lines[2].find("7, 9 +1 other") != std::string::npos);
+    CHECK(lines[2].find('\x1b') == std::string::npos);  // the host's name made safe
+    CHECK(lines[3].find(" - ") != std::string::npos);
+    h.went_offline("connection refused", 1300);
+    auto offline = tui::gpu_table_lines(h, 1720);
+    REQUIRE_FALSE(offline.empty());
+    CHECK(offline[0] == "GPUs of gpu1 (offline; last probe 12m00s ago)");
+    CHECK(offline.size() == 4);  // the last probe's rows stay
+}
+
+TEST_CASE("the Jobs pane marks a running job's GPUs and their use, as the last sync saw them", "[tui]") {
+    store::Job job;
+    job.command = "python train.py";
+    job.status = store::status::running;
+    CHECK(tui::job_title(job) == "python train.py");
+    job.live.gpus = "0,3";
+    job.live.gpu_util = 87;
+    CHECK(tui::job_title(job) == "[GPU 0,3 87%] python train.py");
+    job.status = store::status::completed;  // only while it runs
+    CHECK(tui::job_title(job) == "python train.py");
+}

@@ -282,3 +282,62 @@ TEST_CASE("host info falls back to sysctl and vm_stat without /proc (macOS)", "[
         }
     }
 }
+
+TEST_CASE("host info maps GPUs to rj jobs by process group; others' processes are counted", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            remote::JobSpec a = sb.spec(7, "sleep 30 & sleep 30; wait");
+            remote::JobSpec b = sb.spec(8, "sleep 30");
+            REQUIRE(sb.submit(a).status == remote::SubmitReply::Status::Ok);
+            REQUIRE(sb.submit(b).status == remote::SubmitReply::Status::Ok);
+            sb.wait_started(7);
+            sb.wait_started(8);
+            // The real CSV formats. Job 7: its shell on GPU 0 and a child of
+            // its group on GPU 1; job 8 on GPU 1; a stranger (pid 1) on GPUs 0 and 2.
+            std::string smi = sb.bin + "/nvidia-smi";
+            rjtest::write_file(
+                smi, "#!/bin/sh\n"
+                     "p7=$(cat '" + sb.job_dir(7) + "/pid'); p8=$(cat '" + sb.job_dir(8) + "/pid')\n"
+                     "c7=$(ps -A -o pid= -o pgid= | awk -v g=\"$p7\" '$2 == g && $1 != g { print $1; exit }')\n"
+                     "case \"$*\" in\n"
+                     "*--query-gpu=index,name,*) printf '0, NVIDIA A100-SXM4-80GB, 91, 30000, 81920\\n"
+                     "1, NVIDIA A100-SXM4-80GB, 45, 12000, 81920\\n2, NVIDIA A100-SXM4-80GB, 0, 500, 81920\\n' ;;\n"
+                     "*--query-gpu=index,uuid,temperature.gpu*) printf '0, GPU-a0, 61\\n1, GPU-a1, 55\\n2, GPU-a2, [N/A]\\n' ;;\n"
+                     "*--query-compute-apps=*) printf '%s, GPU-a0, 20000\\n%s, GPU-a1, 4000\\n%s, GPU-a1, 8000\\n"
+                     "1, GPU-a0, 100\\n1, GPU-a2, 400\\n' \"$p7\" \"${c7:-$p7}\" \"$p8\" ;;\n"
+                     "*) exit 2 ;;\n"
+                     "esac\n");
+            ::chmod(smi.c_str(), 0755);
+            HostInfo h;
+            // The child of job 7 may still be starting: wait for it to be seen.
+            double deadline = rjtest::now_s() + 10;
+            do {
+                h = parse_host_info(sb.run(host_info_script("/proc", a.rj_dir)).out);
+                if (h.gpus.size() == 3 && h.gpus[1].jobs.size() == 2) break;
+                rjtest::sleep_s(0.1);
+            } while (rjtest::now_s() < deadline);
+            REQUIRE(h.gpus.size() == 3);
+            CHECK(h.gpus[0].temp_c == 61);
+            CHECK(h.gpus[2].temp_c == -1);
+            CHECK(h.gpus[0].jobs == std::vector<std::pair<int64_t, int64_t>>{{7, 20000}});
+            CHECK(h.gpus[0].other_procs == 1);
+            CHECK(h.gpus[1].jobs == std::vector<std::pair<int64_t, int64_t>>{{7, 4000}, {8, 8000}});
+            CHECK(h.gpus[1].other_procs == 0);
+            CHECK(h.gpus[2].jobs.empty());
+            CHECK(h.gpus[2].other_procs == 1);
+            sb.run(remote::kill_script(a.rj_dir, {7, 8}, 1, 5));
+        }
+    }
+}
+
+TEST_CASE("host info's per-GPU lines are checked: unknown GPUs, bad ids and absurd values are dropped", "[remote]") {
+    HostInfo h = parse_host_info(
+        "RJ-INFO os Linux\nRJ-GPU 0, A100, 10, 1, 2\n"
+        "RJ-GPUTEMP i=0 c=999\nRJ-GPUJOB i=0 id=-3 mem=1\nRJ-GPUJOB i=5 id=9 mem=1\n"
+        "RJ-GPUJOB i=0 id=4 mem=10\nRJ-GPUJOB i=0 id=4 mem=10\nRJ-GPUOTHER i=0 procs=2 mem=5\nRJ-END\n");
+    REQUIRE(h.gpus.size() == 1);
+    CHECK(h.gpus[0].temp_c == -1);
+    CHECK(h.gpus[0].jobs == std::vector<std::pair<int64_t, int64_t>>{{4, 10}});
+    CHECK(h.gpus[0].other_procs == 2);
+}

@@ -87,6 +87,20 @@ TEST_CASE("the wrapper samples its job: peak memory, the GPUs its processes use,
                                "esac\n");
             sb.sh("chmod +x '" + sb.bin + "/nvidia-smi'");
             REQUIRE(sb.submit(spec).status == remote::SubmitReply::Status::Ok);
+            // While it runs, a sync reports the GPUs of the last sample and their use.
+            remote::LogState live;
+            double until = rjtest::now_s() + 10;
+            while (rjtest::now_s() < until) {
+                auto reply = remote::parse_sync(sb.run(remote::sync_script(spec.rj_dir, 0, {7})).out);
+                if (reply.logs.count(7) && !reply.logs[7].gpus.empty()) {
+                    live = reply.logs[7];
+                    break;
+                }
+                rjtest::sleep_s(0.2);
+            }
+            CHECK(live.gpus == "1,3");
+            CHECK(live.gpu_util == Approx(60));
+            CHECK(live.grew > 0);
             remote::JobFacts end = sb.wait_end(7, 30);
             std::string exit_line = rjtest::read_file(sb.job_dir(7) + "/exit");
             INFO(exit_line);

@@ -7,15 +7,17 @@ rj_logstate() {
   rj_j=$RJ/jobs/$1
   if [ ! -f "$rj_j/usage" ] || [ -f "$rj_j/exit" ]; then return 0; fi
   rj_first "$rj_j/usage"
-  rj_lb='' rj_lg=''
+  rj_lb='' rj_lg='' rj_gn='' rj_un=''
   for rj_kv in $rj_r; do
     case $rj_kv in
       log_bytes=*) rj_lb=${rj_kv#*=} ;;
       log_grew=*) rj_lg=${rj_kv#*=} ;;
+      gpus_now=*) rj_gn=${rj_kv#*=} ;;
+      util_now=*) rj_un=${rj_kv#*=} ;;
     esac
   done
   if rj_isnum "$rj_lb" && rj_isnum "$rj_lg"; then
-    printf 'RJ-LOGSTATE id=%s bytes=%s grew=%s\n' "$1" "$rj_lb" "$rj_lg"
+    printf 'RJ-LOGSTATE id=%s bytes=%s grew=%s gpus=%s gpu_util=%s\n' "$1" "$rj_lb" "$rj_lg" "$rj_gn" "$rj_un"
   fi
   case " $RJ_TAIL " in *" $1 "*) ;; *) return 0 ;; esac
   tail -c 2048 "$rj_j/log" 2>/dev/null | tr '\r' '\n' | LC_ALL=C tr -cd '\n\040-\176' | grep -v '^ *$' |

@@ -120,12 +120,16 @@ rj_sample() {
       END {
         if (r > rss) rss = r
         if (m > gm) gm = m
+        gn = ""; cs = 0; cn = 0
         for (u in used) {
           if (!(u in idx) || idx[u] !~ /^[0-9]+$/) continue
           if (index("," gl ",", "," idx[u] ",") == 0) gl = gl (gl == "" ? "" : ",") idx[u]
-          if (ut[u] ~ /^[0-9]+$/) { us += ut[u]; un++ }
+          gn = gn (gn == "" ? "" : ",") idx[u]
+          if (ut[u] ~ /^[0-9]+$/) { us += ut[u]; un++; cs += ut[u]; cn++ }
         }
-        printf "rss_kib=%d gpu_mem_mib=%d util_sum=%d util_n=%d samples=%d gpus=%s\n", rss, gm, us, un, ns + 1, gl
+        # gpus_now/util_now: this sample alone (the Jobs pane shows them while it runs).
+        printf "rss_kib=%d gpu_mem_mib=%d util_sum=%d util_n=%d samples=%d gpus_now=%s util_now=%s gpus=%s\n",
+          rss, gm, us, un, ns + 1, gn, (cn ? int(cs / cn) : ""), gl
       }')
   # How big the log is and when it last grew (stall detection, sync's RJ-LOGSTATE).
   rj_size "$LOG"
