@@ -119,6 +119,14 @@ TEST_CASE("array tasks get RJ_ARRAY_TASK_ID and TASK_ID; a waiting job reports w
     CHECK(r.jobs[13].queue_state == 'w');
     CHECK(r.jobs[13].held);
     CHECK(remote::decide(r.jobs[13], false).fate == remote::Fate::Queued);
+
+    // Taken out of its queue (rj_qtake) and not yet given its end record: a
+    // sync in that moment sees it still waiting, never dead.
+    sb.run("cd ~/.cache/rj/queues/default && mv wait/13 .gone.13");
+    remote::SyncReply gone = sb.sync({13});
+    REQUIRE(gone.jobs.count(13));
+    CHECK(gone.jobs[13].queue_state == 'w');
+    CHECK(remote::decide(gone.jobs[13], false).fate == remote::Fate::Queued);
 }
 
 TEST_CASE("queue replies are parsed strictly: missing end, garbage and foreign lines", "[remote][queue]") {

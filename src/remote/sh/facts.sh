@@ -14,7 +14,9 @@ rj_facts() {
   rj_first "$rj_j/queue"
   case $rj_r in
     '' | *[!A-Za-z0-9_-]*) ;;
-    *) if [ -f "$RJ/queues/$rj_r/wait/$1" ]; then
+    *) # .gone.ID: taken out of the queue, its end record being written
+       # (rj_qtake): still waiting, not dead, for this moment.
+       if [ -f "$RJ/queues/$rj_r/wait/$1" ] || [ -f "$RJ/queues/$rj_r/.gone.$1" ]; then
          rj_h=0; if [ -f "$rj_j/held" ]; then rj_h=1; fi
          printf 'RJ-JOB id=%s dir=1 started=0 q=w\n' "$1"
          # One line (rj_first), as the runner wrote it; the laptop makes it safe to show.
@@ -43,7 +45,7 @@ rj_facts() {
   case $rj_r in
     '' | *[!A-Za-z0-9_-]*) ;;
     *) rj_qn=$rj_r
-       if [ -f "$RJ/queues/$rj_qn/wait/$1" ]; then rj_q=w
+       if [ -f "$RJ/queues/$rj_qn/wait/$1" ] || [ -f "$RJ/queues/$rj_qn/.gone.$1" ]; then rj_q=w
        elif [ -f "$RJ/queues/$rj_qn/run/$1" ]; then rj_q=c
        fi ;;
   esac
