@@ -14,6 +14,9 @@ namespace engine {
 // The command a host runs for `job`: its prelude (config of its host or
 // pool) first, in the same shell; a failing prelude fails the job.
 std::string command_with_prelude(const std::string& prelude, const std::string& command);
+// The record of a new job as `request` asks for it (status starting, in the
+// new-job directory of its host): every submit path starts from this.
+store::Job job_from_request(Engine& engine, const SubmitRequest& request);
 // What the host is sent for `job` (submit and enqueue).
 remote::JobSpec spec_of(Engine& engine, const store::Job& job);
 

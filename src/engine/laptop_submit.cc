@@ -79,18 +79,20 @@ void submit_laptop_held(Engine& engine, SubmitRequest r, std::function<void(Subm
     if (!r.queue.array.empty()) array = parse_array_spec(r.queue.array);
 
     store::JobRepo jobs(engine.db());
-    store::Job job;
-    job.host = r.pool.empty() ? r.host : "@" + r.pool;
+    // A pool job's host is chosen later: it is recorded on "@POOL", with no
+    // directory, prelude or notify policy of a host yet (its first host's for now).
+    SubmitRequest as_recorded = r;
+    as_recorded.host = r.pool.empty() ? r.host : cfg.pools.at(r.pool).hosts.front();
+    as_recorded.queue_on_fail = false;
+    store::Job job = job_from_request(engine, as_recorded);
+    if (!r.pool.empty()) {
+        job.host = "@" + r.pool;
+        job.remote_dir.clear();
+        job.prelude.clear();  // the placement copies the chosen host's and the pool's
+    }
     job.pool = r.pool;
     job.require = req.text();
     job.laptop_wait = true;
-    job.command = r.command;
-    job.workdir = r.workdir.empty() ? "~" : r.workdir;
-    job.description = r.description;
-    job.env = r.env;
-    job.timeout_s = r.timeout_s;
-    job.idle_timeout_s = r.idle_timeout_s;
-    job.from_job = r.from_job;
     job.priority = r.queue.priority;
     job.after_ok = resolve(jobs, r.queue.after_ok, "after");
     job.after_any = resolve(jobs, r.queue.after_any, "after-any");
@@ -99,17 +101,8 @@ void submit_laptop_held(Engine& engine, SubmitRequest r, std::function<void(Subm
         remote::check_queue_name(r.queue.name);
         job.queue = r.queue.name;
     }
-    if (r.pool.empty()) {
-        remote::RemoteDir dir = new_job_dir(engine, r.host);
-        job.remote_dir = dir.path;
-        job.session_prefix = dir.session_prefix;
-        job.prelude = cfg.prelude_for(r.host);
-    }
-    job.plan = r.plan;
-    apply_job_extras(engine, r, job);  // tags, progress pattern
     job.status = store::status::pending;
     job.queue_reason = "waiting for rj to place it";
-    job.notify = notify_policy_for_job(engine, r.pool.empty() ? r.host : cfg.pools.at(r.pool).hosts.front(), r.notify);
 
     SubmitResult result;
     result.laptop_held = true;

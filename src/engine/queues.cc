@@ -204,19 +204,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     std::optional<ArraySpec> array;
     if (!r.queue.array.empty()) array = parse_array_spec(r.queue.array);
 
-    store::Job job;
-    job.host = r.host;
-    job.command = r.command;
-    job.workdir = r.workdir.empty() ? "~" : r.workdir;
-    job.description = r.description;
-    job.env = r.env;
-    job.timeout_s = r.timeout_s;
-    job.idle_timeout_s = r.idle_timeout_s;
-    job.queue_on_fail = r.queue_on_fail;
-    job.from_job = r.from_job;
-    remote::RemoteDir dir = new_job_dir(engine, r.host);
-    job.remote_dir = dir.path;
-    job.session_prefix = dir.session_prefix;
+    store::Job job = job_from_request(engine, r);
     job.queue = r.queue.name;
     job.priority = r.queue.priority;
     job.gpus = r.queue.gpus;
@@ -224,11 +212,6 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     job.after_any = after_any;
     job.after_fail = after_fail;
     job.held = r.queue.hold;
-    job.status = store::status::starting;
-    job.notify = notify_policy_for_job(engine, r.host, r.notify);
-    job.prelude = engine.config().prelude_for(r.host);
-    job.plan = r.plan;
-    apply_job_extras(engine, r, job);
 
     std::vector<store::Job> batch;
     int64_t array_id = 0;

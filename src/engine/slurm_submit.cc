@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "engine/job_start.h"
 #include "engine/notifications.h"
 #include "engine/slurm.h"
 #include "store/database.h"
@@ -88,23 +89,6 @@ SlurmPlan plan(Engine& engine, const SubmitRequest& r) {
     return p;
 }
 
-remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
-    remote::JobSpec spec;
-    spec.id = job.id;
-    spec.command = job.command;
-    spec.workdir = job.workdir.empty() ? "~" : job.workdir;
-    spec.description = job.description;
-    spec.env = job.env;
-    spec.timeout_s = job.timeout_s;
-    spec.idle_timeout_s = job.idle_timeout_s;
-    spec.snapshot_bytes = engine.config().snapshot_bytes_for(job.host);
-    spec.notify = host_notify_spec(engine, job);
-    remote::RemoteDir dir = remote_dir_of(engine, job);
-    spec.rj_dir = dir.path;
-    spec.session_prefix = dir.session_prefix;
-    return spec;
-}
-
 // Sends `jobs` (one job, or the tasks of one array) with one sbatch; on
 // success records the SLURM ids and makes them `queued` (SLURM's PENDING).
 void send(Engine& engine, std::vector<store::Job> jobs, SlurmPlan p, std::optional<int64_t> array_row,
@@ -172,26 +156,13 @@ void submit_to_slurm(Engine& engine, SubmitRequest r, std::function<void(SubmitR
     refuse_without_slurm_meaning(r);
     SlurmPlan p = plan(engine, r);  // throws for bad flags: nothing recorded yet
 
-    store::Job job;
-    job.host = r.host;
-    job.command = r.command;
-    job.workdir = r.workdir.empty() ? "~" : r.workdir;
-    job.description = r.description;
-    job.env = r.env;
-    job.timeout_s = r.timeout_s;
-    job.idle_timeout_s = r.idle_timeout_s;
+    store::Job job = job_from_request(engine, r);
     job.queue_on_fail = r.queue_on_fail && !p.array;
-    job.from_job = r.from_job;
-    remote::RemoteDir dir = new_job_dir(engine, r.host);
-    job.remote_dir = dir.path;
-    job.session_prefix = dir.session_prefix;
     job.gpus = r.queue.gpus;
     job.held = r.queue.hold;
     job.after_ok = r.queue.after_ok;
     job.after_any = r.queue.after_any;
     job.after_fail = r.queue.after_fail;
-    job.status = store::status::starting;
-    job.notify = notify_policy_for_job(engine, r.host, r.notify);
     std::vector<store::Job> batch;
     std::optional<int64_t> array_row;
     {

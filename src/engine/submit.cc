@@ -70,6 +70,30 @@ std::string command_with_prelude(const std::string& prelude, const std::string& 
            command;
 }
 
+store::Job job_from_request(Engine& engine, const SubmitRequest& r) {
+    store::Job job;
+    job.host = r.host;
+    job.command = r.command;
+    job.workdir = r.workdir.empty() ? "~" : r.workdir;
+    job.description = r.description;
+    job.env = r.env;
+    job.timeout_s = r.timeout_s;
+    job.idle_timeout_s = r.idle_timeout_s;
+    job.queue_on_fail = r.queue_on_fail;
+    job.from_job = r.from_job;
+    job.exact = r.exact_from.has_value();
+    if (!job.from_job && r.exact_from) job.from_job = r.exact_from;
+    remote::RemoteDir dir = new_job_dir(engine, r.host);
+    job.remote_dir = dir.path;
+    job.session_prefix = dir.session_prefix;
+    job.status = store::status::starting;
+    job.notify = notify_policy_for_job(engine, r.host, r.notify);
+    job.prelude = engine.config().prelude_for(r.host);
+    job.plan = r.plan;
+    apply_job_extras(engine, r, job);
+    return job;
+}
+
 remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
     remote::JobSpec spec;
     spec.id = job.id;
@@ -144,26 +168,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     if (request.exact_from) check_exact(engine, request);
     if (request.queue.enabled) return submit_to_queue(engine, std::move(request), std::move(done));
     store::JobRepo jobs(engine.db());
-    store::Job job;
-    job.host = request.host;
-    job.command = request.command;
-    job.workdir = request.workdir.empty() ? "~" : request.workdir;
-    job.description = request.description;
-    job.env = request.env;
-    job.timeout_s = request.timeout_s;
-    job.idle_timeout_s = request.idle_timeout_s;
-    job.exact = request.exact_from.has_value();
-    if (request.exact_from) job.from_job = request.exact_from;
-    job.queue_on_fail = request.queue_on_fail;
-    job.from_job = request.from_job;
-    remote::RemoteDir dir = new_job_dir(engine, request.host);
-    job.remote_dir = dir.path;
-    job.session_prefix = dir.session_prefix;
-    job.status = store::status::starting;
-    job.notify = notify_policy_for_job(engine, request.host, request.notify);
-    job.prelude = engine.config().prelude_for(request.host);
-    job.plan = request.plan;
-    apply_job_extras(engine, request, job);
+    store::Job job = job_from_request(engine, request);
     jobs.insert(job);
     bool queue_on_fail = request.queue_on_fail;
     start_recorded_job(engine, job, [&engine, queue_on_fail, done = std::move(done)](SubmitResult r, RemoteReply reply) {
