@@ -9,6 +9,7 @@
 #include "engine/dispatch.h"
 #include "engine/job_start.h"
 #include "engine/job_state.h"
+#include "engine/slurm.h"
 #include "engine/notifications.h"
 #include "store/job_repo.h"
 #include "util/error.h"
@@ -35,7 +36,9 @@ std::vector<int64_t> resolve(store::JobRepo& jobs, const std::vector<int64_t>& i
 }  // namespace
 
 bool needs_laptop(Engine& engine, const SubmitRequest& r) {
-    if (!r.pool.empty() || !r.require.empty()) return true;
+    if (!r.pool.empty()) return true;
+    // A cluster's scheduler allocates what --require asks (engine/slurm_submit.cc).
+    if (!r.require.empty() && !is_slurm_host(engine, r.host)) return true;
     // A dependency the host's runner cannot see: another host's (or
     // directory's) job, or one the laptop itself still holds.
     store::JobRepo jobs(engine.db());

@@ -6,6 +6,7 @@
 
 #include "engine/job_start.h"
 #include "engine/notifications.h"
+#include "engine/placement.h"
 #include "engine/slurm.h"
 #include "store/database.h"
 #include "util/error.h"
@@ -69,9 +70,21 @@ SlurmPlan plan(Engine& engine, const SubmitRequest& r) {
     if (r.timeout_s > 0) p.options.push_back("--time=" + slurm_time(r.timeout_s));
     const QueueRequest& q = r.queue;
     if (q.gpus < 0 || q.gpus > 64) throw util::UsageError::in("gpus", "must be between 0 and 64");
-    if (q.gpus > 0) p.options.push_back("--gres=gpu:" + std::to_string(q.gpus));
-    // --require cpu:N,mem:M (issue 9, the lead's parsing) maps here:
-    // cpu:N -> --cpus-per-task=N, mem:M -> --mem=M (in MiB: --mem=<M>M).
+    // --require: SLURM allocates what the job needs (rj does not place on a
+    // cluster); gpu:N as --gpus, cpu:N -> --cpus-per-task, mem:M -> --mem in MiB.
+    Requirement req;
+    if (!r.require.empty()) req = Requirement::parse(r.require);
+    if (req.cpu_below || req.gpu_when)
+        throw util::UsageError::in("require", "a SLURM cluster allocates resources, it does not wait for a load: " +
+                                                  req.text() + " has no SLURM meaning",
+                                   "give gpu:N, cpu:N and mem:SIZE only");
+    int gpus = q.gpus > 0 ? q.gpus : req.gpus;
+    if (q.gpus > 0 && req.gpus > 0 && q.gpus != req.gpus)
+        throw util::UsageError::in("gpus", "says " + std::to_string(q.gpus) + " but --require says gpu:" + std::to_string(req.gpus));
+    if (gpus > 0) p.options.push_back("--gres=gpu:" + std::to_string(gpus));
+    if (req.cpus > 0) p.options.push_back("--cpus-per-task=" + std::to_string(req.cpus));
+    if (req.mem_bytes > 0)
+        p.options.push_back("--mem=" + std::to_string((req.mem_bytes + (1 << 20) - 1) >> 20) + "M");
     std::string dep;
     auto add_dep = [&](const char* kind, const std::vector<int64_t>& ids, const char* field) {
         if (ids.empty()) return;

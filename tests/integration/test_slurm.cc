@@ -136,6 +136,24 @@ TEST_CASE("--gpus reaches SLURM as --gres=gpu:N (this cluster has none: SLURM's 
     CHECK(c.f.list().empty());
 }
 
+TEST_CASE("--require cpu:N,mem:M reaches SLURM as --cpus-per-task and --mem; a load condition is refused", "[slurm]") {
+    Cluster c;
+    if (!c.ready()) return;
+    RjResult r = c.f.rj.batch({"run", "-C", "~", "--require", "cpu:1,mem:64M", "alpha", "echo cpus=$SLURM_CPUS_PER_TASK"});
+    INFO(r.describe());
+    REQUIRE(r.status == 0);
+    int64_t id = std::stoll(r.out);
+    Json j = c.f.await_end(id, 60000ms);
+    INFO(c.diag());
+    CHECK(j["status"].str() == "completed");
+    std::string info = c.scontrol(j["slurm_id"].str());
+    CHECK(contains(info, "MinMemoryNode=64M"));
+    CHECK(contains(c.f.rj.batch({"log", id_s(id)}).out, "cpus=1"));
+    RjResult bad = c.f.rj.batch({"run", "-C", "~", "--require", "cpu_below:50", "alpha", "true"});
+    CHECK(bad.status == 2);
+    CHECK(contains(bad.err, "--require: a SLURM cluster allocates resources"));
+}
+
 TEST_CASE("flags without a SLURM meaning are refused before anything is submitted", "[slurm]") {
     Cluster c;
     if (!c.ready()) return;
