@@ -3,6 +3,11 @@
 
 #include "engine/job_state.h"
 #include "engine/jobs.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "store/probe_repo.h"
 #include "engine/slurm.h"
 #include "remote/protocol.h"
 #include "remote/slurm.h"
@@ -27,10 +32,58 @@ SlurmSummary slurm_summary(const remote::SlurmInfo& in) {
 
 }  // namespace
 
+namespace {
+
+std::optional<int> permille(double v) {
+    if (v < 0) return std::nullopt;
+    return static_cast<int>(std::clamp(v, 0.0, 1.0) * 1000 + 0.5);
+}
+
+// The answer as a point of the host's history; old points pruned now and then.
+void record_probe(Engine& engine, const HostInfo& info) {
+    store::ProbeSample s;
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    s.minute = now / 60;
+    if (info.cpus > 0) s.load = permille(info.load1 / info.cpus);
+    if (info.mem_total_kib > 0) s.mem = permille(1.0 - static_cast<double>(info.mem_available_kib) / info.mem_total_kib);
+    double sum = 0;
+    int n = 0;
+    for (const auto& g : info.gpus)
+        if (g.utilization_pct >= 0) sum += g.utilization_pct / 100.0, ++n;
+    if (n > 0) s.gpu = permille(sum / n);
+    store::ProbeRepo repo(engine.db());
+    try {
+        repo.record(info.host, s);
+        static int64_t last_prune = 0;
+        if (now - last_prune > 3600) {
+            last_prune = now;
+            repo.prune(s.minute - store::kProbeKeepMinutes);
+        }
+    } catch (const util::Error&) {
+        // A busy database costs one point of history, never the answer.
+    }
+}
+
+}  // namespace
+
+std::vector<ProbePoint> probe_history(Engine& engine, const std::string& host, int64_t minutes) {
+    int64_t now_minute = static_cast<int64_t>(std::time(nullptr)) / 60;
+    std::vector<ProbePoint> out;
+    for (const auto& s : store::ProbeRepo(engine.db()).history(host, now_minute - minutes + 1)) {
+        ProbePoint p;
+        p.minute = s.minute;
+        if (s.load) p.load = *s.load / 1000.0;
+        if (s.mem) p.mem = *s.mem / 1000.0;
+        if (s.gpu) p.gpu = *s.gpu / 1000.0;
+        out.push_back(p);
+    }
+    return out;
+}
+
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done) {
     bool slurm = is_slurm_host(engine, host);
     engine.run_script(host, slurm ? remote::slurm_info_script() : remote::host_info_script("/proc", new_job_dir(engine, host)),
-                      std::chrono::seconds(30), [host, slurm, done = std::move(done)](RemoteReply reply) {
+                      std::chrono::seconds(30), [&engine, host, slurm, done = std::move(done)](RemoteReply reply) {
                           HostInfo info;
                           info.host = host;
                           if (!reply.ok()) {
@@ -61,6 +114,7 @@ void host_info(Engine& engine, const std::string& host, std::function<void(HostI
                           } catch (const util::Error& e) {
                               info.fail(e);
                           }
+                          if (info.ok()) record_probe(engine, info);
                           done(std::move(info));
                       });
 }

@@ -182,7 +182,14 @@ struct HostInfo : Outcome {
     std::vector<GpuInfo> gpus;
     std::optional<SlurmSummary> slurm;  // scheduler = slurm hosts
 };
+// Each answer is also kept as the host's probe history (one point a minute,
+// a week long): probe_history gives the last `minutes` of it, oldest first.
 void host_info(Engine& engine, const std::string& host, std::function<void(HostInfo)> done);
+struct ProbePoint {
+    int64_t minute = 0;  // unix time / 60
+    double load = -1, mem = -1, gpu = -1;  // 0..1 (negative: not known)
+};
+std::vector<ProbePoint> probe_history(Engine& engine, const std::string& host, int64_t minutes);
 
 // What a running job uses right now: its process group's CPU and memory,
 // and the GPU memory of those processes (from nvidia-smi).

@@ -10,11 +10,13 @@ src_store_librjstore_a_SOURCES = \
 	src/store/job_event_repo.h src/store/job_event_repo.cc \
 	src/store/notify_repo.h src/store/notify_repo.cc \
 	src/store/deferred_repo.h src/store/deferred_repo.cc \
+	src/store/probe_repo.h src/store/probe_repo.cc \
 	src/store/config_file.h src/store/config_file.cc
 tests_unit_tests_SOURCES += \
 	tests/unit/test_support.h \
 	tests/unit/test_store_database.cc \
 	tests/unit/test_store_migrations.cc \
+	tests/unit/test_probe_history.cc \
 	tests/unit/test_store_jobs.cc \
 	tests/unit/test_store_hosts.cc \
 	tests/unit/test_store_xdg.cc \

@@ -227,6 +227,20 @@ const char* const kV10 = R"sql(
 ALTER TABLE jobs ADD COLUMN slurm_id TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v11: probe history for the interface's sparklines (store/probe_repo.h):
+// one row per host and minute, values in permille, kept a week.
+const char* const kV11 = R"sql(
+CREATE TABLE host_probes (
+    host   TEXT NOT NULL,
+    minute INTEGER NOT NULL,
+    load   INTEGER,
+    mem    INTEGER,
+    gpu    INTEGER,
+    PRIMARY KEY (host, minute)
+) WITHOUT ROWID;
+CREATE INDEX host_probes_minute ON host_probes(minute);
+)sql";
+
 std::function<void(Database&)> sql_step(const char* sql) {
     return [sql](Database& db) { db.exec(sql); };
 }
@@ -245,6 +259,7 @@ const std::vector<Migration>& migrations() {
         {8, "pools and placement, laptop-held jobs, preludes, deferred operations", sql_step(kV8)},
         {9, "usage accounting (peak memory, GPUs used, their memory and utilisation), tags, progress and stalls", sql_step(kV9)},
         {10, "SLURM clusters: the cluster's job id of each job submitted with sbatch", sql_step(kV10)},
+        {11, "probe history: load, memory and GPU use per host and minute, kept a week", sql_step(kV11)},
     };
     return steps;
 }

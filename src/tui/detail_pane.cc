@@ -58,11 +58,16 @@ void DetailPane::draw(const Model& m) {
     std::string tabs = m.detail_mode == DetailMode::Details ? "[Details]  Log " : " Details  [Log]";
     // With a GPU host selected in the Hosts pane: its GPU table.
     if (m.focus == Focus::Hosts && m.host_cursor > 0 && m.host_cursor <= static_cast<int>(m.hosts.size())) {
-        auto lines = gpu_table_lines(m.hosts[static_cast<size_t>(m.host_cursor - 1)], m.now);
-        if (!lines.empty()) {
-            frame(lines.front(), focused);
-            for (size_t i = 1; i < lines.size() && static_cast<int>(i) < rows() - 1; ++i)
-                put(static_cast<int>(i), 2, lines[i], text_width(), i == 1 ? Role::ColumnHeader : Role::Normal);
+        const HostView& hv = m.hosts[static_cast<size_t>(m.host_cursor - 1)];
+        auto history = history_lines(hv, m.now, text_width(), utf8_locale());
+        auto lines = gpu_table_lines(hv, m.now);
+        if (!lines.empty() || !history.empty()) {
+            frame(lines.empty() ? "Host " + hv.name + ": " + history.front() : lines.front(), focused);
+            int row = 1;
+            for (size_t i = 1; i < history.size() && row < rows() - 1; ++i) put(row++, 2, history[i], text_width(), Role::Normal);
+            if (!history.empty()) ++row;
+            for (size_t i = 1; i < lines.size() && row < rows() - 1; ++i)
+                put(row++, 2, lines[i], text_width(), i == 1 ? Role::ColumnHeader : Role::Normal);
             return;
         }
     }

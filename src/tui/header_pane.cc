@@ -120,21 +120,15 @@ int HeaderPane::draw_bar(int y, int x, int width, const char* label, double frac
 }
 
 void HeaderPane::draw_spark(int y, int x, int width, const HostView& h) {
-    static const char* const kUtf8[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-    static const char* const kAscii[] = {"_", ".", "-", "~", "=", "+", "*", "#"};
-    const char* const* levels = utf8_locale() ? kUtf8 : kAscii;
-    std::string s;
-    int n = static_cast<int>(h.history.size());
-    for (int i = 0; i < width; ++i) {
-        int k = n - width + i;
-        if (k < 0) {
-            s += ' ';
-            continue;
-        }
-        int level = std::clamp(static_cast<int>(h.history[static_cast<size_t>(k)] * 8), 0, 7);
-        s += levels[level];
+    // The stored history (a point a minute, kept across restarts) when there
+    // is one; this run's probes otherwise. GPU boxes show their GPUs' use.
+    std::vector<double> values;
+    if (!h.probes.empty()) {
+        for (const auto& p : h.probes) values.push_back(p.gpu >= 0 ? std::max(p.gpu, p.load) : p.load);
+    } else {
+        for (float v : h.history) values.push_back(v);
     }
-    put(y, x, s, width, Role::Spark);
+    put(y, x, sparkline(values, width, utf8_locale()), width, Role::Spark);
 }
 
 }  // namespace tui

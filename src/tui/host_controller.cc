@@ -33,6 +33,7 @@ void HostController::load_hosts() {
         engine::HostStatus st = engine::host_status(engine_, name);
         h.last_seen = st.last_seen;
         h.offline_since = st.offline_since;
+        h.probes = engine::probe_history(engine_, name, 60);  // sparklines from the first frame
         model_.hosts.push_back(std::move(h));
     }
 }
@@ -48,6 +49,7 @@ void HostController::ensure_host(const std::string& name) {
     if (name.empty() || host(name)) return;
     HostView h;
     h.name = name;
+    h.probes = engine::probe_history(engine_, name, 60);
     model_.hosts.push_back(std::move(h));
     views_.relayout();  // one more meter line
 }
@@ -116,7 +118,11 @@ void HostController::poll_meters() {
                 hv->info_in_flight = false;
                 model_.now = static_cast<int64_t>(std::time(nullptr));
                 HostView::State before = hv->state;
-                if (info.ok()) hv->record(info, model_.now);  // new sample: the meters move
+                if (info.ok()) {
+                    hv->record(info, model_.now);  // new sample: the meters move
+                    hv->probes = engine::probe_history(engine_, name, 60);
+                    views_.mark(View::Detail);
+                }
                 else host_failed(*hv, info.error, info.hint);
                 views_.mark(View::Header);
                 if (hv->state != before) views_.mark(View::Hosts);

@@ -156,4 +156,50 @@ std::vector<std::string> gpu_table_lines(const HostView& host, int64_t now) {
     return out;
 }
 
+std::string sparkline(const std::vector<double>& values, int width, bool utf8) {
+    static const char* const kUtf8[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    static const char* const kAscii[] = {"_", ".", "-", "~", "=", "+", "*", "#"};
+    const char* const* levels = utf8 ? kUtf8 : kAscii;
+    std::string s;
+    int n = static_cast<int>(values.size());
+    for (int i = 0; i < width; ++i) {
+        int k = n - width + i;
+        if (k < 0 || values[static_cast<size_t>(k)] < 0) {
+            s += ' ';
+            continue;
+        }
+        s += levels[std::clamp(static_cast<int>(values[static_cast<size_t>(k)] * 8), 0, 7)];
+    }
+    return s;
+}
+
+std::vector<std::string> history_lines(const HostView& host, int64_t now, int width, bool utf8) {
+    std::vector<std::string> out;
+    if (host.probes.empty() || width < 20) return out;
+    // One column per minute of the last hour (or fewer when narrow); a minute
+    // without a probe is a gap.
+    int cols = std::min(60, width - 16);
+    int64_t last = now / 60;
+    std::vector<double> load(static_cast<size_t>(cols), -1), mem(load), gpu(load);
+    bool any_gpu = false;
+    for (const auto& p : host.probes) {
+        int64_t k = cols - 1 - (last - p.minute);
+        if (k < 0 || k >= cols) continue;
+        load[static_cast<size_t>(k)] = p.load;
+        mem[static_cast<size_t>(k)] = p.mem;
+        gpu[static_cast<size_t>(k)] = p.gpu;
+        any_gpu = any_gpu || p.gpu >= 0;
+    }
+    auto latest = [](const std::vector<double>& v) {
+        for (auto it = v.rbegin(); it != v.rend(); ++it)
+            if (*it >= 0) return std::to_string(static_cast<int>(*it * 100 + 0.5)) + "%";
+        return std::string("-");
+    };
+    out.push_back("last " + std::to_string(cols) + " min, a column a minute");
+    out.push_back("load " + sparkline(load, cols, utf8) + " " + latest(load));
+    out.push_back("mem  " + sparkline(mem, cols, utf8) + " " + latest(mem));
+    if (any_gpu) out.push_back("gpu  " + sparkline(gpu, cols, utf8) + " " + latest(gpu));
+    return out;
+}
+
 }  // namespace tui

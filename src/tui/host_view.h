@@ -25,7 +25,11 @@ struct HostView {
     engine::HostInfo info;
     bool have_info = false;
     bool info_in_flight = false;
-    std::deque<float> history;  // load (or GPU use), 0..1, oldest first
+    std::deque<float> history;  // load (or GPU use), 0..1, oldest first (this run's probes)
+    // The stored probe history (one point a minute, engine::probe_history):
+    // what the sparklines draw, so they survive a restart and an offline
+    // host still shows its last hour.
+    std::vector<engine::ProbePoint> probes;
     // Its queues as the last sync (or queue start/stop) reported them, in
     // display order; empty until the host has reported one.
     std::vector<engine::QueueState> queues;
@@ -60,6 +64,13 @@ const char* state_text(HostView::State s);
 // then per GPU its index, name, utilisation, memory, temperature and the
 // rj jobs on it (+N other processes). Empty without GPUs. Host text sanitised.
 std::vector<std::string> gpu_table_lines(const HostView& host, int64_t now);
+
+// A sparkline of `values` (0..1; negative: a gap) `width` columns wide, the
+// newest at the right; UTF-8 blocks or ASCII.
+std::string sparkline(const std::vector<double>& values, int width, bool utf8);
+// The host's last hour from its probe history: "load", "mem" and (with GPUs)
+// "gpu" lines, each a sparkline a column per minute and the latest value.
+std::vector<std::string> history_lines(const HostView& host, int64_t now, int width, bool utf8);
 
 // How many samples the sparkline keeps.
 inline constexpr size_t kHistory = 24;

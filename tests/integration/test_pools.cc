@@ -424,3 +424,20 @@ TEST_CASE("hosts --free shows free GPUs, memory and idle CPUs, and names hosts w
     CHECK(contains(r.out, "alpha: 1 GPU idle, no rj job on record"));
     f.rj.batch({"kill", id_s(busy)});
 }
+
+TEST_CASE("every host probe is kept as history: one point a minute with load, memory and GPU use", "[pools]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    install_fake_gpus(f, "alpha", {true, false});  // 97% and 0%: a mean of 48.5%
+    RjResult a = f.rj.batch({"host", "info", "alpha"});
+    RjResult b = f.rj.batch({"host", "info", "alpha"});
+    INFO(a.describe() << b.describe());
+    REQUIRE(a.status == 0);
+    REQUIRE(b.status == 0);
+    std::string out;
+    REQUIRE(run_shell("sqlite3 " + f.rj.db() + " \"SELECT host, count(*), min(gpu), max(mem) > 0, max(load) >= 0 "
+                      "FROM host_probes GROUP BY host\"",
+                      &out) == 0);
+    // Two probes in one minute are one point (a minute boundary may split them).
+    CHECK((out == "alpha|1|485|1|1\n" || out == "alpha|2|485|1|1\n"));
+}

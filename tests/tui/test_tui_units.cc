@@ -582,3 +582,18 @@ TEST_CASE("the Jobs pane marks a running job's GPUs and their use, as the last s
     job.status = store::status::completed;  // only while it runs
     CHECK(tui::job_title(job) == "python train.py");
 }
+
+TEST_CASE("a host's stored probe history draws load, memory and GPU sparklines, a column a minute, gaps blank", "[tui]") {
+    tui::HostView h;
+    h.name = "gpu1";
+    int64_t now = 1000 * 60 + 30;
+    CHECK(tui::history_lines(h, now, 80, true).empty());  // no history: nothing drawn
+    h.probes = {{1000 - 2, 0.0, 0.5, 1.0}, {1000, 1.0, 0.5, -1}};  // minute 999: no probe
+    auto lines = tui::history_lines(h, now, 40, false);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0] == "last 24 min, a column a minute");
+    CHECK(lines[1] == "load " + std::string(21, ' ') + "_ # 100%");
+    CHECK(lines[2] == "mem  " + std::string(21, ' ') + "= = 50%");
+    CHECK(lines[3] == "gpu  " + std::string(21, ' ') + "#   100%");
+    CHECK(tui::sparkline({0.0, 0.5, 0.99}, 3, true) == "▁▅█");
+}
