@@ -14,6 +14,7 @@
 #include "engine/deferred.h"
 #include "engine/dispatch.h"
 #include "engine/jobs.h"
+#include "engine/notifications.h"
 #include "engine/queries.h"
 #include "util/terminal_text.h"
 
@@ -64,6 +65,8 @@ int run_tick(Context& ctx, const po::variables_map&) {
     }
     auto report = await<engine::DispatchReport>(ctx, "dispatch", [&](auto done) { engine::dispatch(ctx.engine, done); });
     for (const auto& c : report.changes) ctx.out << "job " << c.id << ": " << util::visible(c.text) << "\n";
+    // [notify] digest = on: one message for everything that ended since the last one.
+    engine::send_digest(ctx.engine);
     engine::finish_notifications(ctx.engine, std::chrono::seconds(30));
     return 0;
 }
