@@ -55,7 +55,7 @@ TEST_CASE("a macOS host: host info shows the Mac's sysctl and vm_stat figures an
     INFO(info.describe());
     REQUIRE(info.status == 0);
     CHECK(contains(info.out, "host:     studio (studio.local)\n"));
-    CHECK(contains(info.out, "os:       Darwin\n"));
+    CHECK(contains(info.out, "os:       Darwin 24.1.0\n"));  // uname -s and -r
     CHECK(contains(info.out, "arch:     arm64\n"));
     CHECK(contains(info.out, "cpus:     12\n"));
     // hw.memsize 34359738368; vm_stat (13251 + 506489 + 12082) x 16384 pages.
@@ -75,6 +75,7 @@ TEST_CASE("a macOS host: host info shows the Mac's sysctl and vm_stat figures an
     CHECK(end["status"].str() == "failed");
     CHECK(end["exit_code"].integer() == 7);
     CHECK(end["peak_rss_kib"].integer() > 10000);
-    std::string dir = f.job_dir_of(id);
-    CHECK(f.on_host("studio", "cat '" + dir + "/boot'") == "5F1B3A2C-8E4D-4C7A-9B21-3D6E0F1A2B4C\n");
+    std::string dir = f.job_dir_of(id);  // "~/.cache/rj/…"
+    REQUIRE(starts_with(dir, "~/"));
+    CHECK(f.on_host("studio", "cat \"$HOME\"/'" + dir.substr(2) + "/boot'") == "5F1B3A2C-8E4D-4C7A-9B21-3D6E0F1A2B4C\n");
 }
