@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <climits>
 #include <cstdlib>
 #include <regex>
 
@@ -36,7 +37,14 @@ std::string fakes_dir() {
         top = top.substr(0, top.rfind("tests/unit/"));
         if (top.empty()) top = ".";
     }
-    return top + "/tests/harness/macos-fakes";
+    // Absolute: the sandbox's shells run in its HOME.
+    std::string dir = top + "/tests/harness/macos-fakes";
+    char* abs = ::realpath(dir.c_str(), nullptr);
+    if (abs) {
+        dir = abs;
+        std::free(abs);
+    }
+    return dir;
 }
 
 // Puts the fakes first on the sandbox's PATH; false (skipped, or failed
