@@ -36,3 +36,10 @@ TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
 tests_integration_tests_SOURCES += tests/integration/test_acct.cc
 tests_unit_tests_SOURCES += tests/unit/test_progress.cc
+
+# macOS hosts (issue 11): fakes of uname, sysctl and vm_stat that print real macOS output.
+EXTRA_DIST += tests/harness/macos-fakes/uname tests/harness/macos-fakes/sysctl tests/harness/macos-fakes/vm_stat
+tests_integration_tests_SOURCES += tests/integration/test_macos.cc
+# Every external command of the remote scripts is listed in docs/ARCHITECTURE.md.
+TESTS += tests/remote-commands.sh
+EXTRA_DIST += tests/remote-commands.sh

@@ -34,4 +34,5 @@ tests_unit_tests_SOURCES += \
 	tests/unit/test_remote_parse.cc \
 	tests/unit/test_remote_jobs.cc \
 	tests/unit/test_remote_log.cc \
-	tests/unit/test_remote_roundtrip.cc tests/unit/test_remote_usage.cc tests/unit/test_remote_queue.cc
+	tests/unit/test_remote_roundtrip.cc tests/unit/test_remote_usage.cc tests/unit/test_remote_queue.cc \
+	tests/unit/test_remote_macos.cc

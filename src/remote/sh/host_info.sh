@@ -37,7 +37,8 @@ rj_gpu_jobs() {
 rj_main() {
   rj_setpath
   rj_expand "$RJ_DIR_ARG"; RJ=$rj_r
-  rj_info os "$(uname -s 2>/dev/null)"
+  rj_darwin || :
+  rj_info os "$rj_os"
   rj_info kernel "$(uname -r 2>/dev/null)"
   rj_info arch "$(uname -m 2>/dev/null)"
   rj_info hostname "$(uname -n 2>/dev/null)"

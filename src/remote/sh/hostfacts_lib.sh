@@ -1,7 +1,9 @@
-# ---- rj host facts: CPUs, memory and load (Linux /proc, else macOS sysctl) ----
+# ---- rj host facts: CPUs, memory and load (Linux /proc; Darwin, or no /proc: sysctl, vm_stat) ----
 # Online CPUs into rj_ncpu (empty when unknown).
 rj_cpus() {
-  rj_ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || rj_ncpu=''
+  rj_ncpu=''
+  if rj_darwin; then rj_ncpu=$(sysctl -n hw.ncpu 2>/dev/null) || rj_ncpu=''; fi
+  if ! rj_isnum "$rj_ncpu"; then rj_ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || rj_ncpu=''; fi
   if ! rj_isnum "$rj_ncpu"; then rj_ncpu=$(nproc 2>/dev/null) || rj_ncpu=; fi
   if ! rj_isnum "$rj_ncpu"; then rj_ncpu=$(sysctl -n hw.ncpu 2>/dev/null) || rj_ncpu=; fi
   rj_isnum "$rj_ncpu" || rj_ncpu=''
@@ -9,7 +11,7 @@ rj_cpus() {
 # Total and available memory in bytes into rj_mt and rj_ma (empty when unknown).
 rj_memory() {
   rj_mt='' rj_ma=''
-  if [ -r "$RJ_PROC/meminfo" ]; then
+  if ! rj_darwin && [ -r "$RJ_PROC/meminfo" ]; then
     rj_mf=''
     while read -r rj_k rj_v rj_u; do
       case $rj_k in
@@ -44,7 +46,7 @@ rj_memory() {
 # Load averages into rj_l1 rj_l5 rj_l15 (empty when unknown).
 rj_load() {
   rj_l1='' rj_l5='' rj_l15=''
-  if [ -r "$RJ_PROC/loadavg" ]; then
+  if ! rj_darwin && [ -r "$RJ_PROC/loadavg" ]; then
     read -r rj_l1 rj_l5 rj_l15 rj_x < "$RJ_PROC/loadavg"
   elif rj_x=$(sysctl -n vm.loadavg 2>/dev/null); then
     # "{ 1.23 1.45 1.67 }"

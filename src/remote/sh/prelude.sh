@@ -18,13 +18,24 @@ rj_isnum() { case $1 in '' | *[!0-9]*) return 1 ;; esac; return 0; }
 # shellcheck disable=SC2046 # wc's padded count is split on purpose
 rj_size() { rj_n=0; if [ -f "$1" ]; then set -- $(wc -c < "$1"); rj_n=${1:-0}; fi; }
 # A zombie (ended, not reaped yet: some container inits never reap) is not alive.
+# The host's kernel name (uname -s) into rj_os, once per script: on Darwin
+# there is no /proc, and sysctl, vm_stat and ps answer instead. Asked by
+# name, not by a missing /proc, so that one test machine can play a Mac.
+rj_darwin() {
+  if [ -z "${rj_os+set}" ]; then rj_os=$(uname -s 2>/dev/null) || rj_os=''; fi
+  [ "$rj_os" = Darwin ]
+}
+# ps in a fixed locale and time zone: its lstart text is compared between
+# the wrapper (tmux's environment) and later probes (the ssh session's),
+# which may differ in TZ or LANG.
+rj_ps() { TZ=UTC0 LC_ALL=C ps "$@"; }
 rj_alive() {
   rj_isnum "$1" && [ "$1" -gt 1 ] && kill -0 "$1" 2>/dev/null || return 1
-  if [ -r "/proc/$1/stat" ]; then
+  if ! rj_darwin && [ -r "/proc/$1/stat" ]; then
     read -r rj_z 2>/dev/null < "/proc/$1/stat" || return 0
     rj_z=${rj_z##*) }
   else
-    rj_z=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+    rj_z=$(rj_ps -o stat= -p "$1" 2>/dev/null) || return 0
   fi
   case $rj_z in Z*) return 1 ;; esac
   return 0
@@ -34,14 +45,14 @@ rj_alive() {
 # A pid and its start time name one process even after the pid is reused.
 rj_pstart() {
   rj_r=''
-  if [ -r "/proc/$1/stat" ]; then
+  if ! rj_darwin && [ -r "/proc/$1/stat" ]; then
     read -r rj_r 2>/dev/null < "/proc/$1/stat" || { rj_r=; return 0; }
     rj_r=${rj_r##*) }
     # shellcheck disable=SC2086
     set -- $rj_r
     if [ $# -ge 20 ]; then shift 19; rj_r=$1; else rj_r=; fi
   else
-    rj_r=$(ps -o lstart= -p "$1" 2>/dev/null | tr -s ' \t' '__') || rj_r=''
+    rj_r=$(rj_ps -o lstart= -p "$1" 2>/dev/null | tr -s ' \t' '__') || rj_r=''
   fi
   return 0
 }
@@ -99,19 +110,35 @@ $RJ_SP$1
 }
 # This boot of the host into rj_boot (empty when unknown): a pid recorded
 # before a reboot says nothing about the process that has it now.
+# macOS: kern.bootsessionuuid, else the seconds of kern.boottime ("{ sec =
+# 1733000000, usec = 123 } Mon Dec  1 ..."), never its date text, which is
+# local time and so differs between environments with another TZ.
 rj_bootid() {
   rj_boot=''
-  if [ -r /proc/sys/kernel/random/boot_id ]; then
+  if ! rj_darwin && [ -r /proc/sys/kernel/random/boot_id ]; then
     read -r rj_boot < /proc/sys/kernel/random/boot_id
-  else
-    rj_boot=$(sysctl -n kern.boottime 2>/dev/null | tr -cd '0-9') || rj_boot=''
+    return 0
+  fi
+  rj_boot=$(sysctl -n kern.bootsessionuuid 2>/dev/null | LC_ALL=C tr -cd '0-9A-Fa-f-') || rj_boot=''
+  if [ "${#rj_boot}" -lt 32 ]; then
+    rj_boot=$(sysctl -n kern.boottime 2>/dev/null) || rj_boot=''
+    case $rj_boot in *"sec = "*) rj_boot=${rj_boot#*sec = } rj_boot=${rj_boot%%,*} ;; esac
+    rj_isnum "$rj_boot" || rj_boot=''
   fi
 }
-# Did job dir $1 start in this boot (or can we not tell)?
+# Did job dir $1 start in this boot (or can we not tell)? A record of
+# digits only is a macOS boot id; an older rj wrote every digit of
+# kern.boottime there (its seconds first, then usec and the local date):
+# it names this boot when it starts with this boot's seconds, and against
+# a kern.bootsessionuuid it tells nothing (the pid and its start time decide).
 rj_same_boot() {
   if [ -z "${rj_boot+set}" ]; then rj_bootid; fi
   rj_first "$1/boot"
-  [ -z "$rj_r" ] || [ -z "$rj_boot" ] || [ "$rj_r" = "$rj_boot" ]
+  [ -z "$rj_r" ] || [ -z "$rj_boot" ] || [ "$rj_r" = "$rj_boot" ] && return 0
+  rj_isnum "$rj_r" || return 1
+  rj_isnum "$rj_boot" || return 0
+  case $rj_r in "$rj_boot"?*) return 0 ;; esac
+  return 1
 }
 # Is anything of job dir $1 (id $2) alive: session, job or wrapper? Needs rj_sessions.
 rj_busy() {
