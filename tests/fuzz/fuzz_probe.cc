@@ -14,6 +14,7 @@ namespace {
 void check_gpu(const remote::GpuInfo& g) {
     FUZZ_CHECK(g.index >= 0 && g.index <= 1023);
     FUZZ_CHECK(g.util_pct >= -1 && g.util_pct <= 100);
+    FUZZ_CHECK(g.mem_used_mib >= -1 && g.mem_total_mib >= -1);
 }
 
 void check_host_info(const std::string& out) {
@@ -40,7 +41,7 @@ void check_free(const std::string& out) {
     FUZZ_CHECK(h.gpu_query.size() <= 300);
     FUZZ_CHECK(h.gpus.size() <= 64);
     for (const auto& g : h.gpus) {
-        FUZZ_CHECK(g.index >= 0 && g.index <= 1024);
+        FUZZ_CHECK(g.index >= 0 && g.index <= 1023);
         FUZZ_CHECK(g.utilization_pct >= 0 && g.utilization_pct <= 100);
         FUZZ_CHECK(g.name.size() <= 128);
     }
