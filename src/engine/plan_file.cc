@@ -17,6 +17,7 @@ namespace engine {
 
 namespace {
 
+constexpr double kMaxNumber = 1e9;
 const char* const kFormatHint = "see PLANS in the man page (the plan format of remote-jobs, version 1)";
 
 class Reader {
@@ -62,10 +63,12 @@ public:
         try {
             size_t used = 0;
             double v = std::stod(s, &used);
-            if (used == s.size() && v >= 0) return v;
+            // Bounded (and so finite: stod reads "inf"): gigabytes become
+            // int64 bytes, where a larger value would not fit.
+            if (used == s.size() && v >= 0 && v <= kMaxNumber) return v;
         } catch (const std::exception&) {
         }
-        fail(n, path, "must be a number, not '" + s + "'");
+        fail(n, path, "must be a number from 0 to 1000000000, not '" + s + "'");
     }
 
     int64_t job_id(const YAML::Node& n, const std::string& path) const {

@@ -383,7 +383,14 @@ SyncReply parse_sync(const std::string& out) {
             auto& tail = rep.logs[id].tail;
             if (id > 0 && tail.size() < 5) tail.push_back(l->str("msg").substr(0, 300));
         } else if (l->tag == "RJ-JOURNAL") {
-            rep.journal_offset = l->num("offset");
+            rep.journal_offset = l->num("offset", -1);
+            // The next sync starts where this one ends: an offset must be a
+            // place in a file, and far enough from INT64_MAX that adding
+            // what was read cannot overflow (the journal rotates at 1 MiB).
+            if (rep.journal_offset < 0 || rep.journal_offset > (int64_t{1} << 53))
+                throw ProtocolError("the host's sync reply has an impossible journal offset (" +
+                                        l->str("offset").substr(0, 40) + ")",
+                                    "try again; check the journal file on the host");
             rep.journal_size = l->num("size");
             rep.journal_reset = l->flag("reset");
             rep.journal_more = l->flag("more");
@@ -714,17 +721,23 @@ std::optional<GpuInfo> parse_gpu_line(const std::string& line) {
     }
     parts.push_back(trim(line.substr(start)));
     GpuInfo g;
+    // The index picks CUDA_VISIBLE_DEVICES for jobs: 0..1023 (as the wrapper's
+    // gpus= lists), never an int that wrapped around.
     auto idx = to_int(parts[0]);
-    if (!idx) return std::nullopt;
+    if (!idx || *idx < 0 || *idx > 1023) return std::nullopt;
     g.index = static_cast<int>(*idx);
     size_t n = parts.size();
     // A name with commas in it spans several fields: the numbers are the last three.
     size_t name_end = commas[commas.size() - 3];
     g.name = trim(line.substr(commas[0] + 1, name_end - commas[0] - 1));
-    // "[N/A]" / "[Not Supported]" become -1.
-    g.util_pct = static_cast<int>(to_int(parts[n - 3]).value_or(-1));
-    g.mem_used_mib = to_int(parts[n - 2]).value_or(-1);
-    g.mem_total_mib = to_int(parts[n - 1]).value_or(-1);
+    // "[N/A]" / "[Not Supported]" become -1, and so do values no GPU reports
+    // (a percentage over 100, negative MiB): not reported rather than wrong.
+    auto in_range = [](std::optional<int64_t> v, int64_t max) -> int64_t {
+        return v && *v >= 0 && *v <= max ? *v : -1;
+    };
+    g.util_pct = static_cast<int>(in_range(to_int(parts[n - 3]), 100));
+    g.mem_used_mib = in_range(to_int(parts[n - 2]), int64_t{1} << 30);
+    g.mem_total_mib = in_range(to_int(parts[n - 1]), int64_t{1} << 30);
     return g;
 }
 
@@ -835,11 +848,11 @@ HostFree parse_free(const std::string& out) {
             }
             if (w.size() < 5 || h.gpus.size() >= 64) continue;
             auto idx = to_int(w[0]);
-            if (!idx || *idx > 1024) continue;
+            if (!idx || *idx < 0 || *idx > 1023) continue;
             FreeGpu g;
             g.index = static_cast<int>(*idx);
             g.busy = w[1] != "0";
-            g.utilization_pct = static_cast<int>(std::min<int64_t>(to_int(w[2]).value_or(0), 100));
+            g.utilization_pct = static_cast<int>(std::clamp<int64_t>(to_int(w[2]).value_or(0), 0, 100));
             g.memory_used_mib = to_int(w[3]).value_or(0);
             g.memory_total_mib = to_int(w[4]).value_or(0);
             g.name = p < s.size() ? s.substr(p, 128) : "";

@@ -165,15 +165,19 @@ SlurmQueueReply parse_slurm_queue(const std::string& out) {
         }
     });
     if (!seen) throw ProtocolError("unexpected reply from the host to a SLURM sync", "is sh available on the host?");
+    // Each count and each sum stays within 2^24: a host repeating count lines
+    // must not overflow an int (undefined behaviour), only read as "many".
+    static constexpr int64_t kMaxCount = 1 << 24;
+    auto add = [](int& sum, int64_t n) { sum = static_cast<int>(std::min<int64_t>(sum + n, kMaxCount)); };
     for (const auto& c : counts) {
-        int n = c.n < 0 ? 0 : static_cast<int>(std::min<int64_t>(c.n, 1 << 24));
+        int64_t n = std::clamp<int64_t>(c.n, 0, kMaxCount);
         bool running = c.state == "RUNNING", pending = c.state == "PENDING";
-        if (running) r.running += n;
-        if (pending) r.pending += n;
+        if (running) add(r.running, n);
+        if (pending) add(r.pending, n);
         for (auto& p : r.partitions)
             if (p.name == c.part) {
-                if (running) p.running += n;
-                if (pending) p.pending += n;
+                if (running) add(p.running, n);
+                if (pending) add(p.pending, n);
             }
     }
     return r;

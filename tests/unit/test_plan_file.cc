@@ -120,6 +120,20 @@ jobs:
     CHECK(plan.jobs[2].require == "mem:16G,cpu_below:30,gpu_device:any,gpu_util_below:40,gpu_mem_free:12G");
 }
 
+// Seen reading the parser for tests/fuzz/fuzz_plan, confirmed by it under
+// UBSan (corpus plan/found-*): "ram_free_gb: inf" (or 1e300)
+// times 2^30 did not fit the int64 of bytes: undefined behaviour.
+TEST_CASE("plan numbers are bounded: inf and huge sizes are refused, not converted", "[plan]") {
+    CHECK_THAT(error_of("version: 1\njobs:\n  - job: {command: ls, when: {ram_free_gb: 1e300}}\n"),
+               Catch::Contains("ram_free_gb: must be a number from 0 to 1000000000, not '1e300'"));
+    CHECK_THAT(error_of("version: 1\njobs:\n  - job: {command: ls, when: {gpu: {memory_free_gb: inf}}}\n"),
+               Catch::Contains("memory_free_gb: must be a number"));
+    CHECK_THAT(error_of("version: 1\njobs:\n  - job: {command: ls, when: {cpu_below: nan}}\n"),
+               Catch::Contains("cpu_below: must be a number"));
+    auto plan = parse_plan("version: 1\njobs:\n  - job: {command: ls, when: {ram_free_gb: 1000000000}}\n", "p.yaml", "a");
+    CHECK(plan.jobs.size() == 1);
+}
+
 TEST_CASE("an invalid plan is refused with line, column and reason", "[plan]") {
     CHECK(error_of("version: 1\njobs:\n  - job:\n      host: a\n      comand: ls\n") ==
           "p.yaml:5:7: jobs[0].job: unknown key 'comand'");

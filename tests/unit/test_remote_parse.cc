@@ -119,6 +119,47 @@ TEST_CASE("GPU lines from nvidia-smi parse, including N/A fields and commas in n
     CHECK_FALSE(parse_gpu_line("NVIDIA-SMI has failed because it couldn't communicate"));
 }
 
+// Seen reading the parser for tests/fuzz/fuzz_sync, confirmed by its
+// new_offset invariants (corpus sync/found-*): a negative
+// offset became the next sync's offset, and one near INT64_MAX overflowed
+// offset + bytes read (undefined behaviour; UBSan stops there).
+TEST_CASE("a sync reply with an impossible journal offset is a protocol error", "[remote]") {
+    auto reply = [](const std::string& offset) {
+        return "RJ-SYNC v=1 now=1\nRJ-TMUX ok\nRJ-JOURNAL offset=" + offset +
+               " size=0 reset=0 more=0 rotated=0 bytes=2\na\n\nRJ-END\n";
+    };
+    CHECK_THROWS_AS(parse_sync(reply("-5")), ProtocolError);
+    CHECK_THROWS_AS(parse_sync(reply("9223372036854775807")), ProtocolError);
+    CHECK_THROWS_AS(parse_sync(reply("x")), ProtocolError);
+    SyncReply ok = parse_sync(reply("1000"));
+    CHECK(ok.journal_offset == 1000);
+    CHECK(ok.new_offset == 1002);
+}
+
+// Found by tests/fuzz/fuzz_probe in its first seconds (corpus
+// probe/found-gpu-util-105): a host could report a GPU index that wraps
+// around an int or is negative (it becomes CUDA_VISIBLE_DEVICES), 105 %
+// utilisation or negative memory.
+TEST_CASE("GPU lines and free reports out of range are dropped or read as not reported", "[remote]") {
+    auto util = parse_gpu_line("0, Tesla V100, 105, 5000, 16160");
+    REQUIRE(util);
+    CHECK(util->util_pct == -1);
+    auto mem = parse_gpu_line("0, Tesla V100, 50, -5, 16160");
+    REQUIRE(mem);
+    CHECK(mem->mem_used_mib == -1);
+    CHECK(mem->mem_total_mib == 16160);
+    CHECK_FALSE(parse_gpu_line("-1, Tesla V100, 50, 1, 2"));
+    CHECK_FALSE(parse_gpu_line("4294967296, Tesla V100, 50, 1, 2"));
+    CHECK(parse_gpu_line("1023, Tesla V100, 50, 1, 2"));
+    CHECK_FALSE(parse_gpu_line("1024, Tesla V100, 50, 1, 2"));
+
+    HostFree f = parse_free("RJ-FREE cpus 4\nRJ-FGPU -3 0 10 1 2 GPU\nRJ-FGPU 2 0 -40 1 2 GPU\n"
+                            "RJ-FGPU 1024 0 10 1 2 GPU\nRJ-END\n");
+    REQUIRE(f.gpus.size() == 1);
+    CHECK(f.gpus[0].index == 2);
+    CHECK(f.gpus[0].utilization_pct == 0);
+}
+
 TEST_CASE("parse_host_info reads keys, load and GPUs", "[remote]") {
     HostInfo h = parse_host_info(
         "RJ-INFO os Darwin\nRJ-INFO arch arm64\nRJ-INFO cpus 12\nRJ-INFO mem_total 34359738368\n"

@@ -71,6 +71,20 @@ TEST_CASE("squeue lines are checked: forged ids and states are dropped, reasons 
     CHECK_THROWS_AS(remote::parse_slurm_queue("bash: sh: not found\n"), remote::ProtocolError);
 }
 
+// Seen reading the parser for tests/fuzz/fuzz_slurm, confirmed by it under
+// UBSan (corpus slurm/found-count-overflow): 130 count lines of 2^24 jobs
+// overflowed the int sums.
+TEST_CASE("repeated squeue count lines saturate instead of overflowing", "[slurm]") {
+    std::string lines = "RJ-SPART name=gpu avail=up cpus=0/0/0/8\n";
+    for (int i = 0; i < 130; ++i) lines += "RJ-SCNT part=gpu state=RUNNING n=16777216\nRJ-SCNT part=gpu state=PENDING n=-7\n";
+    auto c = cluster(lines);
+    CHECK(c.running == 1 << 24);
+    CHECK(c.pending == 0);
+    REQUIRE(c.partitions.size() == 1);
+    CHECK(c.partitions[0].running == 1 << 24);
+    CHECK(cluster("RJ-SCNT part=gpu state=RUNNING n=3\nRJ-SCNT part=cpu state=RUNNING n=4\n").running == 7);
+}
+
 TEST_CASE("SLURM states become rj's: pending with its reason, running, ended by SLURM's word", "[slurm]") {
     Verdict v = engine::slurm_verdict(slurm_job(), facts(), cluster("RJ-SJOB sid=4711 state=PENDING ended=0 msg=Resources\n"), kNow);
     CHECK(v.kind == Verdict::Kind::Queued);
