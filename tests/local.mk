@@ -36,3 +36,8 @@ TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
 tests_integration_tests_SOURCES += tests/integration/test_acct.cc
 tests_unit_tests_SOURCES += tests/unit/test_progress.cc
+
+# The fault suite (issue 11): hosts and clients dying mid-operation, a laptop
+# that sleeps, a storm of concurrent commands.
+tests_integration_tests_SOURCES += tests/integration/test_faults_host.cc
+tests_integration_tests_SOURCES += tests/integration/test_faults_client.cc tests/tui/test_tui_faults.cc

@@ -32,6 +32,9 @@ public:
     // Literal text.
     void type(const std::string& text) const;
     void resize(int cols, int rows) const;
+    // The pid of the rj process in the window (the pane's shell's child),
+    // or -1 when it is not running.
+    int rj_pid() const;
     // rj's exit status once it has exited, else -1.
     int exit_status() const;
 
