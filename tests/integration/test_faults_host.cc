@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "integration/rj_runner.h"
@@ -40,7 +41,8 @@ std::map<int64_t, std::string> rows(JobsFixture& f) {
 }
 
 // Timings the test's ssh config gives rj (see faulty_config): a silent peer is
-// given up after ServerAliveInterval × ServerAliveCountMax = 3 s, a new
+// given up after ServerAliveInterval × ServerAliveCountMax = 3 s (the kernel's
+// TCP_USER_TIMEOUT, which rj sets to that budget), a new
 // connection after ConnectTimeout = 10 s (the proxy's latency makes the
 // handshake take a few seconds). An operation may meet both (the lost
 // exchange, then one reconnect attempt) plus the proxy's delays: 30 s is
@@ -56,6 +58,29 @@ std::string faulty_config(const TestHosts& hosts) {
                       shell_quote(hosts.ssh_config()) + " > " + shell_quote(path)) == 0);
     return path;
 }
+
+// Drops every packet from rj to the latency proxy in front of a host, so the
+// connection goes silent as a blackholed host's does. (TestHosts::blackhole
+// drops packets to the sshd, behind the proxy: the proxy would still
+// acknowledge rj's data, and a silent peer behind a relay is not what this
+// cell is about; see the report of issue 11.) The rule carries testhosts'
+// comment for the hosts' directory, so `testhosts down` removes it too.
+class PathBlackhole {
+public:
+    PathBlackhole(const TestHosts& hosts, int port)
+        : rule_("INPUT -d 127.0.0.1/32 -p tcp --dport " + std::to_string(port) +
+                " -m comment --comment " + shell_quote("rj-testhosts:" + hosts.dir()) + " -j DROP") {
+        REQUIRE(run_shell("iptables -w -I " + rule_) == 0);
+    }
+    void lift() {
+        if (!rule_.empty()) run_shell("iptables -w -D " + rule_ + " 2>/dev/null");
+        rule_.clear();
+    }
+    ~PathBlackhole() { lift(); }
+
+private:
+    std::string rule_;
+};
 
 enum class Fault { Stop, Blackhole };
 enum class Op { Sync, Run, Kill, Hold, LogFollow };
@@ -85,7 +110,7 @@ TEST_CASE("a host that dies mid-operation: each operation ends in time, says whi
         !precondition(TestHosts::is_root() && run_shell("command -v iptables >/dev/null") == 0,
                       "blackholing needs root and iptables"))
         return;
-    hosts.proxy("alpha", 200);  // alpha-slow: 400 ms round trips
+    int proxy_port = hosts.proxy("alpha", 200);  // alpha-slow: 400 ms round trips
     const std::string slow = "alpha-slow";
     JobsFixture f(hosts);
     f.rj.set_env("RJ_SSH_CONFIG", faulty_config(hosts));
@@ -121,10 +146,11 @@ TEST_CASE("a host that dies mid-operation: each operation ends in time, says whi
     if (op == Op::LogFollow)
         REQUIRE(p.read_until([](const std::string& out, const std::string&) { return contains(out, "tick"); }, 20s));
     auto t0 = Clock::now();
+    std::optional<PathBlackhole> blackhole;
     if (fault == Fault::Stop)
         hosts.stop("alpha");
     else
-        REQUIRE(hosts.blackhole("alpha"));
+        blackhole.emplace(hosts, proxy_port);
     RjResult r = p.wait(std::chrono::duration_cast<Millis>(std::chrono::duration<double>(kBoundSeconds * 2)));
     double took = std::chrono::duration<double>(Clock::now() - t0).count();
     f.rj.annotate(args, r);
@@ -134,7 +160,7 @@ TEST_CASE("a host that dies mid-operation: each operation ends in time, says whi
                            << r.status << ", stderr: " << r.err);
     CHECK_FALSE(r.timed_out);
     CHECK(took < kBoundSeconds);
-    CHECK(contains(r.err, slow));
+    CHECK(contains(r.err + r.out, slow));  // a deferred operation says so on stdout
     if (op == Op::Run || op == Op::LogFollow) CHECK(error_form_problem(r.err) == "");
 
     // The documented exit status of each operation when its host is lost.
@@ -184,7 +210,7 @@ TEST_CASE("a host that dies mid-operation: each operation ends in time, says whi
     if (fault == Fault::Stop)
         hosts.start("alpha");
     else
-        hosts.unblackhole("alpha");
+        blackhole->lift();
     if (op == Op::LogFollow) std::this_thread::sleep_for(1s);
     RjResult s = f.rj.batch({"sync"});
     INFO(s.describe());
@@ -201,7 +227,7 @@ TEST_CASE("a host that dies mid-operation: each operation ends in time, says whi
     }
     case Op::Kill:
         CHECK(f.status_of(target) == "killed");
-        CHECK(f.sessions("alpha").size() == 1);  // alpha_other's only
+        CHECK(eventually([&] { return f.sessions("alpha").size() == 1; }, 15s));  // alpha_other's only
         break;
     case Op::Hold:
         CHECK(f.show(target)["held"].boolean);
