@@ -26,14 +26,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool has(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
-
-std::string line_with(const std::string& screen, const std::string& needle) {
-    std::istringstream in(screen);
-    for (std::string l; std::getline(in, l);)
-        if (has(l, needle)) return l;
-    return "";
-}
+bool has(const std::string& s, const std::string& needle) { return contains(s, needle); }
+std::string line_with(const std::string& screen, const std::string& needle) { return screen_line(screen, needle); }
 
 // Short intervals, and keepalives that give a silent host up after 2 s
 // (ServerAliveInterval 1 × ServerAliveCountMax 2).

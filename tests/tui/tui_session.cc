@@ -113,6 +113,13 @@ int TuiSession::exit_status() const {
     return std::atoi(s.c_str() + p + 11);
 }
 
+std::string screen_line(const std::string& screen, const std::string& needle) {
+    std::istringstream in(screen);
+    for (std::string l; std::getline(in, l);)
+        if (l.find(needle) != std::string::npos) return l;
+    return "";
+}
+
 size_t columns(const std::string& line) {
     size_t n = 0;
     for (unsigned char c : line)

@@ -50,6 +50,9 @@ private:
     mutable std::string last_;
 };
 
+// The first line of a captured screen that contains `needle` ("" when none).
+std::string screen_line(const std::string& screen, const std::string& needle);
+
 // Display columns of a UTF-8 line (every code point counts one: the UI draws
 // no wide characters).
 size_t columns(const std::string& line);
