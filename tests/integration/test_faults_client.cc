@@ -138,6 +138,7 @@ TEST_CASE("rj -b SIGKILLed at each stage of run, sync, kill and prune: one sync 
     for (size_t stage : points_for(total)) {
         ++k;
         INFO("point " << k << ": killed at trace line " << stage);
+        ++tally.points;
         if (op == "run") {
             std::string cmd = "echo run-" + std::to_string(k) + "; exit 7";
             long died = kill_at_stage(f, {"run", h, cmd}, stage);
@@ -245,7 +246,6 @@ TEST_CASE("rj -b SIGKILLed at each stage of run, sync, kill and prune: one sync 
             CHECK(std::count(dirs.begin(), dirs.end(), id_s(keep)) == 1);
             REQUIRE(f.rj.batch({"kill", id_s(keep)}).status == 0);
         }
-        ++tally.points;
     }
     WARN("client kills so far: " << tally.points << " points\n" << tally.report());
 }
