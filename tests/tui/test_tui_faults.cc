@@ -178,7 +178,8 @@ TEST_CASE("20 runs and 5 syncs at once beside the UI: each job recorded and star
     // 25 rj processes beside the UI share this machine's cores: the ceiling
     // is a sanity bound, the ratio the real measure (figures in RELIABILITY.md).
     CHECK(busy_max < 10000);
-    CHECK(busy_max < 25 * std::max(idle_median, 20.0));
+    // wait_until polls every 50 ms: an idle figure below that is resolution, not speed.
+    CHECK(busy_max < 25 * std::max(idle_median, 50.0));
 
     std::set<int64_t> ids;
     for (size_t i = 0; i < results.size(); ++i) {
