@@ -43,3 +43,7 @@ tests_integration_tests_SOURCES += tests/integration/test_macos.cc
 # Every external command of the remote scripts is listed in docs/ARCHITECTURE.md.
 TESTS += tests/remote-commands.sh
 EXTRA_DIST += tests/remote-commands.sh
+# The fault suite (issue 11): hosts and clients dying mid-operation, a laptop
+# that sleeps, a storm of concurrent commands.
+tests_integration_tests_SOURCES += tests/integration/test_faults_host.cc
+tests_integration_tests_SOURCES += tests/integration/test_faults_client.cc tests/tui/test_tui_faults.cc

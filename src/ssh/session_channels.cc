@@ -9,6 +9,17 @@
 
 namespace ssh {
 
+namespace {
+
+// libssh2's codes for a connection that is gone (peer closed, reset, or the
+// kernel gave up on it), as opposed to a host that answered "no".
+bool socket_lost(int err) {
+    return err == LIBSSH2_ERROR_SOCKET_DISCONNECT || err == LIBSSH2_ERROR_SOCKET_RECV ||
+           err == LIBSSH2_ERROR_SOCKET_SEND || err == LIBSSH2_ERROR_SOCKET_TIMEOUT;
+}
+
+}  // namespace
+
 std::string last_error(LIBSSH2_SESSION* s) {
     char* msg = nullptr;
     int len = 0;
@@ -101,9 +112,19 @@ bool Session::step_exec_stage(Exec& e, event::TimePoint now) {
             int err = libssh2_session_last_errno(session_);
             if (err == LIBSSH2_ERROR_EAGAIN) return false;
             e.result.outcome = ExecResult::Outcome::Failed;
-            e.result.kind = ErrorKind::ChannelRefused;
-            e.result.error = "host " + host_.alias + " refused a new channel: " + last_error(session_);
-            e.result.hint = "sshd's MaxSessions may be lower than rj's max_sessions for this host";
+            if (socket_lost(err)) {
+                // The host went away while the channel was being opened (sshd
+                // stopped, the network gone): not a refusal. Disconnected
+                // makes the engine treat the host as unreachable, so a kill or
+                // hold is deferred instead of failing.
+                e.result.kind = ErrorKind::Disconnected;
+                e.result.error = "lost connection to " + host_.alias + ": " + last_error(session_);
+                e.result.hint = "the host went away mid-operation; rj will reconnect on the next try";
+            } else {
+                e.result.kind = ErrorKind::ChannelRefused;
+                e.result.error = "host " + host_.alias + " refused a new channel: " + last_error(session_);
+                e.result.hint = "sshd's MaxSessions may be lower than rj's max_sessions for this host";
+            }
             e.finished = true;
             e.stage = Stage::Free;
             return true;
@@ -118,7 +139,11 @@ bool Session::step_exec_stage(Exec& e, event::TimePoint now) {
             // Nothing has been written to stdin yet, so the remote shell (if it
             // started at all) sees EOF and runs nothing: retrying is safe.
             // libssh2 1.10 occasionally loses the exec reply under load.
-            if (e.start_retries < 3 && rc != LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
+            if (socket_lost(rc)) {
+                e.result.error = "lost connection to " + host_.alias + ": " + last_error(session_);
+                e.result.kind = ErrorKind::Disconnected;
+                e.result.hint = "the host went away mid-operation; rj will reconnect on the next try";
+            } else if (e.start_retries < 3 && rc != LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
                 ++e.start_retries;
                 e.retry = true;
             } else {
@@ -271,9 +296,7 @@ void Session::step_channels(event::TimePoint now) {
             active_.push_back(std::move(e));
         }
     }
-    int err = libssh2_session_last_errno(session_);
-    if (err == LIBSSH2_ERROR_SOCKET_DISCONNECT || err == LIBSSH2_ERROR_SOCKET_RECV ||
-        err == LIBSSH2_ERROR_SOCKET_SEND) {
+    if (socket_lost(libssh2_session_last_errno(session_))) {
         fail(ErrorKind::Disconnected, "lost connection to " + host_.alias + ": " + last_error(session_),
              "the host went away mid-operation; rj will reconnect on the next try");
     }

@@ -234,6 +234,14 @@ void Rj::annotate(const std::vector<std::string>& args, RjResult& r) const {
     }
 }
 
+std::string Rj::trace_of(pid_t pid) const {
+    std::ifstream in(hosts_->dir() + "/rj-trace.log");
+    std::string mine = "pid=" + std::to_string(pid) + " ", lines;
+    for (std::string line; std::getline(in, line);)
+        if (line.compare(0, mine.size(), mine) == 0) lines += line + "\n";
+    return lines;
+}
+
 RjResult Rj::batch(const std::vector<std::string>& args, Millis timeout, const std::string& cwd) const {
     RjProcess p = spawn(args, cwd);
     RjResult r = p.wait(timeout);
@@ -657,6 +665,12 @@ std::vector<std::string> JobsFixture::sessions(const std::string& name) {
 std::string JobsFixture::session_of(int64_t id) { return show(id)["session"].str(); }
 
 std::string JobsFixture::job_dir_of(int64_t id) { return show(id)["remote_job_dir"].str(); }
+
+int JobsFixture::starts_on_host(const std::string& name, int64_t id) {
+    std::string out = on_host(name, "cat ~/.cache/rj/*/*/journal* ~/.cache/rj/journal* 2>/dev/null | awk '$2 == \"" +
+                                        std::to_string(id) + "\" && $3 == \"start\"' | wc -l");
+    return std::stoi(out);
+}
 
 std::vector<std::string> JobsFixture::job_dirs(const std::string& name) {
     // This test's client directory for the host, and the pre-client-id layout.

@@ -94,6 +94,10 @@ public:
     // so that r.describe() says all a failing assertion should show.
     void annotate(const std::vector<std::string>& args, RjResult& r) const;
 
+    // The RJ_TRACE_FILE lines process `pid` wrote so far (connection states,
+    // exec stages): lets a test act at a known point of an rj run.
+    std::string trace_of(pid_t pid) const;
+
 private:
     const TestHosts* hosts_;
     std::vector<std::string> env_;
@@ -158,6 +162,9 @@ public:
     // The job's tmux session and its directory on its host (from `show --json`).
     std::string session_of(int64_t id);
     std::string job_dir_of(int64_t id);
+    // How often job `id` was started on host `name`: the "start" lines for it
+    // in the host's journals (rotated ones too).
+    int starts_on_host(const std::string& name, int64_t id);
     // Job directory names (ids) on the host, in any client's directory.
     std::vector<std::string> job_dirs(const std::string& name);
 

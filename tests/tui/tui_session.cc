@@ -56,6 +56,15 @@ TuiSession::TuiSession(const TestHosts& hosts, const std::string& args, int cols
     if (run_shell(cmd + " 2>&1", &out) != 0) throw std::runtime_error("cannot start tmux: " + out);
 }
 
+int TuiSession::rj_pid() const {
+    std::string pane;
+    if (tmux("list-panes -t " + target_ + " -F '#{pane_pid}'", &pane) != 0 || pane.empty()) return -1;
+    std::string out;
+    // The pane runs `sh -c '... rj ARGS; echo ...'`: rj is its only child.
+    if (run_shell("pgrep -P " + std::to_string(std::stoi(pane)) + " -x rj", &out) != 0 || out.empty()) return -1;
+    return std::stoi(out);
+}
+
 TuiSession::~TuiSession() { tmux("kill-server"); }
 
 int TuiSession::tmux(const std::string& args, std::string* out) const {
@@ -102,6 +111,13 @@ int TuiSession::exit_status() const {
     auto p = s.find("[rj exited ");
     if (p == std::string::npos) return -1;
     return std::atoi(s.c_str() + p + 11);
+}
+
+std::string screen_line(const std::string& screen, const std::string& needle) {
+    std::istringstream in(screen);
+    for (std::string l; std::getline(in, l);)
+        if (l.find(needle) != std::string::npos) return l;
+    return "";
 }
 
 size_t columns(const std::string& line) {

@@ -32,6 +32,9 @@ public:
     // Literal text.
     void type(const std::string& text) const;
     void resize(int cols, int rows) const;
+    // The pid of the rj process in the window (the pane's shell's child),
+    // or -1 when it is not running.
+    int rj_pid() const;
     // rj's exit status once it has exited, else -1.
     int exit_status() const;
 
@@ -46,6 +49,9 @@ private:
     std::string target_;
     mutable std::string last_;
 };
+
+// The first line of a captured screen that contains `needle` ("" when none).
+std::string screen_line(const std::string& screen, const std::string& needle);
 
 // Display columns of a UTF-8 line (every code point counts one: the UI draws
 // no wide characters).
