@@ -24,6 +24,8 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc tests/inte
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
+# Hostile and unusual hosts (issue 11).
+tests_integration_tests_SOURCES += tests/integration/test_hostile.cc
 tests_integration_tests_SOURCES += tests/integration/test_notify.cc
 
 # SLURM clusters as hosts (issue 12): a real single-node SLURM (tests/harness/slurm-cluster).

@@ -3,12 +3,14 @@
 #include "cli/batch_ops.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <regex>
 
 #include "cli/job_format.h"
+#include "util/duration.h"
 #include "util/error.h"
 
 namespace cli {
@@ -94,6 +96,9 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
     for (const auto& r : reports) {
         if (verbose && r.reached)
             ctx.out << r.host << ": ok, " << r.updated << " job(s) updated, " << r.started << " started\n";
+        if (verbose && r.clock_skew_s != 0)
+            ctx.out << r.host << ": its clock is " << util::format_duration(util::Seconds(std::abs(r.clock_skew_s)))
+                    << (r.clock_skew_s > 0 ? " ahead of" : " behind") << " this one; its job times are shifted to ours\n";
         if (!r.error.empty() && !quiet) {
             print_error(ctx.err, r.host + ": " + r.error, r.hint);
         }

@@ -112,6 +112,9 @@ struct SyncReport : Outcome {
     int started = 0;  // pending jobs started
     std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
     std::vector<int64_t> stalled;  // running jobs this sync found newly stalled (stall_after)
+    // The host's clock minus ours when it is off by a minute or more (its
+    // times were shifted by it); 0 otherwise. See engine/host_clock.h.
+    int64_t clock_skew_s = 0;
     // A SLURM cluster: its partitions are `queues` (state running = up,
     // slots = CPUs, waiting/running = the user's jobs there), and the user's
     // jobs on it. slurm_ok false: squeue did not answer (slurmctld down?).

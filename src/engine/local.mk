@@ -16,6 +16,7 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/queues.cc \
 	src/engine/code_diff.cc \
 	src/engine/sync.cc \
+	src/engine/host_clock.h src/engine/host_clock.cc \
 	src/engine/notifications.h src/engine/notifications.cc \
 	src/engine/kill.cc \
 	src/engine/logs.cc \

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <memory>
 
+#include "engine/host_clock.h"
 #include "engine/job_start.h"
 #include "engine/job_state.h"
 #include "engine/notifications.h"
@@ -148,7 +149,9 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                           } else {
                               std::optional<int64_t> pid;
                               if (sr.pid > 0) pid = sr.pid;
-                              apply_start(jobs, id, pid, sr.started);
+                              // In our clock, as sync records it (engine/host_clock.h).
+                              int64_t skew = host_clock_skew(sr.host_now, now_epoch());
+                              apply_start(jobs, id, pid, sr.started > 0 && sr.started > skew ? sr.started - skew : sr.started);
                               result.started = true;
                           }
                           done(std::move(result), std::move(reply));

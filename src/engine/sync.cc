@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "engine/host_clock.h"
 #include "engine/job_start.h"
 #include "engine/job_state.h"
 #include "engine/notifications.h"
@@ -175,6 +176,10 @@ void sync_dir(Engine& engine, const std::string& host, const remote::RemoteDir& 
         std::vector<store::Job> to_start;
         try {
             remote::SyncReply parsed = remote::parse_sync(reply.out);
+            // Its times in our clock: a host an hour ahead must not show jobs
+            // started in the future (durations are unchanged by the shift).
+            report.clock_skew_s = host_clock_skew(parsed.host_now, now_epoch());
+            shift_host_times(parsed, report.clock_skew_s);
             std::vector<int64_t> stalled;
             std::optional<remote::SlurmQueueReply> cluster;
             if (slurm) cluster = remote::parse_slurm_queue(reply.out);
@@ -265,6 +270,7 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
                 t.started += part.started;
                 t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
                 t.stalled.insert(t.stalled.end(), part.stalled.begin(), part.stalled.end());
+                if (part.clock_skew_s != 0) t.clock_skew_s = part.clock_skew_s;  // one host, one clock
                 t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
                 if (part.slurm) {  // one cluster: the last word on its counts
                     t.slurm = true;

@@ -341,6 +341,7 @@ SubmitReply parse_submit(const std::string& out) {
             rep.started = l->num("started");
             rep.already = l->flag("already");
             rep.exited = l->flag("exited");
+            rep.host_now = l->num("now");
         } else if (l->word == "pending") {
             rep.status = SubmitReply::Status::Pending;
             rep.already = l->flag("already");

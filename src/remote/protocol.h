@@ -78,7 +78,7 @@
 //
 // Replies (one line each unless said; k=v fields may come in any order, msg=
 // is always last and runs to the end of the line):
-//   submit   RJ-SUBMIT ok id= pid= started= already=0|1 exited=0|1
+//   submit   RJ-SUBMIT ok id= pid= started= already=0|1 exited=0|1 now=EPOCH
 //            RJ-SUBMIT pending id= already=   (session up, start not yet recorded)
 //            RJ-SUBMIT error id= msg=...
 //   sync     (RJ_TAIL: ids whose last log lines are wanted) RJ-SYNC v=1 now=EPOCH, RJ-TMUX ok|missing|noserver,
@@ -208,6 +208,7 @@ struct SubmitReply {
     int64_t started = 0;   // host epoch; 0 when unknown
     bool already = false;  // it had been started before (resubmit)
     bool exited = false;   // it has already ended
+    int64_t host_now = 0;  // the host's clock when it answered; 0 when unknown
     std::string error;     // Status::Error: message for the user
 };
 SubmitReply parse_submit(const std::string& out);

@@ -193,6 +193,18 @@ bool TestHosts::blackhole(const std::string& name) {
     return true;
 }
 
+void TestHosts::setenv(const std::string& name, const std::string& words) {
+    // Split here so the script sees one argument per word.
+    std::istringstream in(words);
+    std::string args = "setenv " + shell_quote(name);
+    for (std::string w; in >> w;) args += " " + shell_quote(w);
+    command_or_throw(args);
+}
+
+void TestHosts::sshd_option(const std::string& name, const std::string& line) {
+    command_or_throw("sshd-option " + shell_quote(name) + (line.empty() ? "" : " " + shell_quote(line)));
+}
+
 int TestHosts::proxy(const std::string& name, int delay_ms) {
     std::string out;
     command_or_throw("proxy " + shell_quote(name) + " " + std::to_string(delay_ms), &out);

@@ -75,6 +75,13 @@ public:
     // Starts a latency proxy in front of the host (Host NAME-slow in the ssh
     // config) adding `delay_ms` each way; returns the proxy's port on 127.0.0.1.
     int proxy(const std::string& name, int delay_ms);
+    // SetEnv words ("NAME=VALUE ...", no spaces or quotes in a value) for
+    // this host's sessions only, replacing earlier ones; restarts its sshd
+    // (its connections die). E.g. a PATH without tmux.
+    void setenv(const std::string& name, const std::string& words);
+    // Appends one line to this host's sshd_config (e.g. "ForceCommand
+    // /path/script"); an empty line drops all added ones. Restarts its sshd.
+    void sshd_option(const std::string& name, const std::string& line);
 
     static bool is_root();
     static std::string script();  // path of tests/harness/testhosts

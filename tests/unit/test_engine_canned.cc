@@ -13,6 +13,8 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "engine/host_clock.h"
+#include "engine/job_state.h"
 #include "engine/jobs.h"
 #include "store/job_repo.h"
 #include "test_support.h"
@@ -62,8 +64,12 @@ RemoteReply unreachable() {
     return r;
 }
 
-std::string sync_reply(const std::string& job_lines, const std::string& journal = "") {
-    return "RJ-SYNC v=1 now=1700000100\nRJ-TMUX ok\n" + job_lines + "RJ-JOURNAL offset=0 size=" +
+// `host_now`: the host's clock; by default ours, so that the fixed epochs of
+// the job lines are taken as they are (a host off by more than a minute has
+// its times shifted, see engine/host_clock.h).
+std::string sync_reply(const std::string& job_lines, const std::string& journal = "", int64_t host_now = 0) {
+    if (host_now == 0) host_now = engine::now_epoch();
+    return "RJ-SYNC v=1 now=" + std::to_string(host_now) + "\nRJ-TMUX ok\n" + job_lines + "RJ-JOURNAL offset=0 size=" +
            std::to_string(journal.size()) + " reset=0 more=0 bytes=" + std::to_string(journal.size()) + "\n" +
            journal + "\nRJ-END\n";
 }
@@ -318,4 +324,49 @@ TEST_CASE("the interface's database waits briefly for another rj's lock, says bu
     other->exec("COMMIT");
     CHECK_NOTHROW(store::JobRepo(ui->db()).set_error(j.id, "written once the lock is free"));
     CHECK(engine::get_job(*ui, j.id).error == "written once the lock is free");
+}
+
+TEST_CASE("host clock skew: a minute or more counts, rounded to 10 s; no time, no skew", "[engine][clock]") {
+    CHECK(engine::host_clock_skew(1000 + 3600, 1000) == 3600);
+    CHECK(engine::host_clock_skew(1000 + 3603, 1000) == 3600);
+    CHECK(engine::host_clock_skew(1000 + 3606, 1000) == 3610);
+    CHECK(engine::host_clock_skew(10000 - 3604, 10000) == -3600);
+    CHECK(engine::host_clock_skew(1000 + 59, 1000) == 0);
+    CHECK(engine::host_clock_skew(1000 - 59, 1000) == 0);
+    CHECK(engine::host_clock_skew(1000 + 60, 1000) == 60);
+    CHECK(engine::host_clock_skew(0, 1000) == 0);
+}
+
+TEST_CASE("canned host: a host an hour ahead has its job times shifted to our clock; durations keep", "[engine][canned][clock]") {
+    // skew 30 s: within the tolerance, the host's times stand as they are.
+    for (int64_t skew : {int64_t(3600), int64_t(-7200), int64_t(30)}) {
+        INFO("host clock off by " << skew << " s");
+        Rig rig;
+        int64_t now = engine::now_epoch(), host = now + skew;
+        rig.host->answer([&](const std::string&, const std::string&) {
+            return says("RJ-SUBMIT ok id=1 pid=4242 started=" + std::to_string(host - 2) +
+                        " already=0 exited=0 now=" + std::to_string(host) + "\n");
+        });
+        auto r = rig.submit();
+        REQUIRE(r.ok());
+        int64_t shift = skew == 30 ? 0 : skew;
+        CHECK(rig.job(r.job_id).started_at == host - 2 - shift);
+        std::string id = std::to_string(r.job_id);
+        rig.host->answer([&](const std::string&, const std::string&) {
+            return says(sync_reply("RJ-JOB id=" + id + " dir=1 pid=4242 pgid=4242 alive=0 wpid=99 walive=0 started=" +
+                                       std::to_string(host - 2) + " created=" + std::to_string(host - 3) +
+                                       " killreq=0\nRJ-EXIT id=" + id + " kind=exit rc=0 code=0 sig=0 started=" +
+                                       std::to_string(host - 2) + " ended=" + std::to_string(host + 40) +
+                                       " user=1 sys=0\n",
+                                   "", host));
+        });
+        auto report = rig.sync();
+        REQUIRE(report.ok());
+        CHECK(report.clock_skew_s == shift);
+        store::Job j = rig.job(r.job_id);
+        CHECK(j.status == store::status::completed);
+        CHECK(j.started_at == host - 2 - shift);
+        CHECK(j.ended_at == host + 40 - shift);
+        CHECK(*j.ended_at - *j.started_at == 42);  // the host's own measure
+    }
 }

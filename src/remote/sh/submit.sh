@@ -11,8 +11,8 @@ rj_report() {
   if [ "$rj_s" = 0 ] && [ "$rj_e" = 0 ]; then
     printf 'RJ-SUBMIT pending id=%s already=%s\n' "$RJ_ID" "$1"
   else
-    printf 'RJ-SUBMIT ok id=%s pid=%s started=%s already=%s exited=%s\n' \
-      "$RJ_ID" "$rj_p" "$rj_s" "$1" "$rj_e"
+    printf 'RJ-SUBMIT ok id=%s pid=%s started=%s already=%s exited=%s now=%s\n' \
+      "$RJ_ID" "$rj_p" "$rj_s" "$1" "$rj_e" "$(date +%s)"
   fi
 }
 # Up to ~2 s for the wrapper to record its start; it usually takes a few
