@@ -182,6 +182,7 @@ void Session::fail_transport() {
 
 void Session::release_session() {
     write_blocked_ = nullptr;
+    abandoned_.clear();  // libssh2_session_free frees them
     auth_.reset();
     if (session_) {
         // Close the socket first: a session freed over a dead socket gets

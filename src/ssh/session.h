@@ -194,6 +194,9 @@ private:
     // The exec whose send returned EAGAIN: libssh2 insists it is retried
     // before anything else is sent on this session.
     Exec* write_blocked_ = nullptr;
+    // Channels whose exec reported without sshd's CLOSE (see Stage::Close):
+    // freed with the session (libssh2_session_free), never one by one.
+    std::vector<LIBSSH2_CHANNEL*> abandoned_;
 };
 
 const char* state_name(Session::State s);

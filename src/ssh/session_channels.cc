@@ -208,7 +208,25 @@ bool Session::step_exec_stage(Exec& e, event::TimePoint now) {
     case Stage::Close: {
         int rc = libssh2_channel_close(e.channel);
         if (rc == LIBSSH2_ERROR_EAGAIN) {
-            write_blocked_ = &e;
+            // A half-sent CLOSE pins the session until it is sent.
+            if (libssh2_session_block_directions(session_) & LIBSSH2_SESSION_BLOCK_OUTBOUND) {
+                write_blocked_ = &e;
+                return false;
+            }
+            if (write_blocked_ == &e) write_blocked_ = nullptr;
+            // The CLOSE is sent and libssh2 waits for sshd's; sshd sends it
+            // only once the command has exited. A command that never gets
+            // that far (a login script looping for ever) would hold this exec,
+            // and the operation waiting on it, past every deadline. An exec
+            // that has its result (timed out, overflowed, failed) reports now;
+            // its channel is left to the connection, which is dropped once it
+            // is idle (sshd then hangs up the command).
+            if (e.finished) {
+                abandoned_.push_back(e.channel);
+                e.channel = nullptr;
+                e.stage = Stage::Free;
+                return true;
+            }
             return false;
         }
         if (write_blocked_ == &e) write_blocked_ = nullptr;
@@ -237,7 +255,11 @@ bool Session::step_exec_stage(Exec& e, event::TimePoint now) {
     case Stage::Free: {
         if (e.channel) {
             int rc = libssh2_channel_free(e.channel);
-            if (rc == LIBSSH2_ERROR_EAGAIN) return false;
+            if (rc == LIBSSH2_ERROR_EAGAIN) {
+                // Freeing closes first, and may wait for sshd as Close does.
+                if (libssh2_session_block_directions(session_) & LIBSSH2_SESSION_BLOCK_OUTBOUND) return false;
+                abandoned_.push_back(e.channel);
+            }
             e.channel = nullptr;
         }
         return true;
@@ -299,7 +321,12 @@ void Session::step_channels(event::TimePoint now) {
     if (socket_lost(libssh2_session_last_errno(session_))) {
         fail(ErrorKind::Disconnected, "lost connection to " + host_.alias + ": " + last_error(session_),
              "the host went away mid-operation; rj will reconnect on the next try");
+        return;
     }
+    // Channels given up on still hold one of sshd's sessions each (MaxSessions)
+    // and their commands run on: drop the connection once nothing else needs
+    // it; the next command connects afresh.
+    if (!abandoned_.empty() && !busy()) disconnect("recycling the connection to " + host_.alias);
 }
 
 }  // namespace ssh
