@@ -5,4 +5,5 @@ src_util_librjutil_a_SOURCES += src/util/base64.h src/util/base64.cc
 src_util_librjutil_a_SOURCES += src/util/shell_quote.h src/util/shell_quote.cc
 src_util_librjutil_a_SOURCES += src/util/json.h src/util/json.cc
 src_util_librjutil_a_SOURCES += src/util/terminal_text.h src/util/terminal_text.cc
+src_util_librjutil_a_SOURCES += src/util/regex.h src/util/regex.cc
 src_util_librjutil_a_SOURCES += src/util/progress.h src/util/progress.cc

@@ -2,6 +2,9 @@
 
 #include "util/progress.h"
 
+#include <re2/re2.h>
+
+#include <algorithm>
 #include <charconv>
 
 namespace util {
@@ -11,7 +14,7 @@ namespace {
 constexpr size_t kMaxLine = 300;
 constexpr size_t kMaxPattern = 200;
 
-std::optional<double> number(const std::string& s) {
+std::optional<double> number(re2::StringPiece s) {
     double v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
@@ -26,33 +29,35 @@ std::optional<ProgressPattern> compile_progress(const std::string& text, std::st
         if (problem) *problem = "must be 1-200 characters";
         return std::nullopt;
     }
-    ProgressPattern p;
-    try {
-        p.re = std::regex(source, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-        if (problem) *problem = std::string("is not a regular expression (") + e.what() + ")";
-        return std::nullopt;
-    }
-    p.groups = static_cast<int>(p.re.mark_count());
-    if (p.groups != 1 && p.groups != 2) {
+    auto re = Regex::compile(source, Regex::Syntax::Perl, problem);
+    if (!re) return std::nullopt;
+    int groups = re->groups();
+    if (groups != 1 && groups != 2) {
         if (problem)
-            *problem = "has " + std::to_string(p.groups) +
+            *problem = "has " + std::to_string(groups) +
                        " capture groups; give two (done and total: 'Epoch (\\d+)/(\\d+)'), one (a percentage: "
                        "'(\\d+)% done') or the word percent";
         return std::nullopt;
     }
-    return p;
+    return ProgressPattern{std::move(*re), groups};
 }
 
 std::optional<double> progress_fraction(const ProgressPattern& pattern, const std::vector<std::string>& lines) {
+    const re2::RE2& re = pattern.re.re2();
+    re2::StringPiece groups[3];
+    const int n = pattern.groups + 1;
     for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-        std::string line = it->substr(0, kMaxLine);
+        re2::StringPiece line(it->data(), std::min(it->size(), kMaxLine));
         std::optional<double> found;
-        for (std::sregex_iterator m(line.begin(), line.end(), pattern.re), end; m != end; ++m) {
-            auto a = number((*m)[1].str());
+        // Every match, left to right (RE2: linear in the line each time);
+        // an empty match moves on by one byte.
+        for (size_t at = 0; at <= line.size() && re.Match(line, at, line.size(), re2::RE2::UNANCHORED, groups, n);) {
+            size_t end = static_cast<size_t>(groups[0].data() - line.data()) + groups[0].size();
+            at = groups[0].empty() ? end + 1 : end;
+            auto a = number(groups[1]);
             if (!a) continue;
             if (pattern.groups == 2) {
-                auto b = number((*m)[2].str());
+                auto b = number(groups[2]);
                 if (!b || *b <= 0) continue;
                 found = *a / *b;
             } else {

@@ -3,25 +3,27 @@
 #pragma once
 
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
+
+#include "util/regex.h"
 
 namespace util {
 
 // The word that stands for "the last percentage on a line" ("45%", "12.5 %").
 inline constexpr const char* kPercentPattern = "percent";
 
-// A compiled pattern: ECMAScript syntax (\d works) with two capture groups
-// (done, total: "Epoch (\d+)/(\d+)") or one (a percentage: "(\d+)% done"),
-// or the word `percent`.
+// A compiled pattern: RE2 syntax (Perl-like: \d works; no backreferences or
+// lookaround, so matching takes linear time) with two capture groups (done,
+// total: "Epoch (\d+)/(\d+)") or one (a percentage: "(\d+)% done"), or
+// the word `percent`.
 struct ProgressPattern {
-    std::regex re;
+    Regex re;
     int groups = 0;
 };
 
 // Compiles `text`; nullopt with `problem` set ("has 3 capture groups...",
-// the regex library's complaint) when it cannot serve.
+// "cannot be run: backreferences (\1) are not supported") when it cannot serve.
 std::optional<ProgressPattern> compile_progress(const std::string& text, std::string* problem);
 
 // The fraction done (0..1) by the last match in the last matching line of
