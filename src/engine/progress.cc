@@ -10,20 +10,23 @@
 
 namespace engine {
 
-store::Job::Live live_from_sync(const store::Job& job, const remote::LogState& log, int64_t host_now, int64_t now,
-                                std::chrono::seconds stall_after) {
+std::optional<double> fraction_from_log(const store::Job& job, const remote::LogState& log) {
+    if (job.progress.empty() || log.tail.empty()) return std::nullopt;
+    auto pattern = util::compile_progress(job.progress, nullptr);
+    if (!pattern) return std::nullopt;
+    return util::progress_fraction(*pattern, log.tail);
+}
+
+store::Job::Live live_from_sync(const store::Job& job, const remote::LogState& log, std::optional<double> fraction,
+                                int64_t host_now, int64_t now, std::chrono::seconds stall_after) {
     store::Job::Live live = job.live;
     int64_t quiet = host_now > log.grew ? host_now - log.grew : 0;
     live.quiet_since = now - quiet;
     live.gpus = log.gpus;
     live.gpu_util = log.gpus.empty() ? std::nullopt : log.gpu_util;
-    if (!job.progress.empty() && !log.tail.empty()) {
-        if (auto pattern = util::compile_progress(job.progress, nullptr)) {
-            if (auto f = util::progress_fraction(*pattern, log.tail)) {
-                live.fraction = *f;
-                live.fraction_at = now;
-            }
-        }
+    if (fraction) {
+        live.fraction = *fraction;
+        live.fraction_at = now;
     }
     if (stall_after.count() > 0 && quiet >= stall_after.count()) {
         if (!live.stalled_since) live.stalled_since = *live.quiet_since + stall_after.count();

@@ -41,14 +41,29 @@ void mark_offline(Engine& engine, const std::string& host, const std::string& er
     hosts.put(st);
 }
 
+// The fractions done the reply's log tails give, by job id, read before
+// the write transaction opens: a pattern never runs while the database is
+// locked (RE2 is linear, but a tail is still work, and other rj processes wait).
+using Fractions = std::map<int64_t, std::optional<double>>;
+Fractions read_fractions(const std::vector<store::Job>& asked, const remote::SyncReply& reply) {
+    Fractions out;
+    for (const auto& job : asked) {
+        auto log = reply.logs.find(job.id);
+        if (log != reply.logs.end()) out[job.id] = fraction_from_log(job, log->second);
+    }
+    return out;
+}
+
 // A running job's progress and log growth from the reply (1 when its row
 // changed); a job that has just become stalled goes into `stalled`.
-int apply_live(Engine& engine, store::JobRepo& jobs, const store::Job& job, const remote::SyncReply& reply, int64_t now,
-               std::vector<int64_t>& stalled) {
+int apply_live(Engine& engine, store::JobRepo& jobs, const store::Job& job, const remote::SyncReply& reply,
+               const Fractions& fractions, int64_t now, std::vector<int64_t>& stalled) {
     auto log = reply.logs.find(job.id);
     if (log == reply.logs.end()) return 0;
+    auto fraction = fractions.find(job.id);
     store::Job::Live live =
-        live_from_sync(job, log->second, reply.host_now, now, engine.config().stall_after_for(job.host));
+        live_from_sync(job, log->second, fraction == fractions.end() ? std::nullopt : fraction->second, reply.host_now,
+                       now, engine.config().stall_after_for(job.host));
     if (live == job.live) return 0;
     if (live.stalled_since && !job.live.stalled_since) stalled.push_back(job.id);
     jobs.set_live(job.id, live);
@@ -64,6 +79,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
                const remote::SyncReply& reply, const std::vector<store::Job>& asked,
                std::vector<store::Job>& to_start, std::vector<int64_t>& ended, std::vector<int64_t>& stalled,
                const remote::SlurmQueueReply* cluster) {
+    const Fractions fractions = read_fractions(asked, reply);
     store::JobRepo jobs(engine.db());
     store::NotifyRepo notes(engine.db());
     store::Transaction tx(engine.db());
@@ -124,7 +140,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         }
         case Verdict::Kind::Start:
             changed += apply_start(jobs, j.id, v.pid, v.started_at);
-            changed += apply_live(engine, jobs, *current, reply, now, stalled);
+            changed += apply_live(engine, jobs, *current, reply, fractions, now, stalled);
             break;
         case Verdict::Kind::Resubmit:
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);

@@ -88,7 +88,7 @@ TEST_CASE("stalls: a log quiet for stall_after flags the job once, growth clears
     log.grew = 5000;  // host clock
     log.tail = {"Epoch 4/8"};
     // The host's clock runs 100 s ahead of ours: quiet time is measured on the host.
-    auto live = engine::live_from_sync(j, log, 5000 + 60, 4960, std::chrono::minutes(30));
+    auto live = engine::live_from_sync(j, log, engine::fraction_from_log(j, log), 5000 + 60, 4960, std::chrono::minutes(30));
     CHECK(*live.quiet_since == 4900);
     CHECK(*live.fraction == Approx(0.5));
     CHECK_FALSE(live.stalled_since);
@@ -96,22 +96,22 @@ TEST_CASE("stalls: a log quiet for stall_after flags the job once, growth clears
 
     // 31 minutes without growth: stalled since the 30-minute mark.
     log.tail = {"Epoch 4/8"};
-    live = engine::live_from_sync(j, log, 5000 + 31 * 60, 4900 + 31 * 60, std::chrono::minutes(30));
+    live = engine::live_from_sync(j, log, engine::fraction_from_log(j, log), 5000 + 31 * 60, 4900 + 31 * 60, std::chrono::minutes(30));
     REQUIRE(live.stalled_since);
     CHECK(*live.stalled_since == 4900 + 30 * 60);
     j.live = live;
     // Still quiet: the first moment is kept.
-    live = engine::live_from_sync(j, log, 5000 + 40 * 60, 4900 + 40 * 60, std::chrono::minutes(30));
+    live = engine::live_from_sync(j, log, engine::fraction_from_log(j, log), 5000 + 40 * 60, 4900 + 40 * 60, std::chrono::minutes(30));
     CHECK(*live.stalled_since == 4900 + 30 * 60);
     j.live = live;
     // The log grew: no longer stalled; a line without a match keeps the last fraction.
     log.grew = 5000 + 41 * 60;
     log.tail = {"saving"};
-    live = engine::live_from_sync(j, log, 5000 + 41 * 60, 4900 + 41 * 60, std::chrono::minutes(30));
+    live = engine::live_from_sync(j, log, engine::fraction_from_log(j, log), 5000 + 41 * 60, 4900 + 41 * 60, std::chrono::minutes(30));
     CHECK_FALSE(live.stalled_since);
     CHECK(*live.fraction == Approx(0.5));
     // stall_after off: never stalled, however quiet.
-    live = engine::live_from_sync(j, log, 5000 + 900 * 60, 0, std::chrono::seconds(0));
+    live = engine::live_from_sync(j, log, engine::fraction_from_log(j, log), 5000 + 900 * 60, 0, std::chrono::seconds(0));
     CHECK_FALSE(live.stalled_since);
 }
 
