@@ -7,15 +7,26 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <regex>
 
 #include "cli/job_format.h"
 #include "util/duration.h"
 #include "util/error.h"
+#include "util/regex.h"
+#include "util/terminal_text.h"
 
 namespace cli {
 
 using namespace std::chrono_literals;
+
+util::Regex check_grep_pattern(const std::string& pattern) {
+    std::string problem;
+    auto re = util::Regex::compile(pattern, util::Regex::Syntax::PosixExtended, &problem);
+    if (!re)
+        throw util::UsageError::in("grep", "'" + util::visible(pattern) + "' " + problem,
+                                   "--grep takes POSIX extended syntax, as grep -E reads it (see PATTERNS in the man "
+                                   "page), for example 'loss=[0-9.]+|nan'");
+    return std::move(*re);
+}
 
 int64_t parse_job_id(const std::string& text) {
     try {
@@ -109,15 +120,11 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
 int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep) {
     bool interrupted = false;
     ctx.engine.loop().on_signal(SIGINT, [&](int) { interrupted = true; });
-    std::optional<std::regex> filter;
-    if (!grep.empty()) {
-        try {
-            filter.emplace(grep, std::regex::extended);
-        } catch (const std::regex_error&) {
-            throw util::UsageError("-f --grep: the pattern '" + grep + "' is not a POSIX extended regular expression",
-                                   "new lines are matched by rj itself when following; use plain ERE syntax");
-        }
-    }
+    // New lines are matched here, with RE2: linear time, no recursion, so
+    // one long line cannot stall or crash the follower. The pattern was
+    // checked (in the syntax hosts' grep -E reads alike) before anything ran.
+    std::optional<util::Regex> filter;
+    if (!grep.empty()) filter = check_grep_pattern(grep);
     std::string partial;  // with a filter: the last line, not yet complete
     auto emit = [&](const std::string& text, bool flush) {
         if (!filter) return ctx.write_log(text);
@@ -125,11 +132,11 @@ int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep
         size_t start = 0;
         for (size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
             std::string line = partial.substr(start, nl - start);
-            if (std::regex_search(line, *filter)) ctx.write_log(line + "\n");
+            if (filter->search(line)) ctx.write_log(line + "\n");
         }
         partial.erase(0, start);
         if (partial.size() > (1 << 20)) partial.erase(0, partial.size() - (1 << 20));
-        if (flush && !partial.empty() && std::regex_search(partial, *filter)) ctx.write_log(partial);
+        if (flush && !partial.empty() && filter->search(partial)) ctx.write_log(partial);
     };
     // A queued job has no log yet: wait (syncing now and then) until it starts.
     for (store::Job job = engine::get_job(ctx.engine, id);

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "engine/jobs.h"
+#include "util/regex.h"
 
 namespace cli {
 
@@ -16,12 +17,10 @@ namespace cli {
 std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
                                               bool quiet);
 
-// Streams the log of job `id` from byte `offset` until the job ends or the
-// user presses Ctrl-C. Returns the job's exit status (after a final sync),
-// or 130 when interrupted.
 // Streams job `id`'s log from byte `offset` until it ends (waiting first
-// while it is queued); with `grep`, only complete lines matching it (POSIX
-// extended regex) are printed.
+// while it is queued) or the user presses Ctrl-C; with `grep`, only complete
+// lines matching it (check_grep_pattern's syntax) are printed. Returns the
+// job's exit status (after a final sync), or 130 when interrupted.
 int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep = {});
 
 // Submits, waits for the answer, prints the job id (and a note when it was
@@ -30,6 +29,11 @@ int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep
 // dir_defaulted: the job directory is the local current one (no -C), which
 // earns a hint when the host does not have it.
 int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow, bool dir_defaulted = false);
+
+// The `--grep` pattern compiled as rj matches it: POSIX extended syntax,
+// which the hosts' grep -E reads alike (util/regex.h). A UsageError naming
+// --grep and what is wrong when it is refused.
+util::Regex check_grep_pattern(const std::string& pattern);
 
 // Parses a job id argument; UsageError if it is not a positive integer.
 int64_t parse_job_id(const std::string& text);

@@ -18,7 +18,8 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("lines,n", po::value<int>()->value_name("N"), "only the last N lines")
         ("from", po::value<int64_t>()->value_name("N"), "from line N (1-based)")
         ("to", po::value<int64_t>()->value_name("N"), "up to line N")
-        ("grep", po::value<std::string>()->value_name("PATTERN"), "only lines matching PATTERN (extended regex, on the host)")
+        ("grep", po::value<std::string>()->value_name("PATTERN"),
+         "only lines matching PATTERN (POSIX extended syntax, as grep -E; on the host)")
         ("raw", "on a terminal too, write the log's bytes unchanged (escape sequences included)");
     hidden.add_options()("id", po::value<std::string>(), "id");
     pos.add("id", 1);
@@ -36,7 +37,12 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("to")) req.to_line = vm["to"].as<int64_t>();
     if (req.from_line < 0 || req.to_line < 0 || (req.to_line && req.from_line > req.to_line))
         throw util::UsageError("--from and --to take line numbers, with --from not after --to");
-    if (vm.count("grep")) req.grep = vm["grep"].as<std::string>();
+    if (vm.count("grep")) {
+        req.grep = vm["grep"].as<std::string>();
+        // Checked here, before anything is sent: the host's grep -E and rj
+        // (new lines under -f) must read it alike.
+        if (!req.grep.empty()) check_grep_pattern(req.grep);
+    }
     bool follow = vm.count("follow") > 0;
     ctx.raw_log = vm.count("raw") > 0;
     if (follow && (req.from_line || req.to_line))
@@ -53,7 +59,8 @@ int run(Context& ctx, const po::variables_map& vm) {
         req.byte_offset = result.next_offset;
     }
     if (!result.ok()) {
-        print_error(ctx.err, result.error, result.bad_pattern ? "--grep takes an extended regular expression (grep -E)" : result.hint);
+        print_error(ctx.err, result.error,
+                    result.bad_pattern ? "--grep takes POSIX extended syntax (grep -E; see PATTERNS in the man page)" : result.hint);
         return result.bad_pattern ? 2 : 1;
     }
     if (result.cached) {
@@ -67,7 +74,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         ctx.err << "rj: output cut at " << (req.max_bytes >> 20)
                 << " MiB; narrow it with -n, --from/--to or --grep\n";
     // -f --grep: the lines so far were filtered on the host; new lines are
-    // matched here, line by line, with the same (extended) syntax.
+    // matched here, line by line, in the same syntax.
     if (follow && !result.cached) return follow_log(ctx, req.id, result.next_offset, req.grep);
     return 0;
 }
@@ -79,7 +86,9 @@ extern const Command kLogCommand = {
     "Line selection (-n, --from/--to, --grep) happens on the host, so only the lines shown cross the network. "
     "When the host is offline, the last fetched tail is shown and marked as cached on stderr. Into a pipe or file "
     "the bytes are unchanged; on a terminal only text, newlines, tabs and colours pass (--raw: everything). "
-    "A pattern grep rejects is a usage error (exit 2).",
+    "--grep takes POSIX extended syntax (grep -E), read alike on the host and by rj for new lines under -f; "
+    "extensions a grep reads its own way (\\d, \\<, \\1, (?:...)) and patterns RE2 cannot run are a usage "
+    "error (exit 2), before anything is sent.",
     declare, run};
 
 }  // namespace cli

@@ -57,8 +57,8 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("tag", po::value<std::vector<std::string>>()->value_name("T"),
          "tag the job (repeatable); list, acct and kill take --tag T")
         ("progress", po::value<std::string>()->value_name("PATTERN"),
-         "read its progress from log lines: 'Epoch (\\d+)/(\\d+)' (done/total), '(\\d+)% done' or percent; "
-         "none: no progress (default: the config's progress)");
+         "read its progress from log lines: 'Epoch (\\d+)/(\\d+)' (done/total), '(\\d+)% done' or percent "
+         "(RE2 syntax: no backreferences or lookaround); none: no progress (default: the config's progress)");
     hidden.add_options()
         ("host", po::value<std::string>(), "host")
         ("command", po::value<std::vector<std::string>>(), "command");

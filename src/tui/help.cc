@@ -43,7 +43,8 @@ std::vector<std::pair<std::string, std::string>> help_lines(int width) {
     }
     out.emplace_back("", " ");
     out.emplace_back("", "Mouse clicks select panes and rows when rj runs with --mouse (or mouse = true).");
-    for (const auto& line : wrap("Jobs with a progress pattern (progress = ... in the config, or run --progress) show a "
+    for (const auto& line : wrap("Jobs with a progress pattern (progress = ... in the config, or run --progress; RE2 syntax, see "
+                                 "PATTERNS in the man page) show a "
                                  "PROGRESS bar with the time left; a running job whose log has been quiet for "
                                  "stall_after reads \"stalled\". With a GPU host selected in the Hosts pane, the detail "
                                  "pane shows its GPUs: use, memory, temperature and the rj jobs on each.",
