@@ -38,6 +38,9 @@ TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
 tests_integration_tests_SOURCES += tests/integration/test_acct.cc
 tests_unit_tests_SOURCES += tests/unit/test_progress.cc
+# Patterns on RE2 (issue 22): refusals, linear time, --grep read alike by rj and grep -E.
+tests_unit_tests_SOURCES += tests/unit/test_regex.cc
+tests_integration_tests_SOURCES += tests/integration/test_patterns.cc
 
 # macOS hosts (issue 11): fakes of uname, sysctl and vm_stat that print real macOS output.
 EXTRA_DIST += tests/harness/macos-fakes/uname tests/harness/macos-fakes/sysctl tests/harness/macos-fakes/vm_stat

@@ -8,6 +8,7 @@
 #include "cli/batch_ops.h"
 #include "cli/command.h"
 #include "engine/jobs.h"
+#include "engine/progress.h"
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -157,7 +158,11 @@ int run(Context& ctx, const po::variables_map& vm) {
     apply_queue_options(vm, req.queue);
     // Accounting and progress (issue 10): --tag replaces the tags of --from.
     if (vm.count("tag")) req.tags = vm["tag"].as<std::vector<std::string>>();
-    if (vm.count("progress")) req.progress = vm["progress"].as<std::string>();
+    if (vm.count("progress")) {
+        req.progress = vm["progress"].as<std::string>();
+        // Refused where it is given, before any host is looked up.
+        if (req.progress != "none") engine::check_progress_pattern(req.progress);
+    }
     if (req.pool.empty() && req.host[0] != '@' && req.queue.enabled && vm.count("queue") && req.queue.name == "default") {
         // `--queue gpu HOST CMD`: the optional value must be attached.
         try {

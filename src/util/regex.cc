@@ -20,7 +20,7 @@ const std::set<std::string_view> kPosixClasses = {"alnum", "alpha", "blank", "cn
 
 std::string unsupported(const std::string& what) { return "cannot be run: " + what; }
 std::string not_common(const std::string& what) {
-    return "is outside the syntax --grep takes (POSIX extended, read alike by rj and hosts' grep -E): " + what;
+    return "is not in the syntax --grep takes: " + what;
 }
 
 // A count {n}, {n,} or {n,m} at p[i] == '{': the problem when a number is
