@@ -304,6 +304,28 @@ TEST_CASE("--array 1-6%2 runs every task once, never more than 2 at a time; show
     CHECK(w.status == 1);
 }
 
+TEST_CASE("--array 1-6%2 with no other flag runs two tasks at a time in the 1-slot default queue", "[queue]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+
+    // Each task holds on (up to 5 s) until it sees a second task running, or
+    // every task started: two at once shows as two overlapping spans, and one
+    // at a time (the throttle not honoured) as none.
+    std::string partner =
+        "i=0; while [ $i -lt 50 ]; do s=$(grep -c '^start' ~/trace); e=$(grep -c '^end' ~/trace); "
+        "[ $((s - e)) -ge 2 ] && break; [ $s -ge 6 ] && break; sleep 0.1; i=$((i + 1)); done";
+    int64_t arr = f.run({"--array", "1-6%2", "alpha", traced("t$TASK_ID", partner)});
+    Json a = f.await_end(arr, 90000ms);
+    INFO(queue_diag(f, "alpha"));
+    CHECK(a["status"].str() == "completed");
+    auto spans = read_trace(f, "alpha");
+    CHECK(spans.size() == 6);
+    CHECK(max_overlap(spans) == 2);
+    RjResult q = f.rj.batch({"queue", "list", "alpha"});
+    INFO(q.describe());
+    CHECK(contains(q.out, "slots=1"));  // the queue's own slots were left alone
+}
+
 TEST_CASE("cleanup --older-than 1s keeps a held job waiting in its queue, and takes an ended job's files, queue entry and GPU claim", "[queue]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
