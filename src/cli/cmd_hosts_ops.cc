@@ -94,6 +94,9 @@ int run_cleanup(Context& ctx, const po::variables_map& vm) {
         return 1;
     }
     for (const auto& r : report.removed) ctx.out << (dry ? "would remove " : "removed ") << r << "\n";
+    for (const auto& r : report.noted)
+        ctx.out << "noted " << r << ": dead without an end time, so its age counts from now; a cleanup "
+                << util::format_duration(std::chrono::seconds(older)) << " from now removes it\n";
     return 0;
 }
 
@@ -181,7 +184,12 @@ extern const Command kPruneCommand = {
     "their directories on the hosts. Jobs on hosts that cannot be reached are kept, so nothing is half-removed.",
     declare_prune, run_prune};
 extern const Command kCleanupCommand = {
-    "cleanup", "HOST", "remove old job directories on HOST, whatever the local history says", "", declare_cleanup,
+    "cleanup", "HOST", "remove old job directories on HOST, whatever the local history says",
+    "Removes the directories of jobs that ended more than DUR ago (default 7d): an exit record, or dead by the "
+    "rules sync uses (no session, job and wrapper gone, or the host rebooted since). A job that waits in its "
+    "queue (held or not), is starting or runs is never touched. A dead job without an end time counts from when a "
+    "cleanup first found it dead (a later cleanup removes it). The queue entries and GPU claims of removed jobs go "
+    "with them.", declare_cleanup,
     run_cleanup};
 extern const Command kHostCommand = {"host", "info HOST",
                                      "show a host's OS, CPUs, memory, load, GPUs (nvidia-smi) and tmux", "",

@@ -45,8 +45,8 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("after-fail", po::value<std::vector<std::string>>()->value_name("ID,..."),
          "with --queue: start once one of these jobs failed (cancelled if none does)")
         ("array", po::value<std::string>()->value_name("SPEC"),
-         "with --queue: one task per number of 1-100, 1-100%10 (at most 10 at once) or 1,3,7-9; "
-         "each task gets RJ_ARRAY_TASK_ID and TASK_ID")
+         "with --queue: one task per number of 1-100, 1-100%10 (10 at once: the queue may then run up to "
+         "max(slots, 10) jobs) or 1,3,7-9; each task gets RJ_ARRAY_TASK_ID and TASK_ID")
         ("hold", "with --queue: queue it held ('rj -b release ID' lets it start)")
         ("pool", po::value<std::string>()->value_name("NAME"),
          "let rj place it on the host of pool NAME with the most free capacity (HOST may then be left out, "

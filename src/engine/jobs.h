@@ -219,6 +219,9 @@ void prune(Engine& engine, PruneOptions options, std::function<void(PruneReport)
 
 struct CleanupReport : Outcome {
     std::vector<std::string> removed;  // job ids/directories removed (or that would be)
+    // Found dead without an end time: their age counts from now, so a later
+    // cleanup removes them once older_than_s has passed.
+    std::vector<std::string> noted;
 };
 void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s, bool dry_run,
                   std::function<void(CleanupReport)> done);

@@ -13,6 +13,7 @@
 
 #include "engine/engine.h"
 #include "engine/outcome.h"
+#include "store/job.h"
 
 namespace engine {
 
@@ -63,6 +64,26 @@ struct PlanResult : Outcome {
     std::vector<std::string> kill_errors;
     std::vector<PlanEntryResult> entries;
 };
+
+// What a plan would do, for `plan submit --dry-run` and for the kill list
+// printed before the kill: the jobs of `kill:` as they are now, and per entry
+// where it would go and how.
+struct PlanPreviewEntry {
+    std::string entry;               // name, or the command
+    std::string block;
+    std::string host;                // its host, or "@pool" (rj places it)
+    std::string how;                 // start | queue NAME | place in pool NAME
+    std::string array;               // its array SPEC, if any
+    std::vector<std::string> after;  // entries it waits for ("first", "first (any end)")
+};
+struct PlanPreview {
+    std::vector<store::Job> kill;  // as recorded now (an array: its own row)
+    std::vector<PlanPreviewEntry> entries;
+};
+// Checks the plan as submit_plan does (throws the same util::UsageError) and
+// says what it would kill and submit. Reads the database; writes nothing and
+// contacts no host.
+PlanPreview preview_plan(Engine& engine, const Plan& plan, const PlanSubmitOptions& options);
 
 // Checks every host, pool, name and dependency first (throws
 // util::UsageError before anything is killed or submitted), then kills,

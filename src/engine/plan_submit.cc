@@ -141,6 +141,30 @@ void submit_next(const std::shared_ptr<PlanRun>& run) {
 
 }  // namespace
 
+PlanPreview preview_plan(Engine& engine, const Plan& plan, const PlanSubmitOptions& options) {
+    check(engine, plan, options);
+    PlanPreview p;
+    store::JobRepo jobs(engine.db());
+    for (int64_t id : plan.kill)
+        if (auto j = jobs.get(id)) p.kill.push_back(*j);
+    for (const PlanJob& j : plan.jobs) {
+        PlanPreviewEntry e;
+        e.entry = j.label();
+        e.block = j.block;
+        e.host = j.pool.empty() ? j.host : "@" + j.pool;
+        e.array = j.array;
+        SubmitRequest r = request_of(engine, j, options);
+        if (!j.pool.empty()) e.how = "place in pool " + j.pool;
+        else if (r.queue.enabled || !j.after.empty()) e.how = "queue " + r.queue.name;
+        else e.how = "start";
+        if (j.in_series && j.series_prev >= 0)
+            e.after.push_back(plan.jobs[static_cast<size_t>(j.series_prev)].label() + (j.series_any ? " (any end)" : ""));
+        for (const auto& name : j.after) e.after.push_back(name);
+        p.entries.push_back(std::move(e));
+    }
+    return p;
+}
+
 void submit_plan(Engine& engine, Plan plan, PlanSubmitOptions options, std::function<void(PlanResult)> done) {
     check(engine, plan, options);
     auto run = std::make_shared<PlanRun>(PlanRun{engine, std::move(plan), options, std::move(done), {}, {}, {}, 0});

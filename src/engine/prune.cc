@@ -1,5 +1,6 @@
 // Prune (local history, plus the job directories on the hosts) and cleanup
-// (job directories on one host, whatever the local history says).
+// (job directories on one host, whatever the local history says: the host
+// decides which jobs ended, by the rules sync uses; see cleanup.sh).
 #include "config.h"
 
 #include <cstdint>
@@ -83,6 +84,8 @@ void cleanup_host(Engine& engine, const std::string& host, int64_t older_than_s,
                     for (const auto& e : remote::parse_cleanup(reply.out))
                         if (e.action == "removed" || e.action == "would-remove")
                             report.removed.push_back("job " + std::to_string(e.id) + " (" + e.reason + ")");
+                        else if (e.action == "noted")
+                            report.noted.push_back("job " + std::to_string(e.id) + " (" + e.reason + ")");
                 } catch (const util::Error& e) {
                     report.fail(e);
                 }

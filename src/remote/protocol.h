@@ -95,7 +95,8 @@
 //            or RJ-LOG error id= [kind=pattern] msg=...
 //   host     RJ-INFO <key> <value...> lines, RJ-GPU <nvidia-smi csv line>, RJ-GPUTEMP i= c=,
 //            RJ-GPUJOB i= id= mem=, RJ-GPUOTHER i= procs= mem=, RJ-END.
-//   cleanup  RJ-CLEAN id= action=removed|would-remove|failed reason=ended|dead|never-started time=
+//   cleanup  RJ-CLEAN id= action=removed|would-remove|failed|noted reason=ended|dead|never-started time=
+//            (noted: found dead without an end time; its `dead` file now dates it)
 //   remove   RJ-RM id= action=removed|running|missing|failed
 //   enqueue  per id RJ-ENQUEUE ok id= already=0|1, or RJ-ENQUEUE error id= msg=;
 //            then RJ-RUNNER queue= state=started|running|stopped|draining|error [msg=]
@@ -588,12 +589,14 @@ std::optional<GpuInfo> parse_gpu_line(const std::string& line);
 
 struct CleanupEntry {
     int64_t id = 0;
-    std::string action;  // removed | would-remove | failed | running | missing
+    std::string action;  // removed | would-remove | failed | noted | running | missing
     std::string reason;  // cleanup: ended | dead | never-started
-    int64_t time = 0;    // cleanup: when it ended (or started / was created)
+    int64_t time = 0;    // cleanup: when it ended (at the latest)
 };
-// Job directories of jobs with no live session or process whose end (or
-// start, or creation for never-started ones) is older_than_s ago.
+// Job directories of jobs that ended more than older_than_s ago, by their
+// exit record or dead by sync's rules (see cleanup.sh); never a job that
+// waits, is held, starts or runs. Removed jobs' queue entries and GPU claims
+// go with them.
 std::string cleanup_script(const RemoteDir& rj_dir, int64_t older_than_s, bool dry_run);
 std::vector<CleanupEntry> parse_cleanup(const std::string& out);
 // The directories of these jobs, unless they are still running.

@@ -83,10 +83,38 @@ void JobActions::submit_plan_form() {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     engine::PlanSubmitOptions options;
     options.name = file;
+    engine::Plan plan;
+    engine::PlanPreview preview;
     try {
         // Errors name the file as typed's last part: the prompt is one line wide.
         std::string shown = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
-        engine::Plan plan = engine::parse_plan(text, shown, "");
+        plan = engine::parse_plan(text, shown, "");
+        preview = engine::preview_plan(engine_, plan, options);
+    } catch (const util::Error& e) {
+        // Refused whole (line and column): nothing ran; the prompt stays.
+        f.error = std::string(e.what()) + (e.hint().empty() ? "" : " — " + e.hint());
+        return;
+    }
+    screen_.overlays().form.reset();
+    screen_.mark_all();
+    if (preview.kill.empty()) return run_plan(std::move(plan), options);
+    // The kill list, job by job with its command, before anything is killed.
+    std::vector<std::string> lines{"The plan kills these jobs first:"};
+    for (const auto& j : preview.kill)
+        lines.push_back("job " + std::to_string(j.id) + " on " + j.host + " (" + store::to_string(j.status) + "): " + j.command);
+    lines.push_back("then submits " + std::to_string(preview.entries.size()) + " job(s).");
+    auto shared = std::make_shared<engine::Plan>(std::move(plan));
+    open_dialog("Kill " + std::to_string(preview.kill.size()) + " job(s) and submit the plan?", std::move(lines),
+                [this, alive = alive_, shared, options](bool yes) {
+                    if (!*alive) return;
+                    if (!yes) return hosts_.message("plan not submitted: nothing was killed");
+                    run_plan(std::move(*shared), options);
+                });
+}
+
+void JobActions::run_plan(engine::Plan plan, engine::PlanSubmitOptions options) {
+    std::string file = options.name;
+    try {
         hosts_.message("submitting plan " + file + "…");
         engine::submit_plan(engine_, std::move(plan), options, [this, alive = alive_](engine::PlanResult r) {
             if (!*alive) return;
@@ -102,12 +130,9 @@ void JobActions::submit_plan_form() {
             hosts_.sync_after_action();
         });
     } catch (const util::Error& e) {
-        // Refused whole (line and column): nothing ran; the prompt stays.
-        f.error = std::string(e.what()) + (e.hint().empty() ? "" : " — " + e.hint());
-        return;
+        // Checked a moment ago; the database may have changed since (a job of kill: pruned).
+        hosts_.message("plan not submitted: " + std::string(e.what()), true);
     }
-    screen_.overlays().form.reset();
-    screen_.mark_all();
 }
 
 void JobActions::edit_and_restart() {

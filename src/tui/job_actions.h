@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "engine/jobs.h"
+#include "engine/plan.h"
 #include "tui/host_controller.h"
 #include "tui/model.h"
 #include "tui/screen.h"
@@ -41,6 +42,8 @@ public:
 
 private:
     void submit_plan_form();
+    // Submits a checked plan (after the kill list was confirmed).
+    void run_plan(engine::Plan plan, engine::PlanSubmitOptions options);
     void open_job_form(const engine::SubmitRequest& request, const std::string& title);
     void submit_form();
     // Throws util::Error for a request the engine refuses up front.

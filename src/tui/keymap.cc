@@ -55,7 +55,8 @@ const std::vector<Binding>& bindings() {
          "anything is sent."},
         {Action::Plan, {ch('p')}, "p", "", Everywhere, "Actions",
          "Submit a plan file (YAML, the remote-jobs plan format; see PLANS in the man page): a prompt asks for its "
-         "path; the whole plan is checked first, then its jobs are listed together (the search shows them)."},
+         "path; the whole plan is checked first; a plan with kill: lists those jobs with their commands and asks "
+         "before killing them; then its jobs are listed together (the search shows them)."},
         {Action::Restart, {ch('r')}, "r", "Restart", InJobs | InDetail, "Actions",
          "Run the selected job again with the same settings, as a new job."},
         {Action::EditRestart, {ch('R')}, "R", "Edit", InJobs | InDetail, "Actions",

@@ -191,6 +191,33 @@ TEST_CASE("prune --dry-run deletes nothing; prune removes finished jobs and thei
     CHECK(f.status_of(running) == "killed");
 }
 
+TEST_CASE("cleanup notes a job that died without an end record, and removes it once DUR has passed since", "[jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    int64_t dead = f.run({"alpha", "sleep 60"});
+    REQUIRE(f.await_status(dead, "running", 15s));
+    std::string dir = f.job_dir_of(dead);
+    // The wrapper and the job killed outright: no end record is ever written.
+    f.on_host("alpha", "kill -9 $(cat " + dir + "/wpid) -$(cat " + dir + "/pgid)");
+    REQUIRE(f.await_end(dead)["status"].str() == "dead");
+    REQUIRE(f.on_host("alpha", "test -f " + dir + "/exit && echo exit || echo none") == "none\n");
+
+    // Its end has no time: the first cleanup only notes it, however old the job.
+    RjResult first = f.rj.batch({"cleanup", "alpha", "--older-than", "1s"});
+    INFO(first.describe());
+    CHECK(first.status == 0);
+    CHECK(contains(first.out, "noted job " + id_s(dead) + " (dead)"));
+    CHECK(f.on_host("alpha", "test -d " + dir + " && echo there || echo gone") == "there\n");
+    bool removed = eventually([&] {
+        RjResult c = f.rj.batch({"cleanup", "alpha", "--older-than", "1s"});
+        INFO(c.describe());
+        REQUIRE(c.status == 0);
+        return contains(c.out, "removed job " + id_s(dead) + " (dead)");
+    }, 15000ms, 300ms);
+    CHECK(removed);
+    CHECK(f.on_host("alpha", "test -d " + dir + " && echo there || echo gone") == "gone\n");
+}
+
 TEST_CASE("host info lists the GPUs that nvidia-smi reports", "[jobs]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);

@@ -133,6 +133,77 @@ jobs:
     CHECK(f.on_host("beta", "ls ~/never-ran 2>&1 || true").find("No such file") != std::string::npos);
 }
 
+TEST_CASE("plan submit --dry-run prints what it would kill and submit and changes nothing; a submit prints the kill list with commands before the kill", "[plans]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    int64_t old = f.run({"alpha", "sleep 600 # the old run"});
+    REQUIRE(f.await_status(old, "running"));
+    std::string plan = write_plan(f, "dry.yaml", "version: 1\nkill: [" + id_s(old) + R"PLAN(]
+jobs:
+  - job: {name: solo, host: alpha, command: touch ~/solo-ran}
+  - series:
+      name: chain
+      jobs:
+        - {name: one, host: alpha, command: touch ~/one-ran}
+        - {name: two, host: alpha, command: touch ~/two-ran}
+)PLAN");
+    // What a submit or a kill would change on the host: job directories,
+    // queues, journal lines, tmux sessions, files the jobs make.
+    auto host_state = [&] {
+        return f.on_host("alpha", "ls ~/.cache/rj/*/*/jobs ~/.cache/rj/*/*/queues 2>&1; cat ~/.cache/rj/*/*/journal | wc -l; "
+                                  "tmux ls -F '#{session_name}' | sort; ls ~/solo-ran ~/one-ran ~/two-ran 2>&1 | wc -l");
+    };
+    auto db_state = [&] {
+        std::string s;
+        for (const auto& j : f.list()) s += id_s(j["id"].integer()) + " " + j["status"].str() + "\n";
+        return s;
+    };
+    std::string host_before = host_state(), db_before = db_state();
+
+    RjResult d = f.rj.batch({"plan", "submit", "--dry-run", plan});
+    INFO(d.describe());
+    CHECK(d.status == 0);
+    CHECK(contains(d.out, "would kill job " + id_s(old) + " on alpha (running): sleep 600 # the old run\n"));
+    auto line_of = [&](const std::string& out, const std::string& entry) {
+        for (const auto& l : split_lines(out))
+            if (starts_with(l, entry + " ")) return l;
+        return std::string();
+    };
+    CHECK(contains(line_of(d.out, "solo"), "would start"));
+    CHECK(contains(line_of(d.out, "one"), "would queue default"));
+    CHECK(contains(line_of(d.out, "two"), "would queue default, after one"));
+    CHECK(contains(d.err, "dry run: nothing was killed or submitted"));
+
+    RjResult dj = f.rj.batch({"plan", "submit", "--dry-run", "--json", plan});
+    INFO(dj.describe());
+    CHECK(dj.status == 0);
+    Json p = parse_json(dj.out);
+    REQUIRE(p["kill"].items.size() == 1);
+    CHECK(p["kill"].items[0]["id"].integer() == old);
+    CHECK(p["kill"].items[0]["command"].str() == "sleep 600 # the old run");
+    REQUIRE(p["jobs"].items.size() == 3);
+    CHECK(p["jobs"].items[2]["how"].str() == "queue default");
+    REQUIRE(p["jobs"].items[2]["after"].items.size() == 1);
+    CHECK(p["jobs"].items[2]["after"].items[0].str() == "one");
+
+    CHECK(host_state() == host_before);
+    CHECK(db_state() == db_before);
+    CHECK(f.status_of(old) == "running");
+
+    // The real thing: the kill list, with each job's command and its state
+    // then (running), comes before the kill.
+    RjResult r = f.rj.batch({"plan", "submit", plan});
+    INFO(r.describe());
+    CHECK(r.status == 0);
+    size_t announce = r.out.find("killing job " + id_s(old) + " on alpha (running): sleep 600 # the old run\n");
+    size_t killed = r.out.find("killed job " + id_s(old));
+    REQUIRE(announce != std::string::npos);
+    REQUIRE(killed != std::string::npos);
+    CHECK(announce < killed);
+    CHECK(f.status_of(old) == "killed");
+    for (const char* e : {"solo", "one", "two"}) CHECK(f.await_end(id_of(r.out, e), 60000ms)["status"].str() == "completed");
+}
+
 TEST_CASE("an invalid plan is refused whole: nothing is killed or submitted", "[plans]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);

@@ -304,6 +304,75 @@ TEST_CASE("--array 1-6%2 runs every task once, never more than 2 at a time; show
     CHECK(w.status == 1);
 }
 
+TEST_CASE("--array 1-6%2 with no other flag runs two tasks at a time in the 1-slot default queue", "[queue]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+
+    // Each task holds on (up to 5 s) until it sees a second task running, or
+    // every task started: two at once shows as two overlapping spans, and one
+    // at a time (the throttle not honoured) as none.
+    std::string partner =
+        "i=0; while [ $i -lt 50 ]; do s=$(grep -c '^start' ~/trace); e=$(grep -c '^end' ~/trace); "
+        "[ $((s - e)) -ge 2 ] && break; [ $s -ge 6 ] && break; sleep 0.1; i=$((i + 1)); done";
+    int64_t arr = f.run({"--array", "1-6%2", "alpha", traced("t$TASK_ID", partner)});
+    Json a = f.await_end(arr, 90000ms);
+    INFO(queue_diag(f, "alpha"));
+    CHECK(a["status"].str() == "completed");
+    auto spans = read_trace(f, "alpha");
+    CHECK(spans.size() == 6);
+    CHECK(max_overlap(spans) == 2);
+    RjResult q = f.rj.batch({"queue", "list", "alpha"});
+    INFO(q.describe());
+    CHECK(contains(q.out, "slots=1"));  // the queue's own slots were left alone
+}
+
+TEST_CASE("cleanup --older-than 1s keeps a held job waiting in its queue, and takes an ended job's files, queue entry and GPU claim", "[queue]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    install_fake_gpus(f, "alpha");
+
+    // A job given a GPU by queue gq's runner; the runner is gone (its tmux
+    // session closed) by the time the job ends, so the job's queue entry, which
+    // is also its GPU claim for every runner and placement, is left behind.
+    int64_t gpu = f.run({"--queue=gq", "--gpus", "1", "alpha", kWaitForGo});
+    REQUIRE(f.await_status(gpu, "running"));
+    f.on_host("alpha", "for s in $(tmux ls -F '#{session_name}' | grep -e '-queue-gq$'); do tmux kill-session -t \"$s\"; done");
+    int64_t held = f.run({"--queue", "--hold", "alpha", "touch ~/held-ran"});
+    REQUIRE(await_pending(f, held, "held"));
+    f.on_host("alpha", "touch ~/go");
+    REQUIRE(f.await_end(gpu)["status"].str() == "completed");
+    std::string dir = f.job_dir_of(gpu);
+    std::string rj_dir = dir.substr(0, dir.rfind("/jobs/"));
+    std::string held_dir = f.job_dir_of(held);
+    INFO(queue_diag(f, "alpha"));
+    REQUIRE(f.on_host("alpha", "ls " + rj_dir + "/queues/gq/run") == id_s(gpu) + "\n");
+    REQUIRE(f.on_host("alpha", "cat " + dir + "/gpu_alloc") == "0\n");
+
+    // Each run must keep the held job; the ended one goes once it ended a second ago.
+    bool removed = eventually([&] {
+        RjResult c = f.rj.batch({"cleanup", "alpha", "--older-than", "1s"});
+        INFO(c.describe());
+        REQUIRE(c.status == 0);
+        CHECK_FALSE(contains(c.out, "job " + id_s(held) + " "));
+        CHECK(f.on_host("alpha", "ls " + rj_dir + "/queues/default/wait") == id_s(held) + "\n");
+        CHECK(f.on_host("alpha", "test -f " + held_dir + "/held && echo held") == "held\n");
+        return contains(c.out, "removed job " + id_s(gpu) + " (ended)");
+    }, 15000ms, 300ms);
+    CHECK(removed);
+    CHECK(f.on_host("alpha", "test -d " + dir + " && echo there || echo gone") == "gone\n");
+    CHECK(f.on_host("alpha", "ls " + rj_dir + "/queues/gq/run").empty());
+
+    // The held job is still queued and held here too, and runs once released.
+    REQUIRE(f.rj.batch({"sync"}).status == 0);
+    CHECK(f.status_of(held) == "queued");
+    CHECK(contains(pending_of(f, held), "held"));
+    RjResult rel = f.rj.batch({"release", id_s(held)});
+    INFO(rel.describe());
+    CHECK(rel.status == 0);
+    CHECK(f.await_end(held)["status"].str() == "completed");
+    CHECK(f.on_host("alpha", "test -f ~/held-ran && echo ran") == "ran\n");
+}
+
 TEST_CASE("hold, release, update, move and start-now change a waiting job and are refused once it started", "[queue]") {
     TestHosts hosts({"alpha", "beta"});
     JobsFixture f(hosts);

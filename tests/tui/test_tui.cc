@@ -450,3 +450,24 @@ TEST_CASE("p submits a plan file: a broken plan is refused under the prompt, a g
     INFO(ui.screen());
     CHECK(shown);
 }
+
+TEST_CASE("p with a plan that kills lists each job of its kill: with its command first; n kills and submits nothing", "[tui][plans]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    int64_t old = seed(hosts, "alpha", "python old-run.py --seed 7", store::status::completed, 0);
+    std::string plan = hosts.dir() + "/kills.yaml";
+    std::ofstream(plan) << "version: 1\nkill: [" << old << "]\njobs:\n  - job: {host: alpha, command: echo plan-new}\n";
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 1"));
+    ui.keys("p");
+    REQUIRE(ui.wait_for("Plan file"));
+    ui.type(plan);
+    ui.keys("Enter");
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_for("Kill 1 job(s) and submit the plan?"));
+    CHECK(ui.wait_for("job " + std::to_string(old) + " on alpha (completed): python old-run.py --seed 7"));
+    ui.keys("n");
+    CHECK(ui.wait_for("plan not submitted: nothing was killed"));
+    CHECK(ui.wait_for("Jobs 1"));
+    CHECK_FALSE(has(ui.screen(), "plan-new"));
+}

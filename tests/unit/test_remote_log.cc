@@ -154,6 +154,69 @@ TEST_CASE("byte-offset reads return arbitrary bytes exactly and follow a running
     }
 }
 
+TEST_CASE("cleanup never touches a waiting, held or claimed job, dates a rebooted one by the boot, and takes removed jobs' queue entries and GPU claims", "[remote]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            std::string rj = sb.home + "/.cache/rj";
+            auto job = [&](int64_t id, const std::vector<std::pair<std::string, std::string>>& files) {
+                std::filesystem::create_directories(sb.job_dir(id));
+                rjtest::write_file(sb.job_dir(id) + "/created", "1000000000\n");
+                for (const auto& [name, text] : files) rjtest::write_file(sb.job_dir(id) + "/" + name, text);
+            };
+            std::filesystem::create_directories(rj + "/queues/default/wait");
+            std::filesystem::create_directories(rj + "/queues/default/run");
+            std::filesystem::create_directories(rj + "/gpu_jobs");
+            // Held, waiting in its queue since long ago.
+            job(10, {{"queue", "default\n"}, {"held", ""}});
+            rjtest::write_file(rj + "/queues/default/wait/10", "");
+            // Waiting, not held.
+            job(11, {{"queue", "default\n"}});
+            rjtest::write_file(rj + "/queues/default/wait/11", "");
+            // Claimed by a runner, not started yet.
+            job(12, {{"queue", "default\n"}, {"gpu_alloc", "0\n"}});
+            rjtest::write_file(rj + "/queues/default/run/12", "");
+            // Started before a reboot (another boot id), no end record; its
+            // queue entry and a placement's GPU claim were left behind.
+            job(13, {{"queue", "default\n"}, {"started", "1000000001\n"}, {"pid", "999999\n"},
+                     {"boot", "00000000-dead-beef-0000-000000000000\n"}, {"gpu_alloc", "1\n"}});
+            rjtest::write_file(rj + "/queues/default/run/13", "");
+            rjtest::write_file(rj + "/gpu_jobs/13", "1\n");
+            // Ended long ago, with a placement's GPU claim.
+            job(14, {{"exit", "kind=exit rc=0 code=0 sig=0 started=1000000001 ended=1000000002 user=0 sys=0\n"},
+                     {"gpu_alloc", "2\n"}});
+            rjtest::write_file(rj + "/gpu_jobs/14", "2\n");
+
+            for (int round = 0; round < 2; ++round) {
+                auto out = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 1, false)).out);
+                INFO("round " << round);
+                if (round == 0) {
+                    REQUIRE(out.size() == 2);
+                    CHECK(out[0].id == 13);
+                    CHECK(out[0].reason == "dead");
+                    CHECK(out[0].action == "removed");
+                    CHECK(out[0].time > 1000000001);  // the boot, not the start
+                    CHECK(out[1].id == 14);
+                    CHECK(out[1].reason == "ended");
+                    CHECK(out[1].time == 1000000002);
+                } else {
+                    CHECK(out.empty());
+                }
+                for (int64_t id : {10, 11, 12}) CHECK(std::filesystem::exists(sb.job_dir(id) + "/created"));
+                CHECK(std::filesystem::exists(sb.job_dir(10) + "/held"));
+                CHECK(std::filesystem::exists(rj + "/queues/default/wait/10"));
+                CHECK(std::filesystem::exists(rj + "/queues/default/wait/11"));
+                CHECK(std::filesystem::exists(rj + "/queues/default/run/12"));
+                CHECK_FALSE(std::filesystem::exists(sb.job_dir(13)));
+                CHECK_FALSE(std::filesystem::exists(sb.job_dir(14)));
+                CHECK_FALSE(std::filesystem::exists(rj + "/queues/default/run/13"));
+                CHECK_FALSE(std::filesystem::exists(rj + "/gpu_jobs/13"));
+                CHECK_FALSE(std::filesystem::exists(rj + "/gpu_jobs/14"));
+            }
+        }
+    }
+}
+
 TEST_CASE("cleanup removes ended jobs' directories and never a running one", "[remote]") {
     for (const auto& shell : rjtest::shells()) {
         DYNAMIC_SECTION(shell.name) {
@@ -166,25 +229,34 @@ TEST_CASE("cleanup removes ended jobs' directories and never a running one", "[r
             rjtest::write_file(sb.job_dir(3) + "/created", "1000000000\n");
             rjtest::sleep_s(1.1);  // job 1 ended at least a second ago
 
-            auto recent = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 3600, false)).out);
-            REQUIRE(recent.size() == 1);
-            CHECK(recent[0].id == 3);
-            CHECK(recent[0].reason == "never-started");
-            CHECK(recent[0].action == "removed");
-            CHECK_FALSE(std::filesystem::exists(sb.job_dir(3)));
-
+            // A dry run lists job 1 and writes nothing, not even job 3's note.
             auto dry = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 1, true)).out);
             REQUIRE(dry.size() == 1);
             CHECK(dry[0].id == 1);
             CHECK(dry[0].action == "would-remove");
             CHECK(dry[0].reason == "ended");
             CHECK(std::filesystem::exists(sb.job_dir(1)));
+            CHECK_FALSE(std::filesystem::exists(sb.job_dir(3) + "/dead"));
 
-            auto real = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 0, false)).out);
-            REQUIRE(real.size() == 1);
+            // Job 3 never started and has no end time: the first cleanup only
+            // notes when it found it dead, whatever its creation time says.
+            auto recent = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 3600, false)).out);
+            REQUIRE(recent.size() == 1);
+            CHECK(recent[0].id == 3);
+            CHECK(recent[0].reason == "never-started");
+            CHECK(recent[0].action == "noted");
+            CHECK(std::filesystem::exists(sb.job_dir(3)));
+            CHECK(parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 3600, false)).out).empty());
+
+            rjtest::sleep_s(1.1);  // job 3 was noted at least a second ago
+            auto real = parse_cleanup(sb.run(cleanup_script(kDefaultRjDir, 1, false)).out);
+            REQUIRE(real.size() == 2);
             CHECK(real[0].id == 1);
             CHECK(real[0].action == "removed");
+            CHECK(real[1].id == 3);
+            CHECK(real[1].action == "removed");
             CHECK_FALSE(std::filesystem::exists(sb.job_dir(1)));
+            CHECK_FALSE(std::filesystem::exists(sb.job_dir(3)));
             CHECK(std::filesystem::exists(sb.job_dir(2) + "/log"));
 
             auto rm = parse_remove(sb.run(remove_job_files_script(kDefaultRjDir, {2, 4})).out);

@@ -161,12 +161,18 @@ rj_round() {
       wait) rj_why "$rj_id" "$rj_dmsg"; continue ;;
     esac
     if [ -n "$rj_stopped" ]; then rj_why "$rj_id" "queue $Q is stopped (rj -b queue start)"; continue; fi
-    if [ "$rj_nrun" -ge "$rj_slots" ]; then
-      rj_why "$rj_id" "all $rj_slots slots of queue $Q are busy"; continue
-    fi
     rj_first "$J/array"
     # shellcheck disable=SC2086 # array id and limit
     set -- $rj_r
+    # An array's %N is room of its own: its tasks start while the queue runs
+    # fewer than max(slots, N) jobs, so 1-6%2 runs two at once in a 1-slot queue.
+    rj_cap=$rj_slots
+    if rj_isnum "${2:-}" && [ "$2" -gt "$rj_cap" ]; then rj_cap=$2; fi
+    if [ "$rj_nrun" -ge "$rj_cap" ]; then
+      if [ "$rj_cap" = "$rj_slots" ]; then rj_why "$rj_id" "all $rj_slots slots of queue $Q are busy"
+      else rj_why "$rj_id" "queue $Q runs $rj_nrun jobs, as many as array $1's %$2 allows"; fi
+      continue
+    fi
     if [ -n "${2:-}" ] && [ "$2" -gt 0 ]; then
       rj_n=0
       for rj_a in $rj_runarr; do if [ "$rj_a" = "$1" ]; then rj_n=$((rj_n + 1)); fi; done
