@@ -106,6 +106,34 @@ rj_pickgpus() {
   IFS=$rj_ifs
   if [ "$rj_k" -lt "$1" ]; then rj_alloc=''; fi
 }
+# Job $1 (dir J) was just claimed: false when it must not start after all.
+# A kill or hold may have come after this round's checks: a kill's flag ends
+# it here (any wrapper would see the flag and record the same), a hold puts
+# it back to wait (and a kill that flagged it meanwhile then takes it).
+rj_claim_stands() {
+  if [ -f "$J/killed" ] || [ -f "$J/exit" ]; then
+    [ -f "$J/exit" ] || rj_qend "$1" killed starting
+    rm -f "$QD/run/$1"
+    return 1
+  fi
+  if [ -f "$J/held" ]; then
+    mv "$QD/run/$1" "$QD/wait/$1" 2>/dev/null
+    if [ -f "$J/killed" ]; then rj_qtake "$1" "$QD" killed waiting; fi
+    return 1
+  fi
+  return 0
+}
+# Tests only: with RJ_TEST_GATE (the tmux server's environment) naming a
+# directory that holds a FIFO `gate`, the runner stops at three instants of
+# each claim, `pick ID` (chosen, not claimed yet), `claimed ID` (moved to
+# run/) and `launch ID` (about to start its session): it writes the instant
+# to DIR/at and waits for a line on the FIFO.
+# tests/integration/test_kill_race.cc forces races with it.
+rj_gate() {
+  [ -n "${RJ_TEST_GATE:-}" ] && [ -p "$RJ_TEST_GATE/gate" ] || return 0
+  printf '%s %s\n' "$1" "$2" > "$RJ_TEST_GATE/at"
+  read -r rj_x < "$RJ_TEST_GATE/gate" 2>/dev/null || :
+}
 # One pass over the queue; false once it is stopped and drained.
 rj_round() {
   rj_first "$QD/slots"; rj_slots=$rj_r
@@ -185,8 +213,12 @@ rj_round() {
       fi
     fi
     [ -n "$RJ_WHASH" ] || { rj_why "$rj_id" "no job wrapper deployed (submit again)"; continue; }
+    rj_gate pick "$rj_id"
     # The claim: only one rename from wait/ can succeed.
     mv "$QD/wait/$rj_id" "$QD/run/$rj_id" 2>/dev/null || continue
+    rj_gate claimed "$rj_id"
+    rj_claim_stands "$rj_id" || continue
+    rj_gate launch "$rj_id"
     if [ -n "$rj_alloc" ]; then
       printf '%s\n' "$rj_alloc" > "$J/gpu_alloc"
       rj_busygpu="$rj_busygpu,$rj_alloc" rj_free=",$rj_free,"
