@@ -22,14 +22,9 @@ rj_dstate() {
     return 0
   fi
   rj_ds=waiting
-  # Started, and wrapper and job gone without an end record: it died.
-  if [ -f "$rj_dd/started" ]; then
-    rj_first "$rj_dd/wpid"
-    if rj_alive_as "$rj_r" "$rj_dd/wstart"; then return 0; fi
-    rj_first "$rj_dd/pid"
-    if rj_alive_as "$rj_r" "$rj_dd/pstart"; then return 0; fi
-    if [ ! -f "$rj_dd/exit" ]; then rj_ds=failed; fi
-  fi
+  # Dead by sync's checks (wrapper and job gone without an end record, or
+  # lost in a reboot): it failed.
+  if rj_gone "$rj_dd" && [ ! -f "$rj_dd/exit" ]; then rj_ds=failed; fi
 }
 # May job dir $1 start as far as its dependencies go? rj_dep = ok | wait |
 # never, rj_dmsg says why not, rj_derr is the one-word reason of a never.
@@ -147,18 +142,20 @@ rj_round() {
     [ -e "$rj_f" ] || continue
     rj_id=${rj_f##*/}
     J=$RJ/jobs/$rj_id
-    if [ -f "$J/exit" ] || [ ! -d "$J" ]; then rm -f "$rj_f"; continue; fi
-    rj_dstate "$rj_id"
-    if [ "$rj_ds" = failed ]; then rm -f "$rj_f"; continue; fi
+    if rj_gone "$J"; then rm -f "$rj_f"; continue; fi
     rj_nrun=$((rj_nrun + 1))
     rj_first "$J/array"; rj_runarr="$rj_runarr${rj_r%% *} "
   done
   # GPUs given to running jobs of every queue of this directory, and to
   # jobs rj placed on GPUs itself (pools: gpu_jobs/ID).
+  # A claim of a job that ended or died (lost in a reboot) is no claim.
   for rj_f in "$RJ"/queues/*/run/* "$RJ"/gpu_jobs/*; do
     [ -e "$rj_f" ] || continue
     rj_id=${rj_f##*/}
-    [ -f "$RJ/jobs/$rj_id/exit" ] && continue
+    if rj_gone "$RJ/jobs/$rj_id"; then
+      case $rj_f in "$RJ"/gpu_jobs/*) rm -f "$rj_f" ;; esac
+      continue
+    fi
     rj_first "$RJ/jobs/$rj_id/gpu_alloc"; rj_busygpu="$rj_busygpu,$rj_r"
   done
   rj_stopped=''
