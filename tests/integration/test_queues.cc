@@ -296,7 +296,7 @@ TEST_CASE("--array 1-6%2 runs every task once, never more than 2 at a time; show
 // Issue 30: the runner claims tasks while the kill runs; a claimed task
 // whose session was not up yet was recorded `dead` (the array then read
 // `failed`). tests/stress/stress-ci kill-claim runs this case in a loop.
-TEST_CASE("kill of a queued array at once kills every task, whichever the runner had claimed", "[queue][kill]") {
+TEST_CASE("kill of a queued array at once kills every task, whichever the runner had claimed", "[queue][kill][kill-claim]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
 
