@@ -105,6 +105,8 @@ int run_describe(Context& ctx, const po::variables_map& vm) {
 extern const Command kKillCommand = {
     "kill", "ID... | --tag T", "stop running jobs (TERM to the job's process group, KILL after 10 s)",
     "A killed job is recorded as killed, not failed. Pending jobs are cancelled without contacting their host. "
+    "A job that is starting (just claimed by its queue's runner, its session not up yet) is killed before its "
+    "command runs; a job is marked dead only when its wrapper ran and nothing of it is left. "
     "--tag T kills every job tagged T that has not ended (none: a note, exit status 0).",
     declare_kill, run_kill};
 extern const Command kRestartCommand = {

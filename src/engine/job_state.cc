@@ -145,8 +145,9 @@ Verdict verdict_after_kill(const remote::KillResult& r, int64_t now) {
     v.end.ended_at = now;
     if (r.facts.exit) {
         v.end = end_from_record(*r.facts.exit);
-    } else if (r.state == "signalled" || r.state == "pending" || r.state == "orphan") {
-        // Signalled; the wrapper writes its end record a moment later.
+    } else if (r.state == "signalled" || r.state == "pending" || r.state == "orphan" || r.state == "stopped") {
+        // Signalled, or stopped by the killed flag before it ran; the wrapper
+        // writes its end record a moment later.
         v.end.status = store::status::killed;
     } else if (r.state == "missing") {
         v.end.status = store::status::dead;

@@ -41,6 +41,23 @@ KillResult not_killed(int64_t id, FailureKind kind, std::string message) {
     return k;
 }
 
+// What `kill` says of one job. An end record the host wrote before this kill
+// (state `ended`) is "already ended"; one written after rj's flag stopped the
+// job (the wrapper's, or the kill script's for a job no wrapper had started)
+// says killed.
+std::string kill_message(const remote::KillResult& r, const Verdict& v) {
+    const auto& exit = r.facts.exit;
+    bool by_flag = exit && exit->kind == remote::EndKind::Killed;
+    if (by_flag && exit->err == "waiting") return "killed (it was waiting in its queue)";
+    if (exit && r.state != "ended") {
+        if (r.was_running) return "killed";
+        if (by_flag) return "killed (before it started)";
+    }
+    if (exit) return "already ended (" + std::string(remote::to_string(exit->kind)) + ")";
+    if (v.end.status == store::status::killed) return "killed";
+    return r.state == "missing" ? "not found on the host; marked dead" : "was already gone; marked dead";
+}
+
 }  // namespace
 
 void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<void(KillResult)> each) {
@@ -120,15 +137,7 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
                                       store::NotifyRepo notes(engine.db());
                                       note_end_for_notify(engine, notes, *j, r.facts.exit, now_epoch());
                                   }
-                                  bool was_waiting = r.facts.exit && r.facts.exit->kind == remote::EndKind::Killed &&
-                                                     r.facts.exit->err == "waiting";
-                                  std::string msg =
-                                      was_waiting ? "killed (it was waiting in its queue)"
-                                      : r.facts.exit ? (r.was_running ? "killed" : "already ended (" + std::string(remote::to_string(r.facts.exit->kind)) + ")")
-                                      : v.end.status == store::status::killed ? "killed"
-                                      : r.state == "missing"                  ? "not found on the host; marked dead"
-                                                                              : "was already gone; marked dead";
-                                  each(killed(r.id, msg));
+                                  each(killed(r.id, kill_message(r, v)));
                               }
                               for (int64_t id : unanswered)
                                   each(not_killed(id, FailureKind::Remote, "the host did not answer for this job; try again"));

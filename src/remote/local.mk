@@ -36,3 +36,4 @@ tests_unit_tests_SOURCES += \
 	tests/unit/test_remote_log.cc \
 	tests/unit/test_remote_roundtrip.cc tests/unit/test_remote_usage.cc tests/unit/test_remote_queue.cc \
 	tests/unit/test_remote_macos.cc
+tests_unit_tests_SOURCES += tests/unit/test_remote_claims.cc

@@ -487,12 +487,19 @@ std::string cancel_reason(const std::string& err);
 
 struct KillResult {
     int64_t id = 0;
-    std::string state;  // signalled | pending | orphan | ended | dead | missing
+    // signalled (its wrapper got the kill) | orphan (no wrapper: rj signalled
+    // the job) | pending (starting: its wrapper reads the killed flag and
+    // records `killed`) | stopped (no wrapper had started it: the kill script
+    // recorded `killed`) | ended (it had an end record before the kill) |
+    // dead (a wrapper ran; nothing of it is alive, no record) | missing
+    std::string state;
     bool was_running = false;
     JobFacts facts;     // after the kill (exit record if it came within wait_s)
 };
-// Writes the killed flag, signals the wrapper (which TERMs the job's group and
-// KILLs it after grace_s), waits up to wait_s for end records.
+// Takes waiting jobs from their queues, writes the killed flag on the others,
+// then (by facts read after the flag) signals each wrapper (which TERMs the
+// job's group and KILLs it after grace_s) and waits up to wait_s for end
+// records; a job no wrapper has started by then is recorded as killed.
 std::string kill_script(const RemoteDir& rj_dir, const std::vector<int64_t>& ids,
                         int64_t grace_s = 10, int64_t wait_s = 3);
 std::vector<KillResult> parse_kill(const std::string& out);

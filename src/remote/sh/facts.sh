@@ -5,6 +5,10 @@ rj_print_sessions() {
     case $rj_x in "$RJ_SP"*) printf 'RJ-SESSION rj-%s\n' "${rj_x#"$RJ_SP"}" ;; esac
   done
 }
+# Does job $2 wait in queue $1 (its entry in wait/, or taken out a moment)?
+rj_qwaits() {
+  [ -f "$RJ/queues/$1/wait/$2" ] || [ -f "$RJ/queues/$1/.gone.$2" ] || [ -f "$RJ/queues/$1/.edit.$2" ]
+}
 # What the host knows about job $1: RJ-JOB line, plus RJ-EXIT when it ended.
 rj_facts() {
   rj_j=$RJ/jobs/$1
@@ -15,8 +19,9 @@ rj_facts() {
   case $rj_r in
     '' | *[!A-Za-z0-9_-]*) ;;
     *) # .gone.ID: taken out of the queue, its end record being written
-       # (rj_qtake): still waiting, not dead, for this moment.
-       if [ -f "$RJ/queues/$rj_r/wait/$1" ] || [ -f "$RJ/queues/$rj_r/.gone.$1" ]; then
+       # (rj_qtake); .edit.ID: held or updated (queue_ctl): still waiting,
+       # not dead, for this moment.
+       if rj_qwaits "$rj_r" "$1"; then
          rj_h=0; if [ -f "$rj_j/held" ]; then rj_h=1; fi
          printf 'RJ-JOB id=%s dir=1 started=0 q=w\n' "$1"
          # One line (rj_first), as the runner wrote it; the laptop makes it safe to show.
@@ -45,7 +50,7 @@ rj_facts() {
   case $rj_r in
     '' | *[!A-Za-z0-9_-]*) ;;
     *) rj_qn=$rj_r
-       if [ -f "$RJ/queues/$rj_qn/wait/$1" ] || [ -f "$RJ/queues/$rj_qn/.gone.$1" ]; then rj_q=w
+       if rj_qwaits "$rj_qn" "$1"; then rj_q=w
        elif [ -f "$RJ/queues/$rj_qn/run/$1" ]; then rj_q=c
        fi ;;
   esac

@@ -1,13 +1,14 @@
 # ---- rj free: what a host has free now, for placement and `hosts --free` ----
 # GPUs given by rj to jobs that still run (queue runners' and placed jobs'),
-# comma-separated, into rj_alloc.
+# comma-separated, into rj_alloc. The claim of a job that ended or died
+# (rj_gone: a reboot, a wrapper gone without a record) is released.
 rj_allocated() {
   rj_alloc=''
   for rj_f in "$RJ"/queues/*/run/* "$RJ"/gpu_jobs/*; do
     [ -e "$rj_f" ] || continue
     rj_id=${rj_f##*/}
     rj_isnum "$rj_id" || continue
-    if [ -f "$RJ/jobs/$rj_id/exit" ] || [ ! -d "$RJ/jobs/$rj_id" ]; then
+    if rj_gone "$RJ/jobs/$rj_id"; then
       case $rj_f in "$RJ"/gpu_jobs/*) rm -f "$rj_f" ;; esac
       continue
     fi

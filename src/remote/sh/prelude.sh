@@ -151,6 +151,18 @@ rj_busy() {
   rj_first "$1/wpid"; rj_alive_as "$rj_r" "$1/wstart" && return 0
   return 1
 }
+# Has the job of dir $1 ended, or is it dead by the checks sync uses (gone
+# in a reboot, or its wrapper ran and neither it nor the job is alive, by
+# pid and start time)? Then what rj gave it, such as GPUs, is free again.
+# A job whose wrapper has not recorded itself yet is starting, not gone.
+rj_gone() {
+  [ -d "$1" ] && [ ! -f "$1/exit" ] && rj_same_boot "$1" || return 0
+  rj_first "$1/wpid"
+  [ -n "$rj_r" ] || return 1
+  rj_alive_as "$rj_r" "$1/wstart" && return 1
+  rj_first "$1/pid"
+  ! rj_alive_as "$rj_r" "$1/pstart"
+}
 # Full path of a command found on PATH into rj_r, without a fork.
 rj_which() {
   rj_r=''

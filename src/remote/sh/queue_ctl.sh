@@ -86,10 +86,13 @@ rj_main() {
         rj_waiting "$rj_id" || continue
         case $RJ_OP in
           hold)
-            : > "$J/held"
-            # Claimed by a runner meanwhile: the hold came too late.
-            if [ ! -f "$QD/wait/$rj_id" ]; then rm -f "$J/held"; rj_ctl "$rj_id" started "it has started"; continue; fi
-            rj_ctl "$rj_id" ok ;;
+            # Taken from the runner while the flag is written: a claim
+            # first means it started; a runner that chose it before the
+            # flag puts it back when it sees the flag after its claim.
+            if ! mv "$QD/wait/$rj_id" "$QD/.edit.$rj_id" 2>/dev/null; then rj_ctl "$rj_id" started "it has started"; continue; fi
+            if : > "$J/held"; then rj_res=ok; else rj_res=failed; fi
+            mv "$QD/.edit.$rj_id" "$QD/wait/$rj_id"
+            rj_ctl "$rj_id" "$rj_res" ;;
           release) rm -f "$J/held"; rj_ctl "$rj_id" ok ;;
           start-now)
             rj_first "$QD/launch"

@@ -22,14 +22,9 @@ rj_dstate() {
     return 0
   fi
   rj_ds=waiting
-  # Started, and wrapper and job gone without an end record: it died.
-  if [ -f "$rj_dd/started" ]; then
-    rj_first "$rj_dd/wpid"
-    if rj_alive_as "$rj_r" "$rj_dd/wstart"; then return 0; fi
-    rj_first "$rj_dd/pid"
-    if rj_alive_as "$rj_r" "$rj_dd/pstart"; then return 0; fi
-    if [ ! -f "$rj_dd/exit" ]; then rj_ds=failed; fi
-  fi
+  # Dead by sync's checks (wrapper and job gone without an end record, or
+  # lost in a reboot): it failed.
+  if rj_gone "$rj_dd" && [ ! -f "$rj_dd/exit" ]; then rj_ds=failed; fi
 }
 # May job dir $1 start as far as its dependencies go? rj_dep = ok | wait |
 # never, rj_dmsg says why not, rj_derr is the one-word reason of a never.
@@ -106,6 +101,34 @@ rj_pickgpus() {
   IFS=$rj_ifs
   if [ "$rj_k" -lt "$1" ]; then rj_alloc=''; fi
 }
+# Job $1 (dir J) was just claimed: false when it must not start after all.
+# A kill or hold may have come after this round's checks: a kill's flag ends
+# it here (any wrapper would see the flag and record the same), a hold puts
+# it back to wait (and a kill that flagged it meanwhile then takes it).
+rj_claim_stands() {
+  if [ -f "$J/killed" ] || [ -f "$J/exit" ]; then
+    [ -f "$J/exit" ] || rj_qend "$1" killed starting
+    rm -f "$QD/run/$1"
+    return 1
+  fi
+  if [ -f "$J/held" ]; then
+    mv "$QD/run/$1" "$QD/wait/$1" 2>/dev/null
+    if [ -f "$J/killed" ]; then rj_qtake "$1" "$QD" killed waiting; fi
+    return 1
+  fi
+  return 0
+}
+# Tests only: with RJ_TEST_GATE (the tmux server's environment) naming a
+# directory that holds a FIFO `gate`, the runner stops at three instants of
+# each claim, `pick ID` (chosen, not claimed yet), `claimed ID` (moved to
+# run/) and `launch ID` (about to start its session): it writes the instant
+# to DIR/at and waits for a line on the FIFO.
+# tests/integration/test_kill_race.cc forces races with it.
+rj_gate() {
+  [ -n "${RJ_TEST_GATE:-}" ] && [ -p "$RJ_TEST_GATE/gate" ] || return 0
+  printf '%s %s\n' "$1" "$2" > "$RJ_TEST_GATE/at"
+  read -r rj_x < "$RJ_TEST_GATE/gate" 2>/dev/null || :
+}
 # One pass over the queue; false once it is stopped and drained.
 rj_round() {
   rj_first "$QD/slots"; rj_slots=$rj_r
@@ -119,18 +142,20 @@ rj_round() {
     [ -e "$rj_f" ] || continue
     rj_id=${rj_f##*/}
     J=$RJ/jobs/$rj_id
-    if [ -f "$J/exit" ] || [ ! -d "$J" ]; then rm -f "$rj_f"; continue; fi
-    rj_dstate "$rj_id"
-    if [ "$rj_ds" = failed ]; then rm -f "$rj_f"; continue; fi
+    if rj_gone "$J"; then rm -f "$rj_f"; continue; fi
     rj_nrun=$((rj_nrun + 1))
     rj_first "$J/array"; rj_runarr="$rj_runarr${rj_r%% *} "
   done
   # GPUs given to running jobs of every queue of this directory, and to
   # jobs rj placed on GPUs itself (pools: gpu_jobs/ID).
+  # A claim of a job that ended or died (lost in a reboot) is no claim.
   for rj_f in "$RJ"/queues/*/run/* "$RJ"/gpu_jobs/*; do
     [ -e "$rj_f" ] || continue
     rj_id=${rj_f##*/}
-    [ -f "$RJ/jobs/$rj_id/exit" ] && continue
+    if rj_gone "$RJ/jobs/$rj_id"; then
+      case $rj_f in "$RJ"/gpu_jobs/*) rm -f "$rj_f" ;; esac
+      continue
+    fi
     rj_first "$RJ/jobs/$rj_id/gpu_alloc"; rj_busygpu="$rj_busygpu,$rj_r"
   done
   rj_stopped=''
@@ -191,8 +216,12 @@ rj_round() {
       fi
     fi
     [ -n "$RJ_WHASH" ] || { rj_why "$rj_id" "no job wrapper deployed (submit again)"; continue; }
+    rj_gate pick "$rj_id"
     # The claim: only one rename from wait/ can succeed.
     mv "$QD/wait/$rj_id" "$QD/run/$rj_id" 2>/dev/null || continue
+    rj_gate claimed "$rj_id"
+    rj_claim_stands "$rj_id" || continue
+    rj_gate launch "$rj_id"
     if [ -n "$rj_alloc" ]; then
       printf '%s\n' "$rj_alloc" > "$J/gpu_alloc"
       rj_busygpu="$rj_busygpu,$rj_alloc" rj_free=",$rj_free,"
