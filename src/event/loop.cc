@@ -93,6 +93,15 @@ Duration Loop::timer_wait() const {
     return wait;
 }
 
+template <class Fn> void Loop::guarded(Fn&& fn) {
+    if (!callback_error_) return fn();
+    try {
+        fn();
+    } catch (...) {
+        callback_error_(std::current_exception());
+    }
+}
+
 void Loop::fire_timers() {
     // Collect first: a timer callback may add or cancel timers.
     std::vector<TimerId> due;
@@ -108,7 +117,7 @@ void Loop::fire_timers() {
         } else {
             timers_.erase(it);
         }
-        fn();
+        guarded(fn);
     }
 }
 
@@ -116,7 +125,7 @@ void Loop::dispatch_signals() {
     for (auto& [signo, handler] : signal_handlers_) {
         if (g_pending[signo]) {
             g_pending[signo] = 0;
-            handler(signo);
+            guarded([&] { handler(signo); });
         }
     }
 }
@@ -163,7 +172,8 @@ void Loop::run_once(Duration max_wait) {
     // Copy: a tick may add or remove sources.
     std::vector<Source*> snapshot = sources_;
     for (Source* s : snapshot)
-        if (std::find(sources_.begin(), sources_.end(), s) != sources_.end()) s->tick(now_, ready);
+        if (std::find(sources_.begin(), sources_.end(), s) != sources_.end())
+            guarded([&] { s->tick(now_, ready); });
 }
 
 bool Loop::run_until(const std::function<bool()>& done, TimePoint deadline) {

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <csignal>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -79,4 +81,38 @@ TEST_CASE("signals are delivered as loop events", "[event]") {
     loop.after(10ms, [] { raise(SIGUSR1); });
     loop.run_until([&] { return got != 0; }, event::Clock::now() + 2s);
     CHECK(got == SIGUSR1);
+}
+
+TEST_CASE("a callback that throws goes to the loop's error handler; every other callback still runs", "[event]") {
+    event::Loop loop;
+    struct Throwing : event::Source {
+        void interests(std::vector<event::Interest>&) override {}
+        event::Duration wait_time(event::TimePoint) override { return 5ms; }
+        void tick(event::TimePoint, const event::Readiness&) override {
+            if (++ticks == 1) throw std::runtime_error("tick failed");
+        }
+        int ticks = 0;
+    } source;
+    loop.add(&source);
+    int fired = 0, later = 0;
+    loop.after(1ms, [] { throw std::runtime_error("timer failed"); });
+    loop.after(1ms, [&] { ++fired; });
+    loop.after(20ms, [&] { ++later; });
+    // Without a handler an error leaves run_once (batch mode reports it).
+    CHECK_THROWS_WITH(loop.run_until([&] { return later > 0; }, event::Clock::now() + 5s),
+                      Catch::Contains("failed"));
+    std::vector<std::string> errors;
+    loop.on_callback_error([&](std::exception_ptr e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            errors.push_back(ex.what());
+        }
+    });
+    loop.after(1ms, [] { throw std::runtime_error("timer failed again"); });
+    REQUIRE(loop.run_until([&] { return later > 0; }, event::Clock::now() + 5s));
+    CHECK(fired == 1);
+    CHECK(source.ticks > 1);
+    CHECK(std::find(errors.begin(), errors.end(), "timer failed again") != errors.end());
+    loop.remove(&source);
 }
