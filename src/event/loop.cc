@@ -103,10 +103,15 @@ template <class Fn> void Loop::guarded(Fn&& fn) {
 }
 
 void Loop::fire_timers() {
-    // Collect first: a timer callback may add or cancel timers.
-    std::vector<TimerId> due;
+    // Collect first: a timer callback may add or cancel timers. In the order
+    // they came due (ties: the order they were set), not by id: a loop that
+    // woke late finds several due at once.
+    std::vector<std::pair<TimePoint, TimerId>> due_at;
     for (const auto& [id, t] : timers_)
-        if (t.due <= now_) due.push_back(id);
+        if (t.due <= now_) due_at.emplace_back(t.due, id);
+    std::sort(due_at.begin(), due_at.end());
+    std::vector<TimerId> due;
+    for (const auto& [at, id] : due_at) due.push_back(id);
     for (TimerId id : due) {
         auto it = timers_.find(id);
         if (it == timers_.end()) continue;

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "event/loop.h"
@@ -47,6 +48,18 @@ TEST_CASE("timers fire in due order and one-shots fire once", "[event]") {
     loop.run_until([&] { return order.size() >= 2; }, event::Clock::now() + 2s);
     loop.run_once(40ms);
     CHECK(order == std::vector<int>{1, 2});
+}
+
+TEST_CASE("timers that came due while the loop was busy fire in due order, not in the order they were set", "[event]") {
+    event::Loop loop;
+    std::vector<int> order;
+    loop.after(30ms, [&] { order.push_back(3); });
+    loop.after(10ms, [&] { order.push_back(1); });
+    loop.after(20ms, [&] { order.push_back(2); });
+    // The loop is busy elsewhere past all three (a slow callback, a loaded machine).
+    std::this_thread::sleep_for(50ms);
+    loop.run_once(event::Duration::zero());
+    CHECK(order == std::vector<int>{1, 2, 3});
 }
 
 TEST_CASE("an idle loop sleeps until its next timer instead of spinning", "[event]") {
