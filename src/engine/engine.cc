@@ -71,7 +71,9 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
     ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path), std::move(so));
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+    if (callback_error_) loop_.on_callback_error(nullptr);  // the handler points here
+}
 
 notify::Sender& Engine::notifier() {
     if (!notifier_) notifier_ = std::make_unique<notify::Sender>(loop_);
@@ -192,14 +194,35 @@ void Engine::run_script(const std::string& host, std::string script, event::Dura
         --pending_;
         try {
             done(std::move(reply));
-        } catch (const util::Error& e) {
+        } catch (...) {
             if (!callback_error_) throw;
-            callback_error_(e.what(), e.hint());
-        } catch (const std::exception& e) {
-            if (!callback_error_) throw;
-            callback_error_(std::string("internal error: ") + e.what(), "");
+            report_exception(std::current_exception());
         }
     });
+}
+
+void Engine::on_callback_error(std::function<void(const std::string&, const std::string&)> handler) {
+    callback_error_ = std::move(handler);
+    if (callback_error_) loop_.on_callback_error([this](std::exception_ptr e) { report_exception(e); });
+    else loop_.on_callback_error(nullptr);
+}
+
+bool Engine::report_callback_error(const std::string& message, const std::string& hint) {
+    if (!callback_error_) return false;
+    callback_error_(message, hint);
+    return true;
+}
+
+void Engine::report_exception(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const util::Error& e) {
+        callback_error_(e.what(), e.hint());
+    } catch (const std::exception& e) {
+        callback_error_(std::string("internal error: ") + e.what(), "");
+    } catch (...) {
+        callback_error_("internal error: an unknown exception", "");
+    }
 }
 
 }  // namespace engine

@@ -103,16 +103,20 @@ public:
     std::set<int64_t>& notifying() { return notifying_; }
     // Other messages (stall notices) this process is delivering now.
     size_t& notices_in_flight() { return notices_in_flight_; }
+    // [notify] commands running now: each one's pid, which is its process group.
+    std::set<int>& command_groups() { return command_groups_; }
 
     // Operations in flight (batch mode runs the loop until this is zero).
     int pending() const { return pending_; }
 
-    // Where an error thrown by a callback of run_script goes (a database
-    // that stayed busy, say): the UI shows it and carries on. Unset (batch
-    // mode), it propagates out of the loop to the command, which reports it.
-    void on_callback_error(std::function<void(const std::string& message, const std::string& hint)> handler) {
-        callback_error_ = std::move(handler);
-    }
+    // Where an error thrown by a callback goes (a database that stayed
+    // busy, say): the UI shows it and carries on. It covers run_script's
+    // callbacks and every other callback of the loop (timers, webhook
+    // completions: event::Loop::on_callback_error). Unset (batch mode), it
+    // propagates out of the loop to the command, which reports it.
+    void on_callback_error(std::function<void(const std::string& message, const std::string& hint)> handler);
+    // Hands an error to that handler; false (nothing done) when none is set.
+    bool report_callback_error(const std::string& message, const std::string& hint);
     // Where a job-end message rj gave up delivering is reported (the UI's
     // status line). Unset, it is only recorded with the job (`show`).
     void on_notify_failed(std::function<void(int64_t id, const std::string& error)> handler) {
@@ -123,6 +127,8 @@ public:
     }
 
 private:
+    void report_exception(std::exception_ptr error);
+
     event::Loop& loop_;
     EngineOptions options_;
     store::Config config_;
@@ -132,6 +138,7 @@ private:
     std::unique_ptr<notify::Sender> notifier_;
     std::set<int64_t> notifying_;
     size_t notices_in_flight_ = 0;
+    std::set<int> command_groups_;
     int pending_ = 0;
     std::function<void(const std::string&, const std::string&)> callback_error_;
     std::function<void(int64_t, const std::string&)> notify_failed_;

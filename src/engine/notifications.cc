@@ -18,6 +18,7 @@
 #include "engine/jobs.h"
 #include "notify/message.h"
 #include "notify/sender.h"
+#include "store/database.h"
 #include "store/job_repo.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -33,6 +34,10 @@ namespace {
 // wrapper writes its record after it POSTed, up to ~20 s later; or the
 // wrapper itself was killed). After this long the laptop decides alone.
 constexpr int64_t kHostWordGraceS = 120;
+// How soon a delivery's record is written again after the database was busy.
+constexpr auto kRecordRetry = std::chrono::seconds(1);
+// How long a [notify] command may run (notify-send takes milliseconds).
+constexpr auto kCommandTimeout = std::chrono::seconds(10);
 
 struct Target {
     notify::Channel channel;
@@ -83,6 +88,8 @@ void decide_by_policy(Engine& engine, store::NotifyRepo& repo, int64_t id, int64
     repo.decide(id, want ? "due" : "none", now);
 }
 
+void record_deliveries(Engine& engine, std::vector<int64_t> ids, std::string errors, bool told = false);
+
 void send(Engine& engine, const store::Job& job) {
     std::vector<Target> to = targets(engine.config().notify);
     store::NotifyRepo repo(engine.db());
@@ -108,19 +115,48 @@ void send(Engine& engine, const store::Job& job) {
                 state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error + " (" +
                                  std::to_string(r.attempts) + " tries)";
             if (--state->left > 0) return;
-            engine.notifying().erase(id);
-            store::NotifyRepo(engine.db()).finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(),
-                                                 state->errors);
-            if (!state->errors.empty()) engine.notify_failed(id, state->errors);
+            record_deliveries(engine, {id}, state->errors);
         });
     }
+}
+
+// The POSTs for `ids` are over: records how they went. Only the write is
+// left, so a busy database (another rj holds its write lock) must not lose
+// it, nor end the interface: the ids stay "being delivered" here and the
+// write is tried again shortly, for as long as this process runs (the
+// message went out: giving up would let another process send it again).
+// The interface says so in its status line, once.
+void record_deliveries(Engine& engine, std::vector<int64_t> ids, std::string errors, bool told) {
+    const std::string via = errors.empty() ? "laptop" : "failed";
+    try {
+        store::NotifyRepo repo(engine.db());
+        store::Transaction tx(engine.db());
+        for (int64_t id : ids) repo.finish(id, via, now_epoch(), errors);
+        tx.commit();
+    } catch (const util::Error& e) {
+        if (!is_database_busy(e.what())) {
+            for (int64_t id : ids) engine.notifying().erase(id);
+            throw;
+        }
+        if (!told)
+            engine.report_callback_error("database busy (another rj is writing): the end message of job " +
+                                             std::to_string(ids.front()) + " was sent; recording it again shortly",
+                                         "");
+        engine.loop().after(kRecordRetry, [&engine, ids = std::move(ids), errors = std::move(errors)]() mutable {
+            record_deliveries(engine, std::move(ids), std::move(errors), true);
+        });
+        return;
+    }
+    for (int64_t id : ids) engine.notifying().erase(id);
+    if (!errors.empty()) engine.notify_failed(ids.front(), errors);
 }
 
 }  // namespace
 
 // Runs the local command for one message: argv is the command's words plus
 // `text`, no shell; stdin and stdout are /dev/null; RJ_JOB_ID, RJ_JOB_HOST
-// and RJ_JOB_STATUS describe the job. Reaped from the loop; killed after 30 s.
+// and RJ_JOB_STATUS describe the job. Reaped from the loop; its process
+// group is killed after kCommandTimeout (or when rj stops waiting for it).
 void spawn_command(Engine& engine, const std::vector<std::string>& words, const std::string& text,
                    const store::Job* job) {
     std::vector<std::string> args = words;
@@ -145,24 +181,39 @@ void spawn_command(Engine& engine, const std::vector<std::string>& words, const 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    // A fresh start: no signal blocked or ignored (rj's loop blocks the ones
+    // it handles), and its own process group, so that the timeout reaches
+    // whatever the command started too.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     pid_t pid = -1;
-    int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+    int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
         engine.notify_failed(job ? job->id : 0, "[notify] command " + words[0] + ": " + std::strerror(rc));
         return;
     }
     ++engine.notices_in_flight();
-    auto deadline = std::make_shared<event::TimePoint>(event::Clock::now() + std::chrono::seconds(30));
+    engine.command_groups().insert(pid);
+    auto deadline = std::make_shared<event::TimePoint>(event::Clock::now() + kCommandTimeout);
     auto reap = std::make_shared<std::function<void()>>();
     *reap = [&engine, pid, deadline, reap] {
         int status = 0;
         if (waitpid(pid, &status, WNOHANG) == pid) {
             --engine.notices_in_flight();
+            engine.command_groups().erase(pid);
             *reap = nullptr;  // break the cycle
             return;
         }
-        if (event::Clock::now() >= *deadline) kill(pid, SIGKILL);
+        if (event::Clock::now() >= *deadline) kill(-pid, SIGKILL);  // the whole group
         engine.loop().after(std::chrono::milliseconds(50), [reap] { if (*reap) (*reap)(); });
     };
     engine.loop().after(std::chrono::milliseconds(10), [reap] { if (*reap) (*reap)(); });
@@ -194,9 +245,11 @@ remote::JobSpec::Notify host_notify_spec(const Engine& engine, const store::Job&
     remote::JobSpec::Notify n;
     // Only webhooks travel; a local command runs here (run_notify_commands),
     // with a digest the hosts stay quiet (send_digest), and an array's tasks
-    // too: the laptop sends one message for the array (send_array).
-    if (job.notify.empty() || targets(engine.config().notify).empty() || engine.config().notify.digest ||
-        job.array_id)
+    // too: the laptop sends one message for the array (send_array). A host
+    // whose jobs' policy is none never holds a URL: a job there that asked
+    // for a message anyway (run --notify, a pool's placement) gets it from here.
+    if (job.notify.empty() || job.notify == "none" || targets(engine.config().notify).empty() ||
+        engine.config().notify.digest || job.array_id || engine.config().notify_policy_for(job.host) == "none")
         return n;
     n.policy_line = job.notify + " " + std::to_string(engine.config().notify.min_duration.count());
     notify::JobInfo info = job_info(engine, job);
@@ -288,11 +341,7 @@ void send_array(Engine& engine, int64_t array_id, const std::vector<store::Job>&
                                [&engine, ids, state, label](notify::DeliveryResult r) {
             if (!r.ok) state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error;
             if (--state->left > 0) return;
-            store::NotifyRepo done(engine.db());
-            for (int64_t id : ids) {
-                engine.notifying().erase(id);
-                done.finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(), state->errors);
-            }
+            record_deliveries(engine, ids, state->errors);
         });
     }
 }
@@ -353,11 +402,7 @@ void send_digest(Engine& engine) {
                                [&engine, ids, state, label](notify::DeliveryResult r) {
             if (!r.ok) state->errors += (state->errors.empty() ? "" : "; ") + label + ": " + r.error;
             if (--state->left > 0) return;
-            store::NotifyRepo done(engine.db());
-            for (int64_t id : ids) {
-                engine.notifying().erase(id);
-                done.finish(id, state->errors.empty() ? "laptop" : "failed", now_epoch(), state->errors);
-            }
+            record_deliveries(engine, ids, state->errors);
         });
     }
 }
@@ -387,6 +432,12 @@ void finish_notifications(Engine& engine, event::Duration limit) {
     auto done = [&] { return engine.notifying().empty() && engine.notices_in_flight() == 0; };
     if (done()) return;
     engine.loop().run_until(done, event::Clock::now() + limit);
+    // rj is leaving: a [notify] command still running would outlive its timeout.
+    for (pid_t group : engine.command_groups()) {
+        kill(-group, SIGKILL);
+        waitpid(group, nullptr, 0);
+    }
+    engine.command_groups().clear();
     store::NotifyRepo repo(engine.db());
     for (int64_t id : engine.notifying())
         repo.release(id, "rj exited while it was still trying to deliver it; the next sync tries again");

@@ -93,11 +93,25 @@ Duration Loop::timer_wait() const {
     return wait;
 }
 
+template <class Fn> void Loop::guarded(Fn&& fn) {
+    if (!callback_error_) return fn();
+    try {
+        fn();
+    } catch (...) {
+        callback_error_(std::current_exception());
+    }
+}
+
 void Loop::fire_timers() {
-    // Collect first: a timer callback may add or cancel timers.
-    std::vector<TimerId> due;
+    // Collect first: a timer callback may add or cancel timers. In the order
+    // they came due (ties: the order they were set), not by id: a loop that
+    // woke late finds several due at once.
+    std::vector<std::pair<TimePoint, TimerId>> due_at;
     for (const auto& [id, t] : timers_)
-        if (t.due <= now_) due.push_back(id);
+        if (t.due <= now_) due_at.emplace_back(t.due, id);
+    std::sort(due_at.begin(), due_at.end());
+    std::vector<TimerId> due;
+    for (const auto& [at, id] : due_at) due.push_back(id);
     for (TimerId id : due) {
         auto it = timers_.find(id);
         if (it == timers_.end()) continue;
@@ -108,7 +122,7 @@ void Loop::fire_timers() {
         } else {
             timers_.erase(it);
         }
-        fn();
+        guarded(fn);
     }
 }
 
@@ -116,7 +130,7 @@ void Loop::dispatch_signals() {
     for (auto& [signo, handler] : signal_handlers_) {
         if (g_pending[signo]) {
             g_pending[signo] = 0;
-            handler(signo);
+            guarded([&] { handler(signo); });
         }
     }
 }
@@ -163,7 +177,8 @@ void Loop::run_once(Duration max_wait) {
     // Copy: a tick may add or remove sources.
     std::vector<Source*> snapshot = sources_;
     for (Source* s : snapshot)
-        if (std::find(sources_.begin(), sources_.end(), s) != sources_.end()) s->tick(now_, ready);
+        if (std::find(sources_.begin(), sources_.end(), s) != sources_.end())
+            guarded([&] { s->tick(now_, ready); });
 }
 
 bool Loop::run_until(const std::function<bool()>& done, TimePoint deadline) {

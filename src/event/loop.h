@@ -3,6 +3,7 @@
 #pragma once
 
 #include <csignal>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,6 +34,13 @@ public:
     TimerId every(Duration period, std::function<void()> fn);
     void cancel(TimerId id);
 
+    // Where an exception thrown by a callback the loop runs (a timer, a
+    // signal handler, a source's tick: libcurl's completions, SSH replies)
+    // goes. Each callback is guarded on its own, so one that throws costs no
+    // other its turn. Unset, the exception leaves run_once() (batch mode: the
+    // command reports it and exits).
+    void on_callback_error(std::function<void(std::exception_ptr)> handler) { callback_error_ = std::move(handler); }
+
     // One iteration: wait (at most `max_wait`) then tick every source once.
     void run_once(Duration max_wait = Duration::max());
     // Iterate until `done()` is true or `deadline` passes. Returns done().
@@ -52,6 +60,7 @@ private:
     void fire_timers();
     Duration timer_wait() const;
     void dispatch_signals();
+    template <class Fn> void guarded(Fn&& fn);
 
     std::vector<Source*> sources_;
     std::map<TimerId, Timer> timers_;
@@ -61,6 +70,7 @@ private:
     sigset_t original_mask_{};
     TimePoint now_;
     unsigned long iterations_ = 0;
+    std::function<void(std::exception_ptr)> callback_error_;
 };
 
 }  // namespace event

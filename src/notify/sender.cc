@@ -5,6 +5,7 @@
 #include <sys/select.h>
 
 #include <algorithm>
+#include <exception>
 #include <vector>
 
 namespace notify {
@@ -145,14 +146,24 @@ void Sender::tick(event::TimePoint now, const event::Readiness&) {
             ++it;
         }
     }
+    // Each callback on its own: one that throws (a busy database while it
+    // records its delivery) must not cost the others theirs. The first error
+    // then goes on to the loop's guard.
+    std::exception_ptr first_error;
     for (auto& r : over) {
         curl_easy_cleanup(r->easy);
         r->easy = nullptr;
         curl_slist_free_all(r->headers);
         r->headers = nullptr;
         r->result.attempts = r->attempts;
-        if (r->done) r->done(r->result);
+        if (!r->done) continue;
+        try {
+            r->done(r->result);
+        } catch (...) {
+            if (!first_error) first_error = std::current_exception();
+        }
     }
+    if (first_error) std::rethrow_exception(first_error);
 }
 
 void Sender::finished(Request& r, CURLcode code, event::TimePoint now) {

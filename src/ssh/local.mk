@@ -18,6 +18,7 @@ src_ssh_librjssh_a_SOURCES = \
 	src/ssh/session.cc \
 	src/ssh/session_exec.h \
 	src/ssh/session_channels.cc \
+	src/ssh/session_alive.cc \
 	src/ssh/connections.h \
 	src/ssh/connections.cc
 tests_unit_tests_SOURCES += tests/unit/test_ssh_config.cc

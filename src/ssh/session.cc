@@ -291,7 +291,7 @@ event::Duration Session::wait_time(event::TimePoint now) {
     if (!queued_.empty() && state_ == State::Ready && static_cast<int>(active_.size()) < options_.max_channels)
         return event::Duration::zero();
     for (const auto& e : active_) next = std::min(next, e->deadline);
-    if (state_ == State::Ready && host_.server_alive_interval_s > 0) next = std::min(next, next_keepalive_);
+    if (state_ == State::Ready) next = std::min(next, next_keepalive_);
     // While commands are in flight, look again at least twice a second even
     // without a readiness event: libssh2 has one incoming queue per session,
     // and a packet it already pulled off the socket for one channel never
@@ -371,17 +371,7 @@ void Session::tick(event::TimePoint now, const event::Readiness& ready) {
         if (r == Authenticator::Result::Done) {
             auth_.reset();
             connect_time_ = event::Clock::now() - connect_started_;
-            if (host_.server_alive_interval_s <= 0) host_.server_alive_interval_s = options_.default_keepalive_s;
-            next_keepalive_ = now + std::chrono::seconds(std::max(1, host_.server_alive_interval_s));
-            if (host_.server_alive_interval_s > 0) {
-                libssh2_keepalive_config(session_, 0, static_cast<unsigned>(host_.server_alive_interval_s));
-                // Keepalives with want_reply=0 never fail by themselves; let the
-                // kernel give up on a silent peer after the same budget OpenSSH
-                // uses (interval × ServerAliveCountMax).
-                unsigned timeout_ms = static_cast<unsigned>(host_.server_alive_interval_s) *
-                                      static_cast<unsigned>(std::max(1, host_.server_alive_count_max)) * 1000u;
-                setsockopt(transport_->fd(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
-            }
+            start_keepalives(now);
             set_state(State::Ready);
         }
     }
@@ -423,6 +413,11 @@ void Session::step_connect(event::TimePoint, const event::Readiness& ready) {
         return;
     }
     libssh2_session_set_blocking(session_, 0);
+    // Count what the host sends (session_alive.cc): keepalive replies are
+    // the proof of life, and libssh2 offers no other way to see them.
+    received_ = 0;
+    *libssh2_session_abstract(session_) = this;
+    libssh2_session_callback_set(session_, LIBSSH2_CALLBACK_RECV, reinterpret_cast<void*>(&Session::counting_recv));
     // libssh2 1.10 prefers ECDSA host keys; ask first for the types we
     // already know for this host, or a known host reads as unknown.
     const std::string& key_host = host_.host_key_name();
@@ -573,17 +568,6 @@ bool Session::record_host_key() {
         return false;
     }
     return true;
-}
-
-void Session::keepalive(event::TimePoint now) {
-    if (host_.server_alive_interval_s <= 0 || now < next_keepalive_ || write_blocked_) return;
-    int seconds_to_next = 0;
-    int rc = libssh2_keepalive_send(session_, &seconds_to_next);
-    if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN) {
-        disconnect("lost connection to " + host_.alias);
-        return;
-    }
-    next_keepalive_ = now + std::chrono::seconds(std::max(1, seconds_to_next));
 }
 
 void Session::trace(const std::string& what) const {

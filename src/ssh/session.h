@@ -4,12 +4,14 @@
 // Nothing here ever blocks on the network, on DNS or on a person's answer.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include "event/loop.h"
@@ -75,7 +77,9 @@ struct SessionOptions {
     int max_channels = 8;               // below sshd's MaxSessions (10)
     std::map<std::string, int> max_channels_by_host;  // per alias, overriding max_channels
     int default_connect_timeout_s = 10; // when ssh_config has no ConnectTimeout
-    int default_keepalive_s = 60;       // when ssh_config has no ServerAliveInterval
+    // When ssh_config has no ServerAliveInterval (or 0): rj always probes a
+    // silent connection, since a relay (ProxyJump) keeps the TCP side alive.
+    int default_keepalive_s = 15;
     std::string ssh_config_path;        // handed to `ssh -F` for ProxyJump
     // Unknown host key: asked through this (the UI's dialog). Unset: refused.
     std::function<void(const HostKeyQuestion&, std::function<void(bool accept)>)> ask_host_key;
@@ -159,7 +163,15 @@ private:
     void drain_channel(Exec& e);
     // Past the request's reply caps: fail the exec and close its channel.
     bool fail_if_overflowed(Exec& e);
+    // Liveness (session_alive.cc): after ServerAliveInterval with nothing
+    // from the host, a keepalive that asks for a reply; ServerAliveCountMax
+    // of them unanswered and the host is given up.
+    void start_keepalives(event::TimePoint now);
     void keepalive(event::TimePoint now);
+    int alive_interval_s() const;
+    // Bytes the host has sent so far: read by libssh2, or waiting in the socket.
+    uint64_t bytes_heard() const;
+    static ssize_t counting_recv(int socket, void* buffer, size_t length, int flags, void** abstract);
     // Appends the key just checked to the first UserKnownHostsFile; false (and failed) if it cannot.
     bool record_host_key();
     void release_session();
@@ -183,6 +195,10 @@ private:
     event::TimePoint retry_at_{};       // set: reconnect then (Connecting, no transport)
     event::Duration connect_time_{};
     event::TimePoint next_keepalive_{};
+    uint64_t received_ = 0;       // bytes libssh2 read from the socket
+    uint64_t heard_at_probe_ = 0; // bytes_heard() when the keepalive timer last looked
+    int unanswered_ = 0;          // keepalives sent since the host last sent anything
+    int replies_owed_ = 0;        // keepalive replies libssh2 keeps (it never frees them)
     bool host_key_answered_ = false;
     bool host_key_accepted_ = false;
     std::string pending_key_;  // the unknown host key being decided on

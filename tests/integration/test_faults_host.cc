@@ -42,8 +42,9 @@ std::map<int64_t, std::string> rows(JobsFixture& f) {
 }
 
 // Timings the test's ssh config gives rj (see faulty_config): a silent peer is
-// given up after ServerAliveInterval × ServerAliveCountMax = 3 s (the kernel's
-// TCP_USER_TIMEOUT, which rj sets to that budget), a new
+// given up after ServerAliveInterval × ServerAliveCountMax = 6 s (1 s asked,
+// raised to rj's 2 s minimum; the kernel's TCP_USER_TIMEOUT, which rj sets to
+// that budget, and its unanswered keepalives, 8 to 10 s), a new
 // connection after ConnectTimeout = 10 s (the proxy's latency makes the
 // handshake take a few seconds). An operation may meet both (the lost
 // exchange, then one reconnect attempt) plus the proxy's delays: 30 s is

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "integration/rj_runner.h"
+#include "tui/tui_session.h"
 
 using namespace testing_support;
 using namespace std::chrono_literals;
@@ -128,6 +129,10 @@ TEST_CASE("notify: the host sends success, failure, timeout and killed ends once
     CHECK(contains(t["text"].str(), "timed out after"));
 
     int64_t victim = f.run({"alpha", "sleep 60"});
+    // While the job runs, the URL is in no file but the 0600 curl config.
+    std::string vdir = f.job_dir_of(victim);
+    CHECK(f.on_host("alpha", "stat -c %a " + vdir + "/notify.1.curl") == "600\n");
+    CHECK(f.on_host("alpha", "grep -rl 127.0.0.1 " + vdir + " | sed 's|.*/||'") == "notify.1.curl\n");
     RjResult k = f.rj.batch({"kill", id_s(victim)});
     INFO(k.describe());
     REQUIRE(k.status == 0);
@@ -146,10 +151,14 @@ TEST_CASE("notify: the host sends success, failure, timeout and killed ends once
     REQUIRE(f.rj.batch({"sync"}).status == 0);
     CHECK(server.requests().size() == 4);
     for (int64_t id : {ok, bad, slow, victim}) CHECK(server.about(id).size() == 1);
-    // The URL is in no file but the 0600 curl config, and on no command line.
-    std::string dir = f.job_dir_of(bad);
-    CHECK(f.on_host("alpha", "stat -c %a " + dir + "/notify.1.curl") == "600\n");
-    CHECK(f.on_host("alpha", "grep -rl 127.0.0.1 " + dir + " | sed 's|.*/||'") == "notify.1.curl\n");
+    // Once each end (and whether the host sent its message) is recorded, the
+    // host keeps no copy of the URL: the curl configs are gone.
+    for (int64_t id : {ok, bad, slow, victim}) {
+        std::string dir = f.job_dir_of(id);
+        INFO("job " << id);
+        CHECK(f.on_host("alpha", "ls " + dir + " | grep -c 'curl' || true") == "0\n");
+        CHECK(f.on_host("alpha", "grep -rl 127.0.0.1 " + dir + " | wc -l") == "0\n");
+    }
     RjResult show = f.rj.batch({"show", id_s(bad)});
     CHECK(contains(show.out, "notify:"));
     CHECK(contains(show.out, "sent by the host"));
@@ -178,6 +187,7 @@ TEST_CASE("notify: a host without curl, and a dead job, are notified by rj once"
     int64_t dead = f.run({"alpha", "sleep 300"});
     REQUIRE(f.await_status(dead, "running"));
     std::string dir = f.job_dir_of(dead);
+    CHECK(f.on_host("alpha", "test -e " + dir + "/notify.1.curl && echo kept || echo gone") == "kept\n");
     f.on_host("alpha", "tmux kill-session -t " + f.session_of(dead) + "; kill -9 $(cat " + dir + "/wpid) $(cat " + dir +
                            "/pid) 2>/dev/null; true");
     Json d = f.await_end(dead);
@@ -190,6 +200,8 @@ TEST_CASE("notify: a host without curl, and a dead job, are notified by rj once"
     got = server.requests();
     REQUIRE(got.size() == 2);
     CHECK(contains(got[1]["text"].str(), "rj job " + id_s(dead) + " on alpha"));
+    // Its wrapper never wrote an end: the sync that found it gone removed the URL.
+    CHECK(f.on_host("alpha", "test -e " + dir + "/notify.1.curl && echo kept || echo gone") == "gone\n");
 }
 
 TEST_CASE("notify: an unreachable webhook is retried, then reported; jobs are unaffected", "[notify][jobs]") {
@@ -371,4 +383,150 @@ TEST_CASE("notify: an array sends one message for all its tasks, from the laptop
     REQUIRE(m["failed_tasks"].items.size() == 1);
     CHECK(m["failed_tasks"].items[0].integer() == 2);
     CHECK(contains(m["text"].str(), "rj array " + id_s(array) + " on alpha: 2 completed, 1 failed (tasks 2)"));
+}
+
+TEST_CASE("notify: a host whose jobs' policy is none is sent no URL; a job there that asks is announced by rj",
+          "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer server(hosts.dir());
+    configure(f, "webhook = " + server.url() + "\n[host alpha]\nnotify = none\n");
+    int64_t quiet = f.run({"alpha", "exit 4"});
+    int64_t asked = f.run({"--notify", "all", "alpha", "exit 5"});
+    for (int64_t id : {quiet, asked}) {
+        std::string dir = f.job_dir_of(id);
+        INFO("job " << id);
+        CHECK(f.on_host("alpha", "ls " + dir + " | grep -c '^notify' || true") == "0\n");
+        CHECK(f.on_host("alpha", "grep -rl 127.0.0.1 " + dir + " | wc -l") == "0\n");
+    }
+    f.await_end(quiet);
+    f.await_end(asked);
+    REQUIRE(eventually([&] {
+        f.rj.batch({"sync"});
+        return f.show(asked)["notified_via"].str() == "laptop";
+    }, 30s));
+    f.rj.batch({"sync"});
+    CHECK(server.about(quiet).empty());
+    auto got = server.about(asked);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0]["via"].str() == "laptop");
+    CHECK(got[0]["status"].str() == "failed");
+}
+
+namespace {
+
+bool alive(pid_t pid) {
+    // A zombie (not reaped yet by whoever inherited it) runs nothing.
+    std::string st = slurp("/proc/" + std::to_string(pid) + "/stat");
+    auto close = st.rfind(") ");
+    return close != std::string::npos && st.compare(close + 2, 1, "Z") != 0;
+}
+
+}  // namespace
+
+TEST_CASE("notify command: starts with default signals in its own process group; its timeout kills the group",
+          "[notify][jobs]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    std::string dir = f.hosts.dir();
+    {
+        // Records how it started, leaves a child that sleeps, and waits for it.
+        std::ofstream script(dir + "/note");
+        script << "#!/bin/sh\ngrep -E '^(SigBlk|SigIgn):' /proc/self/status > '" << dir << "/signals'\n"
+               << "ps -o pgid= -p $$ | tr -d ' ' > '" << dir << "/pgid'\n"
+               << "sleep 300 &\necho $$ $! > '" << dir << "/pids.tmp'; mv '" << dir << "/pids.tmp' '" << dir
+               << "/pids'\nwait\n";
+    }
+    REQUIRE(std::system(("chmod +x '" + dir + "/note'").c_str()) == 0);
+    std::string cfg = dir + "/rj.config";
+    std::ofstream(cfg) << "[notify]\nnotify = all\nmin_duration = 0s\ncommand = " << dir << "/note\n";
+    f.rj.set_env("RJ_CONFIG", cfg);
+
+    int64_t id = f.run({"alpha", "exit 3"});
+    f.await_end(id);
+    f.rj.batch({"sync"});  // runs the command, and waits for it (bounded)
+    REQUIRE(eventually([&] { return !slurp(dir + "/pids").empty(); }, 20s));
+    pid_t leader = 0, child = 0;
+    std::istringstream(slurp(dir + "/pids")) >> leader >> child;
+    REQUIRE(leader > 0);
+    REQUIRE(child > 0);
+    std::string signals = slurp(dir + "/signals");
+    INFO(signals);
+    // Signals 1..31 (glibc keeps 32 and 33 for itself: no program sets those).
+    auto mask = [&](const std::string& key) {
+        auto at = signals.find(key + ":\t");
+        return at == std::string::npos ? ~0ULL : std::stoull(signals.substr(at + key.size() + 2, 16), nullptr, 16);
+    };
+    CHECK((mask("SigBlk") & 0x7fffffffULL) == 0);
+    CHECK((mask("SigIgn") & 0x7fffffffULL) == 0);
+    CHECK(slurp(dir + "/pgid") == std::to_string(leader) + "\n");  // its own group
+    // Past its timeout (10 s) neither the command nor its child lives.
+    CHECK(eventually([&] { return !alive(leader) && !alive(child); }, 40s));
+    if (alive(child)) kill(child, SIGKILL);
+}
+
+namespace {
+
+// Another process that holds the database's write lock (BEGIN IMMEDIATE)
+// until release() or its end.
+class WriteLock {
+public:
+    WriteLock(const std::string& db, const std::string& dir) : held_(dir + "/lock.held") {
+        std::string py = "import sqlite3, sys\n"
+                         "c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)\n"
+                         "c.execute('BEGIN IMMEDIATE')\n"
+                         "open(sys.argv[2], 'w').write('1')\n"
+                         "sys.stdin.read()\n"
+                         "c.execute('ROLLBACK')\n";
+        pipe_ = popen(("python3 -c " + shell_quote(py) + " " + shell_quote(db) + " " + shell_quote(held_)).c_str(), "w");
+        REQUIRE(pipe_);
+        REQUIRE(eventually([&] { return !slurp(held_).empty(); }, 30s));
+    }
+    ~WriteLock() { release(); }
+    void release() {
+        if (pipe_) pclose(pipe_);
+        pipe_ = nullptr;
+    }
+
+private:
+    std::string held_;
+    FILE* pipe_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("notify: a webhook answer that comes while another rj holds the database does not end the UI; it is "
+          "recorded once the lock is gone",
+          "[notify][tui]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    WebhookServer server(hosts.dir());
+    // The UI syncs and polls once, at its start: nothing else of its own
+    // writes to the database while the lock is held below.
+    std::string cfg = f.hosts.dir() + "/rj.config";
+    std::ofstream(cfg) << "sync_interval = 1h\nmeter_interval = 1h\n[notify]\nnotify = all\nmin_duration = 0s\n"
+                       << "webhook = " << server.url("/hold/") << "\n";
+    f.rj.set_env("RJ_CONFIG", cfg);
+    remove_curl(hosts, f, "alpha");  // the laptop delivers: the UI, here
+
+    int64_t id = f.run({"alpha", "exit 3"});
+    std::string dir = f.job_dir_of(id);
+    REQUIRE(eventually([&] { return f.on_host("alpha", "test -e " + dir + "/exit && echo ended") == "ended\n"; }, 30s));
+    std::string db = f.hosts.dir() + "/rj.db";
+    TuiSession ui(hosts, "", 160, 30, "RJ_DB=" + shell_quote(db) + " RJ_CONFIG=" + shell_quote(cfg));
+    // Its first sync finds the end and POSTs; the webhook holds its answer.
+    // Its first meters are in too: nothing else of the UI writes until the next hour.
+    REQUIRE(eventually([&] { return !server.about(id).empty(); }, 40s));
+    REQUIRE(ui.wait_until([](const std::string& s) { return contains(screen_line(s, "alpha "), "CPU["); }, 30));
+    WriteLock lock(db, f.hosts.dir());
+    std::ofstream(f.hosts.dir() + "/webhook.log.release") << "go\n";
+    // The answer arrives, its record meets the lock: a message, not an exit.
+    INFO(ui.last_screen());
+    CHECK(ui.wait_for("recording it again shortly", 30));
+    CHECK(ui.exit_status() == -1);
+    CHECK(f.show(id)["notified_via"].str() == "sending");  // nothing written yet
+    lock.release();
+    CHECK(eventually([&] { return f.show(id)["notified_via"].str() == "laptop"; }, 30s));
+    CHECK(ui.exit_status() == -1);
+    CHECK(server.about(id).size() == 1);
 }

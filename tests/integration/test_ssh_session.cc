@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
@@ -364,4 +365,87 @@ TEST_CASE("a host name with shell metacharacters never reaches a ProxyCommand", 
     CHECK_THAT(r.error, Catch::Contains("refusing") && Catch::Contains("proxy"));
     struct stat st;
     CHECK(stat(marker.c_str(), &st) != 0);  // the proxy command never ran
+}
+
+namespace {
+
+// Every process of a test host's sshd (the listener and its connections),
+// stopped with SIGSTOP: the host is silent, yet its kernel still ACKs, and a
+// relay in front of it keeps the client's side alive. SIGCONT when it goes.
+class FrozenHost {
+public:
+    FrozenHost(const TestHosts& hosts, const std::string& name) {
+        long root = std::stol(file_text(hosts.dir() + "/hosts/" + name + "/sshd.pid"));
+        std::map<long, std::vector<long>> children;
+        for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+            std::string entry = e.path().filename().string();
+            if (entry.find_first_not_of("0123456789") != std::string::npos) continue;  // self, net, ...
+            std::string line = file_text((e.path() / "stat").string());
+            auto close = line.rfind(") ");
+            if (close == std::string::npos) continue;
+            std::istringstream rest(line.substr(close + 2));
+            std::string state;
+            long ppid = 0;
+            rest >> state >> ppid;
+            children[ppid].push_back(std::stol(entry));
+        }
+        std::vector<long> todo{root};
+        while (!todo.empty()) {
+            long pid = todo.back();
+            todo.pop_back();
+            if (kill(static_cast<pid_t>(pid), SIGSTOP) == 0) pids_.push_back(pid);
+            for (long c : children[pid]) todo.push_back(c);
+        }
+    }
+    ~FrozenHost() {
+        for (long pid : pids_) kill(static_cast<pid_t>(pid), SIGCONT);
+    }
+    size_t size() const { return pids_.size(); }
+
+private:
+    std::vector<long> pids_;
+};
+
+}  // namespace
+
+TEST_CASE("a silent host behind a relay is given up after its keepalive budget, far before the exec timeout", "[ssh]") {
+    TestHosts hosts({"alpha", "beta"});
+    std::ofstream cfg(hosts.ssh_config(), std::ios::app);
+    cfg << "\nHost beta-via-alpha\n  HostName " << hosts.address("beta") << "\n  Port " << hosts.port("beta")
+        << "\n  User " << hosts.user("beta") << "\n  IdentityFile ~/.ssh/id_ed25519\n  IdentitiesOnly yes\n"
+        << "  UserKnownHostsFile ~/.ssh/known_hosts\n  ProxyJump alpha\n"
+        << "  ServerAliveInterval 2\n  ServerAliveCountMax 2\n";
+    cfg.close();
+    Fixture f(hosts);
+    auto exec = [&](const std::string& script, event::Duration timeout) {
+        ssh::ExecResult result;
+        bool done = false;
+        f.conns->exec("beta-via-alpha", {"sh -s", script, timeout}, [&](ssh::ExecResult r) {
+            result = std::move(r);
+            done = true;
+        });
+        f.loop.run_until([&] { return done; }, event::Clock::now() + timeout + 30s);
+        return result;
+    };
+    // A live host that says nothing for longer than the budget (2 s × 3) is
+    // not given up: it answers the keepalives.
+    auto quiet = exec("sleep 8; echo done\n", 60s);
+    INFO(quiet.error);
+    REQUIRE(quiet.exited());
+    CHECK(quiet.out == "done\n");
+
+    // Now the host freezes: alpha (the relay) still carries the connection.
+    FrozenHost frozen(hosts, "beta");
+    REQUIRE(frozen.size() >= 2);  // the listener and this connection's sshd
+    const auto timeout = 60s;
+    auto started = event::Clock::now();
+    auto lost = exec("echo again\n", timeout);
+    double elapsed = std::chrono::duration<double>(event::Clock::now() - started).count();
+    INFO(lost.error << " after " << elapsed << " s");
+    CHECK(lost.outcome == ssh::ExecResult::Outcome::Failed);
+    CHECK(lost.kind == ssh::ErrorKind::Disconnected);
+    CHECK_THAT(lost.error, Catch::Contains("no answer") && Catch::Contains("keepalives"));
+    CHECK_THAT(lost.hint, Catch::Contains("ServerAliveInterval"));
+    // About interval × (count + 1) = 6 s: a tenth of the exec timeout, with room.
+    CHECK(elapsed / std::chrono::duration<double>(timeout).count() < 0.25);
 }

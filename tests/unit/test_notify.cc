@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <catch2/catch.hpp>
+#include <stdexcept>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -208,6 +209,32 @@ TEST_CASE("sender: an unreachable webhook is retried with backoff, then reported
     CHECK(!result->error.empty());
     CHECK(took >= 150ms);  // 50 ms + 100 ms of backoff
     CHECK(ticks >= 10);    // the loop's timers ran meanwhile
+    CHECK(sender.in_flight() == 0);
+}
+
+TEST_CASE("sender: a completion callback that throws costs the others nothing; the error reaches the loop's guard",
+          "[notify]") {
+    event::Loop loop;
+    notify::Sender::Options o;
+    o.max_attempts = 1;
+    o.timeout = 2s;
+    notify::Sender sender(loop, o);
+    std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/hook";
+    int done = 0;
+    for (int i = 0; i < 3; ++i)
+        sender.post(url, "{}", [&done](notify::DeliveryResult) {
+            if (++done == 1) throw std::runtime_error("database is locked");
+        });
+    std::vector<std::string> errors;
+    loop.on_callback_error([&](std::exception_ptr e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            errors.push_back(ex.what());
+        }
+    });
+    REQUIRE(loop.run_until([&] { return done == 3; }, event::Clock::now() + 10s));
+    CHECK(errors == std::vector<std::string>{"database is locked"});
     CHECK(sender.in_flight() == 0);
 }
 

@@ -44,6 +44,13 @@ rj_facts() {
     if rj_alive_as "$rj_w" "$rj_j/wstart"; then rj_wa=1; fi
   fi
   if [ -f "$rj_j/killed" ]; then rj_k=1; fi
+  # The webhook URLs (notify.N.curl) serve only the wrapper's own POST: once
+  # its end is recorded, or it is gone for good (another boot, or its
+  # recorded pid dead), rj sends the message from the laptop and the host
+  # keeps no copy.
+  if [ -f "$rj_j/exit" ] || [ "$rj_rb" = 1 ] || { [ "$rj_w" != 0 ] && [ "$rj_wa" = 0 ]; }; then
+    rm -f "$rj_j"/notify.*.curl
+  fi
   # Queued jobs: w = waiting in its queue, c = claimed by a runner (starting).
   rj_q=- rj_qn=''
   rj_first "$rj_j/queue"

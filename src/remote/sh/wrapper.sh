@@ -373,9 +373,10 @@ rj_notify() {
   if [ "$rj_st" = completed ]; then rj_mark='\u2713'; fi
   rj_ncode=$2
   if [ "$rj_ncode" -lt 0 ]; then rj_ncode=null; fi
-  rj_nw=sent
+  rj_nw=failed rj_ndet=nourl
   for rj_c in "$J"/notify.*.curl; do
     [ -f "$rj_c" ] || continue
+    if [ "$rj_ndet" = nourl ]; then rj_nw=sent rj_ndet=''; fi
     rj_read "${rj_c%.curl}.json"; rj_body=$rj_r
     rj_fill ID "$ID"; rj_fill MARK "$rj_mark"; rj_fill STATUS "$rj_st"; rj_fill OUTCOME "$rj_out"
     rj_fill CODE "$rj_ncode"; rj_fill SIG "$3"; rj_fill SECS "$rj_secs"; rj_fill LINES "$rj_lines"
@@ -414,6 +415,8 @@ rj_finish() {
   if [ -n "$rj_nw" ]; then rj_rec="$rj_rec notify=$rj_nw notify_detail=${rj_ndet:--}"; fi
   if [ -n "$3" ]; then rj_rec="$rj_rec err=$3"; fi
   rj_put exit "kind=$1 $rj_rec"
+  # The record says whether the message went out: the URLs are of no more use here.
+  rm -f "$J"/notify.*.curl
   rj_journal "$rj_end" "$1 $rj_rec"
   # A SLURM batch job ends with the job's status, so that SLURM's own
   # records (sacct, scontrol) say FAILED and the code too.
