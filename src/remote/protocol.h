@@ -173,6 +173,8 @@ struct JobSpec {
     // Code snapshot: the most bytes of uncommitted changes the wrapper keeps
     // (0: record no code at all).
     int64_t snapshot_bytes = 2 << 20;
+    int64_t snapshot_seconds = 30;              // past it, the snapshot stops (truncated)
+    std::vector<std::string> snapshot_exclude;  // gitignore patterns never captured
     // restart --exact: run in a checkout of `commit` of repository `root`
     // (on the host) with the patch of job dir `patch_job` applied, in `subdir`.
     struct Exact {

@@ -83,6 +83,7 @@ rj_main() {
   if ! (cd "$D") 2>/dev/null; then rj_fail "cannot enter directory: $D (permission denied)"; return; fi
   if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
   printf '%s\n' "$RJ_SNAPSHOT" > "$J/snapshot"
+  printf '%s' "$RJ_SNAPEXCL" > "$J/snapshot_exclude"
   if ! { printf '%s' "$RJ_COMMAND" > "$J/cmd" &&
          printf '%s' "$D" > "$J/dir" &&
          printf '%s' "$RJ_ENVTEXT" > "$J/env" &&
