@@ -149,7 +149,10 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                               return;
                           }
                           store::JobRepo jobs(engine.db());
-                          if (sr.status == remote::SubmitReply::Status::Error) {
+                          if (sr.status == remote::SubmitReply::Status::GpusTaken) {
+                              result.fail(FailureKind::Remote, sr.error);
+                              result.gpus_taken = true;
+                          } else if (sr.status == remote::SubmitReply::Status::Error) {
                               result.fail(FailureKind::Remote, "cannot start job " + std::to_string(id) + ": " + sr.error);
                           } else {
                               std::optional<int64_t> pid;

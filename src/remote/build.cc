@@ -277,7 +277,7 @@ std::string submit_script(const JobSpec& spec) {
     assign_num(s, "RJ_ID", spec.id);
     assign(s, "RJ_ENVTEXT", env_file_text(spec.id, spec.env));
     assign_job(s, spec);
-    return finish(std::move(s), {sh::submit_body});
+    return finish(std::move(s), {sh::queue_lib_body, sh::submit_body});
 }
 
 std::string diff_script(const RemoteDir& rj_dir, int64_t id1, int64_t id2, const std::string& root,

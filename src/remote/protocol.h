@@ -203,7 +203,9 @@ struct JobSpec {
 std::string submit_script(const JobSpec& spec);
 
 struct SubmitReply {
-    enum class Status { Ok, Pending, Error };
+    // GpusTaken: the GPUs rj chose (a placement) were given to another job
+    // since it looked; nothing was written, the job is placed again.
+    enum class Status { Ok, Pending, Error, GpusTaken };
     Status status = Status::Error;
     int64_t id = 0;
     int64_t pid = 0;

@@ -175,3 +175,38 @@ TEST_CASE("--array specs: ranges, lists, a limit; bad ones are usage errors", "[
         CHECK_THAT(std::string(e.what()), Catch::Contains("'x' is not a task number") && !Catch::Contains("--"));
     }
 }
+
+TEST_CASE("a placed job's submit claims its GPUs under the runners' lock and writes nothing when one was given away", "[remote][queue]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            // A queue runner's claim of GPU 1 for job 5 (still running: no exit record).
+            std::string rj = sb.job_dir(5) + "/../..";
+            REQUIRE(sb.sh("mkdir -p " + rj + "/queues/default/run " + sb.job_dir(5) + " && touch " + rj +
+                          "/queues/default/run/5 && echo 1 > " + sb.job_dir(5) + "/gpu_alloc").status == 0);
+            remote::JobSpec taken = sb.spec(7, "echo ran");
+            taken.gpu_alloc = "0,1";
+            remote::SubmitReply r = sb.submit(taken);
+            CHECK(r.status == remote::SubmitReply::Status::GpusTaken);
+            CHECK(r.error == "GPU 1 went to another job on the host after rj looked");
+            CHECK(sb.sh("ls " + rj + "/gpu_jobs; ls -d " + sb.job_dir(7) + " 2>/dev/null; ls -d " + rj +
+                        "/gpus.lock 2>/dev/null").out.empty());
+
+            // GPU 0 alone is free: claimed (gpu_jobs/ID, gpu_alloc), the lock given back.
+            remote::JobSpec free = sb.spec(8, "echo \"cvd=$CUDA_VISIBLE_DEVICES\"");
+            free.gpu_alloc = "0";
+            CHECK(sb.submit(free).status == remote::SubmitReply::Status::Ok);
+            CHECK(rjtest::read_file(rj + "/gpu_jobs/8") == "0\n");
+            CHECK(rjtest::read_file(sb.job_dir(8) + "/gpu_alloc") == "0\n");
+            REQUIRE(sb.wait_end(8).exit);
+            CHECK(sb.sh("ls -d " + rj + "/gpus.lock 2>/dev/null").out.empty());
+            // Once job 5 ended, its GPU is free for a placement again.
+            REQUIRE(sb.sh("echo 'kind=exit rc=0' > " + sb.job_dir(5) + "/exit").status == 0);
+            remote::JobSpec later = sb.spec(9, "true");
+            later.gpu_alloc = "1";
+            CHECK(sb.submit(later).status == remote::SubmitReply::Status::Ok);
+            REQUIRE(sb.wait_end(9).exit);
+            CHECK(sb.shutdown());
+        }
+    }
+}
