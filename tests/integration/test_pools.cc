@@ -491,7 +491,7 @@ TEST_CASE("a placement whose GPU a queue runner took after the probe is placed a
     std::string rjdir = qdir.substr(0, qdir.rfind("/jobs/"));
     CHECK(f.on_host("alpha", "ls " + rjdir + "/gpu_jobs/ 2>/dev/null || true") == "");
     CHECK(f.on_host("alpha", "ls -d " + rjdir + "/jobs/" + id_s(id) + " 2>/dev/null || true") == "");
-    CHECK(f.status_of(queued) == "running");
+    CHECK(f.await_status(queued, "running"));
 
     // Once the queue job ends, the next round places it on the GPU.
     f.on_host("alpha", "touch ~/go");
