@@ -21,7 +21,7 @@ export RJ_RUNNER='' RJ_TASKS='' RJ_OP='' RJ_JOBS='' RJ_SET_CMD='' RJ_SET_ENV='' 
 export RJ_SET_TIMEOUT='' RJ_SNAPSHOT='' RJ_EXACT='' RJ_EXACT_ROOT='' RJ_EXACT_COMMIT='' RJ_EXACT_SUB=''
 export RJ_EXACT_PATCH='' RJ_EXACT_BYTES='' RJ_ID1='' RJ_ID2='' RJ_ROOT='' RJ_C1='' RJ_C2='' RJ_CAP=''
 export RJ_LIMIT='' RJ_NAME='' RJ_SB='' RJ_TIMELIMIT=''
-export RJ_NOTIFY='' RJ_NC1='' RJ_NT1='' RJ_NC2='' RJ_NT2='' RJ_NC3='' RJ_NT3='' RJ_GALLOC=''"
+export RJ_SNAPEXCL='' RJ_NOTIFY='' RJ_NC1='' RJ_NT1='' RJ_NC2='' RJ_NT2='' RJ_NC3='' RJ_NT3='' RJ_GALLOC=''"
 status=0
 for prog in submit sync kill log host_info free cleanup remove usage enqueue queue_ctl diff wrapper runner \
   slurm_submit slurm_sync slurm_kill slurm_ctl slurm_info; do
@@ -30,7 +30,8 @@ for prog in submit sync kill log host_info free cleanup remove usage enqueue que
     echo '#!/bin/sh'
     case $prog in wrapper | runner) ;; *) echo "$data" ;; esac
     cat "$d/prelude.sh"
-    case $prog in sync | kill | enqueue | queue_ctl | runner | slurm_sync | slurm_kill) cat "$d/queue_lib.sh" ;; esac
+    case $prog in wrapper) cat "$d/snapshot.sh" ;; esac
+    case $prog in submit | sync | kill | enqueue | queue_ctl | runner | slurm_sync | slurm_kill) cat "$d/queue_lib.sh" ;; esac
     case $prog in sync | kill | slurm_sync | slurm_kill) cat "$d/facts.sh" ;; esac
     case $prog in host_info | free | slurm_info) cat "$d/hostfacts_lib.sh" ;; esac
     case $prog in slurm_sync) cat "$d/sync.sh" ;; slurm_info) cat "$d/host_info.sh" ;; esac

@@ -93,6 +93,12 @@ void start_claimed(const std::shared_ptr<Round>& round, int64_t id, const std::s
         store::JobRepo jobs(round->engine.db());
         if (r.started) {
             round->report.changes.push_back({id, what});
+        } else if (r.gpus_taken) {
+            // A queue runner (or another rj) gave its GPUs away after the
+            // probe: nothing ran; it is placed again in the next round.
+            jobs.return_to_laptop(id, back_host, util::visible(r.error));
+            round->report.changes.push_back({id, "placed again: " + util::visible(r.error)});
+            ++round->report.waiting;
         } else if (reply.maybe_ran) {
             jobs.set_error(id, r.error);
             round->report.changes.push_back({id, what + " (not confirmed: " + r.error + "; the next sync finds out)"});

@@ -81,6 +81,7 @@ struct SubmitResult : Outcome {
     std::string runner;    // queued: the runner's state (started | running | stopped | draining)
     std::vector<int64_t> task_ids;  // an array: its tasks
     bool queued = false;   // host unreachable; recorded as pending (--queue-on-fail)
+    bool gpus_taken = false;  // a placement's GPUs went to another job first: nothing ran
     // Laptop-held (pools, --require, cross-host --after): where it went, or why it waits.
     bool laptop_held = false;
     std::string placed_host;   // started there (empty: still waiting)

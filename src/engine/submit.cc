@@ -50,9 +50,12 @@ void check_exact(Engine& engine, const SubmitRequest& r) {
                                "only jobs that ran in a git work tree (with snapshots on) can be run again exactly; "
                                "sync first if it started moments ago");
     if (src->code.truncated)
-        throw util::UsageError("job " + id + "'s uncommitted changes were truncated at the snapshot limit (" +
-                                   std::to_string(src->code.patch_bytes) + " bytes kept)",
-                               "its exact code cannot be rebuilt; raise snapshot_limit in the config for future jobs");
+        throw util::UsageError("job " + id + "'s code snapshot was truncated: it left out changes over snapshot_limit, "
+                                   "or stopped at snapshot_timeout (" + std::to_string(src->code.patch_bytes) +
+                                   " bytes kept)",
+                               "its exact code cannot be rebuilt (the job's log and code.left_out in its directory on "
+                               "the host say what was left out); raise snapshot_limit or snapshot_timeout in the "
+                               "config for future jobs");
     if (src->host != r.host || remote_dir_of(engine, *src) != new_job_dir(engine, r.host))
         throw util::UsageError("job " + id + "'s code is recorded on " + src->host + ", not " + r.host,
                                "restart --exact runs on the host that has the record");
@@ -105,6 +108,8 @@ remote::JobSpec spec_of(Engine& engine, const store::Job& job) {
     spec.timeout_s = job.timeout_s;
     spec.idle_timeout_s = job.idle_timeout_s;
     spec.snapshot_bytes = engine.config().snapshot_bytes_for(job.host);
+    spec.snapshot_seconds = engine.config().snapshot_timeout.count();
+    spec.snapshot_exclude = engine.config().snapshot_exclude_patterns();
     spec.notify = host_notify_spec(engine, job);
     remote::RemoteDir dir = remote_dir_of(engine, job);
     spec.rj_dir = dir.path;
@@ -144,7 +149,10 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                               return;
                           }
                           store::JobRepo jobs(engine.db());
-                          if (sr.status == remote::SubmitReply::Status::Error) {
+                          if (sr.status == remote::SubmitReply::Status::GpusTaken) {
+                              result.fail(FailureKind::Remote, sr.error);
+                              result.gpus_taken = true;
+                          } else if (sr.status == remote::SubmitReply::Status::Error) {
                               result.fail(FailureKind::Remote, "cannot start job " + std::to_string(id) + ": " + sr.error);
                           } else {
                               std::optional<int64_t> pid;

@@ -142,7 +142,15 @@ void assign_job(std::string& s, const JobSpec& spec) {
     assign(s, "RJ_WSH", spec.wrapper_shell);
     assign(s, "RJ_WHASH", sh::wrapper_hash());
     assign(s, "RJ_WRAPPER", sh::wrapper_text());
-    assign_num(s, "RJ_SNAPSHOT", spec.snapshot_bytes < 0 ? 0 : spec.snapshot_bytes);
+    assign(s, "RJ_SNAPSHOT", std::to_string(spec.snapshot_bytes < 0 ? 0 : spec.snapshot_bytes) + " " +
+                                 std::to_string(spec.snapshot_seconds < 1 ? 1 : spec.snapshot_seconds));
+    std::string excl;
+    for (const auto& p : spec.snapshot_exclude) {
+        if (p.empty() || p.find_first_of(std::string("\n\r\0", 3)) != std::string::npos)
+            throw util::Error("a snapshot_exclude pattern must be one non-empty line");
+        excl += p + "\n";
+    }
+    assign(s, "RJ_SNAPEXCL", excl);
     for (char c : spec.gpu_alloc)
         if (!(c == ',' || (c >= '0' && c <= '9'))) throw util::Error("GPU list must be indexes like 0,1: '" + spec.gpu_alloc + "'");
     assign(s, "RJ_GALLOC", spec.gpu_alloc);
@@ -269,7 +277,7 @@ std::string submit_script(const JobSpec& spec) {
     assign_num(s, "RJ_ID", spec.id);
     assign(s, "RJ_ENVTEXT", env_file_text(spec.id, spec.env));
     assign_job(s, spec);
-    return finish(std::move(s), {sh::submit_body});
+    return finish(std::move(s), {sh::queue_lib_body, sh::submit_body});
 }
 
 std::string diff_script(const RemoteDir& rj_dir, int64_t id1, int64_t id2, const std::string& root,

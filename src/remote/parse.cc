@@ -342,6 +342,10 @@ SubmitReply parse_submit(const std::string& out) {
             rep.already = l->flag("already");
             rep.exited = l->flag("exited");
             rep.host_now = l->num("now");
+        } else if (l->word == "gpustaken") {
+            rep.status = SubmitReply::Status::GpusTaken;
+            rep.error = l->str("msg");
+            if (rep.error.empty()) rep.error = "its GPUs were given to another job";
         } else if (l->word == "pending") {
             rep.status = SubmitReply::Status::Pending;
             rep.already = l->flag("already");

@@ -174,6 +174,8 @@ struct JobSpec {
     // Code snapshot: the most bytes of uncommitted changes the wrapper keeps
     // (0: record no code at all).
     int64_t snapshot_bytes = 2 << 20;
+    int64_t snapshot_seconds = 30;              // past it, the snapshot stops (truncated)
+    std::vector<std::string> snapshot_exclude;  // gitignore patterns never captured
     // restart --exact: run in a checkout of `commit` of repository `root`
     // (on the host) with the patch of job dir `patch_job` applied, in `subdir`.
     struct Exact {
@@ -202,7 +204,9 @@ struct JobSpec {
 std::string submit_script(const JobSpec& spec);
 
 struct SubmitReply {
-    enum class Status { Ok, Pending, Error };
+    // GpusTaken: the GPUs rj chose (a placement) were given to another job
+    // since it looked; nothing was written, the job is placed again.
+    enum class Status { Ok, Pending, Error, GpusTaken };
     Status status = Status::Error;
     int64_t id = 0;
     int64_t pid = 0;

@@ -35,6 +35,7 @@ const std::string& wrapper_text() {
     static const std::string text = [] {
         std::string t = "#!/bin/sh\n";
         t += prelude;
+        t += snapshot_body;
         t += wrapper_body;
         return t;
     }();

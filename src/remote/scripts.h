@@ -14,6 +14,7 @@ extern const std::string_view prelude;
 // The job wrapper deployed as RJ_DIR/bin/wrapper-<hash>.sh (prelude included
 // by wrapper_text()).
 extern const std::string_view wrapper_body;
+extern const std::string_view snapshot_body;  // the wrapper's code snapshot
 
 // Bodies of the one-shot scripts; each defines rj_main and expects the
 // variables its builder assigns (RJ_DIR_ARG always, the rest per script).

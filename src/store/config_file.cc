@@ -175,6 +175,17 @@ private:
         return n;
     }
 
+    // "*.ckpt, secrets/": gitignore patterns, added to the built-in ones
+    // (which a pattern cannot take back: no "!").
+    std::vector<std::string> exclude_patterns(const KeyLine& k, const std::string& v) {
+        std::vector<std::string> out = util::split_any(v, ", \t");
+        for (const auto& p : out)
+            if (p[0] == '!' || p[0] == '#')
+                fail(k.line, k.key + ": '" + p + "' cannot start with ! or #",
+                     "list the files never to capture, for example: " + k.key + " = *.ckpt, secrets/");
+        return out;
+    }
+
     std::string nonempty(const KeyLine& k, const std::string& v) {
         if (v.empty()) fail(k.line, k.key + " is empty", "give it a value or delete the line");
         return v;
@@ -192,6 +203,8 @@ private:
         else if (k.key == "accept_new_host_keys") cfg_.accept_new_host_keys = boolean(k, v);
         else if (k.key == "snapshot") cfg_.snapshot = boolean(k, v);
         else if (k.key == "snapshot_limit") cfg_.snapshot_limit = bytes(k, v);
+        else if (k.key == "snapshot_timeout") cfg_.snapshot_timeout = duration(k, v, false);
+        else if (k.key == "snapshot_exclude") cfg_.snapshot_exclude = exclude_patterns(k, v);
         else if (k.key == "progress") cfg_.progress = progress(k, v);
         else if (k.key == "stall_after") cfg_.stall_after = stall(k, v);
         else if (k.key == "ignore_hosts") cfg_.ignore_hosts = util::split_any(v, ", \t");
@@ -351,6 +364,12 @@ Config Config::load(const std::string& path) {
 std::string Config::remote_dir_for(const std::string& host) const {
     auto it = hosts.find(host);
     return it != hosts.end() && !it->second.remote_dir.empty() ? it->second.remote_dir : remote_dir;
+}
+
+std::vector<std::string> Config::snapshot_exclude_patterns() const {
+    std::vector<std::string> all = kSnapshotExcludeDefaults;
+    all.insert(all.end(), snapshot_exclude.begin(), snapshot_exclude.end());
+    return all;
 }
 
 int64_t Config::snapshot_bytes_for(const std::string& host) const {

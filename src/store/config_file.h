@@ -65,6 +65,10 @@ struct PoolSettings {
     std::string prelude;  // for its jobs; a host's own prelude runs first
 };
 
+// Files a code snapshot never captures, whatever the config says.
+inline const std::vector<std::string> kSnapshotExcludeDefaults = {".env", ".env.*", "*.pem", "*.key",
+                                                                  "id_rsa*", "id_ed25519*", ".netrc"};
+
 struct Config {
     std::chrono::seconds sync_interval{15}, log_interval{2}, meter_interval{10};
     std::string remote_dir = "~/.cache/rj";
@@ -74,6 +78,10 @@ struct Config {
     bool accept_new_host_keys = false;
     bool snapshot = true;                  // record the code each job runs (git commit + patch)
     int64_t snapshot_limit = 2 << 20;      // most bytes of uncommitted changes kept per job
+    std::chrono::seconds snapshot_timeout{30};  // past it a snapshot stops, recorded as truncated
+    // Patterns (gitignore rules) of files never captured, added to
+    // kSnapshotExcludeDefaults (secrets).
+    std::vector<std::string> snapshot_exclude;
     // A running job's log lines turned into a fraction (util/progress.h);
     // empty: none unless `run --progress` gives one.
     std::string progress;
@@ -101,6 +109,8 @@ struct Config {
     const SlurmSettings* slurm_for(const std::string& host) const;
     // Bytes of code snapshot for a job on `host` (0: snapshots off there).
     int64_t snapshot_bytes_for(const std::string& host) const;
+    // The built-in secret patterns, then the config's snapshot_exclude.
+    std::vector<std::string> snapshot_exclude_patterns() const;
     // The notify policy for jobs on `host` (its [host] notify, else [notify]'s).
     std::string notify_policy_for(const std::string& host) const;
     // What runs before a job's command on `host` (placed from `pool` when

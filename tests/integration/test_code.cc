@@ -139,8 +139,9 @@ TEST_CASE("a patch over the snapshot limit is marked truncated and restart --exa
     std::string cfg = hosts.dir() + "/rj.config";
     std::ofstream(cfg) << "snapshot_limit = 1K\n";
     f.rj.set_env("RJ_CONFIG", cfg);
-    f.on_host("alpha", "cd ~/repo && seq 1 2000 > big.txt");
-    int64_t id = f.run({"-C", "~/repo", "alpha", "wc -l < big.txt"});
+    // A tracked file's change over the limit: the patch is cut there.
+    f.on_host("alpha", "cd ~/repo && seq 1 2000 > sub/data.txt");
+    int64_t id = f.run({"-C", "~/repo", "alpha", "wc -l < sub/data.txt"});
     Json j = f.await_end(id);
     CHECK(j["status"].str() == "completed");
     CHECK(j["code_truncated"].boolean);
@@ -178,4 +179,106 @@ TEST_CASE("on a host without git nothing is recorded and nothing fails", "[code]
     CHECK(f.rj.batch({"log", id_s(id)}).out == "no-git\nv1\n");
     CHECK(j["code_commit"].str() == "");
     CHECK(f.on_host("alpha", "ls " + f.job_dir_of(id) + "/code 2>/dev/null || echo none") == "none\n");
+}
+
+TEST_CASE("an untracked file bigger than the snapshot limit is never read: recorded by name and size, and restart --exact refuses", "[code]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    make_repo(f, "alpha");
+    // 400 MB, sparse: reading it would cost seconds and memory; its size costs nothing.
+    f.on_host("alpha", "cd ~/repo && truncate -s 400M big.bin && echo small > small.txt");
+    int64_t id = f.run({"-C", "~/repo", "alpha", "echo ran"});
+    Json j = f.await_end(id);
+    REQUIRE(j["status"].str() == "completed");
+    CHECK(j["code_truncated"].boolean);
+    CHECK(j["code_patch_bytes"].integer() < 4096);
+    std::string dir = f.job_dir_of(id);
+    CHECK(f.on_host("alpha", "cat " + dir + "/code.left_out") == "419430400 big.bin\n");
+    std::string patch = f.on_host("alpha", "cat " + dir + "/code.patch");
+    CHECK(contains(patch, "small.txt"));
+    CHECK_FALSE(contains(patch, "big.bin"));
+    std::string log = f.rj.batch({"log", id_s(id)}).out;
+    CHECK(contains(log, "were not read (names and sizes in code.left_out): big.bin"));
+    CHECK(contains(log, "ran\n"));
+    RjResult r = f.rj.batch({"restart", "--exact", id_s(id)});
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, "truncated"));
+    CHECK(contains(r.err, "code.left_out"));
+}
+
+TEST_CASE("untracked files with any bytes in their names are captured and restart --exact reproduces them", "[code]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    make_repo(f, "alpha");
+    // Names git quotes without -z: non-ASCII, a newline, a leading dash, glob characters.
+    f.on_host("alpha", "cd ~/repo && printf 'accent\\n' > 'modèle.txt' && printf 'nl\\n' > \"$(printf 'two\\nlines')\" && "
+                       "printf 'dash\\n' > ./-x && printf 'glob\\n' > 'st*r[1]'");
+    std::string cmd = "cat modèle.txt \"$(printf 'two\\nlines')\" ./-x 'st*r[1]'";
+    int64_t id = f.run({"-C", "~/repo", "alpha", cmd});
+    Json j = f.await_end(id);
+    REQUIRE(j["status"].str() == "completed");
+    CHECK(f.rj.batch({"log", id_s(id)}).out == "accent\nnl\ndash\nglob\n");
+    CHECK_FALSE(j["code_truncated"].boolean);
+    CHECK(contains(j["code_summary"].str(), "4 untracked"));
+    // The files go from the working tree; restart --exact brings them back.
+    f.on_host("alpha", "cd ~/repo && git clean -qfx");
+    RjResult re = f.rj.batch({"restart", "--exact", id_s(id)});
+    INFO(re.describe());
+    REQUIRE(re.status == 0);
+    int64_t again = std::stoll(re.out);
+    Json ja = f.await_end(again);
+    CHECK(ja["status"].str() == "completed");
+    CHECK(f.rj.batch({"log", id_s(again)}).out == "accent\nnl\ndash\nglob\n");
+    CHECK(ja["code_patch_hash"].str() == j["code_patch_hash"].str());
+}
+
+TEST_CASE("files matching snapshot_exclude are never captured and are listed as excluded", "[code]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    make_repo(f, "alpha");
+    std::string cfg = hosts.dir() + "/rj.config";
+    std::ofstream(cfg) << "snapshot_exclude = *.ckpt\n";  // added to the built-in secrets
+    f.rj.set_env("RJ_CONFIG", cfg);
+    // A tracked key file, then changed; untracked secrets beside ordinary files.
+    f.on_host("alpha", std::string("cd ~/repo && echo old > sub/id_rsa && git add sub/id_rsa && ") + kGit +
+                           " commit -qm key && echo SECRET-TRACKED > sub/id_rsa && echo SECRET-ENV > .env && "
+                           "echo SECRET-LOCAL > sub/.env.local && echo SECRET-PEM > key.pem && "
+                           "echo SECRET-NETRC > .netrc && echo SECRET-CKPT > model.ckpt && echo fine > notes.txt");
+    int64_t id = f.run({"-C", "~/repo", "alpha", "echo ran"});
+    Json j = f.await_end(id);
+    REQUIRE(j["status"].str() == "completed");
+    std::string dir = f.job_dir_of(id);
+    std::string patch = f.on_host("alpha", "cat " + dir + "/code.patch");
+    CHECK(contains(patch, "notes.txt"));
+    CHECK_FALSE(contains(patch, "SECRET"));
+    std::string excluded = f.on_host("alpha", "sort " + dir + "/code.excluded");
+    CHECK(excluded == ".env\n.netrc\nkey.pem\nmodel.ckpt\nsub/.env.local\nsub/id_rsa\n");
+    CHECK(contains(f.rj.batch({"log", id_s(id)}).out, "6 file(s) matching snapshot_exclude were not captured"));
+    // A pattern that would take a default back is refused.
+    std::ofstream(cfg) << "snapshot_exclude = !.env\n";
+    RjResult bad = f.rj.batch({"run", "-C", "~/repo", "alpha", "true"});
+    CHECK(bad.status == 1);  // a config error, as every bad config line
+    CHECK(contains(bad.err, "snapshot_exclude: '!.env' cannot start with ! or #"));
+}
+
+TEST_CASE("a code snapshot stops at snapshot_timeout and is recorded as truncated; the job still runs", "[code]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    make_repo(f, "alpha");
+    // A git that takes 60 s to list untracked files, first on the sessions' PATH.
+    f.on_host("alpha", "mkdir -p ~/slowgit && printf '#!/bin/sh\\ncase \" $* \" in *\" ls-files \"*) sleep 60 ;; esac\\n"
+                       "exec /usr/bin/git \"$@\"\\n' > ~/slowgit/git && chmod +x ~/slowgit/git && echo x > ~/repo/new.txt");
+    std::string home = f.on_host("alpha", "echo $HOME");
+    home = home.substr(0, home.find('\n'));
+    hosts.setenv("alpha", "PATH=" + home + "/slowgit:/usr/local/bin:/usr/bin:/bin");
+    std::string cfg = hosts.dir() + "/rj.config";
+    std::ofstream(cfg) << "snapshot_timeout = 2s\n";
+    f.rj.set_env("RJ_CONFIG", cfg);
+    int64_t id = f.run({"-C", "~/repo", "alpha", "echo ran"});
+    Json j = f.await_end(id, 45000ms);
+    REQUIRE(j["status"].str() == "completed");
+    CHECK(j["code_truncated"].boolean);
+    std::string log = f.rj.batch({"log", id_s(id)}).out;
+    CHECK(contains(log, "code snapshot: stopped at its time bound (2 s); recorded as truncated"));
+    CHECK(contains(log, "ran\n"));
 }

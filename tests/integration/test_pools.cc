@@ -91,6 +91,20 @@ bool tick_until(JobsFixture& f, const std::function<bool()>& pred, Millis timeou
     }, timeout, 300ms);
 }
 
+// Makes the fake nvidia-smi of `host`, when its arguments match `pattern`
+// and ~/NAME_hook exists, take the hook, touch ~/NAME_waiting and wait (at
+// most 60 s) for ~/NAME_go: a test holds one caller at that point.
+void add_nvidia_hook(JobsFixture& f, const std::string& host, const std::string& pattern, const std::string& name) {
+    f.on_host(host, "sed -i '1a\\\n"
+                    "case \"$*\" in " + pattern + ") if [ -f ~/" + name + "_hook ]; then rm -f ~/" + name + "_hook; "
+                    "touch ~/" + name + "_waiting; i=0; while [ ! -f ~/" + name + "_go ] \\&\\& [ $i -lt 600 ]; do "
+                    "sleep 0.1; i=$((i+1)); done; fi ;; esac' ~/bin/nvidia-smi");
+}
+
+bool host_has(JobsFixture& f, const std::string& host, const std::string& path) {
+    return f.on_host(host, "ls " + path + " 2>/dev/null || true") != "";
+}
+
 // Waits on the host until ~/go exists, then runs `rest`.
 std::string after_go(const std::string& rest) { return "while [ ! -f ~/go ]; do sleep 0.1; done; " + rest; }
 
@@ -440,4 +454,87 @@ TEST_CASE("every host probe is kept as history: one point a minute with load, me
                       &out) == 0);
     // Two probes in one minute are one point (a minute boundary may split them).
     CHECK((out == "alpha|1|485|1|1\n" || out == "alpha|2|485|1|1\n"));
+}
+
+TEST_CASE("a placement whose GPU a queue runner took after the probe is placed again, never sharing the GPU", "[pools]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    install_fake_gpus(f, "alpha", {false});
+    // The placement's probe (the only nvidia-smi call that asks for
+    // utilization.gpu,memory.used) waits at ~/probe_hook until the test says go: the
+    // runner takes the GPU in between, as it could at any moment.
+    add_nvidia_hook(f, "alpha", "*utilization.gpu,memory.used*", "probe");
+    configure(f, "[pool gpu]\nhosts = alpha\n");
+    int64_t queued = f.run({"--queue", "--hold", "--gpus", "1", "alpha", after_go("echo \"q=$CUDA_VISIBLE_DEVICES\"")});
+    REQUIRE(f.status_of(queued) == "queued");
+    f.on_host("alpha", "touch ~/probe_hook");
+
+    RjProcess placing = f.rj.spawn({"run", "--pool", "gpu", "--gpus", "1", "echo \"p=$CUDA_VISIBLE_DEVICES\""});
+    REQUIRE(eventually([&] { return host_has(f, "alpha", "~/probe_waiting"); }, 30000ms));
+    // The probe has read rj's allocations (none) and waits; the runner now
+    // gives the GPU to the released queue job.
+    std::string qdir = f.job_dir_of(queued);
+    f.on_host("alpha", "rm -f " + qdir + "/held");
+    REQUIRE(eventually([&] { return f.on_host("alpha", "cat " + qdir + "/gpu_alloc 2>/dev/null || true") == "0\n"; },
+                       30000ms));
+    f.on_host("alpha", "touch ~/probe_go");
+    RjResult r = placing.wait(60000ms);
+    INFO(r.describe());
+    REQUIRE(r.status == 0);
+    int64_t id = std::stoll(r.out);
+
+    // The submit found GPU 0 taken: nothing ran, no claim stayed behind.
+    Json j = f.show(id);
+    CHECK(j["status"].str() == "pending");
+    CHECK(j["host"].str() == "@gpu");
+    CHECK(contains(j["pending_reason"].str(), "GPU 0 went to another job on the host after rj looked"));
+    std::string rjdir = qdir.substr(0, qdir.rfind("/jobs/"));
+    CHECK(f.on_host("alpha", "ls " + rjdir + "/gpu_jobs/ 2>/dev/null || true") == "");
+    CHECK(f.on_host("alpha", "ls -d " + rjdir + "/jobs/" + id_s(id) + " 2>/dev/null || true") == "");
+    CHECK(f.await_status(queued, "running"));
+
+    // Once the queue job ends, the next round places it on the GPU.
+    f.on_host("alpha", "touch ~/go");
+    CHECK(f.await_end(queued)["status"].str() == "completed");
+    REQUIRE(tick_until(f, [&] { return f.status_of(id) != "pending"; }));
+    Json done = f.await_end(id);
+    CHECK(done["status"].str() == "completed");
+    CHECK(done["gpu_alloc"].str() == "0");
+    CHECK(f.rj.batch({"log", id_s(id)}).out == "p=0\n");
+    CHECK(f.rj.batch({"log", id_s(queued)}).out == "q=0\n");
+}
+
+TEST_CASE("a queue runner that read a GPU as free before a placement claimed it leaves it to the placed job", "[pools]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    install_fake_gpus(f, "alpha", {false});
+    // The runner's nvidia-smi call (index,uuid,memory.used) waits at
+    // ~/runner_hook: it has read what rj gave away and sees GPU 0 free.
+    add_nvidia_hook(f, "alpha", "*index,uuid,memory.used*", "runner");
+    configure(f, "[pool gpu]\nhosts = alpha\n");
+    f.on_host("alpha", "touch ~/runner_hook");
+    int64_t queued = f.run({"--queue", "--gpus", "1", "alpha", "echo \"q=$CUDA_VISIBLE_DEVICES\""});
+    REQUIRE(eventually([&] { return host_has(f, "alpha", "~/runner_waiting"); }, 30000ms));
+
+    // Meanwhile a placement takes GPU 0 (the probe is not held).
+    int64_t placed = f.run({"--pool", "gpu", "--gpus", "1", after_go("echo \"p=$CUDA_VISIBLE_DEVICES\"")});
+    REQUIRE(f.await_status(placed, "running"));
+    CHECK(f.show(placed)["gpu_alloc"].str() == "0");
+    f.on_host("alpha", "touch ~/runner_go");
+
+    // The runner checks again under the GPU lock: GPU 0 is the placed job's.
+    std::string qdir = f.job_dir_of(queued);
+    CHECK(eventually([&] {
+        return f.on_host("alpha", "cat " + qdir + "/why 2>/dev/null || true") == "waiting for 1 free GPUs (0 free)\n";
+    }, 30000ms));
+    CHECK_FALSE(host_has(f, "alpha", qdir + "/gpu_alloc"));
+    CHECK(f.status_of(placed) == "running");
+
+    // The placed job ends; the queue job gets the GPU.
+    f.on_host("alpha", "touch ~/go");
+    CHECK(f.await_end(placed)["status"].str() == "completed");
+    Json q = f.await_end(queued);
+    CHECK(q["status"].str() == "completed");
+    CHECK(f.rj.batch({"log", id_s(queued)}).out == "q=0\n");
+    CHECK(f.rj.batch({"log", id_s(placed)}).out == "p=0\n");
 }

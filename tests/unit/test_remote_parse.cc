@@ -10,7 +10,7 @@
 
 using namespace remote;
 
-TEST_CASE("parse_submit reads ok, pending and error replies past login noise", "[remote]") {
+TEST_CASE("parse_submit reads ok, pending, gpustaken and error replies past login noise", "[remote]") {
     auto ok = parse_submit("Welcome to the lab server!\nRJ-SUBMIT ok id=7 pid=4242 started=1700000000 "
                            "already=0 exited=0\n");
     CHECK(ok.status == SubmitReply::Status::Ok);
@@ -29,6 +29,11 @@ TEST_CASE("parse_submit reads ok, pending and error replies past login noise", "
     auto err = parse_submit("RJ-SUBMIT error id=7 msg=tmux not found on host: install tmux\n");
     CHECK(err.status == SubmitReply::Status::Error);
     CHECK(err.error == "tmux not found on host: install tmux");
+
+    // A placement's GPUs went to another job first: its own status, so the job is placed again.
+    auto taken = parse_submit("RJ-SUBMIT gpustaken id=7 msg=GPU 1 went to another job on the host after rj looked\n");
+    CHECK(taken.status == SubmitReply::Status::GpusTaken);
+    CHECK(taken.error == "GPU 1 went to another job on the host after rj looked");
 
     // A login script's last words without a newline: the reply starts on a new line.
     CHECK(parse_submit("Welcome!\nRJ-SUBMIT ok id=7 pid=1 started=2 already=0 exited=0\n").pid == 1);

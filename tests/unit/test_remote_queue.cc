@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "engine/jobs.h"
 #include "remote/protocol.h"
 #include "test_remote_support.h"
@@ -173,5 +175,43 @@ TEST_CASE("--array specs: ranges, lists, a limit; bad ones are usage errors", "[
     } catch (const util::UsageError& e) {
         CHECK(e.field() == "array");
         CHECK_THAT(std::string(e.what()), Catch::Contains("'x' is not a task number") && !Catch::Contains("--"));
+    }
+}
+
+TEST_CASE("a placed job's submit claims its GPUs under the runners' lock and writes nothing when one was given away", "[remote][queue]") {
+    for (const auto& shell : rjtest::shells()) {
+        DYNAMIC_SECTION(shell.name) {
+            Sandbox sb(shell);
+            // A queue runner's claim of GPU 1 for job 5 (still running: no exit record).
+            std::string rj = sb.job_dir(5).substr(0, sb.job_dir(5).rfind("/jobs/"));
+            std::filesystem::create_directories(rj + "/queues/default/run");
+            std::filesystem::create_directories(sb.job_dir(5));
+            rjtest::write_file(rj + "/queues/default/run/5", "");
+            rjtest::write_file(sb.job_dir(5) + "/gpu_alloc", "1\n");
+            remote::JobSpec taken = sb.spec(7, "echo ran");
+            taken.gpu_alloc = "0,1";
+            remote::SubmitReply r = sb.submit(taken);
+            CHECK(r.status == remote::SubmitReply::Status::GpusTaken);
+            CHECK(r.error == "GPU 1 went to another job on the host after rj looked");
+            CHECK_FALSE(std::filesystem::exists(rj + "/gpu_jobs/7"));
+            CHECK_FALSE(std::filesystem::exists(sb.job_dir(7)));
+            CHECK_FALSE(std::filesystem::exists(rj + "/gpus.lock"));
+
+            // GPU 0 alone is free: claimed (gpu_jobs/ID, gpu_alloc), the lock given back.
+            remote::JobSpec free = sb.spec(8, "echo \"cvd=$CUDA_VISIBLE_DEVICES\"");
+            free.gpu_alloc = "0";
+            CHECK(sb.submit(free).status == remote::SubmitReply::Status::Ok);
+            CHECK(rjtest::read_file(rj + "/gpu_jobs/8") == "0\n");
+            CHECK(rjtest::read_file(sb.job_dir(8) + "/gpu_alloc") == "0\n");
+            REQUIRE(sb.wait_end(8).exit);
+            CHECK_FALSE(std::filesystem::exists(rj + "/gpus.lock"));
+            // Once job 5 ended, its GPU is free for a placement again.
+            rjtest::write_file(sb.job_dir(5) + "/exit", "kind=exit rc=0\n");
+            remote::JobSpec later = sb.spec(9, "true");
+            later.gpu_alloc = "1";
+            CHECK(sb.submit(later).status == remote::SubmitReply::Status::Ok);
+            REQUIRE(sb.wait_end(9).exit);
+            CHECK(sb.shutdown());
+        }
     }
 }

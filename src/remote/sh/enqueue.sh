@@ -51,6 +51,7 @@ rj_main() {
            printf '%s\n' "$RJ_GRACE" > "$J/grace" &&
            printf '%s\n' "$RJ_IDLE" > "$J/idle" &&
            printf '%s\n' "$RJ_SNAPSHOT" > "$J/snapshot" &&
+           printf '%s' "$RJ_SNAPEXCL" > "$J/snapshot_exclude" &&
            printf '%s\n' "$RJ_QUEUE" > "$J/queue" &&
            printf '%s\n' "$RJ_PRIO" > "$J/prio" &&
            printf '%s\n' "$RJ_GPUS" > "$J/gpus" &&

@@ -29,13 +29,15 @@ rj_main() {
   if ! command -v nvidia-smi >/dev/null 2>&1; then
     printf 'RJ-FREE gpus none\n'; printf 'RJ-END\n'; return 0
   fi
+  # What rj gave away, read first: a gift made while nvidia-smi answers is
+  # caught by the submit (it claims under the GPU lock, queue_lib.sh).
+  rj_allocated
   if ! rj_gl=$(nvidia-smi --query-gpu=index,uuid,utilization.gpu,memory.used,memory.total,name \
       --format=csv,noheader,nounits 2>&1); then
     rj_flat "$rj_gl"; printf 'RJ-FREE gpus error %s\n' "$rj_r"; printf 'RJ-END\n'; return 0
   fi
   printf 'RJ-FREE gpus ok\n'
   rj_apps=$(nvidia-smi --query-compute-apps=gpu_uuid --format=csv,noheader 2>/dev/null) || rj_apps=''
-  rj_allocated
   rj_th=$RJ_GPU_FREE_MIB
   rj_isnum "$rj_th" || rj_th=1024
   while IFS=', ' read -r rj_gi rj_gu rj_ut rj_gm rj_gt rj_name; do

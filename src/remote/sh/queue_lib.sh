@@ -104,3 +104,47 @@ rj_qline() {
   printf 'RJ-QUEUE name=%s state=%s slots=%s waiting=%s held=%s running=%s\n' \
     "$1" "$rj_qs" "$rj_sl" "$rj_nw" "$rj_nh" "$rj_nr"
 }
+# ---- GPUs rj gives away: queue runners and pool placements share one lock ----
+# Whoever gives a job GPUs (a runner's claim, a placed job's submit) holds
+# RJ/gpus.lock (mkdir is atomic; it holds the holder's pid and start time)
+# from reading what is given through recording its own gift (gpu_alloc,
+# written beside and renamed), so two never give the same GPU.
+
+# GPUs given to jobs that have not ended (runners' run/ entries, placed
+# jobs' gpu_jobs/ entries), comma-separated, into rj_given; job $1 left out
+# (- for none).
+rj_gpus_given() {
+  rj_given=''
+  for rj_gf in "$RJ"/queues/*/run/* "$RJ"/gpu_jobs/*; do
+    [ -e "$rj_gf" ] || continue
+    rj_gid=${rj_gf##*/}
+    rj_isnum "$rj_gid" && [ "$rj_gid" != "${1:-}" ] || continue
+    [ -f "$RJ/jobs/$rj_gid/exit" ] && continue
+    rj_first "$RJ/jobs/$rj_gid/gpu_alloc"
+    rj_given="$rj_given${rj_given:+${rj_r:+,}}$rj_r"
+  done
+}
+# Take the GPU lock; false after ~10 s of a live holder. A holder that died
+# (checked after 2 s: a live one writes its pid at once) loses it.
+rj_gpulock() {
+  [ -n "${rj_tk:-}" ] || rj_tick_init
+  rj_gw=0
+  while ! mkdir "$RJ/gpus.lock" 2>/dev/null; do
+    rj_gw=$((rj_gw + 1))
+    if [ "$rj_gw" -gt $((10 * rj_tps)) ]; then return 1; fi
+    if [ "$rj_gw" -gt $((2 * rj_tps)) ]; then
+      rj_first "$RJ/gpus.lock/pid"
+      if ! rj_alive_as "$rj_r" "$RJ/gpus.lock/pstart"; then
+        mv "$RJ/gpus.lock" "$RJ/gpus.lock.stale.$$" 2>/dev/null && rm -rf "$RJ/gpus.lock.stale.$$"
+        continue
+      fi
+    fi
+    rj_tick
+  done
+  rj_pstart $$; printf '%s\n' "$rj_r" > "$RJ/gpus.lock/pstart"
+  printf '%s\n' "$$" > "$RJ/gpus.lock/pid"
+  return 0
+}
+rj_gpuunlock() { rm -rf "$RJ/gpus.lock"; }
+# GPU list $1 written to file $2 beside it, then renamed.
+rj_gpuwrite() { printf '%s\n' "$1" > "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"; }

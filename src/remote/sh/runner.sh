@@ -129,6 +129,16 @@ rj_gate() {
   printf '%s %s\n' "$1" "$2" > "$RJ_TEST_GATE/at"
   read -r rj_x < "$RJ_TEST_GATE/gate" 2>/dev/null || :
 }
+# rj_free without the GPUs of list $1.
+rj_gpuless() {
+  rj_gl2='' rj_ifs=$IFS
+  IFS=,
+  for rj_gi in $rj_free; do
+    case ",$1," in *",$rj_gi,"*) ;; *) rj_gl2="$rj_gl2${rj_gl2:+,}$rj_gi" ;; esac
+  done
+  IFS=$rj_ifs
+  rj_free=$rj_gl2
+}
 # One pass over the queue; false once it is stopped and drained.
 rj_round() {
   rj_first "$QD/slots"; rj_slots=$rj_r
@@ -205,25 +215,32 @@ rj_round() {
     fi
     rj_arr=${1:-}
     rj_first "$J/gpus"; rj_ng=$rj_r; rj_isnum "$rj_ng" || rj_ng=0
-    rj_alloc=''
+    rj_alloc='' rj_glk=''
     if [ "$rj_ng" -gt 0 ]; then
       if [ -z "$rj_gpus_read" ]; then rj_freegpus; rj_gpus_read=1; fi
       if [ "$rj_gpus_known" = 0 ]; then rj_why "$rj_id" "waiting for $rj_ng free GPUs (nvidia-smi does not answer)"; continue; fi
+      # Under the GPU lock placements take too (queue_lib.sh): GPUs given
+      # away since this round looked are not free.
+      if ! rj_gpulock; then rj_why "$rj_id" "waiting for the GPU lock ($RJ/gpus.lock)"; continue; fi
+      rj_glk=1
+      rj_gpus_given -; rj_gpuless "$rj_given"
       rj_pickgpus "$rj_ng"
       if [ -z "$rj_alloc" ]; then
+        rj_gpuunlock
         rj_nf=0; if [ -n "$rj_free" ]; then rj_nf=$(printf '%s' "$rj_free" | tr -cd , | wc -c); rj_nf=$((rj_nf + 1)); fi
         rj_why "$rj_id" "waiting for $rj_ng free GPUs ($rj_nf free)"; continue
       fi
     fi
-    [ -n "$RJ_WHASH" ] || { rj_why "$rj_id" "no job wrapper deployed (submit again)"; continue; }
+    [ -n "$RJ_WHASH" ] || { [ -z "$rj_glk" ] || rj_gpuunlock; rj_why "$rj_id" "no job wrapper deployed (submit again)"; continue; }
     rj_gate pick "$rj_id"
     # The claim: only one rename from wait/ can succeed.
-    mv "$QD/wait/$rj_id" "$QD/run/$rj_id" 2>/dev/null || continue
+    mv "$QD/wait/$rj_id" "$QD/run/$rj_id" 2>/dev/null || { [ -z "$rj_glk" ] || rj_gpuunlock; continue; }
     rj_gate claimed "$rj_id"
-    rj_claim_stands "$rj_id" || continue
+    rj_claim_stands "$rj_id" || { [ -z "$rj_glk" ] || rj_gpuunlock; continue; }
     rj_gate launch "$rj_id"
     if [ -n "$rj_alloc" ]; then
-      printf '%s\n' "$rj_alloc" > "$J/gpu_alloc"
+      rj_gpuwrite "$rj_alloc" "$J/gpu_alloc"
+      rj_gpuunlock
       rj_busygpu="$rj_busygpu,$rj_alloc" rj_free=",$rj_free,"
       rj_ifs=$IFS; IFS=,
       for rj_gi in $rj_alloc; do rj_free=$(printf '%s' "$rj_free" | sed "s/,$rj_gi,/,/"); done

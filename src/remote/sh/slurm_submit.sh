@@ -16,6 +16,7 @@ rj_undo() {
 rj_files() {  # $1: job directory, $2: its array task (empty: none)
   mkdir -p "$1" 2>/dev/null || return 1
   printf '%s\n' "$RJ_SNAPSHOT" > "$1/snapshot" &&
+    printf '%s' "$RJ_SNAPEXCL" > "$1/snapshot_exclude" &&
     printf '%s' "$RJ_COMMAND" > "$1/cmd" &&
     printf '%s' "$D" > "$1/dir" &&
     printf '%s' "$RJ_ENVTEXT" > "$1/env" &&

@@ -1,5 +1,7 @@
 # ---- rj submit ----
 rj_fail() {
+  # Nothing runs: GPUs this submit claimed go back.
+  if [ -n "${rj_claimed:-}" ]; then rm -f "$RJ/gpu_jobs/$RJ_ID" "$J/gpu_alloc"; fi
   rj_flat "$*"
   printf 'RJ-SUBMIT error id=%s msg=%s\n' "$RJ_ID" "$rj_r"
 }
@@ -53,6 +55,36 @@ rj_exact() {
   D=$J/src/$RJ_EXACT_SUB
   return 0
 }
+# The GPUs rj chose for it (a pool placement), claimed under the GPU lock the
+# queue runners take (queue_lib.sh): when any of them was given to another
+# job since rj looked, nothing is written, the reply says gpustaken and rj
+# places the job again.
+rj_gpuclaim() {
+  if ! mkdir -p "$RJ/gpu_jobs" "$J" 2>/dev/null; then rj_fail "cannot record the job's GPUs in $RJ"; return 1; fi
+  if ! rj_gpulock; then
+    printf 'RJ-SUBMIT gpustaken id=%s msg=%s\n' "$RJ_ID" "the GPU lock $RJ/gpus.lock stayed taken"; return 1
+  fi
+  rj_gpus_given "$RJ_ID"
+  rj_taken='' rj_ifs=$IFS
+  IFS=,
+  for rj_gi in $RJ_GALLOC; do
+    case ",$rj_given," in *",$rj_gi,"*) rj_taken="$rj_taken${rj_taken:+,}$rj_gi" ;; esac
+  done
+  IFS=$rj_ifs
+  if [ -n "$rj_taken" ]; then
+    rj_gpuunlock
+    rmdir "$J" 2>/dev/null
+    printf 'RJ-SUBMIT gpustaken id=%s msg=%s\n' "$RJ_ID" "GPU $rj_taken went to another job on the host after rj looked"
+    return 1
+  fi
+  if ! { rj_gpuwrite "$RJ_GALLOC" "$J/gpu_alloc" && rj_gpuwrite "$RJ_GALLOC" "$RJ/gpu_jobs/$RJ_ID"; }; then
+    rm -f "$J/gpu_alloc" "$RJ/gpu_jobs/$RJ_ID"
+    rj_gpuunlock
+    rj_fail "cannot record the job's GPUs in $RJ"; return 1
+  fi
+  rj_gpuunlock
+  rj_claimed=1
+}
 rj_main() {
   rj_setpath
   rj_tick_init
@@ -73,6 +105,7 @@ rj_main() {
   # A wrapper already at work (a submit racing this one): do not touch its files.
   rj_first "$J/wpid"
   if rj_alive_as "$rj_r" "$J/wstart"; then rj_wait_started; rj_report 1; return; fi
+  if [ -n "$RJ_GALLOC" ]; then rj_gpuclaim || return; fi
   if [ "$RJ_EXACT" = 1 ]; then
     if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
     rj_exact || return
@@ -83,6 +116,7 @@ rj_main() {
   if ! (cd "$D") 2>/dev/null; then rj_fail "cannot enter directory: $D (permission denied)"; return; fi
   if ! mkdir -p "$J" 2>/dev/null; then rj_fail "cannot create $J on host"; return; fi
   printf '%s\n' "$RJ_SNAPSHOT" > "$J/snapshot"
+  printf '%s' "$RJ_SNAPEXCL" > "$J/snapshot_exclude"
   if ! { printf '%s' "$RJ_COMMAND" > "$J/cmd" &&
          printf '%s' "$D" > "$J/dir" &&
          printf '%s' "$RJ_ENVTEXT" > "$J/env" &&
@@ -94,14 +128,6 @@ rj_main() {
   fi
   if ! rj_notify_files "$J" "$RJ_NOTIFY" "$RJ_NC1" "$RJ_NT1" "$RJ_NC2" "$RJ_NT2" "$RJ_NC3" "$RJ_NT3"; then
     rj_fail "cannot write the notification files in $J"; return
-  fi
-  if [ -n "$RJ_GALLOC" ]; then
-    # GPUs rj chose for it (a pool placement): other placements and the
-    # host's queue runners leave them alone while it runs.
-    if ! { mkdir -p "$RJ/gpu_jobs" && printf '%s\n' "$RJ_GALLOC" > "$J/gpu_alloc" &&
-           printf '%s\n' "$RJ_GALLOC" > "$RJ/gpu_jobs/$RJ_ID"; }; then
-      rj_fail "cannot record the job's GPUs in $RJ"; return
-    fi
   fi
   if [ ! -f "$J/created" ]; then date +%s > "$J/created"; fi
   W=$RJ/bin/wrapper-$RJ_WHASH.sh

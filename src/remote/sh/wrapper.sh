@@ -256,46 +256,6 @@ exec { $ARGV[0] } @ARGV;
 print STDERR "rj: cannot run $ARGV[0]: $!\n";
 exit 127;'
 
-# Which code the job runs: when its directory is inside a git work tree, the
-# commit, branch and uncommitted changes (tracked and untracked-not-ignored,
-# as one patch of at most $1 bytes) go into the job directory: code (one
-# line), code_root, code_sub, code.patch. Runs before the job starts, never
-# fails it, and takes no git locks (a user's git in the same tree must not
-# trip over an index.lock of ours).
-rj_snapshot() {
-  rj_isnum "$1" && [ "$1" -gt 0 ] || return 0
-  rj_which git || return 0
-  rj_git=$rj_r
-  GIT_OPTIONAL_LOCKS=0; export GIT_OPTIONAL_LOCKS
-  rj_root=$("$rj_git" rev-parse --show-toplevel 2>/dev/null) || return 0
-  [ -n "$rj_root" ] || return 0
-  rj_commit=$("$rj_git" rev-parse -q --verify HEAD 2>/dev/null) || return 0
-  rj_branch=$("$rj_git" symbolic-ref -q --short HEAD 2>/dev/null) || rj_branch=detached
-  rj_sub=$("$rj_git" rev-parse --show-prefix 2>/dev/null) || rj_sub=''
-  # Paths travel as single lines: a repository whose path has a newline is not recorded.
-  case "$rj_root$rj_sub" in *"
-"*) return 0 ;; esac
-  rj_nf=$("$rj_git" -C "$rj_root" diff HEAD --name-only 2>/dev/null | wc -l)
-  rj_nu=$("$rj_git" -C "$rj_root" ls-files --others --exclude-standard 2>/dev/null | wc -l)
-  (
-    cd "$rj_root" || exit 0
-    "$rj_git" diff HEAD --binary --no-color --no-ext-diff 2>/dev/null
-    "$rj_git" ls-files --others --exclude-standard 2>/dev/null | while IFS= read -r rj_f; do
-      "$rj_git" diff --no-index --binary --no-color --no-ext-diff -- /dev/null "$rj_f" 2>/dev/null
-    done
-  ) | head -c $(($1 + 1)) > "$J/code.patch"
-  rj_size "$J/code.patch"; rj_pb=$rj_n rj_tr=0
-  if [ "$rj_pb" -gt "$1" ]; then
-    rj_tr=1 rj_pb=$1
-    head -c "$1" < "$J/code.patch" > "$J/.code.patch.tmp" && mv -f "$J/.code.patch.tmp" "$J/code.patch"
-  fi
-  rj_ph=$("$rj_git" hash-object "$J/code.patch" 2>/dev/null) || rj_ph=''
-  printf '%s' "$rj_root" > "$J/code_root"
-  printf '%s' "$rj_sub" > "$J/code_sub"
-  # shellcheck disable=SC2086 # wc pads with spaces on macOS
-  rj_put code "commit=$rj_commit branch=$rj_branch patch=$rj_ph bytes=$rj_pb truncated=$rj_tr files=$(echo $rj_nf) untracked=$(echo $rj_nu)"
-}
-
 # The names of the GPUs the runner gave the job (CUDA_VISIBLE_DEVICES), for the record.
 rj_gpu_models() {
   rj_first "$J/gpu_alloc"
@@ -460,8 +420,11 @@ rj_wmain() {
     rj_finish error 126 nodir
   fi
 
-  rj_first "$J/snapshot"; rj_snap=$rj_r; rj_isnum "$rj_snap" || rj_snap=2097152
-  rj_snapshot "$rj_snap"
+  # "BYTES SECONDS" (code snapshot limits, src/remote/sh/snapshot.sh).
+  rj_snap='' rj_snaps=''
+  if [ -f "$J/snapshot" ]; then read -r rj_snap rj_snaps < "$J/snapshot" || :; fi
+  rj_isnum "$rj_snap" || rj_snap=2097152
+  rj_snapshot "$rj_snap" "$rj_snaps"
   rj_gpu_models
   if rj_which bash; then rj_bash=$rj_r; else rj_bash=/bin/sh; fi
   # One argv string may not exceed 128 KiB on Linux: run long commands from
