@@ -1,5 +1,5 @@
 # Test sources that belong to no single layer.
-tests_unit_tests_SOURCES += tests/unit/test_duration.cc
+tests_unit_tests_SOURCES += tests/unit/test_duration.cc tests/unit/test_host_times.cc
 tests_unit_tests_SOURCES += tests/precondition.h tests/precondition.cc
 tests_integration_tests_SOURCES += tests/precondition.h tests/precondition.cc
 

@@ -5,7 +5,12 @@
 set -u
 d=${srcdir:-.}/src/remote/sh
 if ! command -v shellcheck >/dev/null 2>&1; then
-  case ${CI:-} in '' | false | 0) echo "SKIPPED: shellcheck is not installed"; exit 77 ;; esac
+  case ${CI:-} in '' | false | 0)
+    echo "SKIPPED: shellcheck-remote.sh: shellcheck is not installed"
+    # make check's console shows SKIP; the reason too (fd 9: Makefile.am).
+    if [ "${RJ_CONSOLE_FD:-}" = 9 ]; then echo "shellcheck-remote.sh: SKIPPED: shellcheck is not installed" >&9; fi
+    exit 77 ;;
+  esac
   echo "FAIL: CI=true but shellcheck is not installed (contrib/install-deps installs it)"
   exit 1
 fi

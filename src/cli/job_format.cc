@@ -8,6 +8,7 @@
 
 #include "store/job.h"
 #include "util/duration.h"
+#include "util/saturating.h"
 #include "util/json.h"
 #include "util/terminal_text.h"
 
@@ -28,8 +29,8 @@ std::string string_array(const std::vector<std::string>& items) {
 
 std::string job_time_cell(const store::Job& job, int64_t now) {
     if (!job.started_at) return "-";
-    if (job.ended_at) return util::format_duration(util::Seconds(now - *job.ended_at)) + " ago";
-    return util::format_duration(util::Seconds(now - *job.started_at));
+    if (job.ended_at) return util::format_duration(util::Seconds(util::sat_sub(now, *job.ended_at))) + " ago";
+    return util::format_duration(util::Seconds(util::sat_sub(now, *job.started_at)));
 }
 
 std::string job_what_cell(const store::Job& job) { return job.description.empty() ? job.command : job.description; }

@@ -14,6 +14,7 @@
 #include "store/job_repo.h"
 #include "util/duration.h"
 #include "util/error.h"
+#include "util/saturating.h"
 
 namespace engine {
 
@@ -39,7 +40,7 @@ void add_job(AcctRow& row, const store::Job& j) {
     if (j.status == store::status::failed || j.status == store::status::timeout || j.status == store::status::dead)
         ++row.failed;
     double wall = 0;
-    if (j.started_at && j.ended_at && *j.ended_at > *j.started_at) wall = static_cast<double>(*j.ended_at - *j.started_at);
+    if (j.started_at && j.ended_at && *j.ended_at > *j.started_at) wall = static_cast<double>(util::sat_sub(*j.ended_at, *j.started_at));
     row.wall_s += wall;
     row.cpu_s += j.cpu_user_s.value_or(0) + j.cpu_sys_s.value_or(0);
     int used = count_list(j.usage.gpus);

@@ -5,21 +5,30 @@
 #include <charconv>
 #include <string>
 
+#include "util/saturating.h"
+
 namespace engine {
 
 int64_t host_clock_skew(int64_t host_now, int64_t local_now) {
     if (host_now <= 0 || local_now <= 0) return 0;
+    // Both positive, so the difference fits; the rounding saturates (one
+    // clock near INT64_MAX, the other tiny).
     int64_t d = host_now - local_now;
     if (d > -kClockSkewToleranceS && d < kClockSkewToleranceS) return 0;
     // Round half away from zero to a multiple of 10.
-    return d >= 0 ? (d + 5) / 10 * 10 : -((-d + 5) / 10 * 10);
+    return d >= 0 ? util::sat_add(d, 5) / 10 * 10 : -(util::sat_add(-d, 5) / 10 * 10);
+}
+
+int64_t host_time_to_local(int64_t t, int64_t skew) {
+    if (t <= 0) return t;
+    // A host behind us (skew < 0) with a time near INT64_MAX: stuck there,
+    // not wrapped around to the past.
+    int64_t local = util::sat_sub(t, skew);
+    return local > 0 ? local : 1;
 }
 
 namespace {
-// 0 means "not recorded" in every field shifted here: it stays 0.
-void shift(int64_t& t, int64_t skew) {
-    if (t > 0) t = t - skew > 0 ? t - skew : 1;
-}
+void shift(int64_t& t, int64_t skew) { t = host_time_to_local(t, skew); }
 }  // namespace
 
 void shift_host_times(remote::SyncReply& reply, int64_t skew) {

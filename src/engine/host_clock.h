@@ -20,6 +20,11 @@ constexpr int64_t kClockSkewToleranceS = 60;
 // 0 within the tolerance or when the host sent no time.
 int64_t host_clock_skew(int64_t host_now, int64_t local_now);
 
+// One host epoch `t` in our clock: t - skew, saturating at INT64_MAX (a host
+// may send any number), and at least 1. 0 or less means "not recorded" in
+// every field shifted here and is returned as it is.
+int64_t host_time_to_local(int64_t t, int64_t skew);
+
 // Subtracts `skew` from every host epoch of the reply: now=, journal event
 // times and their started=/ended= fields, the jobs' start, creation and exit
 // record times, and the logs' last growth.

@@ -8,6 +8,7 @@
 
 #include "engine/progress.h"
 #include "util/duration.h"
+#include "util/saturating.h"
 
 namespace engine {
 
@@ -200,11 +201,11 @@ std::vector<JobFact> job_facts(const store::Job& job, int64_t now, const LiveJob
     if (job.started_at) {
         // An ended job without an end time ran for an unknown while: not "until now".
         int64_t end = job.ended_at.value_or(job.terminal() ? *job.started_at : now);
-        out.push_back({job.terminal() ? "Ran for" : "Running for", duration(end - *job.started_at)});
+        out.push_back({job.terminal() ? "Ran for" : "Running for", duration(util::sat_sub(end, *job.started_at))});
     }
     if (job.live.fraction) out.push_back({"Progress", progress_text(job, now) + " (as of the last sync)"});
     if (job.stalled() && job.live.quiet_since)
-        out.push_back({"Stalled", "its log has not grown for " + duration(now - *job.live.quiet_since) +
+        out.push_back({"Stalled", "its log has not grown for " + duration(util::sat_sub(now, *job.live.quiet_since)) +
                                       " (stall_after)"});
     if (!job.progress.empty()) out.push_back({"Progress pattern", job.progress});
     if (!job.terminal() && !job.live.gpus.empty()) {

@@ -21,6 +21,7 @@
 #include "store/database.h"
 #include "store/job_repo.h"
 #include "util/error.h"
+#include "util/saturating.h"
 #include "util/strings.h"
 #include "util/terminal_text.h"
 
@@ -63,7 +64,7 @@ notify::JobInfo job_info(const Engine& engine, const store::Job& j) {
 }
 
 int64_t seconds_run(const store::Job& j) {
-    return j.started_at && j.ended_at && *j.ended_at >= *j.started_at ? *j.ended_at - *j.started_at : -1;
+    return j.started_at && j.ended_at && *j.ended_at >= *j.started_at ? util::sat_sub(*j.ended_at, *j.started_at) : -1;
 }
 
 notify::EndInfo end_info(Engine& engine, const store::Job& j) {
@@ -224,7 +225,7 @@ void notify_stalled(Engine& engine, int64_t id) {
     if (!job || job->notify.empty() || !job->live.stalled_since || !job->live.quiet_since) return;
     std::vector<Target> to = targets(engine.config().notify);
     if (to.empty() || !store::JobRepo(engine.db()).claim_stall_notice(id)) return;
-    int64_t quiet = now_epoch() - *job->live.quiet_since;
+    int64_t quiet = util::sat_sub(now_epoch(), *job->live.quiet_since);
     notify::JobInfo info = job_info(engine, *job);
     for (const Target& t : to) {
         ++engine.notices_in_flight();
@@ -297,7 +298,7 @@ std::vector<store::Job> claim_due(Engine& engine, const std::function<bool(int64
         auto job = jobs.get(id);
         if (!job || !job->terminal()) continue;
         if (job->notified_via.empty()) {
-            if (now - job->ended_at.value_or(now) < kHostWordGraceS) continue;
+            if (util::sat_sub(now, job->ended_at.value_or(now)) < kHostWordGraceS) continue;
             decide_by_policy(engine, repo, id, now);
         }
         if (array_ready && job->array_id && !array_ready(*job->array_id)) continue;

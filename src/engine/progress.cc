@@ -7,6 +7,7 @@
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "util/saturating.h"
 
 namespace engine {
 
@@ -20,8 +21,9 @@ std::optional<double> fraction_from_log(const store::Job& job, const remote::Log
 store::Job::Live live_from_sync(const store::Job& job, const remote::LogState& log, std::optional<double> fraction,
                                 int64_t host_now, int64_t now, std::chrono::seconds stall_after) {
     store::Job::Live live = job.live;
-    int64_t quiet = host_now > log.grew ? host_now - log.grew : 0;
-    live.quiet_since = now - quiet;
+    // Host times are any numbers the host sent: saturating, never wrapping.
+    int64_t quiet = host_now > log.grew ? util::sat_sub(host_now, log.grew) : 0;
+    live.quiet_since = util::sat_sub(now, quiet);
     live.gpus = log.gpus;
     live.gpu_util = log.gpus.empty() ? std::nullopt : log.gpu_util;
     if (fraction) {
@@ -29,7 +31,7 @@ store::Job::Live live_from_sync(const store::Job& job, const remote::LogState& l
         live.fraction_at = now;
     }
     if (stall_after.count() > 0 && quiet >= stall_after.count()) {
-        if (!live.stalled_since) live.stalled_since = *live.quiet_since + stall_after.count();
+        if (!live.stalled_since) live.stalled_since = util::sat_add(*live.quiet_since, stall_after.count());
     } else {
         live.stalled_since.reset();
     }
@@ -51,8 +53,8 @@ std::string progress_text(const store::Job& job, int64_t now) {
     if (job.started_at && !job.terminal()) {
         // The pace up to when the fraction was read, projected from then.
         int64_t at = job.live.fraction_at.value_or(now);
-        if (auto eta = util::eta_seconds(*job.live.fraction, at - *job.started_at)) {
-            int64_t left = *eta - (now - at);
+        if (auto eta = util::eta_seconds(*job.live.fraction, util::sat_sub(at, *job.started_at))) {
+            int64_t left = util::sat_sub(*eta, util::sat_sub(now, at));
             if (left > 0 && *job.live.fraction < 1) text += " ETA " + util::format_duration(util::Seconds(left));
         }
     }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "engine/slurm.h"
+#include "util/saturating.h"
 #include "util/terminal_text.h"
 
 namespace engine {
@@ -83,7 +84,7 @@ Verdict slurm_verdict(const store::Job& job, const remote::JobFacts& facts, cons
     // Ended in SLURM's eyes, without the wrapper's record (killed before
     // it could write one, or it never started).
     int64_t host_now = cluster.host_now > 0 ? cluster.host_now : now;
-    if (st.ended > 0 && host_now - st.ended < kRecordGraceS) return wait;
+    if (st.ended > 0 && util::sat_sub(host_now, st.ended) < kRecordGraceS) return wait;
     std::string note = "SLURM: " + st.state + (reason.empty() || reason == "None" ? "" : " (" + reason + ")");
     if (st.state == "TIMEOUT" || st.state == "DEADLINE") return ended(store::status::timeout, now, note);
     if (st.state == "CANCELLED")

@@ -159,7 +159,7 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                               if (sr.pid > 0) pid = sr.pid;
                               // In our clock, as sync records it (engine/host_clock.h).
                               int64_t skew = host_clock_skew(sr.host_now, now_epoch());
-                              apply_start(jobs, id, pid, sr.started > 0 && sr.started > skew ? sr.started - skew : sr.started);
+                              apply_start(jobs, id, pid, host_time_to_local(sr.started, skew));
                               result.started = true;
                           }
                           done(std::move(result), std::move(reply));

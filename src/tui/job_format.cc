@@ -9,6 +9,7 @@
 
 #include "tui/text.h"
 #include "util/duration.h"
+#include "util/saturating.h"
 
 namespace tui {
 
@@ -105,7 +106,7 @@ std::string job_time(const store::Job& job, int64_t now) {
         return short_time(end, now);
     }
     int64_t start = job.started_at.value_or(job.created_at);
-    return util::format_duration(util::Seconds(now > start ? now - start : 0));
+    return util::format_duration(util::Seconds(now > start ? util::sat_sub(now, start) : 0));
 }
 
 std::string short_time(int64_t epoch, int64_t now) {

@@ -1,9 +1,10 @@
 # Fuzz targets (tests/fuzz/fuzz_*.cc, libFuzzer entry points). Here they are
 # built with the normal compiler into replay programs that run each checked-in
 # corpus as a regression test; tests/fuzz/run-fuzzers builds them with clang's
-# libFuzzer and sanitizers and fuzzes for a bounded time.
-RJ_FUZZ_TARGETS = sync journal replies probe slurm ssh_config known_hosts config plan duration script
-FUZZ_REPLAY_BINS = tests/fuzz/replay_sync tests/fuzz/replay_journal tests/fuzz/replay_replies tests/fuzz/replay_probe tests/fuzz/replay_slurm tests/fuzz/replay_ssh_config tests/fuzz/replay_known_hosts tests/fuzz/replay_config tests/fuzz/replay_plan tests/fuzz/replay_duration tests/fuzz/replay_script
+# libFuzzer and sanitizers and fuzzes a fixed number of inputs from a fixed
+# seed (the CI gate), tests/fuzz/explore for as long as asked (exploration).
+RJ_FUZZ_TARGETS = sync journal replies probe slurm ssh_config known_hosts config plan duration script clock
+FUZZ_REPLAY_BINS = tests/fuzz/replay_sync tests/fuzz/replay_journal tests/fuzz/replay_replies tests/fuzz/replay_probe tests/fuzz/replay_slurm tests/fuzz/replay_ssh_config tests/fuzz/replay_known_hosts tests/fuzz/replay_config tests/fuzz/replay_plan tests/fuzz/replay_duration tests/fuzz/replay_script tests/fuzz/replay_clock
 check_PROGRAMS += $(FUZZ_REPLAY_BINS)
 tests_fuzz_replay_sync_SOURCES = tests/fuzz/replay_main.cc tests/fuzz/fuzz_sync.cc tests/fuzz/fuzz_support.h
 tests_fuzz_replay_sync_LDADD = $(RJ_LIBS) $(RJ_EXTERNAL_LIBS)
@@ -27,8 +28,10 @@ tests_fuzz_replay_duration_SOURCES = tests/fuzz/replay_main.cc tests/fuzz/fuzz_d
 tests_fuzz_replay_duration_LDADD = $(RJ_LIBS) $(RJ_EXTERNAL_LIBS)
 tests_fuzz_replay_script_SOURCES = tests/fuzz/replay_main.cc tests/fuzz/fuzz_script.cc tests/fuzz/fuzz_support.h
 tests_fuzz_replay_script_LDADD = $(RJ_LIBS) $(RJ_EXTERNAL_LIBS)
+tests_fuzz_replay_clock_SOURCES = tests/fuzz/replay_main.cc tests/fuzz/fuzz_clock.cc tests/fuzz/fuzz_support.h
+tests_fuzz_replay_clock_LDADD = $(RJ_LIBS) $(RJ_EXTERNAL_LIBS)
 TESTS += tests/fuzz/replay-corpora.sh
-EXTRA_DIST += tests/fuzz/replay-corpora.sh tests/fuzz/run-fuzzers
+EXTRA_DIST += tests/fuzz/replay-corpora.sh tests/fuzz/run-fuzzers tests/fuzz/explore tests/fuzz/fuzz-build.sh
 # The seed corpora, one folder per target. A folder is fine here: nothing is
 # built into it (run-fuzzers fuzzes copies in its own build folder).
 EXTRA_DIST += tests/fuzz/corpus

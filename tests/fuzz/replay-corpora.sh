@@ -6,7 +6,7 @@
 set -u
 srcdir=${srcdir:-.}
 builddir=${RJ_BUILDDIR:-.}
-targets="sync journal replies probe slurm ssh_config known_hosts config plan duration script"
+targets="sync journal replies probe slurm ssh_config known_hosts config plan duration script clock"
 status=0
 for t in $targets; do
     prog="$builddir/tests/fuzz/replay_$t"

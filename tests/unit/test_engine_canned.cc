@@ -10,6 +10,7 @@
 #include <deque>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <string>
 
 #include "engine/engine.h"
@@ -369,4 +370,34 @@ TEST_CASE("canned host: a host an hour ahead has its job times shifted to our cl
         CHECK(j.ended_at == host + 40 - shift);
         CHECK(*j.ended_at - *j.started_at == 42);  // the host's own measure
     }
+}
+
+TEST_CASE("canned host: a host far behind sending times near INT64_MAX has them saturate, not wrap to the past",
+          "[engine][canned][clock]") {
+    // now=1: the host is 56 years behind, so its times are moved forward by
+    // that much; INT64_MAX moved forward stays INT64_MAX (before, it wrapped
+    // around: the start became "now" and the end 1970).
+    const int64_t max = std::numeric_limits<int64_t>::max();
+    const std::string far = std::to_string(max);
+    Rig rig;
+    rig.host->answer([&](const std::string&, const std::string&) {
+        return says("RJ-SUBMIT ok id=1 pid=4242 started=" + far + " already=0 exited=0 now=1\n");
+    });
+    auto r = rig.submit();
+    REQUIRE(r.ok());
+    CHECK(rig.job(r.job_id).started_at == max);
+    std::string id = std::to_string(r.job_id);
+    rig.host->answer([&](const std::string&, const std::string&) {
+        return says(sync_reply("RJ-JOB id=" + id + " dir=1 pid=4242 pgid=4242 alive=0 wpid=99 walive=0 started=" + far +
+                                   " created=" + far + " killreq=0\nRJ-EXIT id=" + id +
+                                   " kind=exit rc=0 code=0 sig=0 started=" + far + " ended=" + far + " user=1 sys=0\n",
+                               "", 1));
+    });
+    auto report = rig.sync();
+    REQUIRE(report.ok());
+    CHECK(report.clock_skew_s < 0);
+    store::Job j = rig.job(r.job_id);
+    CHECK(j.status == store::status::completed);
+    CHECK(j.started_at == max);
+    CHECK(j.ended_at == max);
 }
