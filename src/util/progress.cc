@@ -2,6 +2,8 @@
 
 #include "util/progress.h"
 
+#include <limits>
+
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -75,7 +77,13 @@ std::optional<double> progress_fraction(const ProgressPattern& pattern, const st
 std::optional<long long> eta_seconds(double fraction, long long elapsed) {
     if (fraction <= 0 || elapsed < 0) return std::nullopt;
     if (fraction >= 1) return 0;
-    return static_cast<long long>(static_cast<double>(elapsed) * (1 - fraction) / fraction + 0.5);
+    // A tiny fraction ("epoch 1/10^18" from a host) makes the estimate
+    // larger than any long long: converting that double is undefined, so
+    // the estimate saturates (and NaN, from a NaN fraction, is no estimate).
+    const double eta = static_cast<double>(elapsed) * (1 - fraction) / fraction + 0.5;
+    if (!(eta == eta)) return std::nullopt;
+    if (eta >= 9.2e18) return std::numeric_limits<long long>::max();
+    return static_cast<long long>(eta);
 }
 
 }  // namespace util

@@ -143,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (f.started != 0) job.started_at = f.started;
         if (f.exit && f.exit->ended != 0) job.ended_at = f.exit->ended;
         if (auto it = rep.logs.find(id); it != rep.logs.end()) {
-            auto live = engine::live_from_sync(job, it->second, rep.host_now, ours, std::chrono::seconds(1800));
+            auto live = engine::live_from_sync(job, it->second, engine::fraction_from_log(job, it->second), rep.host_now, ours, std::chrono::seconds(1800));
             FUZZ_CHECK(live.quiet_since.has_value());
             FUZZ_CHECK(*live.quiet_since <= ours);  // quiet for no time or some, never negative
             if (live.stalled_since) FUZZ_CHECK(*live.stalled_since >= *live.quiet_since);

@@ -111,7 +111,7 @@ TEST_CASE("quiet times, stalls and durations from extreme host times saturate", 
     remote::LogState log;
     log.bytes = 10;
     log.grew = kMin;  // the parser refuses this one; the arithmetic must not care
-    auto live = engine::live_from_sync(j, log, kMax, kNow, std::chrono::minutes(30));
+    auto live = engine::live_from_sync(j, log, std::nullopt, kMax, kNow, std::chrono::minutes(30));
     REQUIRE(live.quiet_since);
     CHECK(*live.quiet_since == kNow - kMax);  // quiet for INT64_MAX seconds, not for a negative time
     REQUIRE(live.stalled_since);

@@ -2,6 +2,9 @@
 // sync reads of a running job's log.
 #include "config.h"
 
+#include <cmath>
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "engine/progress.h"
@@ -151,4 +154,11 @@ TEST_CASE("config: progress (quoted or not) and stall_after, at the top and per 
         CHECK(std::string(e.what()).find("capture groups") != std::string::npos);
     }
     CHECK_THROWS_AS(store::Config::parse("stall_after = soon\n", "cfg"), util::Error);
+}
+
+TEST_CASE("ETA: a host's tiny or NaN fraction saturates instead of overflowing", "[progress]") {
+    // "epoch 1/10^18" after a week: the projection is past any long long.
+    CHECK(*util::eta_seconds(1e-18, 7 * 86400) == std::numeric_limits<long long>::max());
+    CHECK(*util::eta_seconds(1e-300, 1) == std::numeric_limits<long long>::max());
+    CHECK_FALSE(util::eta_seconds(std::nan(""), 600));
 }
