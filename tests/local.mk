@@ -23,6 +23,7 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc tests/inte
 	tests/integration/test_pools.cc tests/integration/test_plans.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
+tests_integration_tests_SOURCES += tests/integration/test_dropin.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
 # Hostile and unusual hosts (issue 11).
 tests_integration_tests_SOURCES += tests/integration/test_hostile.cc

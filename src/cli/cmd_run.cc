@@ -7,6 +7,7 @@
 
 #include "cli/batch_ops.h"
 #include "cli/command.h"
+#include "cli/dropin.h"
 #include "engine/jobs.h"
 #include "engine/progress.h"
 #include "util/duration.h"
@@ -22,7 +23,7 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("directory,C", po::value<std::string>()->value_name("DIR"),
          "working directory on the host (default: the current directory, with $HOME written as ~)")
         ("description,d", po::value<std::string>()->value_name("TEXT"), "a description shown instead of the command")
-        ("env,e", po::value<std::vector<std::string>>()->value_name("K=V"), "set an environment variable (repeatable)")
+        ("env,e", po::value<std::vector<std::string>>()->value_name("K=V"), "set environment variables: -e A=1,B=2 or repeated (\\, is a comma in a value)")
         ("timeout", po::value<std::string>()->value_name("DUR"), "stop the job after DUR (90s, 30m, 2h, 1h30m, 7d)")
         ("from", po::value<std::string>()->value_name("ID"), "copy the settings of job ID (options override them)")
         ("queue-on-fail", "if the host is unreachable, record the job as pending and start it at the next sync")
@@ -138,7 +139,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("directory")) req.workdir = vm["directory"].as<std::string>();
     if (vm.count("description")) req.description = vm["description"].as<std::string>();
     if (vm.count("env")) {
-        for (const auto& kv : vm["env"].as<std::vector<std::string>>()) {
+        for (const auto& kv : split_env_words(vm["env"].as<std::vector<std::string>>())) {
             auto [name, value] = engine::parse_env_assignment(kv);
             bool replaced = false;
             for (auto& existing : req.env)
