@@ -238,7 +238,7 @@ int run_pending(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kQueueCommand = {
-    "queue", "ACTION HOST | remove ID...", "start|stop|status|list|clear a queue on HOST (--queue NAME); remove waiting jobs",
+    "queue", "ACTION HOST|ID...", "start|stop|status|list|clear a queue on HOST (--queue NAME); remove waiting jobs",
     "Each queue (--queue NAME, default 'default') has a runner on the host, in tmux session rj-CLIENT-queue-NAME, "
     "that starts its jobs while no rj runs anywhere. start: start the runner (a no-op when it runs; --slots N sets "
     "how many jobs run at once). stop: drain: running jobs finish, nothing new starts, then the runner exits. "
