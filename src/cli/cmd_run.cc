@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "cli/batch_ops.h"
@@ -25,7 +26,8 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("description,d", po::value<std::string>()->value_name("TEXT"), "a description shown instead of the command")
         ("env,e", po::value<std::vector<std::string>>()->value_name("K=V"), "set environment variables: -e A=1,B=2 or repeated (\\, is a comma in a value)")
         ("timeout", po::value<std::string>()->value_name("DUR"), "stop the job after DUR (90s, 30m, 2h, 1h30m, 7d)")
-        ("from", po::value<std::string>()->value_name("ID"), "copy the settings of job ID (options override them)")
+        ("from", po::value<std::string>()->value_name("ID"),
+         "copy the settings of job ID (options override them); HOST and COMMAND may then be left out")
         ("queue-on-fail", "if the host is unreachable, record the job as pending and start it at the next sync")
         ("follow,f", "stream the log until the job ends and exit with its exit code")
         ("notify", po::value<std::string>()->value_name("WHEN"),
@@ -109,6 +111,11 @@ void apply_queue_options(const po::variables_map& vm, engine::QueueRequest& q) {
     q.explicit_queue = vm.count("queue") > 0;
 }
 
+bool is_known_host(Context& ctx, const std::string& word) {
+    auto known = ctx.engine.known_hosts();
+    return std::find(known.begin(), known.end(), word) != known.end();
+}
+
 int run(Context& ctx, const po::variables_map& vm) {
     engine::SubmitRequest req;
     if (vm.count("from")) {
@@ -127,6 +134,9 @@ int run(Context& ctx, const po::variables_map& vm) {
         req.pool = vm["pool"].as<std::string>();
         if (!words.empty() && words.front() == "@" + req.pool) words.erase(words.begin());
         req.host.clear();
+    } else if (!words.empty() && vm.count("from") && !is_known_host(ctx, words.front())) {
+        // `run --from ID [HOST] [CMD]` (remote-jobs): without a host the
+        // words are the command, run on the source job's host.
     } else if (!words.empty()) {
         req.host = words.front();
         words.erase(words.begin());

@@ -229,3 +229,20 @@ TEST_CASE("queue add HOST CMD is run --queue; --queue NAME there names the queue
     REQUIRE(f.await_end(night, 60s)["status"].str() == "completed");
     CHECK(f.rj.batch({"log", id_s(night)}).out == "12\n");
 }
+
+TEST_CASE("run --from ID [HOST] [CMD]: host and command default to the source job's", "[dropin]") {
+    TestHosts hosts({"alpha", "beta"});
+    JobsFixture f(hosts);
+    int64_t src = f.run({"-C", "/tmp", "-e", "W=src", "alpha", "echo \"$W on $(hostname -s 2>/dev/null || echo x)\"; pwd"});
+    REQUIRE(f.await_end(src)["status"].str() == "completed");
+    int64_t same = f.run({"--from", id_s(src)});
+    int64_t other_cmd = f.run({"--from", id_s(src), "echo", "\"$W\"", "again"});
+    int64_t other_host = f.run({"--from", id_s(src), "beta"});
+    for (auto id : {same, other_cmd, other_host}) REQUIRE(f.await_end(id)["status"].str() == "completed");
+    CHECK(f.show(same)["host"].str() == "alpha");
+    CHECK(f.show(same)["command"].str() == f.show(src)["command"].str());
+    CHECK(f.show(other_cmd)["host"].str() == "alpha");
+    CHECK(f.rj.batch({"log", id_s(other_cmd)}).out == "src again\n");
+    CHECK(f.show(other_host)["host"].str() == "beta");
+    CHECK(f.show(other_host)["command"].str() == f.show(src)["command"].str());
+}
