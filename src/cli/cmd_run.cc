@@ -30,6 +30,7 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
          "copy the settings of job ID (options override them); HOST and COMMAND may then be left out")
         ("queue-on-fail", "if the host is unreachable, record the job as pending and start it at the next sync")
         ("follow,f", "stream the log until the job ends and exit with its exit code")
+        ("allow", "remote-jobs' name for -f: stream the log, attached until the job ends or Ctrl-C (the job keeps running)")
         ("notify", po::value<std::string>()->value_name("WHEN"),
          "message its end to the [notify] channels: all, failures or none (default: the config's notify)")
         ("idle-timeout", po::value<std::string>()->value_name("DUR"),
@@ -184,7 +185,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         }
     }
 
-    return submit_and_report(ctx, req, vm.count("follow") > 0, !vm.count("from") && !vm.count("directory"));
+    return submit_and_report(ctx, req, vm.count("follow") > 0 || vm.count("allow") > 0, !vm.count("from") && !vm.count("directory"));
 }
 
 }  // namespace

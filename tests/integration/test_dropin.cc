@@ -246,3 +246,15 @@ TEST_CASE("run --from ID [HOST] [CMD]: host and command default to the source jo
     CHECK(f.show(other_host)["host"].str() == "beta");
     CHECK(f.show(other_host)["command"].str() == f.show(src)["command"].str());
 }
+
+TEST_CASE("run --allow streams the log as run -f does and exits with the job's code", "[dropin]") {
+    TestHosts hosts({"alpha"});
+    JobsFixture f(hosts);
+    RjResult r = f.rj.batch({"run", "--allow", "-C", "/tmp", "alpha", "echo first; sleep 1; echo second; exit 4"}, 30s);
+    INFO(r.describe());
+    CHECK(r.status == 4);
+    auto lines = split_lines(r.out);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[1] == "first");
+    CHECK(lines[2] == "second");
+}
