@@ -19,5 +19,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (!args.empty() && args[0] == "-b") return cli::run_batch({args.begin() + 1, args.end()});
+    // remote-jobs' spelling of the interface: `rj tui [--mouse]` is `rj [--mouse]`.
+    if (!args.empty() && args[0] == "tui") args.erase(args.begin());
     return tui::run_ui(args);
 }

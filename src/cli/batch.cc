@@ -5,10 +5,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/dropin.h"
 #include "util/error.h"
 
 namespace cli {
@@ -51,7 +53,8 @@ std::string implicit_value_of(const std::string& option) {
 
 // Split `args` so that words after the Nth positional are kept verbatim.
 std::vector<std::string> cut_verbatim(const std::vector<std::string>& args, const po::options_description& desc,
-                                      int n_positionals, std::vector<std::string>& verbatim) {
+                                      int n_positionals, std::vector<std::string>& verbatim,
+                                      bool optional_values_take_next_word = false) {
     std::vector<std::string> head;
     int seen = 0;
     for (size_t i = 0; i < args.size(); ++i) {
@@ -71,6 +74,11 @@ std::vector<std::string> cut_verbatim(const std::vector<std::string>& args, cons
             if (a.find('=') != std::string::npos || (!is_long && a.size() > 2)) continue;  // value attached
             // Boost matches long options by bare name and short ones as "-x".
             const po::option_description* od = desc.find_nothrow(is_long ? a.substr(2) : a, false, false, false);
+            if (od && od->semantic()->min_tokens() == 0 && od->semantic()->max_tokens() > 0 && optional_values_take_next_word &&
+                i + 1 < args.size()) {
+                head.back() = a + "=" + args[++i];  // `queue add --queue NAME HOST CMD`
+                continue;
+            }
             if (od && od->semantic()->min_tokens() == 0 && od->semantic()->max_tokens() > 0) {
                 // A value that may be left out (`run --queue HOST CMD`): never
                 // the next word, which Boost would take; its implicit value
@@ -131,6 +139,9 @@ std::string help_text(const std::string& name) {
             else s << "\n" << std::string(30, ' ');
             s << c.summary << "\n";
         }
+        s << "\nremote-jobs' command lines are read with their meaning: job CMD ..., logs ID, queue add HOST CMD,\n"
+             "queue remove ID..., host jobs|load HOST, list --show ID|--cleanup DAYS|--no-sync,\n"
+             "run HOST --kill ID, cleanup --sessions|--logs, version (man rj: COMING FROM REMOTE-JOBS).\n";
         GlobalOptions g;
         po::options_description globals("Options for every command");
         declare_globals(globals, g);
@@ -176,7 +187,22 @@ int run_batch(const std::vector<std::string>& args) {
             }
         }
         // No command: the cron entry point (`rj -b tick`).
-        std::string name = i < args.size() ? args[i++] : std::string("tick");
+        std::vector<std::string> line(args.begin() + static_cast<long>(i), args.end());
+        if (line.empty()) line.push_back("tick");
+        // remote-jobs' command lines that are rj commands under other words.
+        line = rewrite_remote_jobs_words(std::move(line));
+        std::string name = line.front();
+        if (name == "version") {
+            std::cout << "rj " PACKAGE_VERSION "\n";
+            return 0;
+        }
+        // `queue add [OPTIONS] HOST CMD...` is `run --queue`, where --queue
+        // NAME names the queue (run's bare --queue is followed by the host).
+        bool queue_add = name == "queue" && line.size() > 1 && line[1] == "add";
+        if (queue_add) {
+            line.erase(line.begin() + 1);
+            name = line.front() = "run";
+        }
         const Command* cmd = find_command(name);
         if (!cmd)
             throw util::UsageError("unknown command '" + name + "'", "run 'rj -b help' for the list of commands");
@@ -186,9 +212,11 @@ int run_batch(const std::vector<std::string>& args) {
         po::options_description globals;
         declare_globals(globals, g);
         all.add(opts).add(hidden).add(globals);
-        std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
+        std::vector<std::string> rest(line.begin() + 1, line.end());
         std::vector<std::string> verbatim;
-        if (cmd->verbatim_after > 0) rest = cut_verbatim(rest, all, cmd->verbatim_after, verbatim);
+        if (cmd->verbatim_after > 0) rest = cut_verbatim(rest, all, cmd->verbatim_after, verbatim, queue_add);
+        if (queue_add && std::none_of(rest.begin(), rest.end(), [](const std::string& w) { return w == "--queue" || w.rfind("--queue=", 0) == 0; }))
+            rest.insert(rest.begin(), "--queue=default");
         po::variables_map vm;
         try {
             po::store(po::command_line_parser(rest).options(all).positional(pos).run(), vm);

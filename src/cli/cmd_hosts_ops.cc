@@ -8,6 +8,7 @@
 #include "cli/batch_ops.h"
 #include "engine/deferred.h"
 #include "cli/command.h"
+#include "cli/dropin.h"
 #include "cli/table.h"
 #include "cli/job_format.h"
 #include "engine/jobs.h"
@@ -73,7 +74,7 @@ int run_prune(Context& ctx, const po::variables_map& vm) {
 void declare_cleanup(po::options_description& opts, po::options_description& hidden,
                      po::positional_options_description& pos) {
     opts.add_options()
-        ("older-than", po::value<std::string>()->value_name("DUR"), "only jobs that ended more than DUR ago (default 7d)")
+        ("older-than", po::value<std::string>()->value_name("DUR"), "only jobs that ended more than DUR ago: a bare number is days (remote-jobs' unit), or 90s, 2h, 1w (default 7)")
         ("dry-run", "show what would be removed, remove nothing");
     hidden.add_options()("host", po::value<std::string>(), "host");
     pos.add("host", 1);
@@ -83,7 +84,7 @@ int run_cleanup(Context& ctx, const po::variables_map& vm) {
     if (!vm.count("host")) throw util::UsageError("no host given", "usage: rj -b cleanup HOST [--older-than DUR] [--dry-run]");
     int64_t older = 7 * 86400;
     if (vm.count("older-than"))
-        older = util::parse_duration_or_throw(vm["older-than"].as<std::string>(), "--older-than").count();
+        older = parse_age_seconds(vm["older-than"].as<std::string>(), "--older-than");
     bool dry = vm.count("dry-run") > 0;
     engine::CleanupReport report;
     report = await<engine::CleanupReport>(ctx, "cleanup", [&](auto done) {

@@ -71,6 +71,20 @@ void declare_restart(po::options_description& opts, po::options_description& hid
     pos.add("ids", -1);
 }
 
+// Kills job `id` and waits for the answer; false (said on stderr) when it
+// could not be killed, so no copy starts next to it.
+bool end_first(Context& ctx, int64_t id) {
+    auto r = await<engine::KillResult>(ctx, "kill", [&](auto done) { engine::kill_jobs(ctx.engine, {id}, done); });
+    if (!r.ok() || r.deferred) {
+        print_error(ctx.err, "job " + std::to_string(id) + " still runs and could not be ended" +
+                                 (r.ok() ? std::string(" now (its host is unreachable)") : ": " + r.error),
+                    "no copy was started; try again, or 'rj -b kill " + std::to_string(id) + "' first");
+        return false;
+    }
+    ctx.err << "rj: job " << id << " " << util::visible(r.message) << "; starting its copy\n";
+    return true;
+}
+
 int run_restart(Context& ctx, const po::variables_map& vm) {
     if (!vm.count("ids")) throw util::UsageError("no job id given", "usage: rj -b restart ID...");
     std::vector<store::Job> old;
@@ -80,6 +94,12 @@ int run_restart(Context& ctx, const po::variables_map& vm) {
     int status = 0;
     bool exact = vm.count("exact") > 0;
     for (const auto& job : old) {
+        // remote-jobs' restart ends a job that still runs before starting
+        // its copy; two copies side by side would share its files and GPUs.
+        if ((job.status == store::status::running || job.status == store::status::starting) && !end_first(ctx, job.id)) {
+            status = 1;
+            continue;
+        }
         engine::SubmitRequest req = engine::request_from_job(job);
         if (exact) req.exact_from = job.id;
         status = std::max(status, submit_and_report(ctx, req, follow));
@@ -110,8 +130,9 @@ extern const Command kKillCommand = {
     "--tag T kills every job tagged T that has not ended (none: a note, exit status 0).",
     declare_kill, run_kill};
 extern const Command kRestartCommand = {
-    "restart", "ID...", "start jobs again with the same settings; print the new ids",
-    "A queued job goes back into its queue with its priority and GPUs (not its dependencies). With --exact the "
+    "restart", "ID...", "start jobs again with the same settings (a running one is killed first); print the new ids",
+    "A job that still runs is killed first (as remote-jobs does), then its copy starts; if it cannot be killed no "
+    "copy starts. A queued job goes back into its queue with its priority and GPUs (not its dependencies). With --exact the "
     "job runs on exactly the code it recorded (see 'rj -b show'): a git worktree of its commit on the host with its "
     "uncommitted changes applied; if the commit is gone from the repository nothing runs.", declare_restart,
     run_restart};

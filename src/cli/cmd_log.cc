@@ -1,4 +1,4 @@
-// rj -b log ID [-f] [-n N] [--from N] [--to N] [--grep PATTERN]
+// rj -b log ID [-f] [-n N | --all] [--from N] [--to N] [--grep PATTERN]
 #include "config.h"
 
 #include <ctime>
@@ -12,10 +12,13 @@ namespace cli {
 
 namespace {
 
+constexpr int kDefaultTailLines = 50;
+
 void declare(po::options_description& opts, po::options_description& hidden, po::positional_options_description& pos) {
     opts.add_options()
         ("follow,f", "keep printing new output until the job ends (Ctrl-C stops following, not the job)")
-        ("lines,n", po::value<int>()->value_name("N"), "only the last N lines")
+        ("lines,n", po::value<int>()->value_name("N"), "the last N lines (default 50, as remote-jobs; 0: all of it)")
+        ("all", "the whole log (as -n 0)")
         ("from", po::value<int64_t>()->value_name("N"), "from line N (1-based)")
         ("to", po::value<int64_t>()->value_name("N"), "up to line N")
         ("grep", po::value<std::string>()->value_name("PATTERN"),
@@ -26,15 +29,20 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
 }
 
 int run(Context& ctx, const po::variables_map& vm) {
-    if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b log ID [-f] [-n N] [--grep PATTERN]");
+    if (!vm.count("id")) throw util::UsageError("no job id given", "usage: rj -b log ID [-f] [-n N | --all] [--grep PATTERN]");
     engine::LogRequest req;
     req.id = parse_job_id(vm["id"].as<std::string>());
     if (vm.count("lines")) {
         req.tail_lines = vm["lines"].as<int>();
-        if (req.tail_lines <= 0) throw util::UsageError("-n needs a positive number of lines");
+        if (req.tail_lines < 0) throw util::UsageError("-n takes a number of lines (0: all of them)");
     }
+    if (vm.count("all") && req.tail_lines > 0) throw util::UsageError("--all and -n N ask for different lines; give one");
     if (vm.count("from")) req.from_line = vm["from"].as<int64_t>();
     if (vm.count("to")) req.to_line = vm["to"].as<int64_t>();
+    // remote-jobs' default: the last 50 lines, unless lines are chosen
+    // another way (--from/--to, --grep, -n, --all).
+    if (!vm.count("lines") && !vm.count("all") && !vm.count("from") && !vm.count("to") && !vm.count("grep"))
+        req.tail_lines = kDefaultTailLines;
     if (req.from_line < 0 || req.to_line < 0 || (req.to_line && req.from_line > req.to_line))
         throw util::UsageError("--from and --to take line numbers, with --from not after --to");
     if (vm.count("grep")) {
@@ -47,7 +55,11 @@ int run(Context& ctx, const po::variables_map& vm) {
     ctx.raw_log = vm.count("raw") > 0;
     if (follow && (req.from_line || req.to_line))
         throw util::UsageError("-f cannot be combined with --from or --to", "use -n N to start from the last N lines");
-    engine::get_job(ctx.engine, req.id);  // not found: exit 1 before contacting anyone
+    store::Job job = engine::get_job(ctx.engine, req.id);  // not found: exit 1 before contacting anyone
+    // A job that has not started has no lines to skip: follow it from its first.
+    bool not_started = job.status == store::status::queued || job.status == store::status::pending ||
+                       job.status == store::status::starting;
+    if (follow && not_started && !vm.count("lines") && req.grep.empty()) req.tail_lines = 0;
     if (follow && req.tail_lines == 0 && req.grep.empty()) return follow_log(ctx, req.id, 0);
     bool whole = req.tail_lines == 0 && req.grep.empty() && req.from_line == 0 && req.to_line == 0;
     if (whole) req.byte_offset = 0;  // the whole log: stream it in chunks by offset
@@ -82,8 +94,9 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kLogCommand = {
-    "log", "ID", "print a job's output (filtered on the host)",
-    "Line selection (-n, --from/--to, --grep) happens on the host, so only the lines shown cross the network. "
+    "log", "ID", "print the last 50 lines of a job's output (-n N, --all; filtered on the host)",
+    "Without -n, --all, --from/--to or --grep the last 50 lines are printed (remote-jobs' default); -n 0 or --all "
+    "prints the whole log. Line selection (-n, --from/--to, --grep) happens on the host, so only the lines shown cross the network. "
     "When the host is offline, the last fetched tail is shown and marked as cached on stderr. Into a pipe or file "
     "the bytes are unchanged; on a terminal only text, newlines, tabs and colours pass (--raw: everything). "
     "--grep takes POSIX extended syntax (grep -E), read alike on the host and by rj for new lines under -f; "

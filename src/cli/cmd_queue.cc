@@ -3,9 +3,13 @@
 // pending.
 #include "config.h"
 
+#include <algorithm>
+
 #include "cli/batch_ops.h"
 #include "cli/command.h"
+#include "cli/dropin.h"
 #include "engine/jobs.h"
+#include "engine/queries.h"
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/terminal_text.h"
@@ -26,8 +30,41 @@ void declare_queue(po::options_description& opts, po::options_description& hidde
     opts.add_options()
         ("queue", po::value<std::string>()->value_name("NAME"), "the queue (default: default; status and list: all)")
         ("slots", po::value<int>()->value_name("N"), "start: let N jobs of the queue run at once");
-    hidden.add_options()("action", po::value<std::string>(), "action")("host", po::value<std::string>(), "host");
-    pos.add("action", 1).add("host", 1);
+    hidden.add_options()("action", po::value<std::string>(), "action")("words", po::value<std::vector<std::string>>(), "words");
+    pos.add("action", 1).add("words", -1);
+}
+
+// `queue remove ID...` (remote-jobs' meaning): those waiting jobs leave
+// their queues. Every id is checked before any is removed.
+int remove_waiting_jobs(Context& ctx, const std::vector<std::string>& words) {
+    std::vector<int64_t> ids;
+    for (const auto& w : words) {
+        if (w.empty() || w.find_first_not_of("0123456789") != std::string::npos)
+            throw util::UsageError("queue remove takes job ids, not '" + w + "'",
+                                   "to empty a whole queue: rj -b queue clear HOST [--queue NAME]");
+        ids.push_back(parse_job_id(w));
+    }
+    for (int64_t id : ids) {
+        store::Job job = engine::get_job(ctx.engine, id);
+        if (job.status != store::status::queued && job.status != store::status::pending)
+            throw util::UsageError("job " + std::to_string(id) + " is " + store::to_string(job.status) +
+                                       ", not waiting in a queue; nothing was removed",
+                                   job.terminal() ? "'rj -b prune' removes ended jobs"
+                                                  : "'rj -b kill " + std::to_string(id) + "' ends a running job");
+    }
+    std::vector<int64_t> all = engine::expand_array_ids(ctx.engine, ids);
+    size_t answered = 0;
+    int status = 0;
+    engine::kill_jobs(ctx.engine, all, [&](engine::KillResult r) {
+        ++answered;
+        if (r.ok()) ctx.out << r.id << "\tremoved" << (r.deferred ? " when its host answers" : "") << "\n";
+        else {
+            print_error(ctx.err, "job " + std::to_string(r.id) + ": " + r.error, r.hint);
+            status = 1;
+        }
+    });
+    wait_for(ctx, "queue remove", [&] { return answered == all.size(); });
+    return status;
 }
 
 void print_queue(Context& ctx, const engine::QueueState& q) {
@@ -36,19 +73,26 @@ void print_queue(Context& ctx, const engine::QueueState& q) {
 }
 
 int run_queue(Context& ctx, const po::variables_map& vm) {
-    const char* usage = "usage: rj -b queue start|stop|status|list|remove HOST [--queue NAME]";
-    if (!vm.count("action") || !vm.count("host")) throw util::UsageError("give an action and a host", usage);
+    const char* usage = "usage: rj -b queue start|stop|status|list|clear HOST [--queue NAME], or queue remove ID...";
+    if (!vm.count("action") || !vm.count("words")) throw util::UsageError("give an action and a host", usage);
     std::string action = vm["action"].as<std::string>();
-    std::string host = vm["host"].as<std::string>();
-    if (action != "start" && action != "stop" && action != "status" && action != "list" && action != "remove")
+    std::vector<std::string> words = vm["words"].as<std::vector<std::string>>();
+    if (action == "remove") {
+        if (vm.count("queue") || vm.count("slots"))
+            throw util::UsageError("queue remove takes job ids only", "to empty a whole queue: rj -b queue clear HOST --queue NAME");
+        return remove_waiting_jobs(ctx, words);
+    }
+    if (action != "start" && action != "stop" && action != "status" && action != "list" && action != "clear")
         throw util::UsageError("unknown queue action '" + action + "'", usage);
+    if (words.size() != 1) throw util::UsageError("queue " + action + " takes one host", usage);
+    std::string host = words.front();
     std::string queue = vm.count("queue") ? vm["queue"].as<std::string>() : "";
-    if (queue.empty() && (action == "start" || action == "stop" || action == "remove")) queue = "default";
+    if (queue.empty() && (action == "start" || action == "stop" || action == "clear")) queue = "default";
     int slots = vm.count("slots") ? vm["slots"].as<int>() : 0;
     if (vm.count("slots") && (slots < 1 || action != "start"))
         throw util::UsageError(slots < 1 ? "--slots must be at least 1" : "--slots goes with 'queue start'",
                                "(or with 'rj -b run --queue --slots N')");
-    std::string op = action == "list" ? "status" : action;
+    std::string op = action == "list" ? "status" : action == "clear" ? "remove" : action;
     auto res = await<engine::QueueCommandResult>(
         ctx, host, [&](auto done) { engine::queue_command(ctx.engine, host, op, queue, slots, done); });
     if (!res.ok()) {
@@ -61,7 +105,7 @@ int run_queue(Context& ctx, const po::variables_map& vm) {
     } else if (action == "stop") {
         ctx.err << "rj: queue " << queue << " on " << host
                 << " stops: running jobs finish, nothing new starts ('rj -b queue start' resumes it)\n";
-    } else if (action == "remove") {
+    } else if (action == "clear") {
         ctx.err << "rj: queue " << queue << " on " << host << " removed";
         if (res.cancelled) ctx.err << "; " << res.cancelled << " waiting job(s) cancelled";
         ctx.err << "\n";
@@ -127,7 +171,7 @@ void declare_update(po::options_description& opts, po::options_description& hidd
         ("priority", po::value<int64_t>()->value_name("N"), "the new priority")
         ("gpus", po::value<int>()->value_name("N"), "the new number of GPUs")
         ("timeout", po::value<std::string>()->value_name("DUR"), "the new timeout (0: none)")
-        ("env,e", po::value<std::vector<std::string>>()->value_name("K=V"), "set an environment variable (repeatable)");
+        ("env,e", po::value<std::vector<std::string>>()->value_name("K=V"), "set environment variables: -e A=1,B=2 or repeated (\\, is a comma in a value)");
     hidden.add_options()("id", po::value<std::string>(), "id");
     pos.add("id", 1);
 }
@@ -141,7 +185,7 @@ int run_update(Context& ctx, const po::variables_map& vm) {
     if (vm.count("gpus")) u.gpus = vm["gpus"].as<int>();
     if (vm.count("timeout")) u.timeout_s = util::parse_duration_or_throw(vm["timeout"].as<std::string>(), "--timeout").count();
     if (vm.count("env"))
-        for (const auto& kv : vm["env"].as<std::vector<std::string>>()) u.set_env.push_back(engine::parse_env_assignment(kv));
+        for (const auto& kv : split_env_words(vm["env"].as<std::vector<std::string>>())) u.set_env.push_back(engine::parse_env_assignment(kv));
     return report_each(ctx, 1, [&](auto each) { engine::update_queued_job(ctx.engine, id, u, each); }, "updated");
 }
 
@@ -158,15 +202,33 @@ int run_move(Context& ctx, const po::variables_map& vm) {
                        ("moved to " + host).c_str());
 }
 
+// Every job that waits (in a queue, or for its host), oldest first.
+std::vector<int64_t> waiting_job_ids(Context& ctx) {
+    store::JobFilter f;
+    f.statuses = {store::status::queued, store::status::pending};
+    f.hide_tasks = false;
+    std::vector<int64_t> ids;
+    for (const auto& j : engine::list_jobs(ctx.engine, f))
+        if (!j.is_array()) ids.push_back(j.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
 int run_pending(Context& ctx, const po::variables_map& vm) {
-    std::vector<int64_t> ids = ids_of(vm, "usage: rj -b pending ID...");
+    // No ids: every waiting job with its reason (as squeue's REASON column).
+    bool all = !vm.count("ids");
+    std::vector<int64_t> ids = all ? waiting_job_ids(ctx) : ids_of(vm, "usage: rj -b pending [ID...]");
+    if (ids.empty()) {
+        ctx.err << "rj: no job is waiting\n";
+        return 0;
+    }
     size_t answered = 0;
     int status = 0;
     for (int64_t id : ids) {
         engine::pending_reason(ctx.engine, id, [&](engine::PendingReason r) {
             ++answered;
             ctx.out << r.id << "\t" << r.status << "\t" << util::visible(r.reason) << "\n";
-            if (!r.waiting && status == 0) status = 1;
+            if (!r.waiting && status == 0 && !all) status = 1;
         });
     }
     wait_for(ctx, "pending", [&] { return answered == ids.size(); });
@@ -176,12 +238,14 @@ int run_pending(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kQueueCommand = {
-    "queue", "ACTION HOST", "start|stop|status|list|remove a queue on HOST (--queue NAME)",
+    "queue", "ACTION HOST|ID...", "start|stop|status|list|clear a queue on HOST (--queue NAME); remove waiting jobs",
     "Each queue (--queue NAME, default 'default') has a runner on the host, in tmux session rj-CLIENT-queue-NAME, "
     "that starts its jobs while no rj runs anywhere. start: start the runner (a no-op when it runs; --slots N sets "
     "how many jobs run at once). stop: drain: running jobs finish, nothing new starts, then the runner exits. "
     "status and list: one line per queue: NAME STATE running=N slots=N waiting=N held=N (STATE: running, draining, "
-    "stopped). remove: cancel its waiting jobs and remove it once its running jobs ended.",
+    "stopped). clear: cancel its waiting jobs and remove the queue once its running jobs ended. remove ID...: take "
+    "those waiting jobs out of their queues (as remote-jobs' queue remove; every id is checked first, and a job "
+    "that has started is refused: 'rj -b kill' ends it). The flag may come anywhere: queue status --queue NAME HOST.",
     declare_queue, run_queue};
 extern const Command kHoldCommand = {"hold", "ID...", "keep queued jobs from starting until released",
                                      "Refused for a job that has started. An array id holds all its waiting tasks.",
@@ -197,9 +261,10 @@ extern const Command kMoveCommand = {"move", "ID HOST", "move a waiting job to t
                                      "evaluated on their host).",
                                      declare_move, run_move};
 extern const Command kPendingCommand = {
-    "pending", "ID...", "say why queued jobs have not started",
+    "pending", "[ID...]", "say why queued jobs have not started (no ids: every waiting job)",
     "One line per job: ID STATUS REASON (waiting for job 42, for 2 free GPUs, held, queue stopped, all N slots busy, "
-    "host unreachable). Exit status 1 when a job no longer waits.",
+    "host unreachable). Without ids, every job that waits in a queue or for its host, oldest first (as squeue's "
+    "REASON column). Exit status 1 when a job given by id no longer waits.",
     declare_ids, run_pending};
 
 }  // namespace cli

@@ -3,10 +3,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "cli/batch_ops.h"
 #include "cli/command.h"
+#include "cli/dropin.h"
 #include "engine/jobs.h"
 #include "engine/progress.h"
 #include "util/duration.h"
@@ -22,11 +24,13 @@ void declare(po::options_description& opts, po::options_description& hidden, po:
         ("directory,C", po::value<std::string>()->value_name("DIR"),
          "working directory on the host (default: the current directory, with $HOME written as ~)")
         ("description,d", po::value<std::string>()->value_name("TEXT"), "a description shown instead of the command")
-        ("env,e", po::value<std::vector<std::string>>()->value_name("K=V"), "set an environment variable (repeatable)")
+        ("env,e", po::value<std::vector<std::string>>()->value_name("K=V"), "set environment variables: -e A=1,B=2 or repeated (\\, is a comma in a value)")
         ("timeout", po::value<std::string>()->value_name("DUR"), "stop the job after DUR (90s, 30m, 2h, 1h30m, 7d)")
-        ("from", po::value<std::string>()->value_name("ID"), "copy the settings of job ID (options override them)")
+        ("from", po::value<std::string>()->value_name("ID"),
+         "copy the settings of job ID (options override them); HOST and COMMAND may then be left out")
         ("queue-on-fail", "if the host is unreachable, record the job as pending and start it at the next sync")
         ("follow,f", "stream the log until the job ends and exit with its exit code")
+        ("allow", "remote-jobs' name for -f: stream the log, attached until the job ends or Ctrl-C (the job keeps running)")
         ("notify", po::value<std::string>()->value_name("WHEN"),
          "message its end to the [notify] channels: all, failures or none (default: the config's notify)")
         ("idle-timeout", po::value<std::string>()->value_name("DUR"),
@@ -108,6 +112,11 @@ void apply_queue_options(const po::variables_map& vm, engine::QueueRequest& q) {
     q.explicit_queue = vm.count("queue") > 0;
 }
 
+bool is_known_host(Context& ctx, const std::string& word) {
+    auto known = ctx.engine.known_hosts();
+    return std::find(known.begin(), known.end(), word) != known.end();
+}
+
 int run(Context& ctx, const po::variables_map& vm) {
     engine::SubmitRequest req;
     if (vm.count("from")) {
@@ -126,6 +135,9 @@ int run(Context& ctx, const po::variables_map& vm) {
         req.pool = vm["pool"].as<std::string>();
         if (!words.empty() && words.front() == "@" + req.pool) words.erase(words.begin());
         req.host.clear();
+    } else if (!words.empty() && vm.count("from") && !is_known_host(ctx, words.front())) {
+        // `run --from ID [HOST] [CMD]` (remote-jobs): without a host the
+        // words are the command, run on the source job's host.
     } else if (!words.empty()) {
         req.host = words.front();
         words.erase(words.begin());
@@ -138,7 +150,7 @@ int run(Context& ctx, const po::variables_map& vm) {
     if (vm.count("directory")) req.workdir = vm["directory"].as<std::string>();
     if (vm.count("description")) req.description = vm["description"].as<std::string>();
     if (vm.count("env")) {
-        for (const auto& kv : vm["env"].as<std::vector<std::string>>()) {
+        for (const auto& kv : split_env_words(vm["env"].as<std::vector<std::string>>())) {
             auto [name, value] = engine::parse_env_assignment(kv);
             bool replaced = false;
             for (auto& existing : req.env)
@@ -173,7 +185,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         }
     }
 
-    return submit_and_report(ctx, req, vm.count("follow") > 0, !vm.count("from") && !vm.count("directory"));
+    return submit_and_report(ctx, req, vm.count("follow") > 0 || vm.count("allow") > 0, !vm.count("from") && !vm.count("directory"));
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ extern const Command kMoveCommand;
 extern const Command kPendingCommand;
 extern const Command kDiffCommand;
 extern const Command kAcctCommand;
+extern const Command kCompletionCommand;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
@@ -59,6 +60,7 @@ const std::vector<Command>& commands() {
         kCleanupCommand,
         kHostCommand,
         kHostsCommand,
+        kCompletionCommand,
         kHelpCommand,
     };
     return table;

@@ -23,5 +23,8 @@ src_cli_librjcli_a_SOURCES = \
 	src/cli/cmd_free.cc \
 	src/cli/batch_ops.h \
 	src/cli/batch_ops.cc \
+	src/cli/dropin.h \
+	src/cli/cmd_completion.cc \
+	src/cli/dropin.cc \
 	src/cli/job_format.h \
 	src/cli/job_format.cc

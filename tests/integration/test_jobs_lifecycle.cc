@@ -219,6 +219,8 @@ TEST_CASE("run --from copies a job's settings with options overriding; restart r
                           "echo $A$B; pwd"});
     int64_t copy = f.run({"--from", id_s(orig), "-e", "B=3", "alpha"});
     int64_t moved = f.run({"--from", id_s(orig), "-C", "~", "beta", "echo $A$B other"});
+    // Ended first: restart of a running job would kill it (remote-jobs' meaning).
+    REQUIRE(f.await_end(orig)["status"].str() == "completed");
     RjResult r = f.rj.batch({"restart", id_s(orig)});
     INFO(r.describe());
     REQUIRE(r.status == 0);

@@ -163,14 +163,14 @@ TEST_CASE("log --grep filters a 20 MB log on the host; -n and --from/--to select
     CHECK(error_form_problem(bad.err) == "");
 }
 
-TEST_CASE("log of a 20 MB job prints all of it, or says on stderr that it did not", "[jobs]") {
+TEST_CASE("log --all of a 20 MB job prints all of it, or says on stderr that it did not", "[jobs]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
     int64_t big = f.run({"alpha", "seq 1 2600000"});  // 20,088,896 bytes
     REQUIRE(f.await_end(big, 60s)["status"].str() == "completed");
     std::string expected;
     REQUIRE(run_shell("seq 1 2600000", &expected) == 0);
-    RjResult r = f.rj.batch({"log", id_s(big)}, 120s);
+    RjResult r = f.rj.batch({"log", "--all", id_s(big)}, 120s);
     INFO("status " << r.status << ", " << r.out.size() << " of " << expected.size() << " bytes; stderr: " << r.err);
     CHECK(r.status == 0);
     if (r.out.size() == expected.size()) {

@@ -110,9 +110,16 @@ TEST_CASE("random nasty strings round-trip byte for byte as command, env value a
 
     // Two jobs per string: the string as an env value and description, and
     // the string inside the command itself.
+    // -e splits at commas (-e A=1,B=2, as remote-jobs): every comma of a
+    // value is written \, so that the value arrives byte for byte.
+    auto env_escaped = [](const std::string& v) {
+        std::string e;
+        for (char c : v) e += c == ',' ? std::string("\\,") : std::string(1, c);
+        return e;
+    };
     std::vector<std::vector<std::string>> runs;
     for (const auto& s : strings) {
-        runs.push_back({"run", "--env=X=" + s, "--description=" + s, "alpha", "printf %s \"$X\""});
+        runs.push_back({"run", "--env=X=" + env_escaped(s), "--description=" + s, "alpha", "printf %s \"$X\""});
         runs.push_back({"run", "alpha", "printf '%s' " + shell_quote(s)});
     }
     auto started = f.rj.batch_all(runs, 4);
@@ -134,7 +141,7 @@ TEST_CASE("random nasty strings round-trip byte for byte as command, env value a
 
     std::vector<std::vector<std::string>> logs, shows;
     for (auto id : ids) {
-        logs.push_back({"log", id_s(id)});
+        logs.push_back({"log", "--all", id_s(id)});
         shows.push_back({"show", "--json", id_s(id)});
     }
     auto log_results = f.rj.batch_all(logs, 4);
