@@ -38,6 +38,18 @@ EXTRA_DIST += tests/harness/slurm-cluster
 # The layers, checked: faces reach lower layers only through the engine.
 TESTS += tests/layering.sh
 EXTRA_DIST += tests/layering.sh
+# No Linux-only call outside src/util/portable.cc (issue 27: macOS laptops).
+TESTS += tests/portability.sh
+EXTRA_DIST += tests/portability.sh
+# The POSIX fallbacks (what macOS runs) built and tested on Linux, in a clone
+# of HEAD (tests/posix/run-fallbacks; .ci/run runs it); a Homebrew formula.
+EXTRA_DIST += tests/posix/run-fallbacks contrib/homebrew/rj.rb
+# contrib/install-deps on macOS, against fakes of brew and curl.
+TESTS += tests/install-deps-macos.sh
+EXTRA_DIST += tests/install-deps-macos.sh
+.PHONY: check-fallbacks
+check-fallbacks:
+	$(SHELL) $(top_srcdir)/tests/posix/run-fallbacks
 tests_integration_tests_SOURCES += tests/integration/test_acct.cc
 tests_unit_tests_SOURCES += tests/unit/test_progress.cc
 # Patterns on RE2 (issue 22): refusals, linear time, --grep read alike by rj and grep -E.

@@ -11,6 +11,13 @@
 
 namespace ssh {
 
+namespace {
+// libssh2 1.11 (Homebrew's, newer distributions') signs with an RSA key as
+// rsa-sha2-256/512, which OpenSSH 8.8+ accepts; 1.10 only as ssh-rsa (SHA-1),
+// which those servers refuse, so only then is an RSA key worth a hint.
+constexpr bool kSignsRsaWithSha2 = LIBSSH2_VERSION_NUM >= 0x010b00;
+}  // namespace
+
 Authenticator::Authenticator(LIBSSH2_SESSION* session, const HostConfig& host, const SessionOptions& options)
     : session_(session), host_(host), options_(options) {}
 
@@ -173,7 +180,7 @@ Authenticator::Result Authenticator::fail_all() {
     std::string list;
     for (const auto& t : tried_) list += (list.empty() ? "" : ", ") + t;
     error_ = "authentication failed for " + who + " (tried: " + list + ")";
-    if (tried_rsa_) {
+    if (tried_rsa_ && !kSignsRsaWithSha2) {
         hint_ = "RSA keys cannot be used: libssh2 1.10 signs only with ssh-rsa (SHA-1), which OpenSSH 8.8+ "
                 "refuses. Create an ed25519 key with 'ssh-keygen -t ed25519', add its .pub line to "
                 "~/.ssh/authorized_keys on the host, and name it with IdentityFile";

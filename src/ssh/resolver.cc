@@ -4,7 +4,6 @@
 
 #include <netdb.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +14,8 @@
 #include <system_error>
 #include <thread>
 
+#include "util/portable.h"
+
 namespace ssh {
 
 namespace {
@@ -24,22 +25,18 @@ std::atomic<size_t> running_lookups{0};
 }  // namespace
 
 // What a lookup's thread and its HostLookup share. Whichever lets go last
-// frees it (and closes the eventfd): the thread when the lookup was
-// abandoned, so a lookup that returns after its session is gone writes only
-// into memory it still owns.
+// frees it (and closes the wake-up descriptor): the thread when the lookup
+// was abandoned, so a lookup that returns after its session is gone writes
+// only into memory it still owns.
 struct HostLookup::Shared {
     std::string host;
     std::string port;
-    int event_fd = -1;
+    util::Wakeup wakeup;
     std::mutex mutex;  // guards the fields below
     bool done = false;
     int rc = 0;
     int sys_errno = 0;  // for EAI_SYSTEM
     ResolvedAddress address;
-
-    ~Shared() {
-        if (event_fd >= 0) ::close(event_fd);
-    }
 };
 
 size_t lookups_in_flight() { return running_lookups.load(); }
@@ -51,7 +48,7 @@ void HostLookup::abandon() {
     finished_ = false;
 }
 
-int HostLookup::fd() const { return shared_ && !finished_ ? shared_->event_fd : -1; }
+int HostLookup::fd() const { return shared_ && !finished_ ? shared_->wakeup.fd() : -1; }
 
 bool HostLookup::start(const std::string& host, int port) {
     abandon();
@@ -60,9 +57,9 @@ bool HostLookup::start(const std::string& host, int port) {
     auto shared = std::make_shared<Shared>();
     shared->host = host;
     shared->port = std::to_string(port);
-    shared->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (shared->event_fd < 0) {
-        error_ = std::string("cannot start a name lookup: eventfd: ") + std::strerror(errno);
+    std::string why;
+    if (!shared->wakeup.open(why)) {
+        error_ = "cannot start a name lookup: " + why;
         return false;
     }
     // The thread starts with every signal blocked (it inherits this mask), so
@@ -92,9 +89,7 @@ bool HostLookup::start(const std::string& host, int port) {
                 shared->done = true;
             }
             if (res) freeaddrinfo(res);
-            uint64_t one = 1;
-            ssize_t n = write(shared->event_fd, &one, sizeof one);
-            (void)n;  // an eventfd write of 1 cannot fail short of overflow
+            shared->wakeup.notify();
             shared.reset();  // may free it all: the HostLookup may be gone
             --running_lookups;
         }).detach();
@@ -115,9 +110,7 @@ bool HostLookup::finished() {
     if (finished_) return true;
     std::lock_guard<std::mutex> lock(shared_->mutex);
     if (!shared_->done) return false;
-    uint64_t count = 0;
-    ssize_t n = read(shared_->event_fd, &count, sizeof count);
-    (void)n;
+    shared_->wakeup.drain();
     finished_ = true;
     ok_ = shared_->rc == 0 && shared_->address.addr_len > 0;
     if (ok_) {

@@ -1,9 +1,9 @@
 // Host name lookup off the event loop. getaddrinfo blocks (a name server that
 // does not answer holds it for 5 s per try), so each lookup runs on its own
-// short-lived detached thread and reports back through an eventfd that the
-// loop watches. We keep getaddrinfo rather than an asynchronous DNS library
-// on purpose: it honours /etc/hosts and nsswitch (mDNS `.local` names,
-// systemd-resolved) exactly as OpenSSH does.
+// short-lived detached thread and reports back through a wake-up descriptor
+// (util::Wakeup) that the loop watches. We keep getaddrinfo rather than an
+// asynchronous DNS library on purpose: it honours /etc/hosts and nsswitch
+// (mDNS `.local` names, systemd-resolved) exactly as OpenSSH does.
 #pragma once
 
 #include <sys/socket.h>
@@ -31,7 +31,7 @@ public:
     HostLookup& operator=(const HostLookup&) = delete;
 
     // Starts looking `host` up (for a TCP connection to `port`). False, with
-    // error() set, when no thread or eventfd could be had.
+    // error() set, when no thread or wake-up descriptor could be had.
     bool start(const std::string& host, int port);
     // Abandons the lookup in flight, if any (see the destructor).
     void abandon();

@@ -26,6 +26,7 @@
 
 #include "ssh/session.h"
 #include "ssh/transport.h"
+#include "util/portable.h"
 
 namespace ssh {
 
@@ -69,7 +70,7 @@ void Session::start_keepalives(event::TimePoint now) {
     // acknowledges after the same budget (it cannot see past a relay).
     unsigned timeout_ms = static_cast<unsigned>(interval) *
                           static_cast<unsigned>(std::max(1, host_.server_alive_count_max)) * 1000u;
-    setsockopt(transport_->fd(), IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout_ms, sizeof timeout_ms);
+    util::set_tcp_user_timeout(transport_->fd(), timeout_ms);
 }
 
 void Session::keepalive(event::TimePoint now) {

@@ -17,6 +17,8 @@
 #include <vector>
 #include <ctime>
 
+#include "util/portable.h"
+
 namespace ssh {
 
 namespace {
@@ -80,7 +82,7 @@ bool Transport::connect_to(const ResolvedAddress& address) {
         inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, addr, sizeof addr);
     bool v6 = address.family == AF_INET6;
     peer_ = std::string(v6 ? "[" : "") + addr + (v6 ? "]" : "") + ":" + std::to_string(port_);
-    fd_ = socket(address.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fd_ = util::socket_cloexec(address.family, SOCK_STREAM, 0);
     if (fd_ < 0) {
         fail(ConnectFailure::Other, std::string("socket: ") + std::strerror(errno));
         return false;

@@ -7,3 +7,5 @@ src_util_librjutil_a_SOURCES += src/util/json.h src/util/json.cc
 src_util_librjutil_a_SOURCES += src/util/terminal_text.h src/util/terminal_text.cc
 src_util_librjutil_a_SOURCES += src/util/regex.h src/util/regex.cc
 src_util_librjutil_a_SOURCES += src/util/progress.h src/util/progress.cc
+src_util_librjutil_a_SOURCES += src/util/portable.h src/util/portable.cc
+tests_unit_tests_SOURCES += tests/unit/test_portable.cc

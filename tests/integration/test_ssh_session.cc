@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <libssh2.h>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -253,7 +254,9 @@ TEST_CASE("an unknown host key is refused unless new keys are accepted", "[ssh]"
     CHECK(again.run("alpha", "echo hi\n").exited());
 }
 
-TEST_CASE("an RSA-only client key fails with advice to use ed25519", "[ssh]") {
+// libssh2 1.10 (Debian 12) signs only with ssh-rsa, which OpenSSH 8.8+
+// refuses; 1.11 (Homebrew on macOS) signs with rsa-sha2, which it accepts.
+TEST_CASE("an RSA-only client key works with libssh2 1.11+ and fails with advice to use ed25519 before", "[ssh]") {
     TestHosts hosts({"alpha"});
     hosts.add_rsa_client();
     std::ofstream cfg(hosts.dir() + "/rsa_config");
@@ -272,8 +275,14 @@ TEST_CASE("an RSA-only client key fails with advice to use ed25519", "[ssh]") {
         done = true;
     });
     loop.run_until([&] { return done; }, event::Clock::now() + 30s);
+    INFO(result.error << " / " << result.hint);
+#if LIBSSH2_VERSION_NUM >= 0x010b00
+    REQUIRE(result.exited());
+    CHECK(result.out == "hi\n");
+#else
     CHECK(result.kind == ssh::ErrorKind::Auth);
     CHECK_THAT(result.hint, Catch::Contains("ed25519") && Catch::Contains("RSA"));
+#endif
 }
 
 TEST_CASE("ProxyJump reaches a host through another host", "[ssh]") {

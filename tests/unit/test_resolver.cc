@@ -1,4 +1,4 @@
-// HostLookup: getaddrinfo on its own thread, answered through an eventfd.
+// HostLookup: getaddrinfo on its own thread, answered through a wake-up descriptor (util::Wakeup).
 #include "config.h"
 
 #include <sys/select.h>
