@@ -127,7 +127,11 @@ rj_claim_stands() {
 rj_gate() {
   [ -n "${RJ_TEST_GATE:-}" ] && [ -p "$RJ_TEST_GATE/gate" ] || return 0
   printf '%s %s\n' "$1" "$2" > "$RJ_TEST_GATE/at"
-  read -r rj_x < "$RJ_TEST_GATE/gate" 2>/dev/null || :
+  # Only a line lets it go: an open that met the last release's writer
+  # before it closed reads EOF at once, and must wait again.
+  until read -r rj_x < "$RJ_TEST_GATE/gate" 2>/dev/null; do
+    [ -p "$RJ_TEST_GATE/gate" ] || return 0
+  done
 }
 # rj_free without the GPUs of list $1.
 rj_gpuless() {
