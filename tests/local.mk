@@ -62,6 +62,9 @@ tests_integration_tests_SOURCES += tests/integration/test_macos.cc
 # Every external command of the remote scripts is listed in docs/ARCHITECTURE.md.
 TESTS += tests/remote-commands.sh
 EXTRA_DIST += tests/remote-commands.sh
+# The benchmarks' measure: a failed run fails it, never a fast figure.
+TESTS += tests/bench-measure.sh
+EXTRA_DIST += tests/bench-measure.sh tests/bench/measure.sh
 # The fault suite (issue 11): hosts and clients dying mid-operation, a laptop
 # that sleeps, a storm of concurrent commands.
 tests_integration_tests_SOURCES += tests/integration/test_faults_host.cc
