@@ -13,6 +13,8 @@ tests_unit_tests_SOURCES += tests/unit/test_cli_await.cc
 # The full-screen UI: unit-level tests and the real rj driven inside tmux (tests/tui).
 tests_integration_tests_SOURCES += tests/tui/tui_session.h tests/tui/tui_session.cc
 tests_integration_tests_SOURCES += tests/tui/test_tui_units.cc tests/tui/test_tui.cc
+# The interface's NO_COLOR, color, --mouse, --config and -F, by what the terminal receives (issue 29).
+tests_integration_tests_SOURCES += tests/tui/test_tui_options.cc
 tests_integration_tests_SOURCES += tests/integration/test_hosts_command.cc
 
 # Jobs end to end through the real rj binary (issue 3).
@@ -24,6 +26,8 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc tests/inte
 tests_integration_tests_SOURCES += tests/integration/test_kill_race.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
+# Commands and flags no other test exercised, and the guard that every flag has a test (issue 29).
+tests_integration_tests_SOURCES += tests/integration/test_untested_cli.cc
 tests_integration_tests_SOURCES += tests/integration/test_dropin.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
 # Hostile and unusual hosts (issue 11).

@@ -29,7 +29,9 @@ void declare_globals(po::options_description& d, GlobalOptions& g) {
          "ssh config file (default: $RJ_SSH_CONFIG or ~/.ssh/config)")
         ("config", po::value<std::string>(&g.config)->value_name("FILE"),
          "rj config file (default: $RJ_CONFIG or ~/.config/rj/config)")
-        ("accept-new-host-keys", po::bool_switch(&g.accept_new_host_keys),
+        // No target: a bool_switch writes its default (false) on notify, which
+        // would undo the flag given before the command (run_batch ORs it in).
+        ("accept-new-host-keys", po::bool_switch(),
          "trust and record host keys seen for the first time")
         ("help,h", "show help for this command");
 }
@@ -230,6 +232,7 @@ int run_batch(const std::vector<std::string>& args) {
                 vm.insert({last, po::variable_value(boost::any(words), false)});
             }
             po::notify(vm);
+            if (vm.count("accept-new-host-keys") && vm["accept-new-host-keys"].as<bool>()) g.accept_new_host_keys = true;
         } catch (const po::error& e) {
             throw util::UsageError(e.what(), usage_line(*cmd) + "  (see 'rj -b help " + name + "')");
         }

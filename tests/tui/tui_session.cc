@@ -78,6 +78,19 @@ std::string TuiSession::screen() const {
     return out;
 }
 
+std::string TuiSession::screen_with_attributes() const {
+    std::string out;
+    tmux("capture-pane -e -p -t " + target_, &out);
+    return out;
+}
+
+std::string TuiSession::pane_format(const std::string& format) const {
+    std::string out;
+    tmux("display-message -p -t " + target_ + " " + shell_quote(format), &out);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
 std::vector<std::string> TuiSession::lines() const {
     std::vector<std::string> v;
     std::istringstream in(screen());

@@ -24,6 +24,12 @@ public:
     // The screen as text, one line per row (trailing blanks trimmed by tmux).
     std::string screen() const;
     std::vector<std::string> lines() const;
+    // The screen with tmux's escape sequences for colours and attributes
+    // (capture-pane -e): what NO_COLOR and `color` change.
+    std::string screen_with_attributes() const;
+    // A tmux format expanded for the pane ("#{mouse_any_flag}": whether the
+    // program turned mouse reporting on).
+    std::string pane_format(const std::string& format) const;
     // Polls the screen until `text` is on it; false after `seconds`.
     bool wait_for(const std::string& text, double seconds = 15) const;
     bool wait_until(const std::function<bool(const std::string&)>& pred, double seconds = 15) const;
