@@ -70,7 +70,7 @@ TEST_CASE("NO_COLOR turns the colours off, color = always outranks it, color = n
     CHECK(colours_of(hosts, "--config " + other, "") > 0);
 }
 
-TEST_CASE("--mouse and mouse = on turn on the terminal's mouse reporting; by default rj leaves it off", "[tui]") {
+TEST_CASE("mouse: --mouse and mouse = on turn on the terminal's mouse reporting; by default rj leaves it off", "[tui]") {
     TestHosts hosts({"alpha"});
     testing_support::write_rj_config(hosts, kFastConfig);
     struct Case {
@@ -89,7 +89,7 @@ TEST_CASE("--mouse and mouse = on turn on the terminal's mouse reporting; by def
     }
 }
 
-TEST_CASE("-F FILE: the interface lists the hosts of that ssh config, not of $RJ_SSH_CONFIG", "[tui]") {
+TEST_CASE("ssh config: -F FILE, the interface lists the hosts of that ssh config, not of $RJ_SSH_CONFIG", "[tui]") {
     TestHosts hosts({"alpha"});
     testing_support::write_rj_config(hosts, kFastConfig);
     std::ifstream in(hosts.ssh_config());
