@@ -8,7 +8,11 @@
 #                   failed and the tail of what it said, and returns 1, so
 #                   `X=$(measure ...)` stops a `set -e` script.
 # tests/bench-measure.sh (in make check) holds it to that.
-now() { date +%s.%N; }
+now() {  # seconds with a fraction; BSD date (macOS) has no %N
+  local t
+  t=$(date +%s.%N)
+  case $t in *N) python3 -c 'import time; print("%.9f" % time.time())' ;; *) echo "$t" ;; esac
+}
 measure() {
   local t=() s e i rc out
   out=$(mktemp "${TMPDIR:-/tmp}/rj-measure.XXXXXX")
