@@ -24,6 +24,7 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc tests/inte
 tests_integration_tests_SOURCES += tests/integration/test_kill_race.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
+tests_integration_tests_SOURCES += tests/integration/test_any_host.cc
 tests_integration_tests_SOURCES += tests/integration/test_dropin.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
 # Hostile and unusual hosts (issue 11).
