@@ -74,14 +74,15 @@ TEST_CASE("a host configured only in the system-wide ssh config runs a job; -F l
         << "Host sitebox\n  HostName " << hosts.address("alpha") << "\n  Port " << hosts.port("alpha") << "\n  User "
         << hosts.user("alpha") << "\n  IdentityFile " << hosts.home() << "/.ssh/id_ed25519\n";
     JobsFixture f(hosts);
-    // Without -F and $RJ_SSH_CONFIG rj reads ~/.ssh/config, then the system file.
-    f.rj.set_env("RJ_SSH_CONFIG", "");
     f.rj.set_env("RJ_SSH_SYSTEM_CONFIG", system);
-    check_job_on(f, "sitebox", hosts.user("alpha"));
-
+    // $RJ_SSH_CONFIG (the harness sets it) and -F are read alone, as ssh -F:
+    // the system file is not, so the name is unknown (before it has a job).
     RjResult alone = f.rj.batch({"-F", hosts.ssh_config(), "run", "sitebox", "true"});
     CHECK(alone.status == 2);
     CHECK(contains(alone.err, "unknown host 'sitebox'"));
+    // Without -F and $RJ_SSH_CONFIG rj reads ~/.ssh/config, then the system file.
+    f.rj.set_env("RJ_SSH_CONFIG", "");
+    check_job_on(f, "sitebox", hosts.user("alpha"));
 }
 
 TEST_CASE("a name neither the config nor DNS knows is refused with a did-you-mean", "[any_host]") {
