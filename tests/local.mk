@@ -28,6 +28,8 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
 # Commands and flags no other test exercised, and the guard that every flag has a test (issue 29).
 tests_integration_tests_SOURCES += tests/integration/test_untested_cli.cc
+# Any host ssh reaches (issue 28).
+tests_integration_tests_SOURCES += tests/integration/test_any_host.cc
 tests_integration_tests_SOURCES += tests/integration/test_dropin.cc
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
 # Hostile and unusual hosts (issue 11).

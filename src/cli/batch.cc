@@ -26,7 +26,7 @@ struct GlobalOptions {
 void declare_globals(po::options_description& d, GlobalOptions& g) {
     d.add_options()
         ("ssh-config,F", po::value<std::string>(&g.ssh_config)->value_name("FILE"),
-         "ssh config file (default: $RJ_SSH_CONFIG or ~/.ssh/config)")
+         "ssh config file, read alone as ssh -F does (default: $RJ_SSH_CONFIG, else ~/.ssh/config then /etc/ssh/ssh_config)")
         ("config", po::value<std::string>(&g.config)->value_name("FILE"),
          "rj config file (default: $RJ_CONFIG or ~/.config/rj/config)")
         // No target: a bool_switch writes its default (false) on notify, which
@@ -246,7 +246,10 @@ int run_batch(const std::vector<std::string>& args) {
             return 0;
         }
         engine::EngineOptions eo = engine::default_options();
-        if (!g.ssh_config.empty()) eo.ssh_config_path = g.ssh_config;
+        if (!g.ssh_config.empty()) {
+            eo.ssh_config_path = g.ssh_config;
+            eo.ssh_system_config_path.clear();  // as ssh -F: that file alone
+        }
         if (!g.config.empty()) eo.config_path = g.config;
         eo.accept_new_host_keys = g.accept_new_host_keys;
         event::Loop loop;

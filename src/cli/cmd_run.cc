@@ -192,6 +192,8 @@ int run(Context& ctx, const po::variables_map& vm) {
 
 extern const Command kRunCommand = {
     "run", "HOST COMMAND...", "start COMMAND on HOST inside tmux; print the job id",
+    "HOST is anything ssh takes: an alias, user@host, ssh://user@host:port, a DNS name or an address, or a name only "
+    "Match blocks configure (man rj: HOSTS); the job keeps it as typed. "
     "The job runs in tmux session rj-ID on HOST, so it survives this machine sleeping. Its output goes to a log "
     "on the host ('rj -b log ID'). The command words are joined with spaces and run by bash on the host exactly "
     "as typed; quote it as one argument when it has shell syntax of its own. Everything after HOST (or after --) "

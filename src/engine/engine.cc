@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <termios.h>
 
 #include "notify/sender.h"
+#include "ssh/destination.h"
 #include "ssh/host_pattern.h"
 #include "ssh/ssh_config.h"
 #include "store/job_repo.h"
@@ -43,11 +45,39 @@ std::optional<std::string> ask_passphrase_on_tty(const std::string& key_path) {
     return pass;
 }
 
+// The name in `names` nearest to `typed` by edit distance, when near enough
+// to be a typo of it ("" otherwise).
+std::string closest_name(const std::string& typed, const std::vector<std::string>& names) {
+    std::string best;
+    size_t best_d = std::max<size_t>(2, typed.size() / 3) + 1;
+    for (const auto& n : names) {
+        std::vector<size_t> row(n.size() + 1);
+        for (size_t j = 0; j <= n.size(); ++j) row[j] = j;
+        for (size_t i = 1; i <= typed.size(); ++i) {
+            size_t diag = row[0];
+            row[0] = i;
+            for (size_t j = 1; j <= n.size(); ++j) {
+                size_t up = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (typed[i - 1] == n[j - 1] ? 0 : 1)});
+                diag = up;
+            }
+        }
+        if (row[n.size()] < best_d) {
+            best_d = row[n.size()];
+            best = n;
+        }
+    }
+    return best;
+}
+
 }  // namespace
 
 EngineOptions default_options() {
     EngineOptions o;
     o.ssh_config_path = ssh::default_ssh_config_path();
+    // $RJ_SSH_CONFIG is read alone, like -F: ssh -F skips the system file.
+    const char* only = std::getenv("RJ_SSH_CONFIG");
+    if (only == nullptr || *only == '\0') o.ssh_system_config_path = ssh::default_ssh_system_config_path();
     o.db_path = util::default_db_path();
     o.config_path = util::default_config_path();
     o.interactive = isatty(0) && isatty(2);
@@ -59,7 +89,9 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
     config_.apply_notify_environment();
     ssh::SessionOptions so;
     so.accept_new_host_keys = options_.accept_new_host_keys || config_.accept_new_host_keys;
-    so.ssh_config_path = options_.ssh_config_path;
+    // The ssh that ProxyJump runs reads the same files: -F when rj reads one
+    // file alone, else its own defaults (~/.ssh/config, then the system file).
+    if (options_.ssh_system_config_path.empty()) so.ssh_config_path = options_.ssh_config_path;
     // max_sessions: exec channels at once per host, below its sshd's MaxSessions.
     so.max_channels = config_.max_sessions_for("");
     for (const auto& [name, h] : config_.hosts) so.max_channels_by_host[name] = h.max_sessions;
@@ -68,7 +100,7 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
         so.ask_passphrase = [](const std::string& key_path, ssh::SessionOptions::PassphraseAnswer answer) {
             answer(ask_passphrase_on_tty(key_path));
         };
-    ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path), std::move(so));
+    ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path, options_.ssh_system_config_path), std::move(so));
 }
 
 Engine::~Engine() {
@@ -130,12 +162,25 @@ std::vector<std::string> Engine::known_hosts() {
 void Engine::require_known_host(const std::string& host) {
     auto hosts = known_hosts();
     if (std::find(hosts.begin(), hosts.end(), host) != hosts.end()) return;
+    if (!host.empty() && host[0] != '@' && ssh_reaches(host)) return;
     std::string list;
     for (const auto& h : hosts) list += (list.empty() ? "" : ", ") + h;
-    throw util::UsageError("unknown host '" + host + "'",
-                           hosts.empty() ? "add a 'Host " + host + "' block to " + options_.ssh_config_path
-                                         : "known hosts: " + list + " (add others as Host blocks in " +
-                                               options_.ssh_config_path + ")");
+    std::string guess = closest_name(host, hosts);
+    std::string hint = hosts.empty() ? "add a 'Host " + host + "' block to " + options_.ssh_config_path
+                                     : "known hosts: " + list + " (add others as Host blocks in " +
+                                           options_.ssh_config_path + ")";
+    if (!guess.empty()) hint = "did you mean '" + guess + "'? " + hint;
+    throw util::UsageError("unknown host '" + host + "'", hint);
+}
+
+bool Engine::ssh_reaches(const std::string& typed) {
+    // As `ssh typed` would: the config may route it (a proxy), rename it
+    // (HostName, from a Host or Match block), or leave it to the resolver.
+    ssh::HostConfig hc = ssh_->config().resolve(typed);  // a malformed name throws its own error
+    if (!hc.proxy_jump.empty() || !hc.proxy_command.empty()) return true;
+    if (ssh::is_address(hc.hostname)) return true;
+    if (hc.hostname != ssh::ascii_lower(ssh::parse_destination(typed).host)) return true;
+    return ssh::name_resolves(hc.hostname);
 }
 
 namespace {

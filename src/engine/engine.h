@@ -24,6 +24,8 @@ namespace engine {
 
 struct EngineOptions {
     std::string ssh_config_path;  // -F / RJ_SSH_CONFIG / ~/.ssh/config
+    // Read after ssh_config_path; "" with -F or RJ_SSH_CONFIG, as ssh -F.
+    std::string ssh_system_config_path;  // RJ_SSH_SYSTEM_CONFIG / /etc/ssh/ssh_config
     std::string db_path;          // RJ_DB / XDG data dir
     std::string config_path;      // RJ_CONFIG / XDG config dir
     bool accept_new_host_keys = false;
@@ -75,8 +77,12 @@ public:
     // Every host rj can be asked to use by name: the fleet and every
     // concrete Host alias, ignored or not.
     std::vector<std::string> known_hosts();
-    // Throws UsageError if `host` is not something rj can reach by name.
+    // Throws UsageError if `host` is not something rj can reach by name:
+    // neither known, nor anything `ssh host` would reach (ssh_reaches).
     void require_known_host(const std::string& host);
+    // True when the ssh config routes or renames `typed` (user@host and
+    // ssh:// forms too), or its host name is an address or resolves.
+    bool ssh_reaches(const std::string& typed);
     // `description` of the host's [host NAME] section in rj's config ("" if none).
     std::string host_description(const std::string& host) const;
 

@@ -2,6 +2,8 @@ noinst_LIBRARIES += src/ssh/librjssh.a
 src_ssh_librjssh_a_SOURCES = \
 	src/ssh/host_pattern.h \
 	src/ssh/host_pattern.cc \
+	src/ssh/destination.h \
+	src/ssh/destination.cc \
 	src/ssh/ssh_config.h \
 	src/ssh/ssh_config.cc \
 	src/ssh/known_hosts.h \
@@ -21,6 +23,7 @@ src_ssh_librjssh_a_SOURCES = \
 	src/ssh/session_alive.cc \
 	src/ssh/connections.h \
 	src/ssh/connections.cc
-tests_unit_tests_SOURCES += tests/unit/test_ssh_config.cc
+tests_unit_tests_SOURCES += tests/unit/test_ssh_config.cc tests/unit/test_ssh_config_corpus.cc tests/unit/test_destination.cc
+EXTRA_DIST += tests/data/ssh-configs
 tests_unit_tests_SOURCES += tests/unit/test_known_hosts.cc
 tests_unit_tests_SOURCES += tests/unit/test_resolver.cc

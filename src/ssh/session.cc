@@ -67,7 +67,24 @@ std::string proxy_jump_command(const HostConfig& host, const std::string& config
     std::string cmd = "exec ssh";
     if (!config_path.empty()) cmd += " -F '" + config_path + "'";
     if (!rest.empty()) cmd += " -J '" + rest + "'";
-    cmd += " -o BatchMode=yes -W '[" + host.hostname + "]:" + std::to_string(host.port) + "' '" + last + "'";
+    // A hop is [user@]host[:port], which -J takes but a destination does not:
+    // the last one's user and port go in -l and -p.
+    std::string jump_host = last, jump_user, jump_port;
+    if (auto at = jump_host.rfind('@'); at != std::string::npos) {
+        jump_user = jump_host.substr(0, at);
+        jump_host = jump_host.substr(at + 1);
+    }
+    if (!jump_host.empty() && jump_host[0] == '[') {
+        auto close = jump_host.find(']');
+        if (close != std::string::npos && jump_host.compare(close + 1, 1, ":") == 0) jump_port = jump_host.substr(close + 2);
+        if (close != std::string::npos) jump_host = jump_host.substr(1, close - 1);
+    } else if (auto colon = jump_host.find(':'); colon != std::string::npos && jump_host.find(':', colon + 1) == std::string::npos) {
+        jump_port = jump_host.substr(colon + 1);
+        jump_host = jump_host.substr(0, colon);
+    }
+    if (!jump_user.empty()) cmd += " -l '" + jump_user + "'";
+    if (!jump_port.empty()) cmd += " -p '" + jump_port + "'";
+    cmd += " -o BatchMode=yes -W '[" + host.hostname + "]:" + std::to_string(host.port) + "' '" + jump_host + "'";
     return cmd;
 }
 

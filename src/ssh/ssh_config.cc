@@ -13,11 +13,13 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
 
+#include "ssh/destination.h"
 #include "ssh/host_pattern.h"
 #include "util/duration.h"
 #include "util/error.h"
@@ -28,7 +30,7 @@ namespace ssh {
 // knowing the target host (syntax, values, Include expansion) is checked once
 // here; resolve() only walks the tree, as OpenSSH re-reads the file per host.
 struct MatchCriterion {
-    enum class Kind { All, Host, OriginalHost, User, LocalUser } kind;
+    enum class Kind { All, Host, OriginalHost, User, LocalUser, Canonical, Final } kind;
     bool negated = false;
     std::string arg;
 };
@@ -240,6 +242,16 @@ std::optional<int> parse_time(const std::string& v) {
     return int(d->count());
 }
 
+enum class Canonicalize { No, Yes, Always };
+
+std::optional<Canonicalize> parse_canonicalize(const std::string& v) {
+    std::string l = ascii_lower(v);
+    if (l == "no" || l == "false") return Canonicalize::No;
+    if (l == "yes" || l == "true") return Canonicalize::Yes;
+    if (l == "always") return Canonicalize::Always;
+    return std::nullopt;
+}
+
 enum class Arity { One, OneOrMore, Raw };
 
 // The keywords rj acts on. Every other keyword is accepted and ignored.
@@ -261,6 +273,10 @@ std::optional<Arity> known_option(const std::string& kw) {
         {"hostkeyalias", Arity::One},
         {"hashknownhosts", Arity::One},
         {"batchmode", Arity::One},
+        {"canonicalizehostname", Arity::One},
+        {"canonicaldomains", Arity::OneOrMore},
+        {"canonicalizemaxdots", Arity::One},
+        {"canonicalizefallbacklocal", Arity::One},
     };
     for (const auto& [name, arity] : table)
         if (kw == name) return arity;
@@ -272,17 +288,22 @@ void validate_option(const Directive& d) {
     const std::string& v = d.args[0];
     bool ok = true;
     if (kw == "port") ok = parse_port(v).has_value();
-    else if (kw == "identitiesonly" || kw == "hashknownhosts" || kw == "batchmode")
+    else if (kw == "identitiesonly" || kw == "hashknownhosts" || kw == "batchmode" ||
+             kw == "canonicalizefallbacklocal")
         ok = parse_flag(v).has_value();
     else if (kw == "stricthostkeychecking") ok = parse_strict(v).has_value();
     else if (kw == "connecttimeout" || kw == "serveraliveinterval") ok = parse_time(v).has_value();
-    else if (kw == "serveralivecountmax") ok = parse_nonneg_int(v).has_value();
+    else if (kw == "serveralivecountmax" || kw == "canonicalizemaxdots") ok = parse_nonneg_int(v).has_value();
+    else if (kw == "canonicalizehostname") ok = parse_canonicalize(v).has_value();
     if (!ok) bad_line(d.where, "bad value '" + v + "' for " + kw);
 }
 
 class Parser {
 public:
-    explicit Parser(std::vector<std::string>& warnings) : warnings_(warnings) {}
+    // `include_base`: where a relative Include path points (OpenSSH: ~/.ssh
+    // for the user's file, /etc/ssh for the system one).
+    Parser(std::vector<std::string>& warnings, std::string include_base)
+        : warnings_(warnings), include_base_(std::move(include_base)) {}
 
     ConfigFile parse_text(const std::string& text, const std::string& path, int depth) {
         ConfigFile file;
@@ -366,7 +387,7 @@ private:
                 continue;
             }
             if (attr == "canonical" || attr == "final") {
-                unsupported.push_back(attr);
+                d.criteria.push_back({attr == "final" ? K::Final : K::Canonical, negated, {}});
                 continue;
             }
             if (i >= d.args.size()) bad_line(d.where, "Match " + attr + " needs an argument");
@@ -394,7 +415,7 @@ private:
         for (const auto& arg : d.args) {
             std::string pattern;
             if (!arg.empty() && arg[0] == '~') pattern = tilde_expand(arg, d.where);
-            else if (!arg.empty() && arg[0] != '/') pattern = home_dir() + "/.ssh/" + arg;
+            else if (!arg.empty() && arg[0] != '/') pattern = include_base_ + "/" + arg;
             else pattern = arg;
 
             glob_t g{};
@@ -424,6 +445,7 @@ private:
     }
 
     std::vector<std::string>& warnings_;
+    std::string include_base_;
 };
 
 // Values as first obtained while walking the file, with the line they came
@@ -435,7 +457,40 @@ struct Sourced {
 
 class Resolver {
 public:
-    explicit Resolver(const std::string& alias) : alias_(alias) {}
+    // What the command line fixed (user@, ssh://...:port) is set before the
+    // files are read, so it wins over them as in ssh.
+    explicit Resolver(const Destination& d) : typed_(d.typed), alias_(d.host), match_host_(d.host) {
+        if (d.user) user_ = Sourced{*d.user, ""};
+        if (d.port) port_ = *d.port;
+    }
+
+    // OpenSSH's second pass over the files (ssh.c, "re-parsing
+    // configuration"): after CanonicalizeHostname, or when a `Match final`
+    // asked for it. Host lines then see the (canonical) host name, HostName
+    // is fixed to it, and Match canonical/final match.
+    bool wants_second_pass() const {
+        return want_final_ || canonicalize_.value_or(Canonicalize::No) != Canonicalize::No;
+    }
+    void start_second_pass() {
+        std::string h = current_hostname();
+        bool direct = !proxy_command_ && (!proxy_jump_ || is_none(*proxy_jump_));
+        auto mode = canonicalize_.value_or(Canonicalize::No);
+        if (mode == Canonicalize::Always || (mode == Canonicalize::Yes && direct)) {
+            Canonicalization c;
+            c.domains = canonical_domains_.value_or(std::vector<std::string>{});
+            c.max_dots = canonical_max_dots_.value_or(1);
+            c.fallback_local = canonical_fallback_.value_or(true);
+            if (auto full = canonicalize(h, c)) h = *full;
+            else if (!c.fallback_local && !is_address(h) && count_dots(h) <= c.max_dots)
+                throw util::Error("cannot canonicalize host name '" + h + "' with CanonicalDomains",
+                                  "CanonicalizeFallbackLocal is off: fix CanonicalDomains or the name");
+        }
+        std::string escaped;
+        for (char c : h) escaped += c == '%' ? std::string("%%") : std::string(1, c);
+        hostname_ = Sourced{escaped, ""};
+        match_host_ = h;
+        post_canon_ = true;
+    }
 
     void walk(const ConfigFile& file, bool& active, bool never_match) {
         for (const Directive& d : file.directives) {
@@ -467,13 +522,16 @@ public:
     HostConfig finish() const;
 
 private:
+    static int count_dots(const std::string& h) { return int(std::count(h.begin(), h.end(), '.')); }
+    static bool is_none(const std::string& v) { return ascii_lower(v) == "none"; }
+
     bool host_matches(const Directive& d) const {
         bool matched = false;
         for (const auto& a : d.args) {
             bool negated = a[0] == '!';
             std::string_view pat(a);
             if (negated) pat.remove_prefix(1);
-            if (match_pattern(alias_, pat)) {
+            if (match_pattern(match_host_, pat)) {
                 if (negated) return false;
                 matched = true;
             }
@@ -481,13 +539,17 @@ private:
         return matched;
     }
 
-    bool match_matches(const Directive& d) const {
+    bool match_matches(const Directive& d) {
         using K = MatchCriterion::Kind;
         if (d.unsupported_match) return false;
+        for (const auto& c : d.criteria)
+            if (c.kind == K::Final) want_final_ = true;
         for (const auto& c : d.criteria) {
             bool r = false;
             switch (c.kind) {
             case K::All: r = true; break;
+            case K::Canonical:
+            case K::Final: r = post_canon_; break;
             case K::Host: r = match_host_pattern_list(current_hostname(), c.arg); break;
             case K::OriginalHost: r = match_host_pattern_list(alias_, c.arg); break;
             case K::User:
@@ -505,7 +567,7 @@ private:
     }
 
     std::string current_hostname() const {
-        if (!hostname_) return alias_;
+        if (!hostname_) return ascii_lower(alias_);
         return ascii_lower(expand(hostname_->value, {{'h', alias_}}, false, "HostName", hostname_->where));
     }
 
@@ -543,9 +605,20 @@ private:
         else if (kw == "hostkeyalias") set_once(host_key_alias_, v);
         else if (kw == "hashknownhosts") set_once(hash_known_hosts_, *parse_flag(v));
         else if (kw == "batchmode") set_once(batch_mode_, *parse_flag(v));
+        else if (kw == "canonicalizehostname") set_once(canonicalize_, *parse_canonicalize(v));
+        else if (kw == "canonicaldomains") set_once(canonical_domains_, d.args);
+        else if (kw == "canonicalizemaxdots") set_once(canonical_max_dots_, *parse_nonneg_int(v));
+        else if (kw == "canonicalizefallbacklocal") set_once(canonical_fallback_, *parse_flag(v));
     }
 
-    std::string alias_;
+    std::string typed_;       // as typed: HostConfig::alias
+    std::string alias_;       // the host part of it: %n, Match originalhost
+    std::string match_host_;  // what Host lines match: alias_, then the host name on the second pass
+    bool post_canon_ = false, want_final_ = false;
+    std::optional<Canonicalize> canonicalize_;
+    std::optional<std::vector<std::string>> canonical_domains_;
+    std::optional<int> canonical_max_dots_;
+    std::optional<bool> canonical_fallback_;
     std::optional<Sourced> hostname_, user_, proxy_command_;
     std::optional<std::string> proxy_jump_, host_key_alias_;
     std::optional<int> port_, connect_timeout_, alive_interval_, alive_count_;
@@ -556,11 +629,9 @@ private:
     std::optional<std::vector<std::string>> global_known_hosts_;
 };
 
-bool is_none(const std::string& v) { return ascii_lower(v) == "none"; }
-
 HostConfig Resolver::finish() const {
     HostConfig hc;
-    hc.alias = alias_;
+    hc.alias = typed_;
     hc.hostname = current_hostname();
     hc.user = user_ ? user_->value : local_user();
     hc.port = port_.value_or(22);
@@ -602,7 +673,8 @@ HostConfig Resolver::finish() const {
             if (seen.insert(p).second) hc.identity_files.push_back(std::move(p));
         }
     } else {
-        for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"})
+        // OpenSSH's order, less the key types libssh2 cannot use.
+        for (const char* name : {"id_rsa", "id_ecdsa", "id_ed25519"})
             hc.identity_files.push_back(home + "/.ssh/" + name);
         hc.identity_files_are_defaults = true;
     }
@@ -647,37 +719,70 @@ void collect_hosts(const ConfigFile& file, std::vector<std::string>& out, std::s
 
 SshConfig SshConfig::parse(const std::string& text, const std::string& origin_path) {
     SshConfig cfg;
-    Parser parser(cfg.warnings_);
-    cfg.root_ = std::make_shared<const ConfigFile>(parser.parse_text(text, origin_path, 0));
+    Parser parser(cfg.warnings_, home_dir() + "/.ssh");
+    cfg.roots_.push_back(std::make_shared<const ConfigFile>(parser.parse_text(text, origin_path, 0)));
     return cfg;
 }
 
-SshConfig SshConfig::load(const std::string& path) {
+namespace {
+
+// One file of the config: nullptr when it does not exist (an empty config).
+std::shared_ptr<const ConfigFile> load_file(const std::string& path, const std::string& include_base,
+                                            std::vector<std::string>& warnings) {
     std::string text;
     int err = read_file(path, text);
-    if (err == ENOENT || err == ENOTDIR) {
-        SshConfig cfg;
-        cfg.root_ = std::make_shared<const ConfigFile>(ConfigFile{path, {}});
-        return cfg;
-    }
+    if (err == ENOENT || err == ENOTDIR) return nullptr;
     if (err != 0)
         throw util::Error("cannot read ssh config " + path + ": " + std::strerror(err),
                           "check the file's permissions, or point RJ_SSH_CONFIG / -F at another file");
-    return parse(text, path);
+    Parser parser(warnings, include_base);
+    return std::make_shared<const ConfigFile>(parser.parse_text(text, path, 0));
 }
 
-HostConfig SshConfig::resolve(const std::string& alias) const {
-    Resolver r(alias);
-    bool active = true;
-    if (root_) r.walk(*root_, active, false);
+std::string dir_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+SshConfig SshConfig::load(const std::string& path, const std::string& system_path) {
+    SshConfig cfg;
+    if (auto f = load_file(path, home_dir() + "/.ssh", cfg.warnings_)) cfg.roots_.push_back(f);
+    // Relative Includes of the system file are taken from its own directory
+    // (/etc/ssh for the real one, as OpenSSH does).
+    if (!system_path.empty())
+        if (auto f = load_file(system_path, dir_of(system_path), cfg.warnings_)) cfg.roots_.push_back(f);
+    return cfg;
+}
+
+HostConfig SshConfig::resolve(const std::string& typed) const {
+    Resolver r(parse_destination(typed));
+    auto walk_all = [&] {
+        for (const auto& root : roots_) {
+            bool active = true;  // each file starts outside any Host block
+            r.walk(*root, active, false);
+        }
+    };
+    walk_all();
+    if (r.wants_second_pass()) {
+        r.start_second_pass();
+        walk_all();
+    }
     return r.finish();
 }
 
 std::vector<std::string> SshConfig::concrete_hosts() const {
     std::vector<std::string> out;
     std::set<std::string> seen;
-    if (root_) collect_hosts(*root_, out, seen);
+    for (const auto& root : roots_) collect_hosts(*root, out, seen);
     return out;
+}
+
+std::string default_ssh_system_config_path() {
+    if (const char* e = std::getenv("RJ_SSH_SYSTEM_CONFIG"); e != nullptr && *e != '\0') return e;
+    return "/etc/ssh/ssh_config";
 }
 
 std::string default_ssh_config_path(const std::string& cli_override) {

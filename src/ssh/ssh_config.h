@@ -10,7 +10,7 @@
 namespace ssh {
 
 struct HostConfig {
-    std::string alias;     // what the user typed
+    std::string alias;     // what the user typed (an alias, user@host, ssh://...)
     std::string hostname;  // HostName (%h expanded, lower-cased) or the alias
     std::string user;      // User, else the local user name
     int port = 22;
@@ -46,17 +46,24 @@ struct ConfigFile;  // parsed file tree, private to ssh_config.cc
 
 class SshConfig {
 public:
-    // A missing file is an empty config. An unreadable file, a bad line, an
-    // unreadable Include or Include nesting past 16 levels throws util::Error
-    // naming file:line.
-    static SshConfig load(const std::string& path);
+    // The user's file, then (unless "") the system-wide one, as ssh reads
+    // ~/.ssh/config then /etc/ssh/ssh_config: the first value obtained from
+    // either wins. A missing file is an empty config. An unreadable file, a
+    // bad line, an unreadable Include or Include nesting past 16 levels
+    // throws util::Error naming file:line.
+    static SshConfig load(const std::string& path, const std::string& system_path = "");
     // Parses `text` as if read from `origin_path` (used in messages). Includes
     // are read from disk; relative ones are taken relative to $HOME/.ssh.
     static SshConfig parse(const std::string& text, const std::string& origin_path);
 
-    // Options for `alias` as `ssh alias` would see them. Throws util::Error on
-    // an unknown %-token or undefined ${VAR} in a value that gets expanded.
-    HostConfig resolve(const std::string& alias) const;
+    // Options for `destination` (an alias, a name or address, user@host,
+    // ssh://user@host:port) as `ssh destination` would see them: user and
+    // port given there beat the files; Match host/originalhost/user/
+    // localuser/all/canonical/final; CanonicalizeHostname (which looks names
+    // up, blocking) and the second pass it brings. Throws util::UsageError
+    // for a malformed destination, util::Error on an unknown %-token or
+    // undefined ${VAR} in a value that gets expanded.
+    HostConfig resolve(const std::string& destination) const;
 
     // Every Host name with no wildcard or negation, in file order, deduplicated.
     std::vector<std::string> concrete_hosts() const;
@@ -66,12 +73,17 @@ public:
     const std::vector<std::string>& warnings() const { return warnings_; }
 
 private:
-    std::shared_ptr<const ConfigFile> root_;  // immutable once parsed: copies share it
+    std::vector<std::shared_ptr<const ConfigFile>> roots_;  // user, system; immutable: copies share them
     std::vector<std::string> warnings_;
 };
 
 // Which config file to read: the -F argument if given, else $RJ_SSH_CONFIG,
 // else $HOME/.ssh/config.
+// (-F and $RJ_SSH_CONFIG name the only file read, as `ssh -F` does.)
 std::string default_ssh_config_path(const std::string& cli_override = "");
+
+// The system-wide file read after the user's one when neither -F nor
+// $RJ_SSH_CONFIG is given: $RJ_SSH_SYSTEM_CONFIG, else /etc/ssh/ssh_config.
+std::string default_ssh_system_config_path();
 
 }  // namespace ssh

@@ -35,7 +35,7 @@ po::options_description describe(Args& a) {
         ("mouse", po::bool_switch(&a.mouse), "click to select panes and rows (off by default, so the terminal's "
                                              "own selection works; config: mouse = true)")
         ("ssh-config,F", po::value<std::string>(&a.ssh_config)->value_name("FILE"),
-         "ssh config file (default: $RJ_SSH_CONFIG or ~/.ssh/config)")
+         "ssh config file, read alone as ssh -F does (default: $RJ_SSH_CONFIG, else ~/.ssh/config then /etc/ssh/ssh_config)")
         ("config", po::value<std::string>(&a.config)->value_name("FILE"),
          "rj config file (default: $RJ_CONFIG or ~/.config/rj/config)")
         ("accept-new-host-keys", po::bool_switch(&a.accept_new_host_keys),
@@ -82,7 +82,10 @@ int run_ui(const std::vector<std::string>& args) {
     }
     try {
         engine::EngineOptions eo = engine::default_options();
-        if (!a.ssh_config.empty()) eo.ssh_config_path = a.ssh_config;
+        if (!a.ssh_config.empty()) {
+            eo.ssh_config_path = a.ssh_config;
+            eo.ssh_system_config_path.clear();  // as ssh -F: that file alone
+        }
         if (!a.config.empty()) eo.config_path = a.config;
         eo.accept_new_host_keys = a.accept_new_host_keys;
         eo.interactive = false;  // passphrases are asked in the UI, not on the raw tty

@@ -330,7 +330,9 @@ void JobActions::attach() {
         return;
     }
     std::vector<std::string> argv = {"ssh", "-t"};
-    if (!engine_.options().ssh_config_path.empty()) {
+    // -F only when rj reads that file alone; else ssh reads its own defaults,
+    // the system file included, as rj does.
+    if (engine_.options().ssh_system_config_path.empty() && !engine_.options().ssh_config_path.empty()) {
         argv.push_back("-F");
         argv.push_back(engine_.options().ssh_config_path);
     }

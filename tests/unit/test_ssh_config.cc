@@ -223,8 +223,8 @@ TEST_CASE("IdentityFile: ~, %-tokens, ${VAR}, defaults and none", "[ssh_config]"
     CHECK_FALSE(tok.identity_files_are_defaults);
 
     HostConfig def = cfg.resolve("plain");
-    CHECK(def.identity_files == std::vector<std::string>{h + "/.ssh/id_ed25519", h + "/.ssh/id_ecdsa",
-                                                         h + "/.ssh/id_rsa"});
+    CHECK(def.identity_files == std::vector<std::string>{h + "/.ssh/id_rsa", h + "/.ssh/id_ecdsa",
+                                                         h + "/.ssh/id_ed25519"});
     CHECK(def.identity_files_are_defaults);
 
     HostConfig none = cfg.resolve("nokeys");
