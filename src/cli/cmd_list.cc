@@ -98,15 +98,16 @@ int run_list(Context& ctx, const po::variables_map& vm) {
         std::string what = job_what_cell(j);
         std::string status = job_status_text(j);
         if (j.stalled()) status += " (stalled)";
-        if (!j.terminal() && unsynced.count(j.host)) status += " ?";  // as history has it; the host did not answer
+        // As history has it: its host did not answer the quick sync.
+        std::string unsure = !j.terminal() && unsynced.count(j.host) ? " ?" : "";
         if (j.is_array()) what = "[array " + j.array_spec + "] " + what;
         else if (j.array_task) what = "[" + std::to_string(*j.array_task) + "] " + what;
         if (code) {
             std::string commit = j.has_code() ? j.code.commit.substr(0, 7) : "-";
             if (j.has_code() && (j.code.files > 0 || j.code.untracked > 0)) commit += "+";
-            t.add({id, j.host, status + deferred[j.id], job_percent_cell(j), job_time_cell(j, now), commit, what});
+            t.add({id, j.host, status + deferred[j.id] + unsure, job_percent_cell(j), job_time_cell(j, now), commit, what});
         } else {
-            t.add({id, j.host, status + deferred[j.id], job_percent_cell(j), job_time_cell(j, now), what});
+            t.add({id, j.host, status + deferred[j.id] + unsure, job_percent_cell(j), job_time_cell(j, now), what});
         }
     }
     if (t.empty()) {
