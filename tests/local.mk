@@ -30,7 +30,8 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
 tests_integration_tests_SOURCES += tests/integration/test_untested_cli.cc
 # Any host ssh reaches (issue 28).
 tests_integration_tests_SOURCES += tests/integration/test_any_host.cc
-tests_integration_tests_SOURCES += tests/integration/test_dropin.cc
+tests_integration_tests_SOURCES += tests/integration/test_dropin.cc tests/integration/test_import.cc
+EXTRA_DIST += tests/data/remote-jobs-readme-commands.txt
 tests_integration_tests_SOURCES += tests/integration/test_integrity.cc
 # Hostile and unusual hosts (issue 11).
 tests_integration_tests_SOURCES += tests/integration/test_hostile.cc

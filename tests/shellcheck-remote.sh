@@ -26,10 +26,11 @@ export RJ_RUNNER='' RJ_TASKS='' RJ_OP='' RJ_JOBS='' RJ_SET_CMD='' RJ_SET_ENV='' 
 export RJ_SET_TIMEOUT='' RJ_SNAPSHOT='' RJ_EXACT='' RJ_EXACT_ROOT='' RJ_EXACT_COMMIT='' RJ_EXACT_SUB=''
 export RJ_EXACT_PATCH='' RJ_EXACT_BYTES='' RJ_ID1='' RJ_ID2='' RJ_ROOT='' RJ_C1='' RJ_C2='' RJ_CAP=''
 export RJ_LIMIT='' RJ_NAME='' RJ_SB='' RJ_TIMELIMIT=''
+export RJ_XJOBS='' RJ_XOLD=''
 export RJ_SNAPEXCL='' RJ_NOTIFY='' RJ_NC1='' RJ_NT1='' RJ_NC2='' RJ_NT2='' RJ_NC3='' RJ_NT3='' RJ_GALLOC=''"
 status=0
 for prog in submit sync kill log host_info free cleanup remove usage enqueue queue_ctl diff wrapper runner \
-  slurm_submit slurm_sync slurm_kill slurm_ctl slurm_info; do
+  slurm_submit slurm_sync slurm_kill slurm_ctl slurm_info foreign; do
   f=$tmp/$prog.sh
   {
     echo '#!/bin/sh'
@@ -39,9 +40,10 @@ for prog in submit sync kill log host_info free cleanup remove usage enqueue que
     case $prog in submit | sync | kill | enqueue | queue_ctl | runner | slurm_sync | slurm_kill) cat "$d/queue_lib.sh" ;; esac
     case $prog in sync | kill | slurm_sync | slurm_kill) cat "$d/facts.sh" ;; esac
     case $prog in host_info | free | slurm_info) cat "$d/hostfacts_lib.sh" ;; esac
-    case $prog in slurm_sync) cat "$d/sync.sh" ;; slurm_info) cat "$d/host_info.sh" ;; esac
+    case $prog in slurm_sync) cat "$d/sync.sh" ;; slurm_info) cat "$d/host_info.sh" ;; foreign) cat "$d/log.sh" ;; esac
     cat "$d/$prog.sh"
-    case $prog in wrapper | runner) ;; slurm_sync) echo 'rj_slurm_main </dev/null' ;; slurm_info) echo 'rj_slurm_info_main </dev/null' ;; *) echo 'rj_main </dev/null' ;; esac
+    case $prog in wrapper | runner) ;; slurm_sync) echo 'rj_slurm_main </dev/null' ;; slurm_info) echo 'rj_slurm_info_main </dev/null' ;;
+      foreign) echo 'rj_xsync </dev/null; rj_xkill </dev/null; rj_main </dev/null' ;; *) echo 'rj_main </dev/null' ;; esac
   } >"$f"
   # SC2034 (assigned, not used): prelude helpers leave results some programs ignore.
   if shellcheck -s sh -S warning -e SC2034 "$f"; then

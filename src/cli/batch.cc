@@ -143,7 +143,8 @@ std::string help_text(const std::string& name) {
         }
         s << "\nremote-jobs' command lines are read with their meaning: job CMD ..., logs ID, queue add HOST CMD,\n"
              "queue remove ID..., host jobs|load HOST, list --show ID|--cleanup DAYS|--no-sync,\n"
-             "run HOST --kill ID, cleanup --sessions|--logs, version (man rj: COMING FROM REMOTE-JOBS).\n";
+             "run HOST --kill ID, cleanup --sessions|--logs, version (man rj: COMING FROM REMOTE-JOBS).\n"
+             "'import remote-jobs' brings remote-jobs' history and running jobs over.\n";
         GlobalOptions g;
         po::options_description globals("Options for every command");
         declare_globals(globals, g);

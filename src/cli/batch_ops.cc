@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <algorithm>
 #include <optional>
 
 #include "cli/job_format.h"
@@ -115,6 +116,39 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
         }
     }
     return reports;
+}
+
+std::set<std::string> quick_sync(Context& ctx, const std::vector<std::string>& hosts, event::Duration budget) {
+    std::set<std::string> unsynced(hosts.begin(), hosts.end());
+    if (unsynced.empty()) return unsynced;
+    // Shared: a host that answers after we stopped waiting lands here, not
+    // in a returned frame.
+    struct Answers {
+        size_t count = 0;
+        std::set<std::string> reached;
+    };
+    auto answers = std::make_shared<Answers>();
+    event::TimePoint deadline = event::Clock::now() + budget;
+    engine::sync_hosts(ctx.engine, hosts, [answers](engine::SyncReport r) {
+        ++answers->count;
+        if (r.reached) answers->reached.insert(r.host);
+    });
+    ctx.engine.loop().run_until([&] { return answers->count >= hosts.size(); }, deadline);
+    for (const auto& h : answers->reached) unsynced.erase(h);
+    // Messages this sync found due: sent within what is left of the budget
+    // (at least a moment); the rest are handed to the next rj.
+    auto left = std::max<event::Duration>(deadline - event::Clock::now(), std::chrono::milliseconds(500));
+    engine::finish_notifications(ctx.engine, left);
+    return unsynced;
+}
+
+void note_unsynced(Context& ctx, const std::set<std::string>& hosts) {
+    if (hosts.empty()) return;
+    std::string names;
+    for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + h;
+    ctx.err << "rj: not synced (shown from history, marked ?): " << util::visible(names)
+            << "\n    no answer within " << std::chrono::duration_cast<std::chrono::seconds>(kQuickSyncBudget).count()
+            << " s; --sync waits for a full sync\n";
 }
 
 int follow_log(Context& ctx, int64_t id, int64_t offset, const std::string& grep) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,19 @@ namespace cli {
 // stderr unless `quiet`; with `verbose` every host gets a line on stdout.
 std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
                                               bool quiet);
+
+// How long list and status wait for their quick sync (remote-jobs' habit:
+// a fresh view in about two seconds, whatever a host does).
+constexpr event::Duration kQuickSyncBudget = std::chrono::seconds(2);
+
+// Syncs `hosts` (all at once) for at most `budget`: the hosts that answered
+// in time are brought up to date; returns those that did not (their jobs
+// stay as history has them). Says nothing itself: the caller marks them.
+std::set<std::string> quick_sync(Context& ctx, const std::vector<std::string>& hosts,
+                                 event::Duration budget = kQuickSyncBudget);
+
+// The line list and status print (on stderr) for hosts quick_sync gave up on.
+void note_unsynced(Context& ctx, const std::set<std::string>& hosts);
 
 // Streams job `id`'s log from byte `offset` until it ends (waiting first
 // while it is queued) or the user presses Ctrl-C; with `grep`, only complete

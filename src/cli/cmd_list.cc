@@ -3,6 +3,7 @@
 
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "cli/batch_ops.h"
 #include "cli/command.h"
@@ -36,7 +37,8 @@ void declare_list(po::options_description& opts, po::options_description&, po::p
         ("limit", po::value<int>()->value_name("N")->default_value(50), "at most N jobs, newest first (0: all)")
         ("array", po::value<std::string>()->value_name("ID"), "only the tasks of array ID")
         ("code", "add a column with the commit each job ran (short; + when it had uncommitted changes)")
-        ("sync", "sync hosts with active jobs first")
+        ("sync", "wait for a full sync of the hosts with active jobs first")
+        ("no-sync", "show history as it is, without the quick sync")
         ("json", "one JSON object per line (see JSON OUTPUT in rj(1))");
 }
 
@@ -63,7 +65,12 @@ int run_list(Context& ctx, const po::variables_map& vm) {
     }
     filter.limit = vm["limit"].as<int>();
     if (filter.limit < 0) throw util::UsageError("--limit must be 0 or more");
+    // remote-jobs' list: a quick sync first (all hosts at once, about two
+    // seconds); a host that does not answer in time is shown from history.
+    if (vm.count("sync") && vm.count("no-sync")) throw util::UsageError("--sync and --no-sync contradict each other");
+    std::set<std::string> unsynced;
     if (vm.count("sync")) sync_and_wait(ctx, engine::hosts_to_sync(ctx.engine), false, false);
+    else if (!vm.count("no-sync")) unsynced = quick_sync(ctx, engine::hosts_to_sync(ctx.engine));
     std::vector<store::Job> top = engine::list_jobs(ctx.engine, filter);
     std::vector<store::Job> jobs;
     for (auto& j : top) {
@@ -73,6 +80,7 @@ int run_list(Context& ctx, const po::variables_map& vm) {
         if (grouped && is_array)
             for (auto& t : engine::array_tasks(ctx.engine, id)) jobs.push_back(std::move(t));
     }
+    note_unsynced(ctx, unsynced);
     if (vm.count("json")) {
         for (const auto& j : jobs) ctx.out << job_json(j) << "\n";
         return 0;
@@ -90,14 +98,16 @@ int run_list(Context& ctx, const po::variables_map& vm) {
         std::string what = job_what_cell(j);
         std::string status = job_status_text(j);
         if (j.stalled()) status += " (stalled)";
+        // As history has it: its host did not answer the quick sync.
+        std::string unsure = !j.terminal() && unsynced.count(j.host) ? " ?" : "";
         if (j.is_array()) what = "[array " + j.array_spec + "] " + what;
         else if (j.array_task) what = "[" + std::to_string(*j.array_task) + "] " + what;
         if (code) {
             std::string commit = j.has_code() ? j.code.commit.substr(0, 7) : "-";
             if (j.has_code() && (j.code.files > 0 || j.code.untracked > 0)) commit += "+";
-            t.add({id, j.host, status + deferred[j.id], job_percent_cell(j), job_time_cell(j, now), commit, what});
+            t.add({id, j.host, status + deferred[j.id] + unsure, job_percent_cell(j), job_time_cell(j, now), commit, what});
         } else {
-            t.add({id, j.host, status + deferred[j.id], job_percent_cell(j), job_time_cell(j, now), what});
+            t.add({id, j.host, status + deferred[j.id] + unsure, job_percent_cell(j), job_time_cell(j, now), what});
         }
     }
     if (t.empty()) {
@@ -150,7 +160,9 @@ int run_show(Context& ctx, const po::variables_map& vm) {
 
 extern const Command kListCommand = {
     "list", "", "list jobs, newest first, as a table or JSON",
-    "Reads the local history (add --sync to ask the hosts first). The table fits the terminal width; with "
+    "First a quick sync: the hosts with active jobs are asked, all at once, for about two seconds; a host that "
+    "does not answer in time has its jobs shown from history, their status marked ?, and named on stderr. "
+    "--no-sync skips it; --sync waits for a full sync instead. The table fits the terminal width; with "
     "--json each job is one JSON object per line.",
     declare_list, run_list};
 

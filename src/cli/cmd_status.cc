@@ -23,7 +23,9 @@ using namespace std::chrono_literals;
 void declare(po::options_description& opts, po::options_description& hidden, po::positional_options_description& pos) {
     opts.add_options()
         ("wait", "wait until every job has ended")
-        ("wait-timeout", po::value<std::string>()->value_name("DUR"), "with --wait: give up after DUR (exit 2)");
+        ("wait-timeout", po::value<std::string>()->value_name("DUR"), "with --wait: give up after DUR (exit 2)")
+        ("sync", "wait for a full sync of the jobs' hosts (without it: a quick one, about two seconds)")
+        ("no-sync", "print the states history has, asking no host");
     hidden.add_options()("ids", po::value<std::vector<std::string>>(), "ids");
     pos.add("ids", -1);
 }
@@ -44,6 +46,13 @@ int run(Context& ctx, const po::variables_map& vm) {
         if (!wait) throw util::UsageError("--wait-timeout needs --wait");
         deadline = event::Clock::now() + util::parse_duration_or_throw(vm["wait-timeout"].as<std::string>(), "--wait-timeout");
     }
+    if (vm.count("sync") && vm.count("no-sync")) throw util::UsageError("--sync and --no-sync contradict each other");
+    if (wait && vm.count("no-sync")) throw util::UsageError("--wait needs the hosts; it cannot go with --no-sync");
+    // remote-jobs' status: a quick sync (a host that does not answer in time
+    // is shown from history, marked); --sync and --wait wait for full ones.
+    bool full = wait || vm.count("sync") > 0;
+    bool no_sync = vm.count("no-sync") > 0;
+    std::set<std::string> unsynced;
     bool interrupted = false;
     if (wait) ctx.engine.loop().on_signal(SIGINT, [&](int) { interrupted = true; });
     auto poll = 1s;
@@ -55,7 +64,8 @@ int run(Context& ctx, const po::variables_map& vm) {
             if (!job) any_missing = true;
             else if (!job->terminal()) hosts.insert(job->host);
         }
-        if (!hosts.empty()) sync_and_wait(ctx, {hosts.begin(), hosts.end()}, false, wait);
+        if (full && !hosts.empty()) sync_and_wait(ctx, {hosts.begin(), hosts.end()}, false, wait);
+        else if (!no_sync) unsynced = quick_sync(ctx, {hosts.begin(), hosts.end()});
         bool all_done = true;
         for (int64_t id : ids) {
             auto job = engine::find_job(ctx.engine, id);
@@ -63,6 +73,7 @@ int run(Context& ctx, const po::variables_map& vm) {
         }
         bool give_up = interrupted || event::Clock::now() >= deadline;
         if (!wait || all_done || give_up || (any_missing && ids.size() == 1)) {
+            note_unsynced(ctx, unsynced);
             int worst = 0;
             for (int64_t id : ids) {
                 auto job = engine::find_job(ctx.engine, id);
@@ -71,7 +82,8 @@ int run(Context& ctx, const po::variables_map& vm) {
                     worst = std::max(worst, 3);
                     continue;
                 }
-                ctx.out << id << "\t" << job_status_text(*job) << "\n";
+                ctx.out << id << "\t" << job_status_text(*job) << (!job->terminal() && unsynced.count(job->host) ? " ?" : "")
+                        << "\n";
                 worst = std::max(worst, code_for(*job));
             }
             return worst;
@@ -87,7 +99,9 @@ int run(Context& ctx, const po::variables_map& vm) {
 
 extern const Command kStatusCommand = {
     "status", "ID...", "print job states; exit 0 succeeded, 1 failed, 2 running, 3 not found",
-    "Checks the hosts of jobs that have not ended (one exchange per host), then prints one line per job. With "
+    "Checks the hosts of jobs that have not ended (one exchange per host, all at once, for about two seconds: a "
+    "host that does not answer in time has its jobs printed from history, marked ?; --sync waits for it, "
+    "--no-sync asks no host), then prints one line per job. With "
     "several ids the exit status is the worst of them: 3 if any is unknown, else 2 if any is still running, else "
     "1 if any failed, else 0. With --wait it polls until every job has ended (or --wait-timeout passes, exit 2); "
     "it then exits 0 only if all succeeded. Unreachable hosts are retried while waiting.",

@@ -32,6 +32,7 @@ extern const Command kPendingCommand;
 extern const Command kDiffCommand;
 extern const Command kAcctCommand;
 extern const Command kCompletionCommand;
+extern const Command kImportCommand;
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
@@ -60,6 +61,7 @@ const std::vector<Command>& commands() {
         kCleanupCommand,
         kHostCommand,
         kHostsCommand,
+        kImportCommand,
         kCompletionCommand,
         kHelpCommand,
     };

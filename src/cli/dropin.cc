@@ -81,7 +81,6 @@ std::vector<std::string> rewrite_remote_jobs_words(std::vector<std::string> word
             // --cleanup DAYS: forget the jobs that ended more than DAYS ago.
             if (w == "--cleanup" && i + 1 < words.size()) return {"prune", "--older-than", days(words[i + 1])};
             if (w.rfind("--cleanup=", 0) == 0) return {"prune", "--older-than", days(w.substr(10))};
-            if (w == "--no-sync") continue;  // rj's list reads its history unless --sync asks
             out.push_back(w);
         }
         return out;

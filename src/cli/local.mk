@@ -15,6 +15,7 @@ src_cli_librjcli_a_SOURCES = \
 	src/cli/cmd_jobs.cc \
 	src/cli/cmd_queue.cc \
 	src/cli/cmd_diff.cc \
+	src/cli/cmd_import.cc \
 	src/cli/cmd_acct.cc \
 	src/cli/cmd_hosts_ops.cc \
 	src/cli/cmd_tick.cc \

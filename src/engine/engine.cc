@@ -103,8 +103,21 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
     ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path, options_.ssh_system_config_path), std::move(so));
 }
 
+namespace {
+// The engine being destroyed, while its connections close: a reply that
+// comes then (each connection fails its exchanges as it closes) is dropped,
+// not handed to code that would use what is being torn down.
+const Engine* closing = nullptr;
+}  // namespace
+
 Engine::~Engine() {
     if (callback_error_) loop_.on_callback_error(nullptr);  // the handler points here
+    // A batch command may end with exchanges still in flight (list's quick
+    // sync leaves a silent host behind): the connections close first, while
+    // everything else is whole, and their last replies are dropped.
+    closing = this;
+    ssh_.reset();
+    closing = nullptr;
 }
 
 notify::Sender& Engine::notifier() {
@@ -237,6 +250,7 @@ void Engine::run_script(const std::string& host, std::string script, event::Dura
     ++pending_;
     transport_->run(host, std::move(script), timeout, [this, done = std::move(done)](RemoteReply reply) {
         --pending_;
+        if (closing == this) return;
         try {
             done(std::move(reply));
         } catch (...) {

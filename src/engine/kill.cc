@@ -9,6 +9,7 @@
 
 #include "engine/deferred.h"
 #include "engine/job_state.h"
+#include "engine/remote_jobs.h"
 #include "engine/notifications.h"
 #include "engine/jobs.h"
 #include "engine/slurm.h"
@@ -82,6 +83,8 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
             store::NotifyRepo(engine.db()).decide(job.id, "none", end.ended_at);
             if (job.array_id) jobs.refresh_array(*job.array_id);
             report(job.id, "cancelled (it was waiting for its host)");
+        } else if (remote_jobs_id(job)) {
+            kill_imported(engine, job, each);  // where remote-jobs runs it (engine/remote_jobs.h)
         } else {
             by_place[{job.host, remote_dir_of(engine, job)}].push_back(job.id);
         }

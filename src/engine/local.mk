@@ -4,6 +4,7 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/engine.cc \
 	src/engine/outcome.h src/engine/outcome.cc \
 	src/engine/queries.h src/engine/queries.cc \
+	src/engine/remote_jobs.h src/engine/remote_jobs.cc src/engine/remote_jobs_settings.cc \
 	src/engine/host_check.h \
 	src/engine/host_check.cc \
 	src/engine/jobs.h \

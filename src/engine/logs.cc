@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "engine/job_state.h"
+#include "engine/remote_jobs.h"
+#include "remote/foreign.h"
 #include "engine/jobs.h"
 #include "remote/protocol.h"
 #include "store/job_repo.h"
@@ -30,7 +32,10 @@ void fetch_log(Engine& engine, LogRequest request, std::function<void(LogResult)
     q.byte_offset = request.byte_offset;
     q.max_bytes = request.max_bytes;
     bool plain = request.grep.empty() && request.from_line == 0 && request.to_line == 0;
-    std::string script = remote::log_script(remote_dir_of(engine, job), job.id, q);
+    // A job imported from remote-jobs: its log is where remote-jobs' wrapper writes it.
+    auto old_id = remote_jobs_id(job);
+    std::string script = old_id ? remote::foreign_log_script({job.id, *old_id}, q)
+                                : remote::log_script(remote_dir_of(engine, job), job.id, q);
     int64_t id = job.id;
     engine.run_script(job.host, std::move(script), std::chrono::seconds(60),
                       [&engine, id, plain, request, done = std::move(done)](RemoteReply reply) {

@@ -11,6 +11,7 @@
 #include "engine/host_clock.h"
 #include "engine/job_start.h"
 #include "engine/job_state.h"
+#include "engine/remote_jobs.h"
 #include "engine/notifications.h"
 #include "engine/progress.h"
 #include "engine/jobs.h"
@@ -273,33 +274,39 @@ void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::func
         store::JobRepo jobs(engine.db());
         std::map<remote::RemoteDir, std::vector<store::Job>> groups;
         groups[new_job_dir(engine, host)];
-        for (auto& j : jobs.active_on_host(host)) groups[remote_dir_of(engine, j)].push_back(j);
+        // Jobs imported from remote-jobs run where its wrapper put them: one
+        // exchange of their own (engine/remote_jobs.h).
+        std::vector<store::Job> imported;
+        for (auto& j : jobs.active_on_host(host)) {
+            if (remote_jobs_id(j)) imported.push_back(j);
+            else groups[remote_dir_of(engine, j)].push_back(j);
+        }
         for (auto& j : jobs.pending_on_host(host)) groups[remote_dir_of(engine, j)];
-        auto total = std::make_shared<std::pair<SyncReport, size_t>>(SyncReport{}, groups.size());
+        auto total = std::make_shared<std::pair<SyncReport, size_t>>(SyncReport{}, groups.size() + !imported.empty());
         total->first.host = host;
         total->first.reached = true;
-        for (auto& [dir, asked] : groups) {
-            sync_dir(engine, host, dir, std::move(asked), [total, cb](SyncReport part) {
-                SyncReport& t = total->first;
-                t.reached = t.reached && part.reached;
-                t.updated += part.updated;
-                t.started += part.started;
-                t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
-                t.stalled.insert(t.stalled.end(), part.stalled.begin(), part.stalled.end());
-                if (part.clock_skew_s != 0) t.clock_skew_s = part.clock_skew_s;  // one host, one clock
-                t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
-                if (part.slurm) {  // one cluster: the last word on its counts
-                    t.slurm = true;
-                    t.slurm_ok = part.slurm_ok;
-                    t.slurm_running = part.slurm_running;
-                    t.slurm_pending = part.slurm_pending;
-                }
-                if (t.error.empty() && !part.error.empty()) {
-                    t.fail(part);
-                }
-                if (--total->second == 0) (*cb)(t);
-            });
-        }
+        auto merge = [total, cb](SyncReport part) {
+            SyncReport& t = total->first;
+            t.reached = t.reached && part.reached;
+            t.updated += part.updated;
+            t.started += part.started;
+            t.ended.insert(t.ended.end(), part.ended.begin(), part.ended.end());
+            t.stalled.insert(t.stalled.end(), part.stalled.begin(), part.stalled.end());
+            if (part.clock_skew_s != 0) t.clock_skew_s = part.clock_skew_s;  // one host, one clock
+            t.queues.insert(t.queues.end(), part.queues.begin(), part.queues.end());
+            if (part.slurm) {  // one cluster: the last word on its counts
+                t.slurm = true;
+                t.slurm_ok = part.slurm_ok;
+                t.slurm_running = part.slurm_running;
+                t.slurm_pending = part.slurm_pending;
+            }
+            if (t.error.empty() && !part.error.empty()) {
+                t.fail(part);
+            }
+            if (--total->second == 0) (*cb)(t);
+        };
+        for (auto& [dir, asked] : groups) sync_dir(engine, host, dir, std::move(asked), merge);
+        if (!imported.empty()) sync_imported(engine, host, imported, merge);
     }
 }
 

@@ -23,6 +23,7 @@ extern const std::string_view facts_body;  // rj_facts / rj_print_sessions, for 
 extern const std::string_view sync_body;
 extern const std::string_view kill_body;
 extern const std::string_view log_body;
+extern const std::string_view foreign_body;  // jobs remote-jobs started (rj -b import remote-jobs)
 extern const std::string_view host_info_body;
 extern const std::string_view hostfacts_lib_body;
 extern const std::string_view free_body;

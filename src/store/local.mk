@@ -5,6 +5,7 @@ src_store_librjstore_a_SOURCES = \
 	src/store/job.h src/store/job.cc \
 	src/store/host_state.h \
 	src/store/job_repo.h src/store/job_repo.cc \
+	src/store/remote_jobs_db.h src/store/remote_jobs_db.cc \
 	src/store/host_repo.h src/store/host_repo.cc \
 	src/store/journal_repo.h src/store/journal_repo.cc \
 	src/store/job_event_repo.h src/store/job_event_repo.cc \

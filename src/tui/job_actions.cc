@@ -220,8 +220,36 @@ void JobActions::restart() {
     }
     engine::SubmitRequest r = engine::request_from_job(*j);
     r.from_job = j->id;
+    if (j->status != store::status::running && j->status != store::status::starting) {
+        try {
+            submit(std::move(r));
+        } catch (const util::Error& e) {
+            hosts_.message(std::string("cannot restart: ") + e.what(), true);
+        }
+        return;
+    }
+    // remote-jobs' restart (and rj -b restart) ends a job that still runs
+    // before its copy starts: two copies would share its files and GPUs. A
+    // kill that fails or is deferred starts nothing.
+    int64_t id = j->id;
+    hosts_.message("restart: killing job " + std::to_string(id) + " first…");
+    auto then = [this, alive = alive_, id, r = std::move(r)](engine::KillResult k) mutable {
+        if (!*alive) return;
+        hosts_.reload_jobs();
+        if (!k.ok() || k.deferred) {
+            hosts_.message("restart of job " + std::to_string(id) + " not started: the kill " +
+                               (k.ok() ? "is deferred (" + k.message + ")" : "failed: " + k.error),
+                           true);
+            return;
+        }
+        try {
+            submit(std::move(r));
+        } catch (const util::Error& e) {
+            hosts_.message(std::string("cannot restart: ") + e.what(), true);
+        }
+    };
     try {
-        submit(std::move(r));
+        engine::kill_jobs(engine_, {id}, std::move(then));
     } catch (const util::Error& e) {
         hosts_.message(std::string("cannot restart: ") + e.what(), true);
     }

@@ -58,7 +58,8 @@ const std::vector<Binding>& bindings() {
          "path; the whole plan is checked first; a plan with kill: lists those jobs with their commands and asks "
          "before killing them; then its jobs are listed together (the search shows them)."},
         {Action::Restart, {ch('r')}, "r", "Restart", InJobs | InDetail, "Actions",
-         "Run the selected job again with the same settings, as a new job."},
+         "Run the selected job again with the same settings, as a new job; a job still running is killed "
+         "first (a kill that fails or is deferred starts nothing)."},
         {Action::EditRestart, {ch('R')}, "R", "Edit", InJobs | InDetail, "Actions",
          "Edit the selected job's settings in the new-job form, then run it as a new job."},
         {Action::Kill, {ch('k'), fn(KEY_F(9))}, "k, F9", "Kill", InJobs | InDetail, "Actions",

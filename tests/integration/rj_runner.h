@@ -147,7 +147,8 @@ public:
     int64_t run(const std::vector<std::string>& args, const std::string& cwd = "");
     // `rj -b show --json ID`, parsed (REQUIREs exit 0).
     Json show(int64_t id);
-    // `rj -b list --json --limit 0 EXTRA...`, parsed (REQUIREs exit 0).
+    // `rj -b list --json --limit 0 EXTRA... --no-sync` (the history, asking no host; no
+    // --no-sync when EXTRA has --sync), parsed (REQUIREs exit 0).
     std::vector<Json> list(const std::vector<std::string>& extra = {});
     std::string status_of(int64_t id) { return show(id)["status"].str(); }
     // Syncs until job `id` leaves starting/running/pending/queued or `timeout` passes;

@@ -5,9 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
 
 #include "integration/rj_runner.h"
+#include "precondition.h"
 
 using namespace testing_support;
 using namespace std::chrono_literals;
@@ -257,4 +262,150 @@ TEST_CASE("run --allow streams the log as run -f does and exits with the job's c
     REQUIRE(lines.size() == 3);
     CHECK(lines[1] == "first");
     CHECK(lines[2] == "second");
+}
+
+TEST_CASE("list and status sync quickly first; a host that does not answer is shown from history, marked",
+          "[dropin][root]") {
+    TestHosts hosts({"alpha", "beta"});
+    JobsFixture f(hosts);
+    // A connect timeout well above the quick sync's two seconds, so that a
+    // full sync and a quick one differ clearly.
+    std::string config = hosts.dir() + "/ssh_config_slow_connect";
+    REQUIRE(run_shell("sed -e 's/ConnectTimeout 3/ConnectTimeout 12/' " + shell_quote(hosts.ssh_config()) + " > " +
+                      shell_quote(config)) == 0);
+    f.rj.set_env("RJ_SSH_CONFIG", config);
+    int64_t stuck = f.run({"-C", "/tmp", "alpha", "sleep 300"});
+    int64_t quick = f.run({"-C", "/tmp", "beta", "true"});
+    // beta's job ends on the host; history still has it running.
+    std::string session = f.session_of(quick);
+    REQUIRE(eventually([&] {
+        auto s = f.sessions("beta");
+        return std::find(s.begin(), s.end(), session) == s.end();
+    }, 15000ms));
+    REQUIRE(f.status_of(quick) != "completed");
+    if (!precondition(hosts.blackhole("alpha"), "blackholing needs root and iptables")) return;
+
+    // --no-sync: history as it is, no host asked, nothing marked.
+    RjResult plain = f.rj.batch({"list", "--no-sync"});
+    INFO(plain.describe());
+    CHECK(plain.status == 0);
+    CHECK_FALSE(contains(plain.out, "completed"));
+    CHECK_FALSE(contains(plain.out, " ?"));
+
+    // The host that answers is synced (on a loaded machine its exchange may
+    // take longer than the quick sync's budget once: asked again then).
+    RjResult listed;
+    bool marked = false, synced = false;
+    eventually([&] {
+        listed = f.rj.batch({"list"}, 60s);
+        for (const auto& line : split_lines(listed.out)) {
+            if (starts_with(line, id_s(stuck) + " ")) marked = contains(line, "running ?");
+            if (starts_with(line, id_s(quick) + " ")) synced = contains(line, "completed") && !contains(line, "?");
+        }
+        return synced;
+    }, 60000ms, 0ms);
+    INFO(listed.describe());
+    CHECK(listed.status == 0);
+    CHECK(marked);
+    CHECK(synced);
+    CHECK(contains(listed.err, "not synced"));
+    CHECK(contains(listed.err, "alpha"));
+
+    RjResult st = f.rj.batch({"status", id_s(stuck)}, 60s);
+    INFO(st.describe());
+    CHECK(st.status == 2);
+    CHECK(st.out == id_s(stuck) + "\trunning ?\n");
+
+    // --sync waits for the full sync: the connect timeout, not two seconds.
+    RjResult full = f.rj.batch({"list", "--sync"}, 60s);
+    INFO(full.describe());
+    CHECK(full.status == 0);
+    CHECK(contains(full.err, "alpha"));
+    // The quick ones return in well under the full sync's time.
+    CHECK(listed.seconds < full.seconds / 2);
+    CHECK(st.seconds < full.seconds / 2);
+    hosts.unblackhole("alpha");
+    REQUIRE(f.rj.batch({"kill", id_s(stuck)}, 60s).status == 0);
+}
+
+namespace {
+
+// The words a POSIX shell makes of `line` (quotes as the README writes them).
+std::vector<std::string> shell_words(const std::string& line) {
+    std::string out;
+    REQUIRE(run_shell("sh -c 'for a; do printf \"%s\\n\" \"$a\"; done' sh " + line, &out) == 0);
+    return split_lines(out);
+}
+
+// `word` with every whole-word `from` replaced by `to`.
+std::string replace_word(std::string text, const std::string& from, const std::string& to) {
+    auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+        bool left = at == 0 || !is_word(text[at - 1]);
+        bool right = at + from.size() == text.size() || !is_word(text[at + from.size()]);
+        if (left && right) {
+            text.replace(at, from.size(), to);
+            at += to.size();
+        } else {
+            at += from.size();
+        }
+    }
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("every example command line of remote-jobs' README is accepted by rj -b", "[dropin][readme]") {
+    TestHosts hosts({"alpha", "beta"});
+    JobsFixture f(hosts);
+    std::ifstream data(std::string(std::getenv("RJ_SRCDIR") ? std::getenv("RJ_SRCDIR") : ".") +
+                       "/tests/data/remote-jobs-readme-commands.txt");
+    REQUIRE(data.good());
+    const std::string plan = "version: 1\njobs:\n  - job:\n      name: readme\n      host: alpha\n      command: \"true\"\n";
+    std::ofstream(hosts.home() + "/plan.yaml") << plan;
+    std::ofstream(hosts.home() + "/generated-plan.yaml") << plan;
+    // The README's hosts, as test hosts.
+    const std::vector<std::pair<std::string, std::string>> host_names = {
+        {"deepthought", "alpha"}, {"cool30", "alpha"}, {"cool100", "beta"}, {"studio", "beta"}};
+    // Its job ids 42, 43, 44: jobs that ended (made again when a line
+    // removed one: prune, list --cleanup); `job move` moves waiting ones.
+    std::map<std::string, int64_t> ended;
+    auto ended_job = [&] {
+        int64_t id = f.run({"-C", "/tmp", "alpha", "true"});
+        REQUIRE(f.await_end(id)["status"].str() == "completed");
+        return id;
+    };
+    int lines = 0;
+    for (std::string line; std::getline(data, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        // The interactive face (`rj tui [--mouse]` is `rj [--mouse]`) needs a terminal: not a batch line.
+        if (line.rfind("tui", 0) == 0) continue;
+        ++lines;
+        INFO("README line: " << line);
+        for (const auto& [from, to] : host_names) line = replace_word(line, from, to);
+        bool move = line.rfind("job move ", 0) == 0;
+        for (const std::string id : {"42", "43", "44"}) {
+            int64_t real = 0;
+            if (move) {
+                real = f.run({"--queue=q", "--no-start", "-C", "/tmp", "alpha", "true"});
+            } else {
+                if (!ended.count(id) || f.rj.batch({"show", id_s(ended[id])}).status != 0) ended[id] = ended_job();
+                real = ended[id];
+            }
+            line = replace_word(line, id, id_s(real));
+        }
+        // Batch runs with stdin from /dev/null: the plan is named instead.
+        auto redirect = line.find(" - < ");
+        if (redirect != std::string::npos) line = line.substr(0, redirect) + " " + line.substr(redirect + 5);
+        std::vector<std::string> words = shell_words(line);
+        // The README's programs (python, with-gpu) are not on test hosts: `true` stands for them.
+        for (auto& w : words)
+            if (w.rfind("python ", 0) == 0 || w.rfind("with-gpu ", 0) == 0) w = "true";
+        RjResult r = f.rj.batch(words, 120s, hosts.home());
+        INFO(r.describe());
+        // 2 is a refused command line (and a job still running, which none of these is).
+        CHECK(r.status != 2);
+        CHECK_FALSE(r.timed_out);
+    }
+    CHECK(lines >= 80);
 }

@@ -143,6 +143,41 @@ TEST_CASE("k kills the selected job after a confirmation", "[tui]") {
     CHECK(rj_sessions() == "0");
 }
 
+TEST_CASE("r of a running job kills it first, then starts its copy (remote-jobs' restart)", "[tui][dropin]") {
+    TestHosts hosts({"alpha"});
+    testing_support::write_rj_config(hosts, kFastConfig);
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 0"));
+    start_job(ui, "alpha", "sleep 300 # restart-me");
+    REQUIRE(ui.wait_until([](const std::string& s) { return has(line_with(s, "restart-me"), "▶ running"); }, 20));
+    ui.keys("r");
+    INFO(ui.last_screen());
+    // The old job is recorded killed and a copy runs: one running, one killed.
+    CHECK(ui.wait_until([](const std::string& s) { return has(s, "Jobs 2") && has(s, "killed"); }, 30));
+    auto running_sessions = [&] {
+        std::string out;
+        hosts.ssh("alpha", "tmux ls 2>/dev/null | grep -c '^rj-' || true", &out);
+        return out.substr(0, out.find('\n'));
+    };
+    // On the host only the copy's session is up.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (running_sessions() != "1" && std::chrono::steady_clock::now() < deadline) {
+    }
+    CHECK(running_sessions() == "1");
+    store::Database db(testing_support::rj_db_path(hosts));
+    store::JobRepo repo(db);
+    store::JobFilter all;
+    auto jobs = repo.list(all);
+    REQUIRE(jobs.size() == 2);
+    int killed = 0, running = 0;
+    for (const auto& j : jobs) {
+        if (j.status == store::status::killed) ++killed;
+        if (j.status == store::status::running || j.status == store::status::starting) ++running;
+    }
+    CHECK(killed == 1);
+    CHECK(running == 1);
+}
+
 TEST_CASE("f cycles the status filter through all, active, succeeded and failed", "[tui]") {
     TestHosts hosts({"alpha"});
     testing_support::write_rj_config(hosts, kFastConfig);

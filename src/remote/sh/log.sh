@@ -1,4 +1,10 @@
 # ---- rj log ----
+# Where job RJ_ID's directory (J) and log (L) are; false when it has none.
+# (foreign.sh puts another one in its place for jobs remote-jobs started.)
+rj_where() {
+  J=$RJ/jobs/$RJ_ID L=$RJ/jobs/$RJ_ID/log
+  [ -d "$J" ]
+}
 rj_running() {
   if [ -f "$J/exit" ]; then return 1; fi
   if ! rj_same_boot "$J"; then return 1; fi
@@ -31,8 +37,7 @@ rj_main() {
   umask 077
   rj_setpath
   rj_expand "$RJ_DIR_ARG"; RJ=$rj_r
-  J=$RJ/jobs/$RJ_ID L=$RJ/jobs/$RJ_ID/log
-  if [ ! -d "$J" ]; then printf 'RJ-LOG error id=%s msg=no such job on this host\n' "$RJ_ID"; return; fi
+  if ! rj_where; then printf 'RJ-LOG error id=%s msg=no such job on this host\n' "$RJ_ID"; return; fi
   # Running is decided before the size is read: a follower told "not running"
   # has then seen every byte.
   rj_run=0
