@@ -88,7 +88,7 @@ int run_list(Context& ctx, const po::variables_map& vm) {
         std::string id = std::to_string(j.id);
         if (grouped && j.array_id) id = " └" + id;  // a task, under its array
         std::string what = job_what_cell(j);
-        std::string status = job_status_text(j);
+        std::string status = engine::status_words(j);
         if (j.stalled()) status += " (stalled)";
         if (j.is_array()) what = "[array " + j.array_spec + "] " + what;
         else if (j.array_task) what = "[" + std::to_string(*j.array_task) + "] " + what;
@@ -149,11 +149,22 @@ int run_show(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kListCommand = {
-    "list", "", "list jobs, newest first, as a table or JSON",
-    "Reads the local history (add --sync to ask the hosts first). The table fits the terminal width; with "
-    "--json each job is one JSON object per line.",
-    declare_list, run_list};
+    .name = "list",
+    .args = "",
+    .summary = "list jobs, newest first, as a table or JSON",
+    .details = "Reads the local history (add --sync to ask the hosts first). The table fits the terminal width; with "
+        "--json each job is one JSON object per line.",
+    .declare = declare_list,
+    .run = run_list,
+};
 
-extern const Command kShowCommand = {"show", "ID", "show everything rj knows about a job", "", declare_show, run_show};
+extern const Command kShowCommand = {
+    .name = "show",
+    .args = "ID",
+    .summary = "show everything rj knows about a job",
+    .details = "",
+    .declare = declare_show,
+    .run = run_show,
+};
 
 }  // namespace cli
