@@ -13,6 +13,13 @@ if [ -n "$bad" ]; then
   echo "$bad"
   status=1
 fi
+# Nor do they take the engine's database or connections (engine/engine.h).
+inner=$(grep -n '\(engine\|engine_\)\.\(db\|ssh\)()' "$src"/cli/*.cc "$src"/cli/*.h "$src"/tui/*.cc "$src"/tui/*.h "$src"/main.cc)
+if [ -n "$inner" ]; then
+  echo "FAIL: a face takes the engine's database or connections (ask the engine instead):"
+  echo "$inner"
+  status=1
+fi
 for layer in remote store ssh notify event util; do
   up=$(grep -n '#include "\(cli\|tui\|engine\)/' "$src/$layer"/*.cc "$src/$layer"/*.h 2>/dev/null)
   if [ -n "$up" ]; then

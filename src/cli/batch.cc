@@ -3,9 +3,11 @@
 #include "cli/batch.h"
 
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <sstream>
 
@@ -16,6 +18,30 @@
 namespace cli {
 
 namespace {
+
+// Passphrase prompt on the controlling terminal (batch mode with a tty).
+// Batch mode has no screen to keep alive: it reads the terminal at once, as ssh does.
+std::optional<std::string> ask_passphrase_on_tty(const std::string& key_path) {
+    FILE* tty = std::fopen("/dev/tty", "r+");
+    if (!tty) return std::nullopt;
+    std::fprintf(tty, "Enter passphrase for key '%s': ", key_path.c_str());
+    std::fflush(tty);
+    termios old{}, noecho{};
+    int fd = fileno(tty);
+    tcgetattr(fd, &old);
+    noecho = old;
+    noecho.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fd, TCSANOW, &noecho);
+    char buf[1024];
+    bool got = std::fgets(buf, sizeof buf, tty) != nullptr;
+    tcsetattr(fd, TCSANOW, &old);
+    std::fprintf(tty, "\n");
+    std::fclose(tty);
+    if (!got) return std::nullopt;
+    std::string pass(buf);
+    while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.pop_back();
+    return pass;
+}
 
 struct GlobalOptions {
     std::string ssh_config;
@@ -255,6 +281,10 @@ int run_batch(const std::vector<std::string>& args) {
         eo.accept_new_host_keys = g.accept_new_host_keys;
         event::Loop loop;
         engine::Engine engine(loop, eo);
+        if (isatty(0) && isatty(2))  // a person is at a terminal: ask for passphrases there
+            engine.set_prompts(nullptr, [](const std::string& key_path, engine::Engine::PassphraseAnswer answer) {
+                answer(ask_passphrase_on_tty(key_path));
+            });
         Context ctx{engine, std::cout, std::cerr, static_cast<bool>(isatty(1)), terminal_width(), false, {}};
         int rc = cmd->run(ctx, vm);
         std::cout.flush();

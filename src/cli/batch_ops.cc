@@ -41,7 +41,7 @@ int64_t parse_job_id(const std::string& text) {
 
 int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool follow, bool dir_defaulted) {
     auto result = await<engine::SubmitResult>(ctx, "run", [&](auto done) { engine::submit(ctx.engine, request, done); });
-    if (result.queued) {
+    if (result.pending) {
         ctx.out << result.job_id << "\n";
         ctx.err << "rj: " << request.host << " is unreachable (" << util::visible(result.error) << "); job " << result.job_id
                 << " is pending and starts at the next sync that reaches it\n";
@@ -63,8 +63,7 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
     if (!result.started) {
         // The job's directory defaults to the local current one, which the
         // host may not have: say so, and how to choose.
-        if (dir_defaulted && (result.error.find("no such directory") != std::string::npos ||
-                              result.error.find("cannot enter directory") != std::string::npos))
+        if (dir_defaulted && result.kind == engine::FailureKind::Workdir)
             result.hint = "without -C the job runs in your current directory (" + request.workdir +
                           "), which " + request.host + " cannot use; give -C DIR (e.g. -C ~)";
         print_error(ctx.err, result.error, result.hint);
@@ -97,15 +96,14 @@ int submit_and_report(Context& ctx, const engine::SubmitRequest& request, bool f
     return follow ? follow_log(ctx, result.job_id, 0) : 0;
 }
 
-std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
-                                              bool quiet) {
-    std::vector<engine::SyncReport> reports;
-    engine::sync_hosts(ctx.engine, hosts, [&](engine::SyncReport r) { reports.push_back(std::move(r)); });
-    wait_for(ctx, "sync", [&] { return reports.size() == hosts.size(); });
-    // Messages this sync found due go out before rj exits (bounded: a dead
+engine::TickReport tick_and_wait(Context& ctx, engine::TickRequest request, bool verbose, bool quiet) {
+    auto report = await<engine::TickReport>(
+        ctx, request.hosts.empty() ? "dispatch" : "sync",
+        [&](auto done) { engine::tick(ctx.engine, std::move(request), done); });
+    // Messages this tick found due go out before rj exits (bounded: a dead
     // webhook must not hold a cron job for long; the next rj tries again).
     engine::finish_notifications(ctx.engine, std::chrono::seconds(30));
-    for (const auto& r : reports) {
+    for (const auto& r : report.hosts) {
         if (verbose && r.reached)
             ctx.out << r.host << ": ok, " << r.updated << " job(s) updated, " << r.started << " started\n";
         if (verbose && r.clock_skew_s != 0)
@@ -115,7 +113,21 @@ std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<st
             print_error(ctx.err, r.host + ": " + r.error, r.hint);
         }
     }
-    return reports;
+    return report;
+}
+
+std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
+                                              bool quiet) {
+    engine::TickRequest request;
+    request.hosts = hosts;
+    request.deferred = request.dispatch = request.digest = false;
+    return tick_and_wait(ctx, std::move(request), verbose, quiet).hosts;
+}
+
+void print_deferred(Context& ctx, const engine::TickReport& report) {
+    for (const auto& d : report.deferred)
+        ctx.out << "job " << d.op.job_id << ": deferred " << d.op.op << (d.ok ? " done: " : " failed: ")
+                << util::visible(d.message) << "\n";
 }
 
 std::set<std::string> quick_sync(Context& ctx, const std::vector<std::string>& hosts, event::Duration budget) {

@@ -9,12 +9,16 @@
 
 #include "cli/command.h"
 #include "engine/jobs.h"
+#include "engine/tick.h"
 #include "util/regex.h"
 
 namespace cli {
 
-// Syncs `hosts` (all at once) and waits. Unreachable hosts are reported on
-// stderr unless `quiet`; with `verbose` every host gets a line on stdout.
+// Runs one tick (engine/tick.h) and waits for it and for the messages it
+// sent (finish_notifications). Unreachable hosts are reported on stderr
+// unless `quiet`; with `verbose` every host gets a line on stdout.
+engine::TickReport tick_and_wait(Context& ctx, engine::TickRequest request, bool verbose, bool quiet);
+// A tick of the sync step alone, for `hosts`: its hosts' reports.
 std::vector<engine::SyncReport> sync_and_wait(Context& ctx, const std::vector<std::string>& hosts, bool verbose,
                                               bool quiet);
 
@@ -55,7 +59,7 @@ int64_t parse_job_id(const std::string& text);
 // rj -b hosts --free (cmd_free.cc).
 int run_hosts_free(Context& ctx, const std::vector<std::string>& hosts);
 
-// Deferred operations of the hosts `reports` reached, carried out, a line each (cmd_tick.cc).
-void carry_out_deferred_ops(Context& ctx, const std::vector<engine::SyncReport>& reports);
+// A line for each deferred operation the tick carried out.
+void print_deferred(Context& ctx, const engine::TickReport& report);
 
 }  // namespace cli

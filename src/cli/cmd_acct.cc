@@ -108,13 +108,17 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kAcctCommand = {
-    "acct", "", "usage accounting: jobs, successes, failures, wall/CPU/GPU hours and efficiency",
-    "Sums the jobs that ended in the window (all recorded jobs by default; array rows are counted through their "
-    "tasks) from what each job's wrapper measured. CPU efficiency is CPU time over wall time (rj reserves no "
-    "cores, so a job is taken to hold one: a 4-thread job reads 400%); GPU hours are wall time times the GPUs "
-    "the queue gave the job (else the GPUs its processes used), and GPU efficiency is their mean utilisation "
-    "over those hours. OK counts completed jobs, FAILED failed, timed-out and dead ones. With --by tag a job "
-    "with two tags is in two rows and once in the total.",
-    declare, run};
+    .name = "acct",
+    .args = "",
+    .summary = "usage accounting: jobs, successes, failures, wall/CPU/GPU hours and efficiency",
+    .details = "Sums the jobs that ended in the window (all recorded jobs by default; array rows are counted through their "
+        "tasks) from what each job's wrapper measured. CPU efficiency is CPU time over wall time (rj reserves no "
+        "cores, so a job is taken to hold one: a 4-thread job reads 400%); GPU hours are wall time times the GPUs "
+        "the queue gave the job (else the GPUs its processes used), and GPU efficiency is their mean utilisation "
+        "over those hours. OK counts completed jobs, FAILED failed, timed-out and dead ones. With --by tag a job "
+        "with two tags is in two rows and once in the total.",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

@@ -102,9 +102,13 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kCompletionCommand = {
-    "completion", "bash|zsh|fish", "print a shell completion script (commands, flags, host names)",
-    "Made from this rj's own commands and flags. bash: source <(rj -b completion bash); zsh: the same in ~/.zshrc "
-    "(it uses zsh's bashcompinit); fish: rj -b completion fish > ~/.config/fish/completions/rj.fish.",
-    declare, run};
+    .name = "completion",
+    .args = "bash|zsh|fish",
+    .summary = "print a shell completion script (commands, flags, host names)",
+    .details = "Made from this rj's own commands and flags. bash: source <(rj -b completion bash); zsh: the same in ~/.zshrc "
+        "(it uses zsh's bashcompinit); fish: rj -b completion fish > ~/.config/fish/completions/rj.fish.",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

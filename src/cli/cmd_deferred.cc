@@ -47,10 +47,14 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kDeferredCommand = {
-    "deferred", "[cancel ID...]", "list (or cancel) operations kept for unreachable hosts",
-    "A kill, hold, release or move aimed at a host rj cannot reach is not lost: it is kept as a deferred operation "
-    "(list and show mark the job) and carried out by the next sync that reaches the host ('rj -b', 'rj -b sync' "
-    "or the interface). 'rj -b deferred' lists those still waiting; 'rj -b deferred cancel ID' drops one.",
-    declare, run};
+    .name = "deferred",
+    .args = "[cancel ID...]",
+    .summary = "list (or cancel) operations kept for unreachable hosts",
+    .details = "A kill, hold, release or move aimed at a host rj cannot reach is not lost: it is kept as a deferred operation "
+        "(list and show mark the job) and carried out by the next sync that reaches the host ('rj -b', 'rj -b sync' "
+        "or the interface). 'rj -b deferred' lists those still waiting; 'rj -b deferred cancel ID' drops one.",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

@@ -102,11 +102,15 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kDiffCommand = {
-    "diff", "ID1 ID2", "what differs between two jobs: command, env, host, GPUs, code",
-    "Compares the two records (command, directory, environment, host, GPUs, commit and uncommitted changes) and, "
-    "when both ran on one host, asks it for the commits between them (git log), the files those change (git diff "
-    "--stat) and the difference between their recorded patches. Exit status 0 when nothing differs, 1 when "
-    "something does (like diff(1)).",
-    declare, run};
+    .name = "diff",
+    .args = "ID1 ID2",
+    .summary = "what differs between two jobs: command, env, host, GPUs, code",
+    .details = "Compares the two records (command, directory, environment, host, GPUs, commit and uncommitted changes) and, "
+        "when both ran on one host, asks it for the commits between them (git log), the files those change (git diff "
+        "--stat) and the difference between their recorded patches. Exit status 0 when nothing differs, 1 when "
+        "something does (like diff(1)).",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

@@ -20,6 +20,13 @@ int run(Context& ctx, const po::variables_map& vm) {
 
 }  // namespace
 
-extern const Command kHelpCommand = {"help", "[COMMAND]", "list the commands, or describe one", "", declare, run};
+extern const Command kHelpCommand = {
+    .name = "help",
+    .args = "[COMMAND]",
+    .summary = "list the commands, or describe one",
+    .details = "",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

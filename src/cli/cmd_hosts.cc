@@ -57,14 +57,18 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kHostsCommand = {
-    "hosts", "", "list the hosts rj knows (ssh config, rj config, job history)",
-    "Lists the fleet, the same hosts the interface shows: every concrete Host alias of the ssh config (less "
-    "those matching ignore_hosts in rj's config), every [host NAME] of rj's config and every host that "
-    "has had jobs, one per line (NAME, a tab and the description when rj's config gives one). With --check, "
-    "connects to all of them at once and prints reachability, connection time and "
-    "the round-trip time of one command; exits 1 if any host is unreachable. With --free, probes all of them at "
-    "once and prints what is free now: GPUs (each with its use and memory), memory and idle CPUs (CPUs less the "
-    "1-minute load), and names hosts with no rj job for a day or more.",
-    declare, run};
+    .name = "hosts",
+    .args = "",
+    .summary = "list the hosts rj knows (ssh config, rj config, job history)",
+    .details = "Lists the fleet, the same hosts the interface shows: every concrete Host alias of the ssh config (less "
+        "those matching ignore_hosts in rj's config), every [host NAME] of rj's config and every host that "
+        "has had jobs, one per line (NAME, a tab and the description when rj's config gives one). With --check, "
+        "connects to all of them at once and prints reachability, connection time and "
+        "the round-trip time of one command; exits 1 if any host is unreachable. With --free, probes all of them at "
+        "once and prints what is free now: GPUs (each with its use and memory), memory and idle CPUs (CPUs less the "
+        "1-minute load), and names hosts with no rj job for a day or more.",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

@@ -1,12 +1,9 @@
 // Host-wide commands: sync, prune, cleanup, host info.
 #include "config.h"
 
-#include <algorithm>
-
 #include <cstdio>
 
 #include "cli/batch_ops.h"
-#include "engine/deferred.h"
 #include "cli/command.h"
 #include "cli/dropin.h"
 #include "cli/table.h"
@@ -25,24 +22,16 @@ void declare_sync(po::options_description& opts, po::options_description&, po::p
 }
 
 int run_sync(Context& ctx, const po::variables_map& vm) {
-    auto hosts = engine::hosts_to_sync(ctx.engine);
-    for (const auto& h : engine::hosts_with_deferred(ctx.engine))
-        if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
     bool verbose = vm.count("verbose") > 0;
-    if (hosts.empty()) {
-        if (verbose) ctx.out << "no hosts with active jobs\n";
-        // Ends another rj recorded (the interface) still go into the digest.
-        engine::send_digest(ctx.engine);
-        engine::finish_notifications(ctx.engine, std::chrono::seconds(30));
-        return 0;
-    }
-    auto reports = sync_and_wait(ctx, hosts, verbose, false);
-    carry_out_deferred_ops(ctx, reports);
-    engine::send_digest(ctx.engine);
-    engine::finish_notifications(ctx.engine, std::chrono::seconds(30));
-    int unreachable = 0;
-    for (const auto& r : reports) unreachable += r.reached ? 0 : 1;
-    if (verbose && unreachable) ctx.out << unreachable << " host(s) unreachable\n";
+    // A tick without the dispatch step. With no hosts it still sends the
+    // digest: ends another rj recorded (the interface) go into it.
+    engine::TickRequest request;
+    request.hosts = engine::hosts_with_work(ctx.engine);
+    request.dispatch = false;
+    if (request.hosts.empty() && verbose) ctx.out << "no hosts with active jobs\n";
+    auto report = tick_and_wait(ctx, std::move(request), verbose, false);
+    print_deferred(ctx, report);
+    if (verbose && report.unreachable()) ctx.out << report.unreachable() << " host(s) unreachable\n";
     return 0;  // unreachable hosts are reported, not fatal
 }
 
@@ -64,7 +53,7 @@ int run_prune(Context& ctx, const po::variables_map& vm) {
     engine::PruneReport report;
     report = await<engine::PruneReport>(ctx, "prune", [&](auto done) { engine::prune(ctx.engine, o, done); });
     for (const auto& j : report.removed)
-        ctx.out << (o.dry_run ? "would remove " : "removed ") << j.id << "\t" << j.host << "\t" << job_status_text(j)
+        ctx.out << (o.dry_run ? "would remove " : "removed ") << j.id << "\t" << j.host << "\t" << engine::status_words(j)
                 << "\t" << job_what_cell(j) << "\n";
     for (const auto& w : report.warnings) print_error(ctx.err, w);
     if (report.removed.empty() && report.warnings.empty()) ctx.err << "rj: nothing to prune\n";
@@ -174,26 +163,43 @@ int run_host(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kSyncCommand = {
-    "sync", "", "ask every host with active jobs what became of them (all at once)",
-    "One exchange per host: the host's journal since the last sync plus which jobs are alive. Jobs whose "
-    "session and process are gone without an exit record become dead; pending jobs whose host is reachable again "
-    "are started. Unreachable hosts are reported on stderr and do not make the command fail.",
-    declare_sync, run_sync};
+    .name = "sync",
+    .args = "",
+    .summary = "ask every host with active jobs what became of them (all at once)",
+    .details = "One exchange per host: the host's journal since the last sync plus which jobs are alive. Jobs whose "
+        "session and process are gone without an exit record become dead; pending jobs whose host is reachable again "
+        "are started. Unreachable hosts are reported on stderr and do not make the command fail.",
+    .declare = declare_sync,
+    .run = run_sync,
+};
 extern const Command kPruneCommand = {
-    "prune", "", "forget finished jobs and remove their files on the hosts",
-    "Removes jobs that have ended (completed, failed, killed, timed out or dead) from the local history and "
-    "their directories on the hosts. Jobs on hosts that cannot be reached are kept, so nothing is half-removed.",
-    declare_prune, run_prune};
+    .name = "prune",
+    .args = "",
+    .summary = "forget finished jobs and remove their files on the hosts",
+    .details = "Removes jobs that have ended (completed, failed, killed, timed out or dead) from the local history and "
+        "their directories on the hosts. Jobs on hosts that cannot be reached are kept, so nothing is half-removed.",
+    .declare = declare_prune,
+    .run = run_prune,
+};
 extern const Command kCleanupCommand = {
-    "cleanup", "HOST", "remove old job directories on HOST, whatever the local history says",
-    "Removes the directories of jobs that ended more than DUR ago (default 7d): an exit record, or dead by the "
-    "rules sync uses (no session, job and wrapper gone, or the host rebooted since). A job that waits in its "
-    "queue (held or not), is starting or runs is never touched. A dead job without an end time counts from when a "
-    "cleanup first found it dead (a later cleanup removes it). The queue entries and GPU claims of removed jobs go "
-    "with them.", declare_cleanup,
-    run_cleanup};
-extern const Command kHostCommand = {"host", "info HOST",
-                                     "show a host's OS, CPUs, memory, load, GPUs (nvidia-smi) and tmux", "",
-                                     declare_host, run_host};
+    .name = "cleanup",
+    .args = "HOST",
+    .summary = "remove old job directories on HOST, whatever the local history says",
+    .details = "Removes the directories of jobs that ended more than DUR ago (default 7d): an exit record, or dead by the "
+        "rules sync uses (no session, job and wrapper gone, or the host rebooted since). A job that waits in its "
+        "queue (held or not), is starting or runs is never touched. A dead job without an end time counts from when a "
+        "cleanup first found it dead (a later cleanup removes it). The queue entries and GPU claims of removed jobs go "
+        "with them.",
+    .declare = declare_cleanup,
+    .run = run_cleanup,
+};
+extern const Command kHostCommand = {
+    .name = "host",
+    .args = "info HOST",
+    .summary = "show a host's OS, CPUs, memory, load, GPUs (nvidia-smi) and tmux",
+    .details = "",
+    .declare = declare_host,
+    .run = run_host,
+};
 
 }  // namespace cli

@@ -123,20 +123,35 @@ int run_describe(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kKillCommand = {
-    "kill", "ID... | --tag T", "stop running jobs (TERM to the job's process group, KILL after 10 s)",
-    "A killed job is recorded as killed, not failed. Pending jobs are cancelled without contacting their host. "
-    "A job that is starting (just claimed by its queue's runner, its session not up yet) is killed before its "
-    "command runs; a job is marked dead only when its wrapper ran and nothing of it is left. "
-    "--tag T kills every job tagged T that has not ended (none: a note, exit status 0).",
-    declare_kill, run_kill};
+    .name = "kill",
+    .args = "ID... | --tag T",
+    .summary = "stop running jobs (TERM to the job's process group, KILL after 10 s)",
+    .details = "A killed job is recorded as killed, not failed. Pending jobs are cancelled without contacting their host. "
+        "A job that is starting (just claimed by its queue's runner, its session not up yet) is killed before its "
+        "command runs; a job is marked dead only when its wrapper ran and nothing of it is left. "
+        "--tag T kills every job tagged T that has not ended (none: a note, exit status 0).",
+    .declare = declare_kill,
+    .run = run_kill,
+};
 extern const Command kRestartCommand = {
-    "restart", "ID...", "start jobs again with the same settings (a running one is killed first); print the new ids",
-    "A job that still runs is killed first (as remote-jobs does), then its copy starts; if it cannot be killed no "
-    "copy starts. A queued job goes back into its queue with its priority and GPUs (not its dependencies). With --exact the "
-    "job runs on exactly the code it recorded (see 'rj -b show'): a git worktree of its commit on the host with its "
-    "uncommitted changes applied; if the commit is gone from the repository nothing runs.", declare_restart,
-    run_restart};
-extern const Command kDescribeCommand = {"describe", "ID TEXT", "set a job's description", "", declare_describe,
-                                         run_describe, 1};
+    .name = "restart",
+    .args = "ID...",
+    .summary = "start jobs again with the same settings (a running one is killed first); print the new ids",
+    .details = "A job that still runs is killed first (as remote-jobs does), then its copy starts; if it cannot be killed no "
+        "copy starts. A queued job goes back into its queue with its priority and GPUs (not its dependencies). With --exact the "
+        "job runs on exactly the code it recorded (see 'rj -b show'): a git worktree of its commit on the host with its "
+        "uncommitted changes applied; if the commit is gone from the repository nothing runs.",
+    .declare = declare_restart,
+    .run = run_restart,
+};
+extern const Command kDescribeCommand = {
+    .name = "describe",
+    .args = "ID TEXT",
+    .summary = "set a job's description",
+    .details = "",
+    .declare = declare_describe,
+    .run = run_describe,
+    .verbatim_after = 1,
+};
 
 }  // namespace cli

@@ -96,7 +96,7 @@ int run_list(Context& ctx, const po::variables_map& vm) {
         std::string id = std::to_string(j.id);
         if (grouped && j.array_id) id = " └" + id;  // a task, under its array
         std::string what = job_what_cell(j);
-        std::string status = job_status_text(j);
+        std::string status = engine::status_words(j);
         if (j.stalled()) status += " (stalled)";
         // As history has it: its host did not answer the quick sync.
         std::string unsure = !j.terminal() && unsynced.count(j.host) ? " ?" : "";
@@ -159,13 +159,24 @@ int run_show(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kListCommand = {
-    "list", "", "list jobs, newest first, as a table or JSON",
-    "First a quick sync: the hosts with active jobs are asked, all at once, for about two seconds; a host that "
-    "does not answer in time has its jobs shown from history, their status marked ?, and named on stderr. "
-    "--no-sync skips it; --sync waits for a full sync instead. The table fits the terminal width; with "
-    "--json each job is one JSON object per line.",
-    declare_list, run_list};
+    .name = "list",
+    .args = "",
+    .summary = "list jobs, newest first, as a table or JSON",
+    .details = "First a quick sync: the hosts with active jobs are asked, all at once, for about two seconds; a host that "
+        "does not answer in time has its jobs shown from history, their status marked ?, and named on stderr. "
+        "--no-sync skips it; --sync waits for a full sync instead. The table fits the terminal width; with "
+        "--json each job is one JSON object per line.",
+    .declare = declare_list,
+    .run = run_list,
+};
 
-extern const Command kShowCommand = {"show", "ID", "show everything rj knows about a job", "", declare_show, run_show};
+extern const Command kShowCommand = {
+    .name = "show",
+    .args = "ID",
+    .summary = "show everything rj knows about a job",
+    .details = "",
+    .declare = declare_show,
+    .run = run_show,
+};
 
 }  // namespace cli

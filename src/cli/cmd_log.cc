@@ -94,14 +94,18 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kLogCommand = {
-    "log", "ID", "print the last 50 lines of a job's output (-n N, --all; filtered on the host)",
-    "Without -n, --all, --from/--to or --grep the last 50 lines are printed (remote-jobs' default); -n 0 or --all "
-    "prints the whole log. Line selection (-n, --from/--to, --grep) happens on the host, so only the lines shown cross the network. "
-    "When the host is offline, the last fetched tail is shown and marked as cached on stderr. Into a pipe or file "
-    "the bytes are unchanged; on a terminal only text, newlines, tabs and colours pass (--raw: everything). "
-    "--grep takes POSIX extended syntax (grep -E), read alike on the host and by rj for new lines under -f; "
-    "extensions a grep reads its own way (\\d, \\<, \\1, (?:...)) and patterns RE2 cannot run are a usage "
-    "error (exit 2), before anything is sent.",
-    declare, run};
+    .name = "log",
+    .args = "ID",
+    .summary = "print the last 50 lines of a job's output (-n N, --all; filtered on the host)",
+    .details = "Without -n, --all, --from/--to or --grep the last 50 lines are printed (remote-jobs' default); -n 0 or --all "
+        "prints the whole log. Line selection (-n, --from/--to, --grep) happens on the host, so only the lines shown cross the network. "
+        "When the host is offline, the last fetched tail is shown and marked as cached on stderr. Into a pipe or file "
+        "the bytes are unchanged; on a terminal only text, newlines, tabs and colours pass (--raw: everything). "
+        "--grep takes POSIX extended syntax (grep -E), read alike on the host and by rj for new lines under -f; "
+        "extensions a grep reads its own way (\\d, \\<, \\1, (?:...)) and patterns RE2 cannot run are a usage "
+        "error (exit 2), before anything is sent.",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

@@ -73,7 +73,7 @@ std::string result_json(const engine::PlanResult& r) {
 
 // One job of a plan's kill: list as it is now: "job 7 on alpha (running): CMD".
 std::string kill_line(const store::Job& j) {
-    return "job " + std::to_string(j.id) + " on " + j.host + " (" + job_status_text(j) + "): " + util::visible(j.command);
+    return "job " + std::to_string(j.id) + " on " + j.host + " (" + engine::status_words(j) + "): " + util::visible(j.command);
 }
 
 std::string preview_how(const engine::PlanPreviewEntry& e) {
@@ -138,8 +138,10 @@ int watch(Context& ctx, const engine::PlanResult& r, util::Seconds limit) {
             if (!j->host.empty() && j->host[0] != '@') hosts.insert(j->host);
         }
         if (!open || event::Clock::now() >= deadline) break;
-        if (!hosts.empty()) sync_and_wait(ctx, {hosts.begin(), hosts.end()}, false, true);
-        await<engine::DispatchReport>(ctx, "dispatch", [&](auto done) { engine::dispatch(ctx.engine, done); });
+        engine::TickRequest request;  // sync and place; deferred operations and the digest are the cron tick's
+        request.hosts = {hosts.begin(), hosts.end()};
+        request.deferred = request.digest = false;
+        tick_and_wait(ctx, std::move(request), false, true);
         bool tick = false;
         ctx.engine.loop().after(2s, [&] { tick = true; });
         ctx.engine.loop().run_until([&] { return tick; });
@@ -208,18 +210,22 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kPlanCommand = {
-    "plan", "submit FILE|-", "submit a YAML plan of jobs (the remote-jobs plan format, version 1)",
-    "Reads the plan (a file, or - for standard input), checks all of it — hosts, pools, names, dependencies, "
-    "every field — and refuses it whole, with line and column, when anything is wrong: then nothing is killed or "
-    "submitted. Otherwise prints each job of 'kill' with its host, status and command, kills them, then submits "
-    "every job in order: lone jobs and parallel "
-    "blocks start at once (queue_only or queue: into that queue), series blocks go into a queue on their host, "
-    "each after the one before it (wait: success or any). Prints the entry to job id map (--json for JSON). "
-    "rj's extensions: when: (cpu_below, ram_free_gb, gpu) waits until the host has it, pool:, require:, array: "
-    "and after: (names of earlier entries, any host). --dry-run checks the plan the same way, prints what it would "
-    "kill (with each job's command) and submit (where and how), and does nothing: no kill, no job, no host "
-    "contacted. --watch DUR then follows the jobs and exits 0 when all "
-    "succeeded, 1 when one did not, 2 when some still run.",
-    declare, run};
+    .name = "plan",
+    .args = "submit FILE|-",
+    .summary = "submit a YAML plan of jobs (the remote-jobs plan format, version 1)",
+    .details = "Reads the plan (a file, or - for standard input), checks all of it — hosts, pools, names, dependencies, "
+        "every field — and refuses it whole, with line and column, when anything is wrong: then nothing is killed or "
+        "submitted. Otherwise prints each job of 'kill' with its host, status and command, kills them, then submits "
+        "every job in order: lone jobs and parallel "
+        "blocks start at once (queue_only or queue: into that queue), series blocks go into a queue on their host, "
+        "each after the one before it (wait: success or any). Prints the entry to job id map (--json for JSON). "
+        "rj's extensions: when: (cpu_below, ram_free_gb, gpu) waits until the host has it, pool:, require:, array: "
+        "and after: (names of earlier entries, any host). --dry-run checks the plan the same way, prints what it would "
+        "kill (with each job's command) and submit (where and how), and does nothing: no kill, no job, no host "
+        "contacted. --watch DUR then follows the jobs and exits 0 when all "
+        "succeeded, 1 when one did not, 2 when some still run.",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

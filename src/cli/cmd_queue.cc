@@ -238,33 +238,69 @@ int run_pending(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kQueueCommand = {
-    "queue", "ACTION HOST|ID...", "start|stop|status|list|clear a queue on HOST (--queue NAME); remove waiting jobs",
-    "Each queue (--queue NAME, default 'default') has a runner on the host, in tmux session rj-CLIENT-queue-NAME, "
-    "that starts its jobs while no rj runs anywhere. start: start the runner (a no-op when it runs; --slots N sets "
-    "how many jobs run at once). stop: drain: running jobs finish, nothing new starts, then the runner exits. "
-    "status and list: one line per queue: NAME STATE running=N slots=N waiting=N held=N (STATE: running, draining, "
-    "stopped). clear: cancel its waiting jobs and remove the queue once its running jobs ended. remove ID...: take "
-    "those waiting jobs out of their queues (as remote-jobs' queue remove; every id is checked first, and a job "
-    "that has started is refused: 'rj -b kill' ends it). The flag may come anywhere: queue status --queue NAME HOST.",
-    declare_queue, run_queue};
-extern const Command kHoldCommand = {"hold", "ID...", "keep queued jobs from starting until released",
-                                     "Refused for a job that has started. An array id holds all its waiting tasks.",
-                                     declare_ids, run_hold};
-extern const Command kReleaseCommand = {"release", "ID...", "let held jobs start again", "", declare_ids, run_release};
-extern const Command kStartNowCommand = {"start-now", "ID...", "start queued jobs now, ignoring dependencies and slots",
-                                         "Refused for a job that has started.", declare_ids, run_start_now};
+    .name = "queue",
+    .args = "ACTION HOST|ID...",
+    .summary = "start|stop|status|list|clear a queue on HOST (--queue NAME); remove waiting jobs",
+    .details = "Each queue (--queue NAME, default 'default') has a runner on the host, in tmux session rj-CLIENT-queue-NAME, "
+        "that starts its jobs while no rj runs anywhere. start: start the runner (a no-op when it runs; --slots N sets "
+        "how many jobs run at once). stop: drain: running jobs finish, nothing new starts, then the runner exits. "
+        "status and list: one line per queue: NAME STATE running=N slots=N waiting=N held=N (STATE: running, draining, "
+        "stopped). clear: cancel its waiting jobs and remove the queue once its running jobs ended. remove ID...: take "
+        "those waiting jobs out of their queues (as remote-jobs' queue remove; every id is checked first, and a job "
+        "that has started is refused: 'rj -b kill' ends it). The flag may come anywhere: queue status --queue NAME HOST.",
+    .declare = declare_queue,
+    .run = run_queue,
+};
+extern const Command kHoldCommand = {
+    .name = "hold",
+    .args = "ID...",
+    .summary = "keep queued jobs from starting until released",
+    .details = "Refused for a job that has started. An array id holds all its waiting tasks.",
+    .declare = declare_ids,
+    .run = run_hold,
+};
+extern const Command kReleaseCommand = {
+    .name = "release",
+    .args = "ID...",
+    .summary = "let held jobs start again",
+    .details = "",
+    .declare = declare_ids,
+    .run = run_release,
+};
+extern const Command kStartNowCommand = {
+    .name = "start-now",
+    .args = "ID...",
+    .summary = "start queued jobs now, ignoring dependencies and slots",
+    .details = "Refused for a job that has started.",
+    .declare = declare_ids,
+    .run = run_start_now,
+};
 extern const Command kUpdateCommand = {
-    "update", "ID [OPTIONS]",
-    "change a job that still waits in its queue (--command, --priority, --gpus, --timeout, -e)", "Refused for a job that has started.", declare_update, run_update};
-extern const Command kMoveCommand = {"move", "ID HOST", "move a waiting job to the same queue on another host",
-                                     "Refused for a job that has started, or one with dependencies (they are "
-                                     "evaluated on their host).",
-                                     declare_move, run_move};
+    .name = "update",
+    .args = "ID [OPTIONS]",
+    .summary = "change a job that still waits in its queue (--command, --priority, --gpus, --timeout, -e)",
+    .details = "Refused for a job that has started.",
+    .declare = declare_update,
+    .run = run_update,
+};
+extern const Command kMoveCommand = {
+    .name = "move",
+    .args = "ID HOST",
+    .summary = "move a waiting job to the same queue on another host",
+    .details = "Refused for a job that has started, or one with dependencies (they are "
+        "evaluated on their host).",
+    .declare = declare_move,
+    .run = run_move,
+};
 extern const Command kPendingCommand = {
-    "pending", "[ID...]", "say why queued jobs have not started (no ids: every waiting job)",
-    "One line per job: ID STATUS REASON (waiting for job 42, for 2 free GPUs, held, queue stopped, all N slots busy, "
-    "host unreachable). Without ids, every job that waits in a queue or for its host, oldest first (as squeue's "
-    "REASON column). Exit status 1 when a job given by id no longer waits.",
-    declare_ids, run_pending};
+    .name = "pending",
+    .args = "[ID...]",
+    .summary = "say why queued jobs have not started (no ids: every waiting job)",
+    .details = "One line per job: ID STATUS REASON (waiting for job 42, for 2 free GPUs, held, queue stopped, all N slots busy, "
+        "host unreachable). Without ids, every job that waits in a queue or for its host, oldest first (as squeue's "
+        "REASON column). Exit status 1 when a job given by id no longer waits.",
+    .declare = declare_ids,
+    .run = run_pending,
+};
 
 }  // namespace cli

@@ -191,15 +191,20 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kRunCommand = {
-    "run", "HOST COMMAND...", "start COMMAND on HOST inside tmux; print the job id",
-    "HOST is anything ssh takes: an alias, user@host, ssh://user@host:port, a DNS name or an address, or a name only "
-    "Match blocks configure (man rj: HOSTS); the job keeps it as typed. "
-    "The job runs in tmux session rj-ID on HOST, so it survives this machine sleeping. Its output goes to a log "
-    "on the host ('rj -b log ID'). The command words are joined with spaces and run by bash on the host exactly "
-    "as typed; quote it as one argument when it has shell syntax of its own. Everything after HOST (or after --) "
-    "belongs to the command, options included. On a SLURM cluster's login node (scheduler = slurm in its "
-    "[host] section) the job is submitted with sbatch instead and SLURM schedules it; the options become SLURM's "
-    "own (man rj: SLURM CLUSTERS) and those without a SLURM meaning are refused.",
-    declare, run, 1};
+    .name = "run",
+    .args = "HOST COMMAND...",
+    .summary = "start COMMAND on HOST inside tmux; print the job id",
+    .details = "HOST is anything ssh takes: an alias, user@host, ssh://user@host:port, a DNS name or an address, or a name only "
+        "Match blocks configure (man rj: HOSTS); the job keeps it as typed. "
+        "The job runs in tmux session rj-ID on HOST, so it survives this machine sleeping. Its output goes to a log "
+        "on the host ('rj -b log ID'). The command words are joined with spaces and run by bash on the host exactly "
+        "as typed; quote it as one argument when it has shell syntax of its own. Everything after HOST (or after --) "
+        "belongs to the command, options included. On a SLURM cluster's login node (scheduler = slurm in its "
+        "[host] section) the job is submitted with sbatch instead and SLURM schedules it; the options become SLURM's "
+        "own (man rj: SLURM CLUSTERS) and those without a SLURM meaning are refused.",
+    .declare = declare,
+    .run = run,
+    .verbatim_after = 1,
+};
 
 }  // namespace cli

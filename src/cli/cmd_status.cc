@@ -82,8 +82,8 @@ int run(Context& ctx, const po::variables_map& vm) {
                     worst = std::max(worst, 3);
                     continue;
                 }
-                ctx.out << id << "\t" << job_status_text(*job) << (!job->terminal() && unsynced.count(job->host) ? " ?" : "")
-                        << "\n";
+                ctx.out << id << "\t" << engine::status_words(*job)
+                        << (!job->terminal() && unsynced.count(job->host) ? " ?" : "") << "\n";
                 worst = std::max(worst, code_for(*job));
             }
             return worst;
@@ -98,13 +98,17 @@ int run(Context& ctx, const po::variables_map& vm) {
 }  // namespace
 
 extern const Command kStatusCommand = {
-    "status", "ID...", "print job states; exit 0 succeeded, 1 failed, 2 running, 3 not found",
-    "Checks the hosts of jobs that have not ended (one exchange per host, all at once, for about two seconds: a "
-    "host that does not answer in time has its jobs printed from history, marked ?; --sync waits for it, "
-    "--no-sync asks no host), then prints one line per job. With "
-    "several ids the exit status is the worst of them: 3 if any is unknown, else 2 if any is still running, else "
-    "1 if any failed, else 0. With --wait it polls until every job has ended (or --wait-timeout passes, exit 2); "
-    "it then exits 0 only if all succeeded. Unreachable hosts are retried while waiting.",
-    declare, run};
+    .name = "status",
+    .args = "ID...",
+    .summary = "print job states; exit 0 succeeded, 1 failed, 2 running, 3 not found",
+    .details = "Checks the hosts of jobs that have not ended (one exchange per host, all at once, for about two seconds: a "
+        "host that does not answer in time has its jobs printed from history, marked ?; --sync waits for it, "
+        "--no-sync asks no host), then prints one line per job. With "
+        "several ids the exit status is the worst of them: 3 if any is unknown, else 2 if any is still running, else "
+        "1 if any failed, else 0. With --wait it polls until every job has ended (or --wait-timeout passes, exit 2); "
+        "it then exits 0 only if all succeeded. Unreachable hosts are retried while waiting.",
+    .declare = declare,
+    .run = run,
+};
 
 }  // namespace cli

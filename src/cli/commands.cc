@@ -1,4 +1,6 @@
-// The table of batch commands: one entry per cmd_*.cc file.
+// The table of batch commands, in the order `rj -b help` lists them. Each
+// entry is defined beside its run function in a cmd_*.cc file, some files
+// holding several (cmd_hosts_ops.cc: sync, prune, cleanup, host).
 #include "config.h"
 
 #include "cli/command.h"

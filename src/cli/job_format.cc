@@ -35,15 +35,6 @@ std::string job_time_cell(const store::Job& job, int64_t now) {
 
 std::string job_what_cell(const store::Job& job) { return job.description.empty() ? job.command : job.description; }
 
-std::string job_status_text(const store::Job& job) {
-    std::string s = to_string(job.status);
-    if (job.status == store::status::failed) {
-        if (job.exit_signal) s += " (signal " + std::to_string(*job.exit_signal) + ")";
-        else if (job.exit_code) s += " (exit " + std::to_string(*job.exit_code) + ")";
-    }
-    return s;
-}
-
 std::string job_percent_cell(const store::Job& job) {
     if (!job.live.fraction) return "-";
     char buf[16];

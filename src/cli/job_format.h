@@ -14,8 +14,6 @@ namespace cli {
 std::string job_time_cell(const store::Job& job, int64_t now);
 // The description when there is one, else the command.
 std::string job_what_cell(const store::Job& job);
-// "completed", "failed (exit 3)", "failed (signal 9)", ...
-std::string job_status_text(const store::Job& job);
 // The fraction done by its progress pattern as of the last sync ("37%"), "-" when unknown.
 std::string job_percent_cell(const store::Job& job);
 // One JSON object per job, keys in a fixed order.

@@ -2,13 +2,9 @@
 
 #include "engine/engine.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <set>
-#include <termios.h>
 
 #include "notify/sender.h"
 #include "ssh/destination.h"
@@ -21,29 +17,6 @@
 namespace engine {
 
 namespace {
-
-// Passphrase prompt on the controlling terminal (batch mode with a tty).
-std::optional<std::string> ask_passphrase_on_tty(const std::string& key_path) {
-    FILE* tty = std::fopen("/dev/tty", "r+");
-    if (!tty) return std::nullopt;
-    std::fprintf(tty, "Enter passphrase for key '%s': ", key_path.c_str());
-    std::fflush(tty);
-    termios old{}, noecho{};
-    int fd = fileno(tty);
-    tcgetattr(fd, &old);
-    noecho = old;
-    noecho.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(fd, TCSANOW, &noecho);
-    char buf[1024];
-    bool got = std::fgets(buf, sizeof buf, tty) != nullptr;
-    tcsetattr(fd, TCSANOW, &old);
-    std::fprintf(tty, "\n");
-    std::fclose(tty);
-    if (!got) return std::nullopt;
-    std::string pass(buf);
-    while (!pass.empty() && (pass.back() == '\n' || pass.back() == '\r')) pass.pop_back();
-    return pass;
-}
 
 // The name in `names` nearest to `typed` by edit distance, when near enough
 // to be a typo of it ("" otherwise).
@@ -80,7 +53,6 @@ EngineOptions default_options() {
     if (only == nullptr || *only == '\0') o.ssh_system_config_path = ssh::default_ssh_system_config_path();
     o.db_path = util::default_db_path();
     o.config_path = util::default_config_path();
-    o.interactive = isatty(0) && isatty(2);
     return o;
 }
 
@@ -95,11 +67,6 @@ Engine::Engine(event::Loop& loop, EngineOptions options) : loop_(loop), options_
     // max_sessions: exec channels at once per host, below its sshd's MaxSessions.
     so.max_channels = config_.max_sessions_for("");
     for (const auto& [name, h] : config_.hosts) so.max_channels_by_host[name] = h.max_sessions;
-    // Batch mode has no screen to keep alive: it reads the terminal at once, as ssh does.
-    if (options_.interactive)
-        so.ask_passphrase = [](const std::string& key_path, ssh::SessionOptions::PassphraseAnswer answer) {
-            answer(ask_passphrase_on_tty(key_path));
-        };
     ssh_ = std::make_unique<ssh::Connections>(loop_, ssh::SshConfig::load(options_.ssh_config_path, options_.ssh_system_config_path), std::move(so));
 }
 
@@ -196,11 +163,9 @@ bool Engine::ssh_reaches(const std::string& typed) {
     return ssh::name_resolves(hc.hostname);
 }
 
-namespace {
-
-FailureKind failure_kind(const ssh::ExecResult& r) {
-    if (ssh::is_unreachable(r.kind) || r.outcome == ssh::ExecResult::Outcome::TimedOut) return FailureKind::Unreachable;
-    switch (r.kind) {
+FailureKind failure_kind(ssh::ErrorKind kind, bool timed_out) {
+    if (ssh::is_unreachable(kind) || timed_out) return FailureKind::Unreachable;
+    switch (kind) {
     case ssh::ErrorKind::HostKeyUnknown:
     case ssh::ErrorKind::HostKeyChanged:
     case ssh::ErrorKind::Auth: return FailureKind::Trust;
@@ -208,6 +173,8 @@ FailureKind failure_kind(const ssh::ExecResult& r) {
     default: return FailureKind::Remote;
     }
 }
+
+namespace {
 
 // Scripts over the engine's SSH connections, the replies classified.
 class SshTransport : public RemoteTransport {
@@ -232,7 +199,7 @@ public:
             } else {
                 // A connect-phase failure sent nothing; a timeout or a drop mid-exec may have run it.
                 reply.maybe_ran = r.outcome == ssh::ExecResult::Outcome::TimedOut || r.kind == ssh::ErrorKind::Disconnected;
-                reply.fail(failure_kind(r), r.error, r.hint);
+                reply.fail(failure_kind(r.kind, r.outcome == ssh::ExecResult::Outcome::TimedOut), r.error, r.hint);
             }
             done(std::move(reply));
         });

@@ -29,7 +29,6 @@ struct EngineOptions {
     std::string db_path;          // RJ_DB / XDG data dir
     std::string config_path;      // RJ_CONFIG / XDG config dir
     bool accept_new_host_keys = false;
-    bool interactive = false;  // a person is at a terminal (passphrase prompts)
     // How long a database write waits for another rj's lock (ms): the
     // interface keeps it short and lets its timers try again.
     int db_busy_timeout_ms = store::Database::busy_timeout_ms;
@@ -44,6 +43,13 @@ struct RemoteReply : Outcome {
     int exit_status = -1;
     std::string out, err;
 };
+
+// The one mapping from an ssh failure to a kind: offline, refused, timed
+// out, DNS, a proxy that failed and a dropped connection are Unreachable
+// (they come back by themselves); host keys and authentication are Trust
+// and an ssh config rj refuses is Refused (the user must act); anything
+// else (a protocol error, a refused channel, a signalled script) is Remote.
+FailureKind failure_kind(ssh::ErrorKind kind, bool timed_out = false);
 
 // How the engine reaches hosts. Normally over SSH (the engine's own
 // connections); the engine's tests hand it canned host replies instead, so
@@ -64,10 +70,17 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     event::Loop& loop() { return loop_; }
-    store::Database& db();
     const store::Config& config() const { return config_; }
-    ssh::Connections& ssh() { return *ssh_; }
     const EngineOptions& options() const { return options_; }
+    // Opens (and migrates) the database now instead of at its first use, so
+    // a broken one is reported before the UI draws anything.
+    void open_database() { db(); }
+
+    // For the engine's own files only: the faces reach the database and the
+    // connections through the engine's calls, never directly
+    // (tests/layering.sh fails a face that calls these).
+    store::Database& db();
+    ssh::Connections& ssh() { return *ssh_; }
 
     // The fleet: the hosts both faces list and watch (`rj -b hosts`, the
     // Hosts pane, the new-job form). Concrete Host aliases of the ssh config

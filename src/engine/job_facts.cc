@@ -12,6 +12,15 @@
 
 namespace engine {
 
+std::string status_words(const store::Job& job) {
+    std::string s = store::to_string(job.status);
+    if (job.status == store::status::failed) {
+        if (job.exit_signal) s += " (signal " + std::to_string(*job.exit_signal) + ")";
+        else if (job.exit_code) s += " (exit " + std::to_string(*job.exit_code) + ")";
+    }
+    return s;
+}
+
 namespace {
 
 // "2026-11-03 14:02:11", local time.

@@ -15,6 +15,11 @@
 
 namespace engine {
 
+// A job's status in words, the one way both faces say it: "completed",
+// "failed (exit 3)", "failed (signal 9)". Only a failure names its exit
+// code or signal; other ends are their status alone.
+std::string status_words(const store::Job& job);
+
 struct JobFact {
     std::string label;  // "Status", "Ran for": sentence case, no colon (the face adds it)
     std::string value;

@@ -76,11 +76,11 @@ void apply_job_extras(const Engine& engine, const SubmitRequest& request, store:
 
 struct SubmitResult : Outcome {
     int64_t job_id = 0;    // an array: the array's id
-    bool started = false;  // running on the host now (or, queued, in its queue there)
-    bool in_queue = false; // waiting in a queue on the host
-    std::string runner;    // queued: the runner's state (started | running | stopped | draining)
+    bool started = false;  // running on the host now (or, in_queue, in its queue there)
+    bool in_queue = false; // status queued: waiting in a queue on the host
+    std::string runner;    // in_queue: the runner's state (started | running | stopped | draining)
     std::vector<int64_t> task_ids;  // an array: its tasks
-    bool queued = false;   // host unreachable; recorded as pending (--queue-on-fail)
+    bool pending = false;  // status pending: the host was unreachable (--queue-on-fail)
     bool gpus_taken = false;  // a placement's GPUs went to another job first: nothing ran
     // Laptop-held (pools, --require, cross-host --after): where it went, or why it waits.
     bool laptop_held = false;
@@ -111,7 +111,7 @@ struct SyncReport : Outcome {
     bool reached = false;
     int updated = 0;  // jobs whose state changed
     int started = 0;  // pending jobs started
-    std::vector<int64_t> ended;  // jobs whose end this sync recorded (the UI says so)
+    std::vector<int64_t> ended;  // jobs whose end this sync recorded (the faces say so: engine/tick.h)
     std::vector<int64_t> stalled;  // running jobs this sync found newly stalled (stall_after)
     // The host's clock minus ours when it is off by a minute or more (its
     // times were shifted by it); 0 otherwise. See engine/host_clock.h.
@@ -122,9 +122,12 @@ struct SyncReport : Outcome {
     bool slurm = false, slurm_ok = false;
     int slurm_running = 0, slurm_pending = 0;
 };
-// Hosts worth syncing: those with starting/running/pending jobs.
+// Hosts worth syncing: those with starting, running, pending or queued jobs
+// (not laptop-held ones, which have no host yet). A tick also syncs hosts
+// with deferred operations (engine::hosts_with_work).
 std::vector<std::string> hosts_to_sync(Engine& engine);
-// One exchange per host, all hosts at once; `each` per host as it finishes.
+// Step 1 of a tick (engine/tick.h; the faces call the tick, not this): one
+// exchange per host, all hosts at once; `each` per host as it finishes.
 void sync_hosts(Engine& engine, const std::vector<std::string>& hosts, std::function<void(SyncReport)> each);
 
 struct KillResult : Outcome {
@@ -305,9 +308,9 @@ store::Job get_job(Engine& engine, int64_t id);                       // throws 
 void finish_notifications(Engine& engine, event::Duration limit);
 // With `digest = on` in [notify]: one message, to every channel, for every
 // end whose message is due (claimed as end messages are, so never twice);
-// nothing without the setting. `rj -b sync` calls it after syncing; any
-// batch path that syncs may (finish_notifications then waits for it).
-void send_digest(Engine& engine);
+// nothing without the setting. The last step of a tick (engine/tick.h);
+// finish_notifications then waits for it. Returns the jobs it covered.
+std::vector<int64_t> send_digest(Engine& engine);
 // Deliveries this process has in flight.
 size_t notifications_in_flight(Engine& engine);
 

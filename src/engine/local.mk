@@ -28,6 +28,7 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/dispatch.h src/engine/dispatch.cc \
 	src/engine/laptop_submit.cc \
 	src/engine/deferred.h src/engine/deferred.cc \
+	src/engine/tick.h src/engine/tick.cc \
 	src/engine/plan.h src/engine/plan_file.cc src/engine/plan_submit.cc \
 	src/engine/acct.h src/engine/acct.cc \
 	src/engine/progress.h src/engine/progress.cc \

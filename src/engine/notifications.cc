@@ -371,10 +371,10 @@ void deliver_notifications(Engine& engine) {
     for (const auto& [array_id, tasks] : arrays) send_array(engine, array_id, tasks);
 }
 
-void send_digest(Engine& engine) {
-    if (!engine.config().notify.digest) return;
+std::vector<int64_t> send_digest(Engine& engine) {
+    if (!engine.config().notify.digest) return {};
     std::vector<store::Job> due = claim_due(engine);
-    if (due.empty()) return;
+    if (due.empty()) return {};
     std::vector<notify::DigestEntry> entries;
     store::NotifyRepo repo(engine.db());
     for (const auto& job : due) {
@@ -389,7 +389,7 @@ void send_digest(Engine& engine) {
     if (to.empty()) {
         for (int64_t id : ids) repo.finish(id, words.empty() ? "failed" : "laptop", now_epoch(),
                                            words.empty() ? "no notification channel is configured any more" : "");
-        return;
+        return ids;
     }
     struct State {
         size_t left;
@@ -406,6 +406,7 @@ void send_digest(Engine& engine) {
             record_deliveries(engine, ids, state->errors);
         });
     }
+    return ids;
 }
 
 size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(); }

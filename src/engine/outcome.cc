@@ -15,6 +15,7 @@ const char* to_string(FailureKind kind) {
     case FailureKind::Remote: return "remote";
     case FailureKind::Refused: return "refused";
     case FailureKind::Local: return "local";
+    case FailureKind::Workdir: return "workdir";
     }
     return "unknown";
 }

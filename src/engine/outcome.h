@@ -21,6 +21,7 @@ enum class FailureKind {
     Remote,       // the host answered but its script failed, or the answer was malformed
     Refused,      // rj refused the request itself (nothing was sent)
     Local,        // the local database or file system failed
+    Workdir,      // a submit: the host has no such job directory, or cannot enter it
 };
 
 const char* to_string(FailureKind kind);

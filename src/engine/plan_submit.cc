@@ -115,11 +115,11 @@ void submit_next(const std::shared_ptr<PlanRun>& run) {
         submit(run->engine, std::move(r), [finish, entry](SubmitResult s) mutable {
             entry.job_id = s.job_id;
             if (!s.placed_host.empty()) entry.host = s.placed_host;
-            if (!s.ok() && !s.queued) {
+            if (!s.ok() && !s.pending) {
                 entry.how = "not submitted";
                 entry.error = s.error;
                 entry.job_id = 0;
-            } else if (s.queued) {
+            } else if (s.pending) {
                 entry.how = "pending";
                 entry.error = "host unreachable: " + s.error;
             } else if (s.laptop_held && s.placed_host.empty()) {

@@ -27,21 +27,4 @@ HostStatus host_status(Engine& engine, const std::string& host) {
     return {st.last_seen.value_or(0), st.offline_since.value_or(0), st.last_error};
 }
 
-HostProblem host_problem(Engine& engine, const std::string& host) {
-    ssh::ErrorKind kind = ssh::ErrorKind::Protocol;
-    try {
-        kind = engine.ssh().session(host).error_kind();
-    } catch (const util::Error&) {
-    }
-    switch (kind) {
-    case ssh::ErrorKind::None: return HostProblem::None;
-    case ssh::ErrorKind::HostKeyChanged:
-    case ssh::ErrorKind::HostKeyUnknown:
-    case ssh::ErrorKind::Auth:
-    case ssh::ErrorKind::Proxy:
-    case ssh::ErrorKind::Config: return HostProblem::NeedsUser;
-    default: return HostProblem::Away;
-    }
-}
-
 }  // namespace engine

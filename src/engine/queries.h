@@ -31,10 +31,4 @@ struct HostStatus {
 };
 HostStatus host_status(Engine& engine, const std::string& host);
 
-// Why the last attempt to reach a host failed, as the faces show it: a host
-// that is away (it comes back by itself) or a problem the user must fix
-// (host key, credentials, proxy, configuration).
-enum class HostProblem { None, Away, NeedsUser };
-HostProblem host_problem(Engine& engine, const std::string& host);
-
 }  // namespace engine

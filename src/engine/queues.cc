@@ -255,7 +255,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
                 } else if (reply.unreachable() && queue_on_fail) {
                     repo.transition(id, {store::status::starting}, store::status::pending);
                     repo.set_error(id, res.error);
-                    res.queued = true;
+                    res.pending = true;
                 } else {
                     repo.remove(id);
                 }

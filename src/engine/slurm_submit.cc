@@ -217,7 +217,7 @@ void submit_to_slurm(Engine& engine, SubmitRequest r, std::function<void(SubmitR
             } else if (reply.unreachable() && queue_on_fail) {
                 repo.transition(rows.front(), {store::status::starting}, store::status::pending);
                 repo.set_error(rows.front(), res.error);
-                res.queued = true;
+                res.pending = true;
             } else {
                 // SLURM (or the host) refused it: no half-recorded job.
                 store::Transaction tx(engine.db());

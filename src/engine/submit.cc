@@ -166,7 +166,25 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                       });
 }
 
+namespace {
+
+// The host's submit scripts refuse a job directory they cannot use with
+// "no such directory: D" or "cannot enter directory: D" (remote/sh/submit.sh,
+// enqueue.sh, slurm_submit.sh): that failure gets its own kind, so a face
+// can say how to choose another directory without reading the message.
+std::function<void(SubmitResult)> classify_workdir(std::function<void(SubmitResult)> done) {
+    return [done = std::move(done)](SubmitResult r) {
+        if (r.kind == FailureKind::Remote && (r.error.find("no such directory: ") != std::string::npos ||
+                                              r.error.find("cannot enter directory: ") != std::string::npos))
+            r.kind = FailureKind::Workdir;
+        done(std::move(r));
+    };
+}
+
+}  // namespace
+
 void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResult)> done) {
+    done = classify_workdir(std::move(done));
     if (!request.host.empty() && request.host[0] == '@') {
         if (!request.pool.empty() && request.pool != request.host.substr(1))
             throw util::UsageError::in("pool", "two pools given: " + request.pool + " and " + request.host);
@@ -194,7 +212,7 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
                 // Recorded as pending: the next sync that reaches the host starts it.
                 repo.transition(r.job_id, {store::status::starting}, store::status::pending);
                 repo.set_error(r.job_id, r.error);
-                r.queued = true;
+                r.pending = true;
             } else {
                 // Nothing ran: leave no trace of a job that never existed.
                 repo.remove(r.job_id);

@@ -88,13 +88,12 @@ int run_ui(const std::vector<std::string>& args) {
         }
         if (!a.config.empty()) eo.config_path = a.config;
         eo.accept_new_host_keys = a.accept_new_host_keys;
-        eo.interactive = false;  // passphrases are asked in the UI, not on the raw tty
         // Another rj writing (cron's sync, a batch run) must not freeze the
         // screen: a write waits at most this long, then the UI tries again.
         eo.db_busy_timeout_ms = kUiDbBusyTimeoutMs;
         event::Loop loop;
         engine::Engine engine(loop, eo);
-        engine.db();  // open (and migrate) now: a broken database is reported before the screen starts
+        engine.open_database();  // now: a broken database is reported before the screen starts
         UiOptions uo;
         uo.mouse = a.mouse || engine.config().mouse;
         uo.color = engine.config().color;

@@ -2,12 +2,12 @@
 
 #include "tui/host_controller.h"
 
-#include "engine/deferred.h"
-#include "engine/dispatch.h"
+#include "engine/tick.h"
 
 #include <algorithm>
 #include <ctime>
 
+#include "engine/job_facts.h"
 #include "engine/queries.h"
 #include "util/error.h"
 
@@ -86,13 +86,14 @@ void HostController::on_clock() {
         views_.mark(View::Detail);
 }
 
-void HostController::host_failed(HostView& h, const std::string& error, const std::string& hint) {
-    std::string why = error.empty() ? "unreachable" : error;
-    // Trust and credential problems are not "offline": the user must act.
-    bool config_problem = engine::host_problem(engine_, h.name) == engine::HostProblem::NeedsUser;
+void HostController::host_failed(HostView& h, const engine::Outcome& failure) {
+    std::string why = failure.error.empty() ? "unreachable" : failure.error;
+    // Trust and credential problems, and an ssh config rj refuses, are not
+    // "offline": the user must act.
+    bool config_problem = failure.kind == engine::FailureKind::Trust || failure.kind == engine::FailureKind::Refused;
     if (config_problem) {
         h.state = HostView::State::Error;
-        h.error = why + (hint.empty() ? "" : " — " + hint);
+        h.error = why + (failure.hint.empty() ? "" : " — " + failure.hint);
     } else {
         h.went_offline(why, model_.now);
     }
@@ -123,7 +124,7 @@ void HostController::poll_meters() {
                     hv->probes = engine::probe_history(engine_, name, 60);
                     views_.mark(View::Detail);
                 }
-                else host_failed(*hv, info.error, info.hint);
+                else host_failed(*hv, info);
                 views_.mark(View::Header);
                 if (hv->state != before) views_.mark(View::Hosts);
             });
@@ -184,114 +185,129 @@ void HostController::sync(bool manual) {
         return;
     }
     sync_quiet_ = false;
-    std::vector<std::string> hosts = engine::hosts_to_sync(engine_);
-    for (const auto& h : engine::hosts_with_deferred(engine_))
-        if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
-    for (const auto& h : hosts) ensure_host(h);
-    if (hosts.empty()) {
+    // One engine tick (engine/tick.h): this only shows its progress and report.
+    engine::TickRequest request;
+    request.hosts = engine::hosts_with_work(engine_);
+    for (const auto& h : request.hosts) ensure_host(h);
+    // One dispatch round at a time: a tick that starts while the last one's
+    // round still runs leaves placement to it.
+    request.dispatch = !dispatch_in_flight_;
+    dispatch_in_flight_ = dispatch_in_flight_ || request.dispatch;
+    bool dispatching = request.dispatch;
+    if (request.hosts.empty()) {
         // Another rj (cron, a shell) may have changed the database.
         reload_jobs();
-        dispatch_round();
         if (manual) message("nothing to sync: no active jobs; meters refreshed");
-        return;
+    } else {
+        sync_in_flight_ = true;
+        sync_left_ = sync_total_ = static_cast<int>(request.hosts.size());
+        sync_errors_.clear();
+        sync_updated_ = 0;
+        sync_ended_.clear();
+        // A background sync that is quick shows nothing; one that takes a while
+        // (a host timing out) shows its progress.
+        int generation = ++sync_generation_;
+        auto show_progress = [this, generation] {
+            if (sync_in_flight_ && generation == sync_generation_) set_progress(sync_progress());
+        };
+        if (manual) show_progress();
+        else loop_.after(std::chrono::seconds(1), [alive = alive_, show_progress] {
+            if (*alive) show_progress();
+        });
+        request.on_host = [this, alive = alive_](const engine::SyncReport& r) {
+            if (*alive) host_synced(r);
+        };
+        request.on_deferred = [this, alive = alive_](const std::string&, const std::vector<engine::DeferredDone>& done) {
+            if (*alive) deferred_done(done);
+        };
+        request.on_synced = [this, alive = alive_, manual] {
+            if (*alive) hosts_synced(manual);
+        };
     }
-    sync_in_flight_ = true;
-    sync_left_ = sync_total_ = static_cast<int>(hosts.size());
-    sync_errors_.clear();
-    sync_updated_ = 0;
-    sync_ended_.clear();
-    // A background sync that is quick shows nothing; one that takes a while
-    // (a host timing out) shows its progress.
-    int generation = ++sync_generation_;
-    auto show_progress = [this, generation] {
-        if (sync_in_flight_ && generation == sync_generation_) set_progress(sync_progress());
-    };
-    if (manual) show_progress();
-    else loop_.after(std::chrono::seconds(1), [alive = alive_, show_progress] {
-        if (*alive) show_progress();
-    });
-    bool show = manual;
-    engine::sync_hosts(engine_, hosts, [this, alive = alive_, show](engine::SyncReport r) {
-        if (!*alive) return;
-        --sync_left_;
-        if (HostView* hv = host(r.host)) {
-            if (r.reached) {
-                if (hv->state != HostView::State::Online) {
-                    hv->state = HostView::State::Online;
-                    hv->offline_since = 0;
-                    hv->error.clear();
-                    views_.mark(View::Header);
-                    views_.mark(View::Hosts);
-                }
-                hv->last_seen = model_.now;
-            } else {
-                host_failed(*hv, r.error, r.hint);
-            }
-        }
-        // What the host said of its queues replaces what it said before; a
-        // host not reached keeps its last known queues.
-        // A cluster whose controller did not answer keeps its partitions.
-        if (r.reached && !(r.slurm && !r.slurm_ok)) set_host_queues(r.host, r.queues, false);
-        if (HostView* hv = host(r.host); hv && r.slurm && r.slurm_ok &&
-            (!hv->slurm || hv->slurm_running != r.slurm_running || hv->slurm_pending != r.slurm_pending)) {
-            hv->slurm = true;
-            hv->slurm_running = r.slurm_running;
-            hv->slurm_pending = r.slurm_pending;
-            views_.mark(View::Hosts);
-        }
-        if (r.reached) carry_out_deferred(r.host);
-        if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
-        sync_updated_ += r.updated + r.started;
-        sync_ended_.insert(sync_ended_.end(), r.ended.begin(), r.ended.end());
-        if (r.updated + r.started > 0) reload_jobs();
-        if (!model_.progress.empty() && sync_left_ > 0) set_progress(sync_progress());
-        if (sync_left_ > 0) return;
+    try {
+        engine::tick(engine_, std::move(request), [this, alive = alive_, dispatching](engine::TickReport r) {
+            if (!*alive) return;
+            if (dispatching) dispatch_in_flight_ = false;
+            if (r.dispatched) dispatch_done(r.dispatch);
+        });
+    } catch (...) {
+        // Nothing of this tick is in flight any more (a busy database, say):
+        // the next one may sync and dispatch.
         sync_in_flight_ = false;
-        set_progress("");
-        reload_jobs();
-        if (!sync_errors_.empty())
-            message("sync: " + std::to_string(sync_errors_.size()) + " host(s) unreachable — " + sync_errors_.front(),
-                    true);
-        else if (!sync_ended_.empty())
-            announce_ends();
-        else if (show || (sync_updated_ > 0 && !sync_quiet_))
-            message("synced " + std::to_string(sync_total_) + " host(s): " + std::to_string(sync_updated_) +
-                    " job(s) changed");
-        dispatch_round();
-        // This sync may have asked the hosts before the action took effect.
-        if (sync_again_) sync_after_action();
-    });
+        if (dispatching) dispatch_in_flight_ = false;
+        throw;
+    }
 }
 
-void HostController::carry_out_deferred(const std::string& host) {
-    if (engine::deferred_for_host_count(engine_, host) == 0) return;
-    engine::carry_out_deferred(engine_, host, [this, alive = alive_](std::vector<engine::DeferredDone> done) {
-        if (!*alive) return;
-        std::string text;
-        for (const auto& d : done) {
-            if (d.still_waiting) continue;
-            text += (text.empty() ? "" : " · ") + std::string("job ") + std::to_string(d.op.job_id) + ": deferred " +
-                    d.op.op + (d.ok ? " done" : " failed: " + d.message);
+void HostController::host_synced(const engine::SyncReport& r) {
+    --sync_left_;
+    if (HostView* hv = host(r.host)) {
+        if (r.reached) {
+            if (hv->state != HostView::State::Online) {
+                hv->state = HostView::State::Online;
+                hv->offline_since = 0;
+                hv->error.clear();
+                views_.mark(View::Header);
+                views_.mark(View::Hosts);
+            }
+            hv->last_seen = model_.now;
+        } else {
+            host_failed(*hv, r);
         }
-        if (!text.empty()) message(text);
-        reload_jobs();
-    });
+    }
+    // What the host said of its queues replaces what it said before; a
+    // host not reached keeps its last known queues.
+    // A cluster whose controller did not answer keeps its partitions.
+    if (r.reached && !(r.slurm && !r.slurm_ok)) set_host_queues(r.host, r.queues, false);
+    if (HostView* hv = host(r.host); hv && r.slurm && r.slurm_ok &&
+        (!hv->slurm || hv->slurm_running != r.slurm_running || hv->slurm_pending != r.slurm_pending)) {
+        hv->slurm = true;
+        hv->slurm_running = r.slurm_running;
+        hv->slurm_pending = r.slurm_pending;
+        views_.mark(View::Hosts);
+    }
+    if (!r.reached) sync_errors_.push_back(r.host + ": " + (r.error.empty() ? "unreachable" : r.error));
+    sync_updated_ += r.updated + r.started;
+    sync_ended_.insert(sync_ended_.end(), r.ended.begin(), r.ended.end());
+    if (r.updated + r.started > 0) reload_jobs();
+    if (!model_.progress.empty() && sync_left_ > 0) set_progress(sync_progress());
 }
 
-void HostController::dispatch_round() {
-    if (dispatch_in_flight_) return;
-    dispatch_in_flight_ = true;
-    engine::dispatch(engine_, [this, alive = alive_](engine::DispatchReport r) {
-        if (!*alive) return;
-        dispatch_in_flight_ = false;
-        if (r.changes.empty()) return;
-        reload_jobs();
-        std::string text;
-        for (size_t i = 0; i < r.changes.size() && i < 2; ++i)
-            text += (i ? " · " : "") + std::string("job ") + std::to_string(r.changes[i].id) + " " + r.changes[i].text;
-        if (r.changes.size() > 2) text += " · +" + std::to_string(r.changes.size() - 2) + " more";
-        message(text);
-    });
+void HostController::hosts_synced(bool manual) {
+    sync_in_flight_ = false;
+    set_progress("");
+    reload_jobs();
+    if (!sync_errors_.empty())
+        message("sync: " + std::to_string(sync_errors_.size()) + " host(s) unreachable — " + sync_errors_.front(),
+                true);
+    else if (!sync_ended_.empty())
+        announce_ends();
+    else if (manual || (sync_updated_ > 0 && !sync_quiet_))
+        message("synced " + std::to_string(sync_total_) + " host(s): " + std::to_string(sync_updated_) +
+                " job(s) changed");
+    // This sync may have asked the hosts before the action took effect.
+    if (sync_again_) sync_after_action();
+}
+
+void HostController::deferred_done(const std::vector<engine::DeferredDone>& done) {
+    std::string text;
+    for (const auto& d : done) {
+        if (d.still_waiting) continue;
+        text += (text.empty() ? "" : " · ") + std::string("job ") + std::to_string(d.op.job_id) + ": deferred " +
+                d.op.op + (d.ok ? " done" : " failed: " + d.message);
+    }
+    if (!text.empty()) message(text);
+    reload_jobs();
+}
+
+void HostController::dispatch_done(const engine::DispatchReport& r) {
+    if (r.changes.empty()) return;
+    reload_jobs();
+    std::string text;
+    for (size_t i = 0; i < r.changes.size() && i < 2; ++i)
+        text += (i ? " · " : "") + std::string("job ") + std::to_string(r.changes[i].id) + " " + r.changes[i].text;
+    if (r.changes.size() > 2) text += " · +" + std::to_string(r.changes.size() - 2) + " more";
+    message(text);
 }
 
 // "job 12 completed · job 13 failed (exit 3)" in the status line, and the
@@ -309,10 +325,7 @@ void HostController::announce_ends() {
         }
         failed = failed || j.status != store::status::completed;
         if (++shown > 3) continue;
-        std::string what = to_string(j.status);
-        if (j.exit_signal) what += " (signal " + std::to_string(*j.exit_signal) + ")";
-        else if (j.status == store::status::failed && j.exit_code) what += " (exit " + std::to_string(*j.exit_code) + ")";
-        text += (text.empty() ? "" : " \u00b7 ") + std::string("job ") + std::to_string(id) + " " + what;
+        text += (text.empty() ? "" : " \u00b7 ") + std::string("job ") + std::to_string(id) + " " + engine::status_words(j);
     }
     if (shown == 0) return;
     if (shown > 3) text += " and " + std::to_string(shown - 3) + " more";
@@ -332,6 +345,10 @@ void HostController::sync_after_action() {
 }
 
 void HostController::callback_failed(const std::string& error, const std::string& hint) {
+    // A tick whose callback failed never finishes: its dispatch round is not
+    // coming, so the next tick runs one. (Two rounds at once would be safe
+    // anyway: the second finds the dispatch lock held and leaves placement.)
+    dispatch_in_flight_ = false;
     if (engine::is_database_busy(error)) {
         // Another rj held the database: nothing was written (each host's
         // answer is applied in one transaction), so ask again shortly.

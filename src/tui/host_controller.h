@@ -13,6 +13,7 @@
 
 #include "engine/engine.h"
 #include "engine/jobs.h"
+#include "engine/tick.h"
 #include "event/loop.h"
 #include "tui/model.h"
 #include "tui/views.h"
@@ -47,6 +48,8 @@ public:
     void poll_meters();
 
     // --- sync
+    // One engine tick (engine/tick.h: sync, deferred operations, dispatch,
+    // digest), its progress and report shown as they come.
     // `manual`: the user asked, so offline hosts are tried again now and the result is always reported.
     void sync(bool manual);
     // A sync after an action, so the panes show its effect; it leaves the
@@ -54,11 +57,6 @@ public:
     void sync_after_action();
     // The jobs the last sync saw end, in the status line (and the bell).
     void announce_ends();
-    // One dispatch round (engine/dispatch.h) after each sync: the interface
-    // is one of the places the laptop decides (pools, cross-host --after).
-    void dispatch_round();
-    // Kill/hold/release kept while `host` was unreachable, now that a sync reached it.
-    void carry_out_deferred(const std::string& host);
     // A remote operation's callback failed (engine::Engine::on_callback_error).
     void callback_failed(const std::string& error, const std::string& hint);
 
@@ -81,8 +79,16 @@ private:
     void update_queue_counts();
     void poll_usage();
     void on_clock();
-    void host_failed(HostView& h, const std::string& error, const std::string& hint);
+    void host_failed(HostView& h, const engine::Outcome& failure);
     std::string sync_progress() const;  // "syncing: 1/3 host(s)…"
+    // The tick's steps as they land: one host's answer; all hosts answered;
+    // kill/hold/release kept while a host was unreachable, carried out now
+    // that a sync reached it; the dispatch round (the interface is one of
+    // the places the laptop decides: pools, cross-host --after).
+    void host_synced(const engine::SyncReport& r);
+    void hosts_synced(bool manual);
+    void deferred_done(const std::vector<engine::DeferredDone>& done);
+    void dispatch_done(const engine::DispatchReport& r);
 
     engine::Engine& engine_;
     event::Loop& loop_;

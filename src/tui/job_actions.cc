@@ -182,11 +182,11 @@ void JobActions::submit(engine::SubmitRequest request) {
     std::string queue = request.queue.enabled ? request.queue.name : "";
     engine::submit(engine_, std::move(request), [this, alive = alive_, host, queue](engine::SubmitResult r) {
         if (!*alive) return;
-        if (!r.error.empty() && !r.queued)
+        if (!r.error.empty() && !r.pending)
             hosts_.message("job " + std::to_string(r.job_id) + " on " + host + " did not start: " + r.error +
                                (r.hint.empty() ? "" : " — " + r.hint),
                            true);
-        else if (r.queued)
+        else if (r.pending)
             hosts_.message("job " + std::to_string(r.job_id) + " queued: " + host +
                            " is unreachable; it starts when " + host + " is back");
         else if (!r.slurm_id.empty())

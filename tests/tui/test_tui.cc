@@ -6,10 +6,13 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <ctime>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "harness/test_hosts.h"
 #include "store/database.h"
@@ -446,6 +449,32 @@ TEST_CASE("the status line says when a job ends (notifications' bell = on rings 
     start_job(ui, "alpha", "sleep 2; exit 4");
     INFO(ui.last_screen());
     CHECK(ui.wait_for("job 1 failed (exit 4)", 30));
+}
+
+TEST_CASE("the UI's sync sends the [notify] digest of the ends it records (digest = on)", "[tui][notify]") {
+    TestHosts hosts({"alpha"});
+    // The digest's channel: a command here that keeps the message (its last argument).
+    std::string out = hosts.dir() + "/digest.out", note = hosts.dir() + "/note";
+    std::ofstream(note) << "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '" << out << "'\n";
+    REQUIRE(std::system(("chmod +x '" + note + "'").c_str()) == 0);
+    testing_support::write_rj_config(hosts, std::string(kFastConfig) +
+                                                "[notify]\nnotify = all\nmin_duration = 0s\ndigest = on\ncommand = " +
+                                                note + "\n");
+    TuiSession ui(hosts);
+    REQUIRE(ui.wait_for("Jobs 0"));
+    start_job(ui, "alpha", "sleep 1; exit 4");
+    INFO(ui.last_screen());
+    REQUIRE(ui.wait_for("job 1 failed (exit 4)", 30));
+    // The tick that recorded the end sends the digest (before this fix the UI never did).
+    auto read_out = [&] {
+        std::ifstream in(out);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!has(read_out(), "rj digest: 1 failed") && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    INFO(read_out());
+    CHECK(has(read_out(), "rj digest: 1 failed"));
 }
 
 TEST_CASE("the status line says when rj gave up delivering a job's end message", "[tui][notify]") {

@@ -11,12 +11,16 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/engine.h"
 #include "engine/host_clock.h"
 #include "engine/job_state.h"
+#include "engine/job_facts.h"
 #include "engine/jobs.h"
+#include "engine/tick.h"
 #include "store/job_repo.h"
 #include "test_support.h"
 #include "util/error.h"
@@ -168,7 +172,7 @@ TEST_CASE("canned host: an unreachable host fails as Unreachable, or keeps the j
 
     rig.host->answer([](const std::string&, const std::string&) { return unreachable(); });
     auto kept = rig.submit(true);
-    CHECK(kept.queued);
+    CHECK(kept.pending);
     CHECK(rig.job(kept.job_id).status == store::status::pending);
 }
 
@@ -400,4 +404,85 @@ TEST_CASE("canned host: a host far behind sending times near INT64_MAX has them 
     CHECK(j.status == store::status::completed);
     CHECK(j.started_at == max);
     CHECK(j.ended_at == max);
+}
+
+TEST_CASE("canned host: one tick syncs, reports each host's ends in order, then dispatches", "[engine][canned][tick]") {
+    Rig rig;
+    int64_t id = rig.running_job();
+    rig.host->answer([&](const std::string&, const std::string&) { return says(sync_reply(exit_lines(id, "exit", 3, 0))); });
+    std::vector<std::string> steps;
+    engine::TickRequest request;
+    request.hosts = engine::hosts_with_work(*rig.engine);
+    REQUIRE(request.hosts == std::vector<std::string>{"alpha"});
+    request.on_host = [&](const engine::SyncReport& r) { steps.push_back("host " + r.host); };
+    request.on_synced = [&] { steps.push_back("synced"); };
+    std::optional<engine::TickReport> report;
+    engine::tick(*rig.engine, request, [&](engine::TickReport r) {
+        steps.push_back("done");
+        report = std::move(r);
+    });
+    rig.loop.run_until([&] { return report.has_value(); });
+    CHECK(steps == std::vector<std::string>{"host alpha", "synced", "done"});
+    REQUIRE(report->hosts.size() == 1);
+    CHECK(report->hosts[0].reached);
+    CHECK(report->unreachable() == 0);
+    REQUIRE(report->ended.size() == 1);
+    CHECK(report->ended[0].id == id);
+    CHECK(report->ended[0].host == "alpha");
+    CHECK(report->dispatched);
+    CHECK(report->deferred.empty());
+    CHECK(report->notified.empty());  // no digest configured
+    CHECK(engine::status_words(rig.job(id)) == "failed (exit 3)");
+}
+
+TEST_CASE("canned host: a tick counts an unreachable host; with no hosts it only dispatches", "[engine][canned][tick]") {
+    Rig rig;
+    rig.host->answer([](const std::string&, const std::string&) { return unreachable(); });
+    engine::TickRequest request;
+    request.hosts = {"alpha"};
+    request.dispatch = false;
+    auto report = std::make_shared<std::optional<engine::TickReport>>();
+    engine::tick(*rig.engine, request, [report](engine::TickReport r) { *report = std::move(r); });
+    rig.loop.run_until([&] { return report->has_value(); });
+    CHECK((*report)->unreachable() == 1);
+    CHECK((*report)->hosts[0].kind == FailureKind::Unreachable);
+    CHECK_FALSE((*report)->dispatched);
+
+    engine::TickRequest none;
+    report->reset();
+    engine::tick(*rig.engine, none, [report](engine::TickReport r) { *report = std::move(r); });
+    rig.loop.run_until([&] { return report->has_value(); });
+    CHECK((*report)->hosts.empty());
+    CHECK((*report)->dispatched);
+    CHECK(rig.host->scripts.size() == 1);  // only the first tick's sync reached the transport
+}
+
+TEST_CASE("canned host: a job directory the host refuses is a Workdir failure, whatever else it says",
+          "[engine][canned]") {
+    Rig rig;
+    rig.host->answer([](const std::string&, const std::string&) {
+        return says("RJ-SUBMIT error id=1 msg=no such directory: /home/me/project\n");
+    });
+    auto missing = rig.submit();
+    CHECK(missing.kind == FailureKind::Workdir);
+    rig.host->answer([](const std::string&, const std::string&) {
+        return says("RJ-SUBMIT error id=2 msg=cannot enter directory: /root (permission denied)\n");
+    });
+    CHECK(rig.submit().kind == FailureKind::Workdir);
+    rig.host->answer([](const std::string&, const std::string&) {
+        return says("RJ-SUBMIT error id=3 msg=tmux not found on host: install tmux\n");
+    });
+    CHECK(rig.submit().kind == FailureKind::Remote);
+}
+
+TEST_CASE("failure_kind: the one mapping from an ssh failure to a kind (a failed proxy is unreachable)",
+          "[engine]") {
+    using K = ssh::ErrorKind;
+    for (K k : {K::Dns, K::Refused, K::TimedOut, K::Unreachable, K::Proxy, K::Disconnected})
+        CHECK(engine::failure_kind(k) == FailureKind::Unreachable);
+    for (K k : {K::HostKeyUnknown, K::HostKeyChanged, K::Auth}) CHECK(engine::failure_kind(k) == FailureKind::Trust);
+    CHECK(engine::failure_kind(K::Config) == FailureKind::Refused);
+    CHECK(engine::failure_kind(K::Protocol) == FailureKind::Remote);
+    CHECK(engine::failure_kind(K::ChannelRefused) == FailureKind::Remote);
+    CHECK(engine::failure_kind(K::None, true) == FailureKind::Unreachable);  // a script that timed out
 }
