@@ -299,15 +299,15 @@ TEST_CASE("two rj -b at once start each waiting job once, and a second round cha
     // (the fake nvidia-smi's barrier) and stays there while the second one
     // runs from start to end; then the first goes on.
     f.on_host("alpha", "rm -rf ~/stall.taken ~/stalled ~/release; touch ~/stall-armed");
-    RjProcess first = f.rj.spawn({});
+    RjProcess stalled = f.rj.spawn({});
     {
-        INFO("the first rj never reached the GPU query on alpha\n" << first.err());
+        INFO("the first rj never reached the GPU query on alpha\n" << stalled.err());
         REQUIRE(eventually([&] { return f.on_host("alpha", "ls ~/stalled 2>/dev/null; true") != ""; }, 30s));
     }
     RjResult second = f.rj.batch({});
-    CHECK_FALSE(first.finished());  // still inside its round: the two overlapped
+    CHECK_FALSE(stalled.finished());  // still inside its round: the two overlapped
     f.on_host("alpha", "touch ~/release");
-    RjResult one = first.wait(60s);
+    RjResult one = stalled.wait(60s);
     f.rj.annotate({}, one);
     std::vector<RjResult> results{one, second};
     std::string both = results[0].out + results[1].out;
