@@ -17,8 +17,10 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #ifndef RJ_BUILDDIR
 #error "RJ_BUILDDIR must name the top build directory"
@@ -54,7 +56,41 @@ std::vector<std::string> environment_of(const std::string& env_file) {
     return env;
 }
 
+// Catch2 assertions belong to the test's own thread; reports found by a
+// helper thread (batch_all run beside a UI) wait here for the next check on
+// the test's thread.
+const std::thread::id g_test_thread = std::this_thread::get_id();
+std::mutex g_pending_mutex;
+std::vector<std::string> g_pending_reports;
+
+void fail_on_sanitizer_reports(const RjResult* r) {
+    std::vector<std::string> reports;
+    if (r && !r->sanitizer_report.empty())
+        reports.push_back("pid " + std::to_string(r->pid) + ":\n" + r->sanitizer_report + "\n--- its stderr ---\n" +
+                          clip(r->err, 8000));
+    bool on_test_thread = std::this_thread::get_id() == g_test_thread;
+    std::lock_guard<std::mutex> lock(g_pending_mutex);
+    if (!on_test_thread) {
+        g_pending_reports.insert(g_pending_reports.end(), reports.begin(), reports.end());
+        return;
+    }
+    reports.insert(reports.begin(), g_pending_reports.begin(), g_pending_reports.end());
+    g_pending_reports.clear();
+    for (const auto& report : reports) FAIL_CHECK("rj printed a sanitizer report (see tests/sanitize/README.md)\n" << report);
+}
+
 }  // namespace
+
+std::string sanitizer_report_in(const std::string& err) {
+    std::string report;
+    std::istringstream in(err);
+    for (std::string line; std::getline(in, line);) {
+        bool summary = line.find("SUMMARY: ") != std::string::npos && line.find("Sanitizer") != std::string::npos;
+        bool error = line.find("ERROR: ") != std::string::npos && line.find("Sanitizer") != std::string::npos;
+        if (summary || error || line.find(": runtime error: ") != std::string::npos) report += line + "\n";
+    }
+    return report;
+}
 
 std::string RjResult::describe() const {
     std::ostringstream s;
@@ -160,6 +196,8 @@ RjResult RjProcess::wait(Millis timeout) {
     }
     result_.status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
     result_.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    result_.sanitizer_report = sanitizer_report_in(result_.err);
+    fail_on_sanitizer_reports(&result_);
     return result_;
 }
 

@@ -32,6 +32,9 @@ struct RjResult {
     std::string host_logs;   // the hosts' sshd log tails right after it ended
     std::string trace;       // its RJ_TRACE_FILE lines (connection states, exec stages)
     int pid = 0;
+    // The sanitizer report lines in `err` (UBSan's "runtime error:", ASan's and
+    // LSan's "ERROR: ...Sanitizer", any "SUMMARY: ...Sanitizer"), or "".
+    std::string sanitizer_report;
     // The command, "status=N", stdout, stderr and the sshd log tails, for INFO().
     std::string describe() const;
 };
@@ -172,6 +175,12 @@ public:
     const TestHosts& hosts;
     Rj rj;
 };
+
+// The lines of `err` that are a sanitizer's report ("" when none). Every rj
+// process the runner reaps is checked with it: a report fails the running
+// test (FAIL_CHECK) whatever the test asserts about rj's status, so an
+// -fsanitize build (tests/sanitize/run-sanitized) cannot pass over one.
+std::string sanitizer_report_in(const std::string& err);
 
 bool starts_with(std::string_view s, std::string_view prefix);
 bool contains(std::string_view haystack, std::string_view needle);

@@ -17,7 +17,8 @@ namespace {
 std::string id_s(int64_t id) { return std::to_string(id); }
 }  // namespace
 
-TEST_CASE("acct: a busy loop's CPU time is within 20% of its wall time; acct sums what show records", "[acct][jobs]") {
+TEST_CASE("acct: the CPU time rj records for a busy loop is the loop's own count (within 10%); acct sums what show records",
+          "[acct][jobs]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
     // Busy for 4-5 s by the shell's own clock; the job prints its wall time
@@ -54,16 +55,15 @@ TEST_CASE("acct: a busy loop's CPU time is within 20% of its wall time; acct sum
     // What rj records is the job's CPU time (the shell's count plus a few
     // forks of date)...
     CHECK(std::fabs(cpu - self) <= 0.1 * self + 0.05);
-    // ...and a busy loop that had a core to itself used about its wall time.
-    // On a machine shared with other busy work the loop gets less than a core
-    // (seen: 2.96 s of CPU in 4.5 s on two cores running three builds); then
-    // only the first check can hold, and the share is reported.
+    // An extra, not what the name promises: a busy loop that had a core to
+    // itself used about its wall time. On a machine shared with other busy
+    // work the loop gets less than a core (seen: 2.96 s of CPU in 4.5 s on two
+    // cores running three builds), so this can only be checked when it did.
     if (self >= 0.8 * wall) {
         CHECK(std::fabs(cpu - wall) <= 0.2 * wall);
     } else {
         WARN("the busy loop got only " << static_cast<int>(100 * self / wall)
-                                       << "% of a core (a loaded machine): CPU vs wall not comparable here");
-        CHECK(std::fabs(cpu - self) <= 0.1 * self + 0.05);
+                                       << "% of a core (a loaded machine): CPU vs wall not compared");
     }
     // The sampler saw the job's memory.
     REQUIRE_FALSE(j["peak_rss_kib"].is_null());

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "harness/test_hosts.h"
+#include "integration/rj_runner.h"
 
 using testing_support::run_shell;
 using testing_support::TestHosts;
@@ -32,6 +33,9 @@ int rj(const TestHosts& hosts, const std::string& args, std::string* out, const 
                            out);
     UNSCOPED_INFO("rj " << args << "\nstatus=" << status << "\n--- output ---\n"
                         << *out << "\n" << hosts.sshd_log_tails());
+    // As for every rj the runner reaps (tests/sanitize/README.md).
+    if (std::string report = testing_support::sanitizer_report_in(*out); !report.empty())
+        FAIL_CHECK("rj printed a sanitizer report (see tests/sanitize/README.md)\n" << report);
     return status;
 }
 

@@ -152,6 +152,7 @@ TEST_CASE("text from a host reaches the terminal without control sequences; logs
                           shell_quote(shell_quote(Rj::binary()) + " -b " + args) + " /dev/null";
         int status = run_shell(hosts.with_env(cmd), &out);
         UNSCOPED_INFO("on a pty: rj -b " << args << " -> status " << status << "\n" << out);
+        CHECK(sanitizer_report_in(out).empty());
         std::string no_cr;
         for (char c : out)
             if (c != '\r') no_cr += c;  // the tty's newline translation
@@ -167,6 +168,10 @@ TEST_CASE("sixteen rj processes at once against one host all succeed: sshd's Max
     JobsFixture f(hosts);
     int64_t id = f.run({"alpha", "echo hello"});
     REQUIRE(f.await_end(id)["status"].str() == "completed");
+    // sshd refuses a connection while 6 others are still unauthenticated
+    // (its default, 10:30:100, drops only some, and only under load): 16 at
+    // once must meet drops, or this case tests nothing.
+    hosts.sshd_option("alpha", "MaxStartups 6");
     // A fresh database has no cached log to fall back on: each one must reach the host.
     std::vector<std::vector<std::string>> logs(16, {"log", std::to_string(id)});
     std::string log = hosts.sshd_log("alpha");
@@ -176,14 +181,18 @@ TEST_CASE("sixteen rj processes at once against one host all succeed: sshd's Max
         return std::atoi(out.c_str());
     };
     int before = drops();
-    auto results = f.rj.batch_all(logs, 16);
-    INFO("sshd dropped " << drops() - before << " connection(s) past MaxStartups");
-    for (const auto& r : results) {
-        INFO(r.describe());
-        CHECK(r.status == 0);
-        CHECK(r.out == "hello\n");
-        CHECK(r.err.empty());  // not the cached tail of an "offline" host
+    // Repeat until sshd dropped something (one round nearly always does).
+    for (int round = 0; round < 3 && drops() == before; ++round) {
+        auto results = f.rj.batch_all(logs, 16);
+        for (const auto& r : results) {
+            INFO(r.describe());
+            CHECK(r.status == 0);
+            CHECK(r.out == "hello\n");
+            CHECK(r.err.empty());  // not the cached tail of an "offline" host
+        }
     }
+    INFO("sshd dropped " << drops() - before << " connection(s) past MaxStartups");
+    REQUIRE(drops() > before);
 }
 
 TEST_CASE("run from a directory the host does not have fails with a hint to use -C", "[integrity]") {

@@ -37,6 +37,12 @@ Snapshot snapshot(JobsFixture& f) {
     return {l.out, f.sessions("alpha"), f.job_dirs("alpha")};
 }
 
+// `rj -b help CMD` lists 78 long flags over 15 commands (at 58f2176): the
+// man-page flag test must have compared at least this many, or its parser
+// read nothing (lower these when flags are removed on purpose).
+constexpr size_t kMinFlags = 75;
+constexpr size_t kMinCommandsWithFlags = 15;
+
 // The man page's BATCH MODE section with roff escapes for '-' and fonts undone.
 std::string man_batch_section() {
     std::ifstream in(RJ_SRCDIR "/man/rj.1");
@@ -319,6 +325,10 @@ TEST_CASE("every flag of every batch command appears in the BATCH MODE section o
     std::string man = man_batch_section();
     REQUIRE_FALSE(man.empty());
     std::regex long_flag(R"((--[a-z][a-z0-9-]*))");
+    // How many flags were compared, and of how many commands: a help format
+    // this parser no longer reads would otherwise compare nothing and pass.
+    size_t flags_checked = 0;
+    std::set<std::string> commands_with_flags;
     for (const auto& name : registered_commands(rj)) {
         RjResult help = rj.batch({"help", name});
         REQUIRE(help.status == 0);
@@ -331,7 +341,12 @@ TEST_CASE("every flag of every batch command appears in the BATCH MODE section o
             for (std::sregex_iterator it(flags.begin(), flags.end(), long_flag), end; it != end; ++it) {
                 INFO("rj -b " << name << " " << it->str());
                 CHECK(contains(man, it->str()));
+                ++flags_checked;
+                commands_with_flags.insert(name);
             }
         }
     }
+    INFO(flags_checked << " flags of " << commands_with_flags.size() << " commands compared");
+    CHECK(commands_with_flags.size() >= kMinCommandsWithFlags);
+    CHECK(flags_checked >= kMinFlags);
 }

@@ -206,6 +206,15 @@ TEST_CASE("a client SIGKILLed between recording and starting a job leaves exactl
         cases.push_back({cmd, delays_ms[i], !finished && r.status == 128 + SIGKILL});
     }
 
+    // The fault landed: the clients killed as soon as their row existed (the
+    // first three) cannot have finished yet, since the submit still had to
+    // connect and start the job. A run where none was killed mid-run tested
+    // nothing, so it fails.
+    int killed_mid_run = 0;
+    for (const auto& c : cases) killed_mid_run += c.killed_while_running;
+    INFO(killed_mid_run << " of " << cases.size() << " clients were killed mid-run");
+    REQUIRE(killed_mid_run >= 3);
+
     // What a killed client left running on the host finishes or dies with
     // its connection; give it a moment so the host's side is settled.
     std::this_thread::sleep_for(1s);

@@ -7,7 +7,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "integration/rj_runner.h"
 
@@ -18,36 +21,57 @@ namespace {
 
 std::string id_s(int64_t id) { return std::to_string(id); }
 
-// What `--json` must show for `s`: the documented "bytes that are not valid
-// UTF-8 appear as U+FFFD", one per byte, with valid meaning RFC 3629 (no
-// overlong forms, no surrogates, nothing above U+10FFFF).
-std::string json_visible(const std::string& s) {
-    std::string out;
-    auto b = [&](size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
-    auto cont = [&](size_t i) { return (b(i) & 0xC0) == 0x80; };
-    for (size_t i = 0; i < s.size();) {
-        unsigned c = b(i);
-        size_t n = 0;
-        if (c < 0x80)
-            n = 1;
-        else if (c >= 0xC2 && c <= 0xDF)
-            n = cont(i + 1) ? 2 : 0;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = cont(i + 1) && cont(i + 2) && !(c == 0xE0 && b(i + 1) < 0xA0) && !(c == 0xED && b(i + 1) > 0x9F) ? 3 : 0;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = cont(i + 1) && cont(i + 2) && cont(i + 3) && !(c == 0xF0 && b(i + 1) < 0x90) &&
-                        !(c == 0xF4 && b(i + 1) > 0x8F)
-                    ? 4
-                    : 0;
-        if (n == 0) {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        } else {
-            out.append(s, i, n);
-            i += n;
-        }
+// The oracle for what `--json` must show, independent of rj's util/json.cc:
+// Python's strict UTF-8 decoder (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF) with the documented "bytes that are not valid UTF-8
+// appear as U+FFFD", one per byte, and Python's json module reading rj's
+// output. Each record is the bytes rj was given, rj's `show --json` output
+// and what to compare ("env": description and the env value; "cmd": the
+// command). Returns one line per record: "ok", or what differs.
+const char* kJsonOracle = R"PY(
+import codecs, json, sys
+codecs.register_error("rj_per_byte", lambda e: ("\ufffd" * (e.end - e.start), e.end))
+for line in open(sys.argv[1]):
+    given, shown, kind = line.rstrip("\n").split("\t")
+    want = bytes.fromhex(given).decode("utf-8", "rj_per_byte")
+    try:
+        job = json.loads(bytes.fromhex(shown).decode("utf-8"))
+    except ValueError as e:
+        print("not JSON to Python: %s" % e)
+        continue
+    got = [job["description"], job["env"][0]["value"]] if kind == "env" else [job["command"]]
+    bad = [g for g in got if g != want]
+    print("ok" if not bad else "want %r, got %r" % (want, bad[0]))
+)PY";
+
+struct OracleCase {
+    std::string given, shown, kind;
+};
+
+std::string hex(const std::string& s) {
+    static const char* digits = "0123456789abcdef";
+    std::string h;
+    for (unsigned char c : s) {
+        h += digits[c >> 4];
+        h += digits[c & 15];
     }
-    return out;
+    return h;
+}
+
+std::vector<std::string> python_json_oracle(const TestHosts& hosts, const std::vector<OracleCase>& cases) {
+    std::string script = hosts.dir() + "/json_oracle.py", input = hosts.dir() + "/json_oracle.in";
+    std::ofstream(script) << kJsonOracle;
+    {
+        std::ofstream in(input);
+        for (const auto& c : cases) in << hex(c.given) << '\t' << hex(c.shown) << '\t' << c.kind << '\n';
+    }
+    std::string out;
+    int status = run_shell("python3 " + shell_quote(script) + " " + shell_quote(input) + " 2>&1", &out);
+    INFO(out);
+    REQUIRE(status == 0);
+    auto lines = split_lines(out);
+    REQUIRE(lines.size() == cases.size());
+    return lines;
 }
 
 // Random strings of the bytes and fragments that break naive quoting.
@@ -146,6 +170,8 @@ TEST_CASE("random nasty strings round-trip byte for byte as command, env value a
     }
     auto log_results = f.rj.batch_all(logs, 4);
     auto show_results = f.rj.batch_all(shows, 8);
+    std::vector<OracleCase> oracle_cases;
+    std::vector<size_t> oracle_jobs;  // the job index of each oracle case
 
     for (size_t i = 0; i < ids.size(); ++i) {
         const std::string& s = strings[i / 2];
@@ -165,29 +191,46 @@ TEST_CASE("random nasty strings round-trip byte for byte as command, env value a
         }
         CHECK(job["status"].str() == "completed");
         if (in_env) {
-            CHECK(job["description"].str() == json_visible(s));
             REQUIRE(job["env"].items.size() == 1);
             CHECK(job["env"].items[0]["name"].str() == "X");
-            CHECK(job["env"].items[0]["value"].str() == json_visible(s));
+            oracle_cases.push_back({s, show_results[i].out, "env"});
         } else {
-            CHECK(job["command"].str() == json_visible("printf '%s' " + shell_quote(s)));
+            oracle_cases.push_back({"printf '%s' " + shell_quote(s), show_results[i].out, "cmd"});
         }
+        oracle_jobs.push_back(i);
+    }
+    // What --json shows, by Python's decoder and json module.
+    auto verdicts = python_json_oracle(hosts, oracle_cases);
+    for (size_t k = 0; k < verdicts.size(); ++k) {
+        size_t i = oracle_jobs[k];
+        INFO("job " << ids[i] << ", string " << i / 2 << ": " << printable(strings[i / 2]) << "\n"
+                    << show_results[i].describe());
+        CHECK(verdicts[k] == "ok");
     }
 }
 
-TEST_CASE("show --json turns overlong, surrogate and out-of-range UTF-8 into U+FFFD", "[jobs]") {
+TEST_CASE("show --json turns overlong, surrogate, out-of-range and cut-short UTF-8 into U+FFFD, one per byte, and keeps valid UTF-8", "[jobs]") {
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
-    // Each is invalid UTF-8 that a lead-byte-and-continuation check lets through.
-    std::vector<std::string> invalid{"overlong \xC0\xAF /", "overlong \xE0\x80\xAF /", "surrogate \xED\xA0\x80 !",
-                                     "too big \xF4\x90\x80\x80 !", "no such lead \xF5\x80\x80\x80 !"};
-    for (const auto& s : invalid) {
+    // Each is invalid UTF-8 that a lead-byte-and-continuation check lets
+    // through; what --json must show, written out by hand (one U+FFFD per
+    // byte, as documented).
+    const std::string fffd = "\xEF\xBF\xBD";
+    std::vector<std::pair<std::string, std::string>> invalid{
+        {"overlong \xC0\xAF /", "overlong " + fffd + fffd + " /"},
+        {"overlong \xE0\x80\xAF /", "overlong " + fffd + fffd + fffd + " /"},
+        {"surrogate \xED\xA0\x80 !", "surrogate " + fffd + fffd + fffd + " !"},
+        {"too big \xF4\x90\x80\x80 !", "too big " + fffd + fffd + fffd + fffd + " !"},
+        {"no such lead \xF5\x80\x80\x80 !", "no such lead " + fffd + fffd + fffd + fffd + " !"},
+        {"cut short \xE6\x97 and \xF0\x9F\x9A .", "cut short " + fffd + fffd + " and " + fffd + fffd + fffd + " ."},
+        {"valid \xE6\x97\xA5 \xF0\x9F\x9A\x80 \xC3\xA9", "valid \xE6\x97\xA5 \xF0\x9F\x9A\x80 \xC3\xA9"}};
+    for (const auto& [s, shown] : invalid) {
         int64_t id = f.run({"--description=" + s, "alpha", "true"});
         RjResult r = f.rj.batch({"show", "--json", id_s(id)});
         INFO(printable(s) << " -> " << printable(r.out));
         REQUIRE(r.status == 0);
         try {
-            CHECK(parse_json(r.out)["description"].str() == json_visible(s));
+            CHECK(parse_json(r.out)["description"].str() == shown);
         } catch (const std::exception& e) {
             FAIL_CHECK("show --json is not valid JSON: " << e.what());
         }

@@ -529,4 +529,5 @@ TEST_CASE("notify: a webhook answer that comes while another rj holds the databa
     CHECK(eventually([&] { return f.show(id)["notified_via"].str() == "laptop"; }, 30s));
     CHECK(ui.exit_status() == -1);
     CHECK(server.about(id).size() == 1);
+    CHECK(ui.quit() == 0);
 }

@@ -36,6 +36,13 @@ for a in "$@"; do
   esac
 done
 if [ -n "$apps" ]; then exit 0; fi
+# A barrier for overlap tests: once ~/stall-armed exists, the first query
+# (mkdir is atomic) says so in ~/stalled and waits for ~/release (60 s at most).
+if [ -f "$HOME/stall-armed" ] && mkdir "$HOME/stall.taken" 2>/dev/null; then
+  : > "$HOME/stalled"
+  n=0
+  while [ ! -f "$HOME/release" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+fi
 [ -f "$HOME/gpus" ] || { echo 'No devices were found'; exit 6; }
 while read -r idx mem util; do
   line= sep=
@@ -288,11 +295,26 @@ TEST_CASE("two rj -b at once start each waiting job once, and a second round cha
     set_gpus(f, "alpha", {false, false});
     set_gpus(f, "beta", {false, false});
 
-    auto results = f.rj.batch_all({{}, {}}, 2);
+    // The overlap, forced: the first rj stops inside its GPU query on alpha
+    // (the fake nvidia-smi's barrier) and stays there while the second one
+    // runs from start to end; then the first goes on.
+    f.on_host("alpha", "rm -rf ~/stall.taken ~/stalled ~/release; touch ~/stall-armed");
+    RjProcess stalled = f.rj.spawn({});
+    {
+        INFO("the first rj never reached the GPU query on alpha\n" << stalled.err());
+        REQUIRE(eventually([&] { return f.on_host("alpha", "ls ~/stalled 2>/dev/null; true") != ""; }, 30s));
+    }
+    RjResult second = f.rj.batch({});
+    CHECK_FALSE(stalled.finished());  // still inside its round: the two overlapped
+    f.on_host("alpha", "touch ~/release");
+    RjResult one = stalled.wait(60s);
+    f.rj.annotate({}, one);
+    std::vector<RjResult> results{one, second};
     std::string both = results[0].out + results[1].out;
     INFO(results[0].describe() << results[1].describe());
     CHECK(results[0].status == 0);
     CHECK(results[1].status == 0);
+    CHECK_FALSE(results[0].timed_out);
     // Every job was placed once, by one of them; GPUs are never given twice.
     std::set<std::string> seats;
     for (int64_t id : ids) {

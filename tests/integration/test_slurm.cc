@@ -385,6 +385,7 @@ TEST_CASE("the interface shows a cluster with its partitions and the user's runn
     INFO(ui.last_screen());
     CHECK(said);
     c.f.rj.batch({"kill", id_s(held), id_s(running)});
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("a login node without sbatch gets a clear message and no half-recorded job", "[slurm]") {

@@ -84,9 +84,10 @@ TEST_CASE("the UI shows the header meters, the panes and the function bar", "[tu
         auto second = line_with(s, "beta ");
         return first.rfind("alpha", 0) == 0 && has(first, "CPU[") && has(first, "MEM[") && has(second, "CPU[");
     }));
+    // q quits (F10 is TuiSession::quit's key): cleanly, with status 0.
     ui.keys("q");
     REQUIRE(ui.wait_until([&](const std::string&) { return ui.exit_status() >= 0; }));
-    CHECK(ui.exit_status() == 0);
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("a job started from the n form shows up running, then completed, with its log", "[tui]") {
@@ -119,6 +120,7 @@ TEST_CASE("a job started from the n form shows up running, then completed, with 
     CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "tui-marker-$"), "✓ completed"); }, 30));
     ui.keys("l");
     CHECK(ui.wait_for("tui-marker-42", 15));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("k kills the selected job after a confirmation", "[tui]") {
@@ -144,6 +146,7 @@ TEST_CASE("k kills the selected job after a confirmation", "[tui]") {
     while (rj_sessions() != "0" && std::chrono::steady_clock::now() < deadline) {
     }
     CHECK(rj_sessions() == "0");
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("r of a running job kills it first, then starts its copy (remote-jobs' restart)", "[tui][dropin]") {
@@ -208,6 +211,7 @@ TEST_CASE("f cycles the status filter through all, active, succeeded and failed"
     CHECK(shows({"bad-job"}, {"live-job", "good-job"}, "Jobs 1 · failed"));
     ui.keys("f");
     CHECK(shows({"bad-job", "live-job", "good-job"}, {}, "Jobs 3"));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("/ searches commands and descriptions as you type", "[tui]") {
@@ -234,6 +238,7 @@ TEST_CASE("/ searches commands and descriptions as you type", "[tui]") {
     CHECK(ui.wait_for("No jobs match"));
     ui.keys("Escape");
     CHECK(ui.wait_until([](const std::string& s) { return has(s, "Jobs 3") && has(s, "resnet"); }));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("resizing to 80x24 and to 200x60 re-lays out the screen", "[tui]") {
@@ -260,6 +265,7 @@ TEST_CASE("resizing to 80x24 and to 200x60 re-lays out the screen", "[tui]") {
             return right_edge && bottom && bar;
         }, 10));
     }
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("a blackholed host turns offline while keys are still answered", "[tui]") {
@@ -288,6 +294,7 @@ TEST_CASE("a blackholed host turns offline while keys are still answered", "[tui
         return has(line_with(s, "beta "), "offline since") && has(line_with(s, "alpha "), "CPU[");
     }, 20));
     hosts.unblackhole("beta");
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("? help lists the same keys as the man page", "[tui]") {
@@ -313,6 +320,7 @@ TEST_CASE("? help lists the same keys as the man page", "[tui]") {
     }
     ui.keys("Escape");
     CHECK(ui.wait_until([](const std::string& s) { return !has(s, "rj help"); }));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("an unknown host key is asked about in a dialog showing its fingerprint", "[tui]") {
@@ -346,6 +354,7 @@ TEST_CASE("an unknown host key is asked about in a dialog showing its fingerprin
     while (!key.empty() && key.back() == '\n') key.pop_back();
     REQUIRE(testing_support::run_shell("cat " + testing_support::shell_quote(hosts.known_hosts()), &known) == 0);
     CHECK_THAT(known, Catch::Contains(key));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("a key's passphrase is typed into a dialog while the other hosts carry on", "[tui]") {
@@ -367,6 +376,7 @@ TEST_CASE("a key's passphrase is typed into a dialog while the other hosts carry
     CHECK_FALSE(has(ui.screen(), "correct horse"));
     ui.keys("Enter");
     CHECK(ui.wait_until([](const std::string& s) { return has(line_with(s, "alpha "), "CPU["); }));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("the details of a running job show its live processes, CPU and memory", "[tui]") {
@@ -387,6 +397,7 @@ TEST_CASE("the details of a running job show its live processes, CPU and memory"
     ui.keys("y");
     // Once it is gone, the live line goes too.
     CHECK(ui.wait_until([](const std::string& s) { return has(s, "killed") && !has(s, "Using:"); }));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("queues: the pane shows the runner and slots; h holds, N starts now, T and S stop and start", "[tui]") {
@@ -439,6 +450,7 @@ TEST_CASE("queues: the pane shows the runner and slots; h holds, N starts now, T
     CHECK(ui.wait_until([](const std::string& s) { return has(s, "drains") && has(s, "◌ default"); }, 20));
     ui.keys("S");
     CHECK(ui.wait_until([](const std::string& s) { return has(s, "runner") && has(s, "▶ default"); }, 20));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("the status line says when a job ends (notifications' bell = on rings too)", "[tui][notify]") {
@@ -447,8 +459,11 @@ TEST_CASE("the status line says when a job ends (notifications' bell = on rings 
     TuiSession ui(hosts);
     REQUIRE(ui.wait_for("Jobs 0"));
     start_job(ui, "alpha", "sleep 2; exit 4");
+    CHECK_FALSE(ui.bell_rang());  // not before the job ended
     INFO(ui.last_screen());
     CHECK(ui.wait_for("job 1 failed (exit 4)", 30));
+    CHECK(ui.wait_until([&](const std::string&) { return ui.bell_rang(); }, 10));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("the UI's sync sends the [notify] digest of the ends it records (digest = on)", "[tui][notify]") {
@@ -487,6 +502,7 @@ TEST_CASE("the status line says when rj gave up delivering a job's end message",
     start_job(ui, "alpha", "exit 3");
     INFO(ui.last_screen());
     CHECK(ui.wait_for("end message not delivered", 60));
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("p submits a plan file: a broken plan is refused under the prompt, a good one shows its jobs together", "[tui][plans]") {
@@ -513,6 +529,7 @@ TEST_CASE("p submits a plan file: a broken plan is refused under the prompt, a g
     }, 30);
     INFO(ui.screen());
     CHECK(shown);
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("p with a plan that kills lists each job of its kill: with its command first; n kills and submits nothing", "[tui][plans]") {
@@ -534,4 +551,5 @@ TEST_CASE("p with a plan that kills lists each job of its kill: with its command
     CHECK(ui.wait_for("plan not submitted: nothing was killed"));
     CHECK(ui.wait_for("Jobs 1"));
     CHECK_FALSE(has(ui.screen(), "plan-new"));
+    CHECK(ui.quit() == 0);
 }

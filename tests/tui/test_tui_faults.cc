@@ -121,6 +121,7 @@ TEST_CASE("a laptop that sleeps: the UI stopped past its keepalive reconnects an
     // Nothing garbled: the panes and the function bar are all there.
     CHECK(whole(ui.screen()));
     CHECK(ui.exit_status() == -1);
+    CHECK(ui.quit() == 0);
 }
 
 TEST_CASE("20 runs and 5 syncs at once beside the UI: each job recorded and started once, no lock error, keys answered",
@@ -229,4 +230,5 @@ TEST_CASE("20 runs and 5 syncs at once beside the UI: each job recorded and star
         }
     }
     CHECK(whole(ui.screen()));
+    CHECK(ui.quit() == 0);
 }

@@ -126,6 +126,25 @@ int TuiSession::exit_status() const {
     return std::atoi(s.c_str() + p + 11);
 }
 
+bool TuiSession::bell_rang() const {
+    std::string out;
+    if (tmux("display-message -p -t " + target_ + " '#{window_bell_flag}'", &out) != 0) return false;
+    return out.rfind("1", 0) == 0;
+}
+
+int TuiSession::quit(double seconds) const {
+    if (int status = exit_status(); status >= 0) return status;
+    auto exited = [&](const std::string&) { return exit_status() >= 0; };
+    // Up to three rounds: each Escape closes one overlay (a dialog may sit
+    // behind another), then the quit key.
+    for (int round = 0; round < 3; ++round) {
+        keys("Escape");
+        keys("F10");
+        if (wait_until(exited, seconds / 3)) return exit_status();
+    }
+    return -1;
+}
+
 std::string screen_line(const std::string& screen, const std::string& needle) {
     std::istringstream in(screen);
     for (std::string l; std::getline(in, l);)

@@ -43,6 +43,15 @@ public:
     int rj_pid() const;
     // rj's exit status once it has exited, else -1.
     int exit_status() const;
+    // Whether rj rang the terminal bell since the session started (tmux's
+    // bell flag of the window, set because no client is attached).
+    bool bell_rang() const;
+    // Quits rj with its key, as a user would (Escape closes a dialog, form,
+    // search or help; then F10), and returns its exit status: 0 for a clean
+    // quit; a sanitizer's report makes it non-zero (tests/sanitize/README.md);
+    // -1 when rj did not exit within `seconds`. Every TUI test ends with
+    // CHECK(ui.quit() == 0).
+    int quit(double seconds = 20) const;
 
     // The last screen polled (for failure messages).
     const std::string& last_screen() const { return last_; }
