@@ -41,8 +41,8 @@ sed -n 's/^ *[0-9][0-9]* *\[#\([A-Za-z0-9_.-]*\)\]$/\1/p' "$WORK/tags" >"$WORK/f
 # The longest files first (measured: docs/BENCHMARKS.md, CI stages), so that
 # no long file starts last and runs alone; files not named here follow in
 # the program's order.
-LONG="test_faults_client test_faults_host test_slurm test_tui test_pools test_queues test_notify
-  test_jobs_faults test_tui_faults test_integrity test_hostile test_ssh_session"
+LONG="test_slurm test_hostile test_faults_client test_ssh_session test_faults_host test_pools
+  test_queues test_tui test_code test_notify test_integrity test_dropin"
 {
   for f in $LONG; do grep -qx "$f" "$WORK/files" && echo "$f"; done
   grep -vxF -f <(printf '%s\n' $LONG) "$WORK/files"
@@ -96,7 +96,7 @@ total=$(wc -l <"$WORK/order")
 if [ "$ran" -ne "$total" ]; then
   echo "integration.sh: only $ran of $total files ran"; status=1
 fi
-echo "integration.sh: $cases test cases in $ran files;${failed:+ failed:$failed}${failed:- none failed}"
+echo "integration.sh: $cases test cases in $ran files; failed:${failed:- none}"
 
 skips=$(grep -h '^SKIPPED: ' "$WORK"/*.log | sort -u)
 if [ -n "$skips" ]; then
