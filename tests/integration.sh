@@ -77,7 +77,7 @@ wait
 elapsed=$(( $(date +%s) - begin ))
 
 status=0 failed="" cases=0
-while read -r tag rc ms; do
+while read -r tag rc _; do
   [ "$rc" -ne 0 ] && { status=1; failed="$failed $tag"; }
 done <"$WORK/results"
 # Failing files first: .ci/run prints the head of a failing log.
