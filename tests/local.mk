@@ -51,7 +51,8 @@ EXTRA_DIST += tests/layering.sh
 TESTS += tests/portability.sh
 EXTRA_DIST += tests/portability.sh
 # The POSIX fallbacks (what macOS runs) built and tested on Linux, in a clone
-# of HEAD (tests/posix/run-fallbacks; .ci/run runs it); a Homebrew formula.
+# of HEAD (tests/posix/run-fallbacks, by hand; .ci/run's sanitized build has
+# the fallbacks too); a Homebrew formula.
 EXTRA_DIST += tests/posix/run-fallbacks contrib/homebrew/rj.rb
 # contrib/install-deps on macOS, against fakes of brew and curl.
 TESTS += tests/install-deps-macos.sh

@@ -230,12 +230,16 @@ TEST_CASE("an --after chain whose parent fails cancels the child with the reason
     TestHosts hosts({"alpha"});
     JobsFixture f(hosts);
 
-    int64_t parent = f.run({"--queue", "alpha", "sleep 1; exit 4"});
+    // The parent fails only once the test has seen the child wait for it: a
+    // fixed sleep ended before that check on a loaded machine (CI ran 3 test
+    // processes at once beside the sanitized build).
+    int64_t parent = f.run({"--queue", "alpha", std::string(kWaitForGo) + "; exit 4"});
     int64_t child = f.run({"--queue", "--after", id_s(parent), "alpha", "touch ~/child-ran"});
     int64_t grandchild = f.run({"--queue", "--after", id_s(child), "alpha", "touch ~/grandchild-ran"});
     int64_t on_fail = f.run({"--queue", "--after-fail", id_s(parent), "alpha", "echo cleanup"});
     int64_t any = f.run({"--queue", "--after-any", id_s(parent), "alpha", "echo anyway"});
     CHECK(await_pending(f, child, "waiting for job " + id_s(parent)));
+    f.on_host("alpha", "touch ~/go");
 
     CHECK(f.await_end(parent)["status"].str() == "failed");
     Json c = f.await_end(child);
