@@ -308,7 +308,5 @@ void finish_notifications(Engine& engine, event::Duration limit);
 // nothing without the setting. `rj -b sync` calls it after syncing; any
 // batch path that syncs may (finish_notifications then waits for it).
 void send_digest(Engine& engine);
-// Deliveries this process has in flight.
-size_t notifications_in_flight(Engine& engine);
 
 }  // namespace engine

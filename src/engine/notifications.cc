@@ -408,8 +408,6 @@ void send_digest(Engine& engine) {
     }
 }
 
-size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(); }
-
 void run_notify_commands(Engine& engine) {
     const auto& words = engine.config().notify.command;
     if (words.empty() || engine.config().notify.digest) return;
