@@ -18,6 +18,7 @@
 #include "engine/job_start.h"
 #include "engine/job_state.h"
 #include "engine/jobs.h"
+#include "engine/lifecycle.h"
 #include "remote/protocol.h"
 #include "store/database.h"
 #include "store/job_repo.h"
@@ -93,22 +94,23 @@ void start_claimed(const std::shared_ptr<Round>& round, int64_t id, const std::s
         store::JobRepo jobs(round->engine.db());
         if (r.started) {
             round->report.changes.push_back({id, what});
-        } else if (r.gpus_taken) {
-            // A queue runner (or another rj) gave its GPUs away after the
-            // probe: nothing ran; it is placed again in the next round.
-            jobs.return_to_laptop(id, back_host, util::visible(r.error));
-            round->report.changes.push_back({id, "placed again: " + util::visible(r.error)});
-            ++round->report.waiting;
-        } else if (reply.maybe_ran) {
-            jobs.set_error(id, r.error);
-            round->report.changes.push_back({id, what + " (not confirmed: " + r.error + "; the next sync finds out)"});
-        } else if (reply.unreachable()) {
-            // Not sent: it waits again, here, for the next round.
-            jobs.return_to_laptop(id, back_host, util::visible(r.error));
-            ++round->report.waiting;
         } else {
-            if (jobs.transition(id, {store::status::starting}, store::status::failed)) jobs.set_error(id, r.error);
-            round->report.changes.push_back({id, "failed to start: " + r.error});
+            auto after = lifecycle::after_placed_send_failure(r.gpus_taken, reply.maybe_ran, reply.unreachable());
+            bool returned = after == lifecycle::Event::SendFailedReturned;
+            lifecycle::send_failed(jobs, id, after, returned ? util::visible(r.error) : r.error, back_host);
+            if (r.gpus_taken) {
+                // A queue runner (or another rj) gave its GPUs away after the
+                // probe: nothing ran; it is placed again in the next round.
+                round->report.changes.push_back({id, "placed again: " + util::visible(r.error)});
+                ++round->report.waiting;
+            } else if (after == lifecycle::Event::SendFailedKept) {
+                round->report.changes.push_back({id, what + " (not confirmed: " + r.error + "; the next sync finds out)"});
+            } else if (returned) {
+                // Not sent: it waits again, here, for the next round.
+                ++round->report.waiting;
+            } else {
+                round->report.changes.push_back({id, "failed to start: " + r.error});
+            }
         }
         --round->pending_starts;
         round->finish_if_done();
@@ -191,7 +193,7 @@ void place_all(const std::shared_ptr<Round>& round) {
             placed.extra_env.emplace_back("TASK_ID", std::to_string(*job.array_task));
         }
         placed.prelude = engine.config().prelude_for(p.host, job.pool);
-        if (!jobs.claim_placement(placed)) continue;  // another rj took it
+        if (!lifecycle::place(jobs, placed)) continue;  // another rj took it
         if (job.array_id) {
             --array_room[*job.array_id];
             ++array_hosts[*job.array_id][p.host];
@@ -311,10 +313,9 @@ void dispatch(Engine& engine, std::function<void(DispatchReport)> done) {
     for (const store::Job& job : waiting) {
         DependencyState dep = dependency_state(engine, job);
         if (dep.kind == DependencyState::Kind::Never) {
-            if (jobs.transition(job.id, {store::status::pending}, store::status::cancelled)) {
-                jobs.set_error(job.id, dep.reason);
+            if (lifecycle::end_now(jobs, job.id, lifecycle::Event::CancelledDependency, dep.reason)) {
                 jobs.set_wait_reason(job.id, dep.reason);
-                if (job.array_id) jobs.refresh_array(*job.array_id);
+                if (job.array_id) lifecycle::follow_tasks(jobs, *job.array_id);
                 round->report.changes.push_back({job.id, "cancelled: " + dep.reason});
             }
             continue;
@@ -332,7 +333,7 @@ void dispatch(Engine& engine, std::function<void(DispatchReport)> done) {
             placed.remote_dir = job.remote_dir;
             placed.session_prefix = job.session_prefix;
             placed.prelude = job.prelude;
-            if (jobs.claim_placement(placed))
+            if (lifecycle::place(jobs, placed))
                 start_claimed(round, job.id, job.host, "started on " + job.host + " (its dependencies are met)");
             continue;
         }

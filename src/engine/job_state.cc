@@ -39,7 +39,8 @@ remote::RemoteDir new_job_dir(Engine& engine, const std::string& host) {
 
 namespace {
 
-// The one mapping from what a host reported to a job's end.
+// The one mapping from a host's end record (exit record or journal line) to
+// a job's end; which status the job then takes is engine/lifecycle.cc's.
 store::JobEnd make_end(remote::EndKind kind, int code, int sig, int64_t ended, double user, double sys,
                        const remote::MeasuredUsage& usage) {
     using remote::EndKind;
@@ -183,19 +184,6 @@ bool record_code(store::JobRepo& jobs, int64_t id, const remote::JobFacts& facts
     std::string models = facts.gpu_models.empty() ? job->gpu_models : util::visible(facts.gpu_models).substr(0, 512);
     if (c == job->code && models == job->gpu_models) return false;
     return jobs.set_code(id, c, models);
-}
-
-bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const std::string& error) {
-    if (!jobs.mark_ended(id, end)) return false;  // gone, or another writer ended it first
-    if (!error.empty()) jobs.set_error(id, error);
-    return true;
-}
-
-bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, int64_t started_at) {
-    auto job = jobs.get(id);
-    if (!job || job->terminal()) return false;
-    if (job->status == store::status::running && job->pid == pid && job->started_at == started_at) return false;
-    return jobs.mark_running(id, pid, started_at > 0 ? started_at : now_epoch());
 }
 
 }  // namespace engine

@@ -24,17 +24,13 @@ std::string end_note(const remote::JournalEvent& event);
 // checked and bounded first: a commit is hex, names are short and visible.
 bool record_code(store::JobRepo& jobs, int64_t id, const remote::JobFacts& facts);
 
-// Records `end` unless the job already reached a terminal state (first
-// writer wins: a later, less informed observer must not overwrite it).
-// Returns true if the row changed.
-bool apply_end(store::JobRepo& jobs, int64_t id, const store::JobEnd& end, const std::string& error = {});
-// Marks a starting/pending job running. Returns true if the row changed.
-bool apply_start(store::JobRepo& jobs, int64_t id, std::optional<int64_t> pid, int64_t started_at);
-
 int64_t now_epoch();
 
-// What a host's report means for one job's local record: the one place that
-// maps host facts (sync) and kill answers to a job's fate. Pure; tested on
+// What a host's report means for one job's local record. Each kind of host
+// has one reader that makes a Verdict of its facts: verdict_from_facts
+// (tmux hosts: sync facts, on remote::decide) and verdict_after_kill (their
+// kill answers) here, slurm_verdict (slurm.h) for SLURM clusters. A Verdict
+// changes nothing itself: engine/lifecycle.cc applies it. Pure; tested on
 // canned replies.
 struct Verdict {
     enum class Kind {

@@ -311,7 +311,5 @@ void finish_notifications(Engine& engine, event::Duration limit);
 // nothing without the setting. The last step of a tick (engine/tick.h);
 // finish_notifications then waits for it. Returns the jobs it covered.
 std::vector<int64_t> send_digest(Engine& engine);
-// Deliveries this process has in flight.
-size_t notifications_in_flight(Engine& engine);
 
 }  // namespace engine

@@ -13,6 +13,7 @@
 #include "engine/notifications.h"
 #include "engine/jobs.h"
 #include "engine/slurm.h"
+#include "engine/lifecycle.h"
 #include "remote/protocol.h"
 #include "store/job_repo.h"
 #include "util/error.h"
@@ -78,10 +79,10 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
             store::JobEnd end;
             end.status = store::status::killed;
             end.ended_at = now_epoch();
-            apply_end(jobs, job.id, end, "cancelled before it started");
+            lifecycle::end(jobs, job.id, end, "cancelled before it started");
             // The user's own cancel of a job that never ran: nothing to tell.
             store::NotifyRepo(engine.db()).decide(job.id, "none", end.ended_at);
-            if (job.array_id) jobs.refresh_array(*job.array_id);
+            if (job.array_id) lifecycle::follow_tasks(jobs, *job.array_id);
             report(job.id, "cancelled (it was waiting for its host)");
         } else if (remote_jobs_id(job)) {
             kill_imported(engine, job, each);  // where remote-jobs runs it (engine/remote_jobs.h)
@@ -131,9 +132,9 @@ void kill_jobs(Engine& engine, const std::vector<int64_t>& asked, std::function<
                               for (const auto& r : results) {
                                   if (!unanswered.erase(r.id)) continue;
                                   Verdict v = verdict_after_kill(r, now_epoch());
-                                  apply_end(repo, r.id, v.end, v.note);
+                                  lifecycle::end(repo, r.id, v.end, v.note);
                                   auto j = repo.get(r.id);
-                                  if (j && j->array_id) repo.refresh_array(*j->array_id);
+                                  if (j && j->array_id) lifecycle::follow_tasks(repo, *j->array_id);
                                   // Signalled, no record yet: the wrapper sends the
                                   // message and says so in its journal line later.
                                   if (j && (r.facts.exit || v.end.status == store::status::dead)) {

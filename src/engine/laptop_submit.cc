@@ -11,6 +11,7 @@
 #include "engine/job_state.h"
 #include "engine/slurm.h"
 #include "engine/notifications.h"
+#include "engine/lifecycle.h"
 #include "store/job_repo.h"
 #include "util/error.h"
 
@@ -104,7 +105,7 @@ void submit_laptop_held(Engine& engine, SubmitRequest r, std::function<void(Subm
         remote::check_queue_name(r.queue.name);
         job.queue = r.queue.name;
     }
-    job.status = store::status::pending;
+    job.status = lifecycle::created(lifecycle::Event::CreatedHeld);
     job.queue_reason = "waiting for rj to place it";
 
     SubmitResult result;
@@ -116,7 +117,7 @@ void submit_laptop_held(Engine& engine, SubmitRequest r, std::function<void(Subm
             parent.array_spec = r.queue.array;
             parent.laptop_wait = false;
             parent.notify.clear();
-            parent.status = store::status::queued;
+            parent.status = lifecycle::created(lifecycle::Event::CreatedArray);
             jobs.insert(parent);
             result.job_id = parent.id;
             for (int64_t t : array->tasks) {
@@ -135,7 +136,7 @@ void submit_laptop_held(Engine& engine, SubmitRequest r, std::function<void(Subm
     dispatch(engine, [&engine, result, done = std::move(done)](DispatchReport report) mutable {
         store::JobRepo repo(engine.db());
         int64_t first = result.task_ids.empty() ? result.job_id : result.task_ids.front();
-        if (!result.task_ids.empty()) repo.refresh_array(result.job_id);
+        if (!result.task_ids.empty()) lifecycle::follow_tasks(repo, result.job_id);
         if (auto j = repo.get(first)) {
             if (j->laptop_wait) {
                 result.waiting = j->queue_reason;

@@ -11,6 +11,8 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/job_facts.h src/engine/job_facts.cc \
 	src/engine/job_state.h \
 	src/engine/job_state.cc \
+	src/engine/lifecycle.h \
+	src/engine/lifecycle.cc \
 	src/engine/job_start.h \
 	src/engine/job_edits.cc \
 	src/engine/submit.cc \
@@ -34,4 +36,4 @@ src_engine_librjengine_a_SOURCES = \
 	src/engine/progress.h src/engine/progress.cc \
 	src/engine/slurm.h src/engine/slurm_submit.cc src/engine/slurm_state.cc src/engine/slurm_kill.cc src/engine/slurm_ctl.cc
 tests_unit_tests_SOURCES += tests/unit/test_engine_verdict.cc tests/unit/test_engine_canned.cc tests/unit/test_placement.cc \
-	tests/unit/test_plan_file.cc tests/unit/test_acct.cc tests/unit/test_slurm.cc
+	tests/unit/test_plan_file.cc tests/unit/test_acct.cc tests/unit/test_slurm.cc tests/unit/test_lifecycle.cc

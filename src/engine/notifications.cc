@@ -409,8 +409,6 @@ std::vector<int64_t> send_digest(Engine& engine) {
     return ids;
 }
 
-size_t notifications_in_flight(Engine& engine) { return engine.notifying().size(); }
-
 void run_notify_commands(Engine& engine) {
     const auto& words = engine.config().notify.command;
     if (words.empty() || engine.config().notify.digest) return;

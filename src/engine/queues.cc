@@ -14,6 +14,7 @@
 #include "engine/slurm.h"
 #include "engine/notifications.h"
 #include "engine/jobs.h"
+#include "engine/lifecycle.h"
 #include "remote/protocol.h"
 #include "store/database.h"
 #include "store/job_repo.h"
@@ -178,7 +179,7 @@ void enqueue_recorded_jobs(Engine& engine, const std::vector<store::Job>& batch,
         {
             store::Transaction tx(engine.db());
             for (const auto& [id, already] : er.queued)
-                if (asked.count(id)) jobs.transition(id, {store::status::starting, store::status::pending}, store::status::queued);
+                if (asked.count(id)) lifecycle::apply(jobs, id, lifecycle::Event::Sent);
             tx.commit();
         }
         if (!er.error.empty()) {
@@ -222,7 +223,7 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
             store::Job parent = job;
             parent.array_spec = r.queue.array;
             parent.notify.clear();  // never on a host: its tasks notify
-            parent.status = store::status::queued;
+            parent.status = lifecycle::created(lifecycle::Event::CreatedArray);
             jobs.insert(parent);
             array_id = parent.id;
             for (int64_t t : array->tasks) {
@@ -250,21 +251,15 @@ void submit_to_queue(Engine& engine, SubmitRequest r, std::function<void(SubmitR
             for (int64_t id : ids) {
                 auto j = repo.get(id);
                 if (!j || j->status != store::status::starting) continue;  // queued before the error
-                if (reply.maybe_ran) {
-                    repo.set_error(id, res.error);
-                } else if (reply.unreachable() && queue_on_fail) {
-                    repo.transition(id, {store::status::starting}, store::status::pending);
-                    repo.set_error(id, res.error);
-                    res.pending = true;
-                } else {
-                    repo.remove(id);
-                }
+                auto after = lifecycle::after_send_failure(reply.maybe_ran, reply.unreachable(), queue_on_fail);
+                lifecycle::send_failed(repo, id, after, res.error);
+                if (after == lifecycle::Event::SendFailedPending) res.pending = true;
             }
             if (reply.maybe_ran) res.hint = "it may or may not be queued; the next sync will find out";
         }
         if (array_id) {
             if (repo.array_tasks(array_id).empty()) repo.remove(array_id);
-            else repo.refresh_array(array_id);
+            else lifecycle::follow_tasks(repo, array_id);
             res.job_id = array_id;
             res.task_ids = ids;
         }
@@ -325,11 +320,9 @@ void queue_command(Engine& engine, const std::string& host, const std::string& o
             for (int64_t id : cancelled) {
                 auto j = jobs.get(id);
                 if (!j || j->host != host) continue;
-                store::JobEnd end;
-                end.status = store::status::cancelled;
-                end.ended_at = now_epoch();
-                if (apply_end(jobs, id, end, remote::cancel_reason("queue-removed"))) ++res.cancelled;
-                if (j->array_id) jobs.refresh_array(*j->array_id);
+                if (lifecycle::end_now(jobs, id, lifecycle::Event::Cancelled, remote::cancel_reason("queue-removed")))
+                    ++res.cancelled;
+                if (j->array_id) lifecycle::follow_tasks(jobs, *j->array_id);
             }
             tx.commit();
         }
@@ -435,9 +428,9 @@ void queued_job_op(Engine& engine, const std::string& op, const std::vector<int6
     ctl.op = op;
     run_job_ctl(engine, ctl, plain, std::move(each), [&engine, op](const store::Job& job, const auto&) {
         store::JobRepo jobs(engine.db());
-        if (op == "hold") jobs.set_queue_state(job.id, true, "held");
-        else if (op == "release") jobs.set_queue_state(job.id, false, "");
-        else jobs.set_queue_state(job.id, false, "started with start-now");
+        if (op == "hold") lifecycle::hold(jobs, job.id, lifecycle::Event::Held, "held");
+        else if (op == "release") lifecycle::hold(jobs, job.id, lifecycle::Event::Released, "");
+        else lifecycle::hold(jobs, job.id, lifecycle::Event::Released, "started with start-now");
     });
 }
 
@@ -546,9 +539,8 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
         cur->host = host;
         cur->remote_dir = dir.path;
         cur->session_prefix = dir.session_prefix;
-        cur->status = store::status::starting;
         cur->queue_reason.clear();
-        jobs.update(*cur);
+        lifecycle::move(jobs, *cur);
         enqueue_recorded_jobs(engine, {*cur}, nullptr, [&engine, cb, from, host, id = r.id](SubmitResult s, RemoteReply reply) {
             QueuedJobResult out;
             out.id = id;
@@ -557,8 +549,7 @@ void move_queued_job(Engine& engine, int64_t id, const std::string& host, std::f
             } else if (!reply.maybe_ran) {
                 // Neither host has it now: keep it as pending on the new host,
                 // so the next sync that reaches it queues it there.
-                repo.transition(id, {store::status::starting}, store::status::pending);
-                repo.set_error(id, s.error);
+                lifecycle::send_failed(repo, id, lifecycle::Event::SendFailedPending, s.error);
                 out.message = "taken from " + from + "; " + host + " did not take it (" + s.error +
                               "): it is pending and is queued at the next sync that reaches " + host;
             } else {

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "engine/lifecycle.h"
 #include "engine/remote_jobs.h"
 
 #include "engine/job_state.h"
@@ -148,7 +149,7 @@ void sync_imported(Engine& engine, const std::string& host, const std::vector<st
                               } else {
                                   continue;  // still running
                               }
-                              if (apply_end(jobs, st.id, end, note)) {
+                              if (lifecycle::end(jobs, st.id, end, note)) {
                                   ++rep.updated;
                                   rep.ended.push_back(st.id);
                               }
@@ -185,11 +186,11 @@ void kill_imported(Engine& engine, const store::Job& job, std::function<void(Kil
                           if (fk.exit_code && !fk.was_running) {
                               end.exit_code = *fk.exit_code;
                               end.status = *fk.exit_code == 0 ? store::status::completed : store::status::failed;
-                              apply_end(jobs, id, end);
+                              lifecycle::end(jobs, id, end);
                               k.message = std::string("already ") + to_string(end.status);
                           } else {
                               end.status = store::status::killed;
-                              apply_end(jobs, id, end);
+                              lifecycle::end(jobs, id, end);
                               k.message = fk.was_running ? "killed" : "killed (it was no longer running)";
                           }
                           done(std::move(k));

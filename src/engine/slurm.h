@@ -29,7 +29,9 @@ void start_recorded_slurm_job(Engine& engine, const store::Job& job,
                               std::function<void(SubmitResult, RemoteReply)> done);
 
 // What squeue and the job's files say about a job of a SLURM host, as a
-// Verdict (the one place that maps SLURM states to rj's). Pure.
+// Verdict: the SLURM reader beside verdict_from_facts (job_state.h), and the
+// only code that maps SLURM states to rj's. Pure; engine/lifecycle.cc
+// applies what it decides.
 Verdict slurm_verdict(const store::Job& job, const remote::JobFacts& facts, const remote::SlurmQueueReply& cluster,
                       int64_t now);
 // Records the SLURM ids the host wrote for jobs whose sbatch answer was

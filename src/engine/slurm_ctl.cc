@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/slurm.h"
+#include "engine/lifecycle.h"
 #include "store/database.h"
 #include "util/error.h"
 #include "util/terminal_text.h"
@@ -60,8 +61,8 @@ void slurm_job_ctl(Engine& engine, remote::SlurmCtl ctl, std::function<void(Queu
                 }
                 auto cur = repo.get(res.id);
                 if (cur) {
-                    if (c.op == "hold") repo.set_queue_state(res.id, true, "PENDING (JobHeldUser)");
-                    else if (c.op == "release") repo.set_queue_state(res.id, false, "PENDING");
+                    if (c.op == "hold") lifecycle::hold(repo, res.id, lifecycle::Event::Held, "PENDING (JobHeldUser)");
+                    else if (c.op == "release") lifecycle::hold(repo, res.id, lifecycle::Event::Released, "PENDING");
                     else {
                         if (c.timeout_s) cur->timeout_s = *c.timeout_s;
                         if (c.command) cur->command = *c.command;

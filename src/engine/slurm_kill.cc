@@ -7,6 +7,7 @@
 
 #include "engine/notifications.h"
 #include "engine/slurm.h"
+#include "engine/lifecycle.h"
 #include "util/error.h"
 #include "util/terminal_text.h"
 
@@ -52,9 +53,9 @@ void kill_slurm_jobs(Engine& engine, const std::string& host, const remote::Remo
                 continue;
             }
             Verdict v = verdict_after_kill(r, now_epoch());
-            apply_end(repo, r.id, v.end, v.note);
+            lifecycle::end(repo, r.id, v.end, v.note);
             auto j = repo.get(r.id);
-            if (j && j->array_id) repo.refresh_array(*j->array_id);
+            if (j && j->array_id) lifecycle::follow_tasks(repo, *j->array_id);
             if (j && (r.facts.exit || v.end.status == store::status::dead)) {
                 store::NotifyRepo notes(engine.db());
                 note_end_for_notify(engine, notes, *j, r.facts.exit, now_epoch());

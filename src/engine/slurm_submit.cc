@@ -8,6 +8,7 @@
 #include "engine/notifications.h"
 #include "engine/placement.h"
 #include "engine/slurm.h"
+#include "engine/lifecycle.h"
 #include "store/database.h"
 #include "util/error.h"
 
@@ -143,13 +144,13 @@ void send(Engine& engine, std::vector<store::Job> jobs, SlurmPlan p, std::option
         for (const auto& j : jobs) {
             std::string sid = sr.slurm_id + (array_row ? "_" + std::to_string(j.array_task.value_or(0)) : "");
             repo.set_slurm_id(j.id, sid);
-            repo.transition(j.id, {store::status::starting, store::status::pending}, store::status::queued);
+            lifecycle::apply(repo, j.id, lifecycle::Event::Sent);
             repo.set_queue_state(j.id, held, reason);
             result.task_ids.push_back(j.id);
         }
         if (array_row) {
             repo.set_slurm_id(*array_row, sr.slurm_id);
-            repo.refresh_array(*array_row);
+            lifecycle::follow_tasks(repo, *array_row);
         } else {
             result.task_ids.clear();
         }
@@ -185,7 +186,7 @@ void submit_to_slurm(Engine& engine, SubmitRequest r, std::function<void(SubmitR
             store::Job parent = job;
             parent.array_spec = r.queue.array;
             parent.notify.clear();  // never on a host: its tasks notify
-            parent.status = store::status::queued;
+            parent.status = lifecycle::created(lifecycle::Event::CreatedArray);
             jobs.insert(parent);
             array_row = parent.id;
             for (int64_t t : p.array->tasks) {
@@ -209,19 +210,19 @@ void submit_to_slurm(Engine& engine, SubmitRequest r, std::function<void(SubmitR
          [&engine, rows, queue_on_fail, done = std::move(done)](SubmitResult res, RemoteReply reply) {
         store::JobRepo repo(engine.db());
         if (!res.started) {
-            if (reply.maybe_ran) {
+            auto after = lifecycle::after_send_failure(reply.maybe_ran, reply.unreachable(), queue_on_fail);
+            if (after == lifecycle::Event::SendFailedKept) {
                 // sbatch may have run: the next sync reads the id the host
                 // wrote (slurm_id), or sends it again if there is none.
-                for (int64_t id : rows) repo.set_error(id, res.error);
+                for (int64_t id : rows) lifecycle::send_failed(repo, id, after, res.error);
                 res.hint = "it may or may not have been submitted; the next sync will find out";
-            } else if (reply.unreachable() && queue_on_fail) {
-                repo.transition(rows.front(), {store::status::starting}, store::status::pending);
-                repo.set_error(rows.front(), res.error);
+            } else if (after == lifecycle::Event::SendFailedPending) {
+                lifecycle::send_failed(repo, rows.front(), after, res.error);
                 res.pending = true;
             } else {
                 // SLURM (or the host) refused it: no half-recorded job.
                 store::Transaction tx(engine.db());
-                for (int64_t id : rows) repo.remove(id);
+                for (int64_t id : rows) lifecycle::send_failed(repo, id, after, res.error);
                 tx.commit();
             }
         }

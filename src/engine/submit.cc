@@ -10,6 +10,7 @@
 #include "engine/job_state.h"
 #include "engine/notifications.h"
 #include "engine/slurm.h"
+#include "engine/lifecycle.h"
 #include "remote/protocol.h"
 #include "store/job_repo.h"
 #include "util/error.h"
@@ -90,7 +91,7 @@ store::Job job_from_request(Engine& engine, const SubmitRequest& r) {
     remote::RemoteDir dir = new_job_dir(engine, r.host);
     job.remote_dir = dir.path;
     job.session_prefix = dir.session_prefix;
-    job.status = store::status::starting;
+    job.status = lifecycle::created(lifecycle::Event::Created);
     job.notify = notify_policy_for_job(engine, r.host, r.notify);
     job.prelude = engine.config().prelude_for(r.host);
     job.plan = r.plan;
@@ -159,7 +160,7 @@ void start_recorded_job(Engine& engine, const store::Job& job, std::function<voi
                               if (sr.pid > 0) pid = sr.pid;
                               // In our clock, as sync records it (engine/host_clock.h).
                               int64_t skew = host_clock_skew(sr.host_now, now_epoch());
-                              apply_start(jobs, id, pid, host_time_to_local(sr.started, skew));
+                              lifecycle::start(jobs, id, pid, host_time_to_local(sr.started, skew));
                               result.started = true;
                           }
                           done(std::move(result), std::move(reply));
@@ -203,20 +204,11 @@ void submit(Engine& engine, SubmitRequest request, std::function<void(SubmitResu
     start_recorded_job(engine, job, [&engine, queue_on_fail, done = std::move(done)](SubmitResult r, RemoteReply reply) {
         store::JobRepo repo(engine.db());
         if (!r.started) {
-            if (reply.maybe_ran) {
-                // The script may have reached the host: keep the row as
-                // `starting`; the next sync asks the host what became of it.
-                repo.set_error(r.job_id, r.error);
+            auto after = lifecycle::after_send_failure(reply.maybe_ran, reply.unreachable(), queue_on_fail);
+            lifecycle::send_failed(repo, r.job_id, after, r.error);
+            if (after == lifecycle::Event::SendFailedKept)
                 r.hint = "it may or may not have started; the next sync will find out";
-            } else if (reply.unreachable() && queue_on_fail) {
-                // Recorded as pending: the next sync that reaches the host starts it.
-                repo.transition(r.job_id, {store::status::starting}, store::status::pending);
-                repo.set_error(r.job_id, r.error);
-                r.pending = true;
-            } else {
-                // Nothing ran: leave no trace of a job that never existed.
-                repo.remove(r.job_id);
-            }
+            r.pending = after == lifecycle::Event::SendFailedPending;
         }
         done(std::move(r));
     });

@@ -16,6 +16,7 @@
 #include "engine/progress.h"
 #include "engine/jobs.h"
 #include "engine/slurm.h"
+#include "engine/lifecycle.h"
 #include "remote/protocol.h"
 #include "store/database.h"
 #include "store/host_repo.h"
@@ -95,13 +96,13 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         if (ev.event == "start") {
             if (job->status == store::status::starting || job->status == store::status::pending ||
                 job->status == store::status::queued) {
-                changed += apply_start(jobs, ev.id, ev.get_int("pid") > 0 ? std::optional<int64_t>(ev.get_int("pid")) : std::nullopt,
+                changed += lifecycle::start(jobs, ev.id, ev.get_int("pid") > 0 ? std::optional<int64_t>(ev.get_int("pid")) : std::nullopt,
                                        ev.time);
                 std::string gpus = ev.get("gpus");
                 if (!gpus.empty() && gpus.size() <= 64) jobs.set_gpu_alloc(ev.id, gpus);
             }
         } else if (auto end = end_from_event(ev)) {
-            if (apply_end(jobs, ev.id, *end, end_note(ev))) {
+            if (lifecycle::end(jobs, ev.id, *end, end_note(ev))) {
                 ++changed;
                 ended.push_back(ev.id);
             }
@@ -131,7 +132,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
         case Verdict::Kind::Wait: break;
         case Verdict::Kind::Queued: {
             std::string why = util::visible(v.note).substr(0, 200);
-            if (jobs.transition(j.id, {store::status::starting, store::status::pending}, store::status::queued))
+            if (lifecycle::apply(jobs, j.id, lifecycle::Event::Sent))
                 ++changed;
             if (current->held != held || current->queue_reason != why) {
                 jobs.set_queue_state(j.id, held, why);
@@ -140,14 +141,14 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
             break;
         }
         case Verdict::Kind::Start:
-            changed += apply_start(jobs, j.id, v.pid, v.started_at);
+            changed += lifecycle::start(jobs, j.id, v.pid, v.started_at);
             changed += apply_live(engine, jobs, *current, reply, fractions, now, stalled);
             break;
         case Verdict::Kind::Resubmit:
             if (now - current->created_at >= kStartingGraceS) to_start.push_back(*current);
             break;
         case Verdict::Kind::End:
-            if (apply_end(jobs, j.id, v.end, v.note)) {
+            if (lifecycle::end(jobs, j.id, v.end, v.note)) {
                 ++changed;
                 ended.push_back(j.id);
             }
@@ -155,7 +156,7 @@ int apply_sync(Engine& engine, const std::string& host, const remote::RemoteDir&
             break;
         }
     }
-    for (int64_t a : arrays) jobs.refresh_array(a);
+    for (int64_t a : arrays) lifecycle::follow_tasks(jobs, a);
     store::JournalRepo(engine.db()).set_offset(host, dir.path, reply.new_offset);
     store::HostRepo hosts(engine.db());
     store::HostState st = hosts.get(host);

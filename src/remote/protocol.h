@@ -481,8 +481,10 @@ struct JobFate {
     std::string note;    // why, for the user ("tmux session was closed", ...)
 };
 
-// Pure. `was_starting`: the local record says the submit may not have
-// reached the host.
+// What a tmux host's facts say of a job. Pure. `was_starting`: the local
+// record says the submit may not have reached the host.
+// engine::verdict_from_facts makes a Verdict of it; engine/lifecycle.cc
+// applies that.
 JobFate decide(const JobFacts& facts, bool was_starting);
 // What a `cancelled` end record's err= word means, for the user.
 std::string cancel_reason(const std::string& err);

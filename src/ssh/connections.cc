@@ -59,8 +59,4 @@ void Connections::reset_backoff(const std::string& alias) {
     if (it != entries_.end()) it->second.retry_at = {};
 }
 
-bool Connections::any_busy() const {
-    return std::any_of(entries_.begin(), entries_.end(), [](const auto& kv) { return kv.second.session->busy(); });
-}
-
 }  // namespace ssh

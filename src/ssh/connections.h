@@ -28,7 +28,6 @@ public:
 
     const SshConfig& config() const { return config_; }
     SessionOptions& options() { return options_; }
-    bool any_busy() const;
 
 private:
     struct Entry {

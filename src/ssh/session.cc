@@ -259,10 +259,6 @@ bool Session::waiting_for_passphrase() const {
     return state_ == State::Authenticating && auth_ && auth_->waiting_for_passphrase();
 }
 
-bool Session::would_block() const {
-    return session_ && libssh2_session_last_errno(session_) == LIBSSH2_ERROR_EAGAIN;
-}
-
 void Session::interests(std::vector<event::Interest>& out) {
     if (state_ == State::Resolving) {
         out.push_back({transport_->lookup_fd(), true, false});

@@ -141,7 +141,6 @@ private:
 
     void fail(ErrorKind kind, std::string message, std::string hint = {});
     void set_state(State s);
-    bool would_block() const;
     int connect_timeout_s() const;  // ConnectTimeout, or rj's default
     // The authenticator asked for a passphrase and waits for the answer.
     bool waiting_for_passphrase() const;
@@ -159,7 +158,6 @@ private:
     bool step_exec(Exec& e, event::TimePoint now);
     bool step_exec_stage(Exec& e, event::TimePoint now);
     void trace(const std::string& what) const;
-    void finish_exec(std::unique_ptr<Exec>& e);
     void drain_channel(Exec& e);
     // Past the request's reply caps: fail the exec and close its channel.
     bool fail_if_overflowed(Exec& e);

@@ -53,11 +53,6 @@ const std::vector<Status>& terminal_statuses() {
     return v;
 }
 
-const std::vector<Status>& active_statuses() {
-    static const std::vector<Status> v = {status::starting, status::running};
-    return v;
-}
-
 bool is_terminal_status(Status s) {
     return std::find(terminal_statuses().begin(), terminal_statuses().end(), s) != terminal_statuses().end();
 }

@@ -51,9 +51,6 @@ std::ostream& operator<<(std::ostream& os, Status s);
 const std::vector<Status>& all_statuses();
 // completed, failed, killed, timeout, dead, cancelled.
 const std::vector<Status>& terminal_statuses();
-// starting, running: a job that occupies its host. (queued is neither
-// active nor terminal: it waits on its host.)
-const std::vector<Status>& active_statuses();
 
 bool is_terminal_status(Status s);
 

@@ -344,12 +344,12 @@ void JobRepo::update(const Job& job) {
     {
         auto st = db_.cached(
             "UPDATE jobs SET host = ?, command = ?, workdir = ?, description = ?, timeout_s = ?, "
-            "status = ?, exit_code = ?, exit_signal = ?, created_at = ?, started_at = ?, ended_at = ?, "
+            "exit_code = ?, exit_signal = ?, created_at = ?, started_at = ?, ended_at = ?, "
             "cpu_user_s = ?, cpu_sys_s = ?, pid = ?, from_job = ?, queue_on_fail = ?, remote_dir = ?, "
             "error = ?, session_prefix = ?, queue = ?, priority = ?, gpus = ?, gpu_alloc = ?, after_ok = ?, "
             "after_any = ?, after_fail = ?, array_id = ?, array_task = ?, array_spec = ?, idle_timeout_s = ?, "
             "held = ?, queue_reason = ?, pool = ?, require = ?, prelude = ?, laptop_wait = ? WHERE id = ?");
-        st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s, name(job.status),
+        st->bind_all(job.host, job.command, job.workdir, job.description, job.timeout_s,
                      job.exit_code, job.exit_signal, job.created_at, job.started_at, job.ended_at,
                      job.cpu_user_s, job.cpu_sys_s, job.pid, job.from_job, job.queue_on_fail,
                      job.remote_dir, job.error, job.session_prefix, job.queue, job.priority,
@@ -405,14 +405,22 @@ bool JobRepo::mark_running(int64_t id, std::optional<int64_t> pid, int64_t start
     return db_.changes() > 0;
 }
 
-bool JobRepo::mark_ended(int64_t id, const JobEnd& end) {
-    auto st = db_.cached(
-        "UPDATE jobs SET status = ?, exit_code = ?, exit_signal = ?, ended_at = ?, cpu_user_s = ?, "
-        "cpu_sys_s = ?, peak_rss_kib = ?, gpus_used = ?, gpu_mem_peak_mib = ?, gpu_util_mean = ? "
-        "WHERE id = ? AND status IN ('pending', 'queued', 'starting', 'running')");
-    st->bind_all(name(end.status), end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s,
-                 end.usage.peak_rss_kib, end.usage.gpus, end.usage.gpu_mem_peak_mib, end.usage.gpu_util_mean, id);
-    st->run();
+bool JobRepo::mark_ended(int64_t id, const JobEnd& end, const std::vector<Status>& from) {
+    static const std::vector<Status> not_ended{Status::Pending, Status::Queued, Status::Starting, Status::Running};
+    const std::vector<Status>& allowed = from.empty() ? not_ended : from;
+    Statement st(db_,
+                 "UPDATE jobs SET status = ?, exit_code = ?, exit_signal = ?, ended_at = ?, cpu_user_s = ?, "
+                 "cpu_sys_s = ?, peak_rss_kib = ?, gpus_used = ?, gpu_mem_peak_mib = ?, gpu_util_mean = ? "
+                 "WHERE id = ? AND status IN (" +
+                     placeholders(allowed.size()) + ")");
+    st.bind_all(name(end.status), end.exit_code, end.exit_signal, end.ended_at, end.cpu_user_s, end.cpu_sys_s,
+                end.usage.peak_rss_kib, end.usage.gpus, end.usage.gpu_mem_peak_mib, end.usage.gpu_util_mean, id);
+    int i = 11;
+    for (Status s : allowed) {
+        if (is_terminal_status(s)) throw util::Error("a job cannot end twice");
+        st.bind(++i, name(s));
+    }
+    st.run();
     return db_.changes() > 0;
 }
 
@@ -614,12 +622,13 @@ bool JobRepo::claim_placement(const Placed& p) {
     return true;
 }
 
-void JobRepo::return_to_laptop(int64_t id, const std::string& host, const std::string& reason) {
+bool JobRepo::return_to_laptop(int64_t id, const std::string& host, const std::string& reason) {
     auto st = db_.cached(
         "UPDATE jobs SET status = 'pending', laptop_wait = 1, host = ?, gpu_alloc = '', queue_reason = ? "
         "WHERE id = ? AND status = 'starting'");
     st->bind_all(host, reason, id);
     st->run();
+    return db_.changes() > 0;
 }
 
 int JobRepo::count_active_on(const std::string& host) {

@@ -26,6 +26,7 @@ struct JobEnd {
 class JobRepo {
 public:
     explicit JobRepo(Database& db) : db_(db) {}
+    Database& db() const { return db_; }
 
     // Inserts the job with its environment; sets job.id (unless the caller chose
     // one) and job.created_at when 0.
@@ -40,7 +41,10 @@ public:
     // SQLite's EXPLAIN QUERY PLAN for list(filter), one step per line.
     std::string query_plan(const JobFilter& filter);
 
-    // Rewrites the whole row and its environment. Throws util::Error if the job is gone.
+    // Rewrites the whole row and its environment, all but its status (only
+    // engine/lifecycle.cc changes that, through the guarded writers below:
+    // a row read before a sync must not undo what the sync recorded).
+    // Throws util::Error if the job is gone.
     void update(const Job& job);
     void set_status(int64_t id, Status status);
     // Sets `to` only if the job's status is one of `from`; true if it changed.
@@ -50,7 +54,9 @@ public:
     // Only a job that has not ended changes; false when it had (first
     // terminal writer wins, across processes) or does not exist.
     bool mark_running(int64_t id, std::optional<int64_t> pid, int64_t started_at);
-    bool mark_ended(int64_t id, const JobEnd& end);
+    // `from`: the statuses it may end from (all that have not ended: the
+    // default), as engine/lifecycle.cc's table says.
+    bool mark_ended(int64_t id, const JobEnd& end, const std::vector<Status>& from = {});
 
     std::vector<std::string> hosts_with_jobs();
     std::vector<Job> active_on_host(const std::string& host);   // starting/running, oldest first
@@ -90,7 +96,8 @@ public:
     bool claim_placement(const Placed& placed);
     // A claimed job its host could not be reached for: laptop-held again
     // (host: "@POOL" for a pool job), with the reason.
-    void return_to_laptop(int64_t id, const std::string& host, const std::string& reason);
+    // False: it was no longer starting.
+    bool return_to_laptop(int64_t id, const std::string& host, const std::string& reason);
     int count_active_on(const std::string& host);  // starting, running, queued
     int64_t last_end_on(const std::string& host);   // 0: none
     // Why a laptop-held job still waits (written only when it changed).

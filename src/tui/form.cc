@@ -68,12 +68,6 @@ void Form::focus(size_t i) {
     mark();
 }
 
-void Form::clear_errors() {
-    error_.clear();
-    for (auto& f : fields_) f.error.clear();
-    mark();
-}
-
 std::vector<std::string> Form::matches(const Field& f) const {
     std::vector<std::string> out;
     for (const auto& c : f.candidates)

@@ -43,7 +43,6 @@ public:
         error_ = std::move(e);
         mark();
     }
-    void clear_errors();
     // "Start" for the function bar.
     std::string submit_label() const;
     // Where the terminal cursor goes (screen coordinates).

@@ -41,7 +41,7 @@ const StatusLook* look(store::Status status) {
     return nullptr;
 }
 
-enum class Fmt { Clock, Day, Date, Full };
+enum class Fmt { Clock, Day, Date };
 
 std::string strftime_local(int64_t epoch, Fmt which) {
     std::time_t t = static_cast<std::time_t>(epoch);
@@ -54,7 +54,6 @@ std::string strftime_local(int64_t epoch, Fmt which) {
         case Fmt::Clock: n = std::strftime(buf, sizeof buf, "%H:%M", &tm); break;
         case Fmt::Day: n = std::strftime(buf, sizeof buf, "%b %d", &tm); break;
         case Fmt::Date: n = std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm); break;
-        case Fmt::Full: n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm); break;
     }
     return std::string(buf, n);
 }
@@ -118,11 +117,6 @@ std::string short_time(int64_t epoch, int64_t now) {
     if (ta.tm_year == tb.tm_year && ta.tm_yday == tb.tm_yday) return strftime_local(epoch, Fmt::Clock);
     if (ta.tm_year == tb.tm_year) return strftime_local(epoch, Fmt::Day);
     return strftime_local(epoch, Fmt::Date);
-}
-
-std::string full_time(int64_t epoch) {
-    if (epoch <= 0) return "-";
-    return strftime_local(epoch, Fmt::Full);
 }
 
 std::string job_title(const store::Job& job) {

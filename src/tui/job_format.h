@@ -29,8 +29,6 @@ std::string job_progress(const store::Job& job, int64_t now, int width);
 std::string job_time(const store::Job& job, int64_t now);
 // "14:02" today, "Nov 03" this year, "2025-11-03" before.
 std::string short_time(int64_t epoch, int64_t now);
-// "2026-11-03 14:02:11"
-std::string full_time(int64_t epoch);
 // The command line, or the description when there is one (as the Jobs pane shows it),
 // after "[GPU 0,1 87%] " for a running job seen on GPUs at the last sync,
 // after "[array 1-3] " on an array's row and "[2] " on its task 2.

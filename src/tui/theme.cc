@@ -81,6 +81,4 @@ attr_t Theme::attr(Role role) {
     return static_cast<attr_t>(COLOR_PAIR(static_cast<int>(role) + 1)) | s.colour;
 }
 
-bool Theme::in_colour() { return g_colour; }
-
 }  // namespace tui

@@ -57,7 +57,6 @@ public:
     // Call after initscr.
     static void setup(const std::string& setting);
     static attr_t attr(Role role);
-    static bool in_colour();
 };
 
 // Whether NO_COLOR asks for no colour (set and non-empty, per no-color.org).
