@@ -109,13 +109,16 @@ rj_hsample() {
   if [ -f "$RJ/usage.new" ]; then mv -f "$RJ/usage.new" "$RJ/usage.now"; fi
 }
 
-# Sleep $1 seconds or until a signal (TERM: stop, USR1: a new job) wakes us.
+# Sleep $1 seconds or until a signal wakes us: TERM (stop), or USR1 (a new
+# job) when the nap is longer than the one second a new job waits anyway,
+# so that a stream of new jobs cannot keep the sampler from sampling.
 rj_hnap() {
+  rj_napn=$1
   sleep "$1" 9>&- &
   rj_sp=$!
-  if [ -n "$rj_stop$rj_wake" ]; then kill "$rj_sp" 2>/dev/null; fi
+  if [ -n "$rj_stop" ] || { [ -n "$rj_wake" ] && [ "$1" -gt 1 ]; }; then kill "$rj_sp" 2>/dev/null; fi
   wait "$rj_sp"
-  rj_sp=''
+  rj_sp='' rj_napn=0
 }
 
 # Take the sampler lock, waiting as long as another process holds it; false
@@ -123,14 +126,20 @@ rj_hnap() {
 # its children close it. Elsewhere: the directory RJ/sampler.lk.
 rj_hlock() {
   if rj_which flock; then
+    rj_flock=$rj_r
     exec 9>>"$RJ/sampler.lock" || return 1
-    "$rj_r" -x 9 &
-    rj_sp=$!
-    if [ -n "$rj_stop" ]; then kill "$rj_sp" 2>/dev/null; fi
-    wait "$rj_sp" || return 1
-    rj_sp=''
-    [ -z "$rj_stop" ]
-    return
+    while [ -z "$rj_stop" ]; do
+      "$rj_flock" -x 9 &
+      rj_sp=$!
+      if [ -n "$rj_stop" ]; then kill "$rj_sp" 2>/dev/null; fi
+      if wait "$rj_sp"; then rj_sp=''; return 0; fi
+      rj_sp=''
+      # Not taken (flock failed or was stopped): a flock that cannot lock
+      # here must not spin.
+      [ -z "$rj_stop" ] || return 1
+      rj_hnap 60
+    done
+    return 1
   fi
   until mkdir "$RJ/sampler.lk" 2>/dev/null; do
     rj_first "$RJ/sampler.pid"
@@ -154,9 +163,9 @@ rj_hlock() {
 rj_hsampler() {
   trap '' HUP INT TSTP
   trap - CONT
-  rj_stop='' rj_sp='' rj_wake='' rj_hlk='' rj_age=young
+  rj_stop='' rj_sp='' rj_wake='' rj_hlk='' rj_age=young rj_napn=0
   trap 'rj_stop=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' TERM
-  trap 'rj_wake=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' USR1
+  trap 'rj_wake=1; if [ -n "$rj_sp" ] && [ "$rj_napn" -gt 1 ]; then kill "$rj_sp" 2>/dev/null; fi' USR1
   rj_hlock || exit 0
   # Our own pid ($$ names the wrapper in a subshell): sh's parent is us.
   rj_me=$(exec sh -c 'echo "$PPID"')
@@ -170,7 +179,11 @@ rj_hsampler() {
     [ -z "$rj_stop" ] || break
     # The wrapper we belong to is gone (killed): stop, and let another sample.
     kill -0 $$ 2>/dev/null || break
-    if [ -n "$rj_wake" ]; then rj_wake='' rj_step=1; continue; fi
+    # Woken from a long nap by a new job: sample it a second from now.
+    if [ -n "$rj_wake" ]; then
+      rj_wake=''
+      if [ "$rj_step" -gt 1 ]; then rj_step=1; continue; fi
+    fi
     rj_hsample
     rj_step=$((rj_step * 2))
     if [ "$rj_age" = old ]; then rj_cap=60; else rj_cap=15; fi
