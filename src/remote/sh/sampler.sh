@@ -167,6 +167,8 @@ rj_hsampler() {
   trap 'rj_stop=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' TERM
   trap 'rj_wake=1; if [ -n "$rj_sp" ] && [ "$rj_napn" -gt 1 ]; then kill "$rj_sp" 2>/dev/null; fi' USR1
   rj_hlock || exit 0
+  # Our job ended while we waited (a TERM may be lost before the trap is set).
+  rj_alive "$rj_pid" || exit 0
   # Our own pid ($$ names the wrapper in a subshell): sh's parent is us.
   rj_me=$(exec sh -c 'echo "$PPID"')
   rj_pstart "$rj_me"
@@ -179,6 +181,7 @@ rj_hsampler() {
     [ -z "$rj_stop" ] || break
     # The wrapper we belong to is gone (killed): stop, and let another sample.
     kill -0 $$ 2>/dev/null || break
+    rj_alive "$rj_pid" || break
     # Woken from a long nap by a new job: sample it a second from now.
     if [ -n "$rj_wake" ]; then
       rj_wake=''

@@ -420,7 +420,11 @@ rj_wmain() {
   rj_intr=''
   wait "$rj_pid"; rj_rc=$?
   while [ -n "$rj_intr" ]; do rj_intr=; wait "$rj_pid"; rj_rc=$?; done
-  for rj_w in $rj_wd $rj_iw $rj_sm $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
+  for rj_w in $rj_wd $rj_iw $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
+  # The sampler is told to stop, not waited for: a TERM that met it before
+  # its trap was set is lost, and it may wait on the lock; it stops by itself
+  # once it sees this job gone (sampler.sh).
+  kill "$rj_sm" 2>/dev/null
 
   if [ -f "$J/timedout" ]; then rj_kind=timeout
   elif [ -f "$J/idled" ]; then rj_kind=idle
