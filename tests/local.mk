@@ -23,7 +23,7 @@ tests_integration_tests_SOURCES += tests/integration/test_jobs_lifecycle.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_faults.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_log.cc tests/integration/test_queues.cc tests/integration/test_code.cc \
 	tests/integration/test_pools.cc tests/integration/test_plans.cc
-tests_integration_tests_SOURCES += tests/integration/test_kill_race.cc
+tests_integration_tests_SOURCES += tests/integration/test_kill_race.cc tests/integration/test_runner_idle.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_quoting.cc
 tests_integration_tests_SOURCES += tests/integration/test_jobs_cli.cc
 # Commands and flags no other test exercised, and the guard that every flag has a test (issue 29).

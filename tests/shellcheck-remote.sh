@@ -36,7 +36,7 @@ for prog in submit sync kill log host_info free cleanup remove usage enqueue que
     echo '#!/bin/sh'
     case $prog in wrapper | runner) ;; *) echo "$data" ;; esac
     cat "$d/prelude.sh"
-    case $prog in wrapper) cat "$d/snapshot.sh" ;; esac
+    case $prog in wrapper) cat "$d/snapshot.sh" "$d/sampler.sh" ;; esac
     case $prog in submit | sync | kill | enqueue | queue_ctl | runner | slurm_sync | slurm_kill) cat "$d/queue_lib.sh" ;; esac
     case $prog in sync | kill | slurm_sync | slurm_kill) cat "$d/facts.sh" ;; esac
     case $prog in host_info | free | slurm_info) cat "$d/hostfacts_lib.sh" ;; esac

@@ -14,7 +14,7 @@ src_remote_librjremote_a_SOURCES = \
 
 # The programs rj runs on hosts are real POSIX sh files, embedded at build
 # time (contrib/embed-sh) and checked with shellcheck by `make check`.
-RJ_REMOTE_SH = src/remote/sh/prelude.sh src/remote/sh/snapshot.sh src/remote/sh/wrapper.sh src/remote/sh/submit.sh \
+RJ_REMOTE_SH = src/remote/sh/prelude.sh src/remote/sh/snapshot.sh src/remote/sh/sampler.sh src/remote/sh/wrapper.sh src/remote/sh/submit.sh \
 	src/remote/sh/facts.sh src/remote/sh/sync.sh src/remote/sh/kill.sh src/remote/sh/log.sh \
 	src/remote/sh/host_info.sh src/remote/sh/cleanup.sh src/remote/sh/remove.sh src/remote/sh/usage.sh \
 	src/remote/sh/queue_lib.sh src/remote/sh/runner.sh src/remote/sh/enqueue.sh src/remote/sh/queue_ctl.sh src/remote/sh/diff.sh \
@@ -36,6 +36,6 @@ tests_unit_tests_SOURCES += \
 	tests/unit/test_remote_parse.cc \
 	tests/unit/test_remote_jobs.cc \
 	tests/unit/test_remote_log.cc \
-	tests/unit/test_remote_roundtrip.cc tests/unit/test_remote_usage.cc tests/unit/test_remote_queue.cc \
+	tests/unit/test_remote_roundtrip.cc tests/unit/test_remote_usage.cc tests/unit/test_remote_sampler.cc tests/unit/test_remote_queue.cc \
 	tests/unit/test_remote_macos.cc
 tests_unit_tests_SOURCES += tests/unit/test_remote_claims.cc tests/unit/test_remote_foreign.cc

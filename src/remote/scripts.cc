@@ -36,6 +36,7 @@ const std::string& wrapper_text() {
         std::string t = "#!/bin/sh\n";
         t += prelude;
         t += snapshot_body;
+        t += sampler_body;
         t += wrapper_body;
         return t;
     }();

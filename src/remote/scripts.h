@@ -15,6 +15,7 @@ extern const std::string_view prelude;
 // by wrapper_text()).
 extern const std::string_view wrapper_body;
 extern const std::string_view snapshot_body;  // the wrapper's code snapshot
+extern const std::string_view sampler_body;   // the wrapper's host sampler
 
 // Bodies of the one-shot scripts; each defines rj_main and expects the
 // variables its builder assigns (RJ_DIR_ARG always, the rest per script).

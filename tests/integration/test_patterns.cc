@@ -36,9 +36,11 @@ TEST_CASE("patterns: a progress pattern std::regex took minutes on; sync returns
     // ((?:\d+,?)+) tried 2^34 ways to split it, inside sync's write transaction.
     std::string digits(34, '1');
     int64_t id = f.run({"--progress", R"(((?:\d+,?)+)/(\d+))", "alpha", "echo 3/4; echo " + digits + "; sleep 60"});
-    // Sync sends a job's tail once its sampler has written the usage file.
+    // Sync sends a job's tail with its log state, once the host sampler has
+    // sampled it (its line in RJ/usage.now).
     std::string dir = f.job_dir_of(id);
-    REQUIRE(eventually([&] { return f.on_host("alpha", "test -f " + dir + "/usage && cat " + dir + "/log", true) ==
+    REQUIRE(eventually([&] { return f.on_host("alpha", "grep -q '^" + std::to_string(id) + " ' " + dir +
+                                                            "/../../usage.now && cat " + dir + "/log", true) ==
                                     "3/4\n" + digits + "\n"; },
                        30s, 200ms));
     RjProcess sync = f.rj.spawn({"sync"});

@@ -13,10 +13,14 @@ rj_qrunner_alive() {
   rj_first "$1/lock/pid"
   [ -n "$rj_r" ] && rj_alive_as "$rj_r" "$1/lock/pstart"
 }
-# The runner's state into rj_qs: running | draining | stopped.
+# The runner's state into rj_qs: running | draining | stopped. A runner that
+# exited because its queue stayed empty (`asleep`) comes back with the next
+# job: the queue runs.
 rj_qstate() {
   if rj_qrunner_alive "$1"; then
     if [ -f "$1/stop" ]; then rj_qs=draining; else rj_qs=running; fi
+  elif [ -f "$1/asleep" ] && [ ! -f "$1/stop" ]; then
+    rj_qs=running
   else
     rj_qs=stopped
   fi
@@ -61,8 +65,7 @@ rj_qlaunch() {
 # working with no client connected. rj_qs says what it found.
 rj_qensure() {
   rj_qd=$RJ/queues/$1
-  rj_qstate "$rj_qd"
-  if [ "$rj_qs" != stopped ]; then rm -f "$rj_qd/stop"; rj_qs=running; return 0; fi
+  if rj_qrunner_alive "$rj_qd"; then rm -f "$rj_qd/stop"; rj_qs=running; return 0; fi
   rm -f "$rj_qd/stop"
   if ! rj_out=$(tmux new-session -d -s "${RJ_SP}queue-$1" -c "$RJ" \
       "$RJ_WSH bin/runner-$RJ_RHASH.sh $1 $RJ_SP" \; \

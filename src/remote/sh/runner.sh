@@ -5,7 +5,10 @@
 # that may start: not held, dependencies met, a slot free, its array under
 # its limit, enough free GPUs. It writes each waiting job's reason to its
 # `why` file, cancels jobs whose dependencies can no longer be met, and exits
-# once `stop` is set and its running jobs ended (drain).
+# once `stop` is set and its running jobs ended (drain). A runner whose queue
+# stays empty (nothing waits, nothing runs) for RJ_RUNNER_IDLE seconds (30)
+# exits too, leaving `asleep`: the queue still reads as running, and the
+# next enqueue starts a runner again (issue 24: an idle host costs nothing).
 
 # Why job $1 waits, into its why file (written only when it changed).
 rj_why() {
@@ -284,6 +287,13 @@ rj_lock() {
   printf '%s\n' "$$" > "$QD/lock/pid"
   return 0
 }
+# Nothing waits in the queue and nothing runs from it.
+rj_qempty() {
+  for rj_f in "$QD"/wait/* "$QD"/run/*; do
+    if [ -e "$rj_f" ]; then return 1; fi
+  done
+  return 0
+}
 rj_rmain() {
   cd -P . || exit 1
   RJ=$PWD Q=$1 RJ_SP=$2
@@ -295,12 +305,26 @@ rj_rmain() {
   exec </dev/null
   rj_setpath
   if ! rj_lock; then rj_say "another runner has queue $Q; this one exits"; exit 0; fi
+  rm -f "$QD/asleep"
   rj_say "runner of queue $Q started"
   trap 'rm -rf "$QD/lock"; exit 0' INT TERM HUP
+  rj_idle=0 rj_idlemax=${RJ_RUNNER_IDLE:-30}
+  rj_isnum "$rj_idlemax" || rj_idlemax=30
   # `touch QUEUE_DIR/debug` traces every step into QUEUE_DIR/trace.
   while :; do
     if [ -f "$QD/debug" ]; then exec 2>>"$QD/trace"; set -x; fi
     rj_round || break
+    if rj_qempty; then rj_idle=$((rj_idle + 1)); else rj_idle=0; fi
+    if [ "$rj_idle" -ge "$rj_idlemax" ]; then
+      # Enqueue writes its wait/ entry, then looks for the lock: looking at
+      # wait/ again after the lock is gone leaves no job behind.
+      : > "$QD/asleep"
+      rm -rf "$QD/lock"
+      if rj_qempty; then rj_say "queue $Q idle for ${rj_idlemax}s; runner exits until the next job"; exit 0; fi
+      rm -f "$QD/asleep"
+      rj_lock || exit 0
+      rj_idle=0
+    fi
     sleep 1
   done
   rj_say "queue $Q stopped and drained; runner exits"

@@ -1,14 +1,10 @@
 # ---- rj sync: sessions, facts of the jobs asked about, journal since offset ----
 
-# How far running job $1's log got (from the wrapper sampler's usage file)
-# and, when its id is in RJ_TAIL, its last lines (printable ASCII only, a
-# carriage return read as a new line) for its progress pattern.
-rj_logstate() {
-  rj_j=$RJ/jobs/$1
-  if [ ! -f "$rj_j/usage" ] || [ -f "$rj_j/exit" ]; then return 0; fi
-  rj_first "$rj_j/usage"
+# RJ-LOGSTATE line of running job $1 from its sampler fields $2: how far its
+# log got and its GPUs now.
+rj_logline() {
   rj_lb='' rj_lg='' rj_gn='' rj_un=''
-  for rj_kv in $rj_r; do
+  for rj_kv in $2; do
     case $rj_kv in
       log_bytes=*) rj_lb=${rj_kv#*=} ;;
       log_grew=*) rj_lg=${rj_kv#*=} ;;
@@ -19,9 +15,33 @@ rj_logstate() {
   if rj_isnum "$rj_lb" && rj_isnum "$rj_lg"; then
     printf 'RJ-LOGSTATE id=%s bytes=%s grew=%s gpus=%s gpu_util=%s\n' "$1" "$rj_lb" "$rj_lg" "$rj_gn" "$rj_un"
   fi
-  case " $RJ_TAIL " in *" $1 "*) ;; *) return 0 ;; esac
-  tail -c 2048 "$rj_j/log" 2>/dev/null | tr '\r' '\n' | LC_ALL=C tr -cd '\n\040-\176' | grep -v '^ *$' |
-    tail -n 5 | while IFS= read -r rj_l; do printf 'RJ-TAIL id=%s msg=%s\n' "$1" "$rj_l"; done
+}
+# Log states of the running jobs asked about: one read of the host sampler's
+# RJ/usage.now (sampler.sh) for all of them, J/usage for a job whose older
+# wrapper sampled it itself; then, for ids in RJ_TAIL, their last lines
+# (printable ASCII only, a carriage return read as a new line) for their
+# progress patterns.
+rj_logstates() {
+  rj_seen=' '
+  if [ -f "$RJ/usage.now" ]; then
+    while read -r rj_i rj_ul; do
+      case " $RJ_IDS " in *" $rj_i "*) ;; *) continue ;; esac
+      case $rj_seen in *" $rj_i "*) continue ;; esac
+      rj_seen="$rj_seen$rj_i "
+      if [ ! -f "$RJ/jobs/$rj_i/exit" ]; then rj_logline "$rj_i" "$rj_ul"; fi
+    done < "$RJ/usage.now"
+  fi
+  for rj_id in $RJ_IDS; do
+    rj_j=$RJ/jobs/$rj_id
+    case $rj_seen in
+      *" $rj_id "*) ;;
+      *) if [ -f "$rj_j/usage" ] && [ ! -f "$rj_j/exit" ]; then rj_first "$rj_j/usage"; rj_logline "$rj_id" "$rj_r"; fi ;;
+    esac
+    case " $RJ_TAIL " in *" $rj_id "*) ;; *) continue ;; esac
+    [ -f "$rj_j/log" ] && [ ! -f "$rj_j/exit" ] || continue
+    tail -c 2048 "$rj_j/log" 2>/dev/null | tr '\r' '\n' | LC_ALL=C tr -cd '\n\040-\176' | grep -v '^ *$' |
+      tail -n 5 | while IFS= read -r rj_l; do printf 'RJ-TAIL id=%s msg=%s\n' "$rj_id" "$rj_l"; done
+  done
 }
 
 rj_main() {
@@ -32,7 +52,7 @@ rj_main() {
   rj_sessions
   rj_print_sessions
   for rj_id in $RJ_IDS; do rj_facts "$rj_id"; done
-  for rj_id in $RJ_IDS; do rj_logstate "$rj_id"; done
+  rj_logstates
   for rj_f in "$RJ"/queues/*; do
     rj_q=${rj_f##*/}
     if rj_qname_ok "$rj_q" && [ -d "$rj_f/wait" ]; then rj_qline "$rj_q"; fi

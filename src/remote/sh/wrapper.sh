@@ -27,14 +27,13 @@ rj_secs() {
 }
 
 # Sleep $1 seconds while the job runs; false when stopped (TERM) or once the
-# job is gone. The first piece is one second, later ones up to 15: a TERM
-# that reaches a background subshell before its trap is set is dropped by
-# dash, and a guard asleep for the whole --timeout would then keep the
+# job is gone. Two sleeps: one second, then the rest up to the deadline. A
+# TERM that reaches a background subshell before its trap is set is dropped
+# by dash, and a guard asleep for the whole --timeout would then keep the
 # wrapper waiting that long after its job ended (seen in CI: a finished job
-# still "running"). Only the first moments are exposed to that: once the trap
-# is set, a TERM ends the `wait` at once and the trap kills the sleep. Longer
-# pieces after the first keep an idle host quiet: a second at a time, 100
-# running jobs forked 100 `sleep`s a second (measured with the sync grid).
+# still "running"): the first second covers that moment. Once the trap is
+# set, a TERM ends the `wait` at once and the trap kills the sleep, so a
+# waiting watchdog costs nothing (issue 24: no naps in pieces).
 rj_nap() {
   rj_left=$1 rj_piece=1
   while [ "$rj_left" -gt 0 ]; do
@@ -46,7 +45,7 @@ rj_nap() {
     if [ -n "$rj_stop" ]; then kill "$rj_sp" 2>/dev/null; return 1; fi
     wait "$rj_sp"
     rj_sp=''
-    rj_left=$((rj_left - rj_piece)) rj_piece=15
+    rj_left=$((rj_left - rj_piece)) rj_piece=$rj_left
   done
   [ -z "$rj_stop" ]
 }
@@ -95,74 +94,9 @@ rj_idlewatch() {
   done
 }
 
-# One sample of the job's use, folded into the running totals in $J/usage:
-# resident memory summed over its process group (peak kept), and from
-# nvidia-smi (when installed) the GPUs its processes use, their memory
-# (peak kept) and those GPUs' utilisation (summed, for a mean at the end).
-# Bounded: at most 4096 processes, 256 GPU processes and 64 GPUs are read.
-rj_sample() {
-  rj_apps='' rj_gq=''
-  if [ -n "$rj_nvs" ]; then
-    rj_apps=$("$rj_nvs" --query-compute-apps=pid,gpu_uuid,used_memory --format=csv,noheader,nounits 2>/dev/null | head -n 256)
-    rj_gq=$("$rj_nvs" --query-gpu=index,uuid,utilization.gpu --format=csv,noheader,nounits 2>/dev/null | head -n 64)
-  fi
-  rj_first "$J/usage"
-  rj_u=$(
-    { ps -A -o pid= -o pgid= -o rss= 2>/dev/null | head -n 4096 | sed 's/^/P /'
-      printf '%s\n' "$rj_apps" | sed 's/^/A,/'
-      printf '%s\n' "$rj_gq" | sed 's/^/G,/'
-    } | awk -v g="$rj_pg" -v p="$rj_pid" -v prev="$rj_r" '
-      BEGIN {
-        n = split(prev, kv, " ")
-        for (i = 1; i <= n; i++) { e = index(kv[i], "="); if (e) s[substr(kv[i], 1, e - 1)] = substr(kv[i], e + 1) }
-        rss = s["rss_kib"] + 0; gm = s["gpu_mem_mib"] + 0; us = s["util_sum"] + 0; un = s["util_n"] + 0
-        ns = s["samples"] + 0; gl = s["gpus"]
-      }
-      /^P / { if ((g != "" && $3 == g) || $2 == p) { mine[$2] = 1; r += $4 } next }
-      /^A,/ { gsub(/ /, ""); split($0, f, ","); if (f[2] in mine) { used[f[3]] = 1; m += f[4] } next }
-      /^G,/ { gsub(/ /, ""); split($0, f, ","); idx[f[3]] = f[2]; ut[f[3]] = f[4]; next }
-      END {
-        if (r > rss) rss = r
-        if (m > gm) gm = m
-        gn = ""; cs = 0; cn = 0
-        for (u in used) {
-          if (!(u in idx) || idx[u] !~ /^[0-9]+$/) continue
-          if (index("," gl ",", "," idx[u] ",") == 0) gl = gl (gl == "" ? "" : ",") idx[u]
-          gn = gn (gn == "" ? "" : ",") idx[u]
-          if (ut[u] ~ /^[0-9]+$/) { us += ut[u]; un++; cs += ut[u]; cn++ }
-        }
-        # gpus_now/util_now: this sample alone (the Jobs pane shows them while it runs).
-        printf "rss_kib=%d gpu_mem_mib=%d util_sum=%d util_n=%d samples=%d gpus_now=%s util_now=%s gpus=%s\n",
-          rss, gm, us, un, ns + 1, gn, (cn ? int(cs / cn) : ""), gl
-      }')
-  # How big the log is and when it last grew (stall detection, sync's RJ-LOGSTATE).
-  rj_size "$LOG"
-  if [ "$rj_n" != "$rj_lb" ]; then rj_lb=$rj_n rj_lg=$(date +%s); fi
-  if [ -n "$rj_u" ]; then rj_put usage "$rj_u log_bytes=$rj_lb log_grew=$rj_lg"; fi
-}
-
-# Background sampler: one sample 1 s after the start, then at doubling
-# intervals up to 15 s, so a short job is seen and a long one costs one ps
-# (and one nvidia-smi) every 15 s. No daemon: it ends with the job.
-rj_sampler() {
-  trap '' HUP INT USR1 TSTP
-  trap - CONT
-  rj_stop='' rj_sp=''
-  trap 'rj_stop=1; if [ -n "$rj_sp" ]; then kill "$rj_sp" 2>/dev/null; fi' TERM
-  rj_nvs='' rj_lb='' rj_lg=''
-  if rj_which nvidia-smi; then rj_nvs=$rj_r; fi
-  rj_step=1
-  while rj_nap "$rj_step"; do
-    rj_sample
-    rj_step=$((rj_step * 2))
-    if [ "$rj_step" -gt 15 ]; then rj_step=15; fi
-  done
-}
-
 # The sampler's totals as exit-record fields (protocol.h: MeasuredUsage), into rj_r.
 rj_usage_fields() {
-  rj_r=''
-  rj_first "$J/usage"
+  rj_usage_line "$ID"
   [ -n "$rj_r" ] || return 0
   rj_ul=$rj_r rj_r=''
   rj_urss='' rj_ugm='' rj_uus='' rj_uun='' rj_ugl=''
@@ -369,6 +303,7 @@ rj_finish() {
   rj_rec="rc=$2 code=$rj_code sig=$rj_sg started=${rj_start:-0} ended=$rj_end user=$rj_u sys=$rj_y"
   rj_usage_fields
   if [ -n "$rj_r" ]; then rj_rec="$rj_rec $rj_r"; fi
+  rm -f "$RJ/running/$ID"
   rj_ran=''
   if [ -n "$rj_start" ]; then rj_ran=$((rj_end - rj_start)); fi
   rj_notify "$1" "$rj_code" "$rj_sg" "$rj_ran"
@@ -471,14 +406,25 @@ rj_wmain() {
     rj_idlewatch "$I" &
     rj_iw=$!
   fi
-  rj_sampler &
+  # Registered for the host sampler (sampler.sh), which this wrapper's
+  # background part may become; else the one that samples is woken for an
+  # early sample of this job.
+  mkdir -p "$RJ/running" 2>/dev/null
+  printf '%s %s %s\n' "$rj_pid" "${rj_pg:-0}" "$rj_start" > "$RJ/running/.$ID.tmp" &&
+    mv -f "$RJ/running/.$ID.tmp" "$RJ/running/$ID"
+  rj_hsampler &
   rj_sm=$!
+  rj_wake_sampler
 
   # A trapped signal interrupts wait; wait again until the job itself ended.
   rj_intr=''
   wait "$rj_pid"; rj_rc=$?
   while [ -n "$rj_intr" ]; do rj_intr=; wait "$rj_pid"; rj_rc=$?; done
-  for rj_w in $rj_wd $rj_iw $rj_sm $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
+  for rj_w in $rj_wd $rj_iw $rj_esc; do kill "$rj_w" 2>/dev/null; wait "$rj_w" 2>/dev/null; done
+  # The sampler is told to stop, not waited for: a TERM that met it before
+  # its trap was set is lost, and it may wait on the lock; it stops by itself
+  # once it sees this job gone (sampler.sh).
+  kill "$rj_sm" 2>/dev/null
 
   if [ -f "$J/timedout" ]; then rj_kind=timeout
   elif [ -f "$J/idled" ]; then rj_kind=idle
