@@ -141,10 +141,16 @@ std::set<std::string> quick_sync(Context& ctx, const std::vector<std::string>& h
     };
     auto answers = std::make_shared<Answers>();
     event::TimePoint deadline = event::Clock::now() + budget;
-    engine::sync_hosts(ctx.engine, hosts, [answers](engine::SyncReport r) {
+    // The sync step of the one tick (engine/tick.h), waited on for the
+    // budget only: its per-host hook says who answered in time.
+    engine::TickRequest request;
+    request.hosts = hosts;
+    request.deferred = request.dispatch = request.digest = false;
+    request.on_host = [answers](const engine::SyncReport& r) {
         ++answers->count;
         if (r.reached) answers->reached.insert(r.host);
-    });
+    };
+    engine::tick(ctx.engine, std::move(request), [](engine::TickReport) {});
     ctx.engine.loop().run_until([&] { return answers->count >= hosts.size(); }, deadline);
     for (const auto& h : answers->reached) unsynced.erase(h);
     // Messages this sync found due: sent within what is left of the budget

@@ -331,7 +331,9 @@ TEST_CASE("a full disk under the host's rj directory: submit fails clearly, a jo
     std::string user = hosts.user("alpha"), home = home_of(user);
     REQUIRE_FALSE(home.empty());
     REQUIRE(run_shell("install -d -o " + shell_quote(user) + " -m 700 " + shell_quote(home + "/.cache")) == 0);
-    TmpfsMount disk(home + "/.cache/rj", "256k", user);
+    // Room for the wrapper (about 44 KiB with the host sampler) and two jobs' files (4 KiB
+    // each on tmpfs), not for the 1 MB filler or the 2 MB log below.
+    TmpfsMount disk(home + "/.cache/rj", "384k", user);
     if (!precondition(disk.mounted, "mount -t tmpfs failed (a container without CAP_SYS_ADMIN?)")) return;
     std::string filler = disk.dir + "/filler";
     auto fill = [&] { run_shell("head -c 1M /dev/zero >" + shell_quote(filler) + " 2>/dev/null"); };

@@ -412,7 +412,10 @@ rj_wmain() {
   mkdir -p "$RJ/running" 2>/dev/null
   printf '%s %s %s\n' "$rj_pid" "${rj_pg:-0}" "$rj_start" > "$RJ/running/.$ID.tmp" &&
     mv -f "$RJ/running/.$ID.tmp" "$RJ/running/$ID"
-  rj_hsampler &
+  # Not on the job's log: a sampler (or its sleep) that outlives this job
+  # must not hold that file open (a deleted log's space stays taken until
+  # its last holder closes it: the full-disk test in test_hostile.cc).
+  rj_hsampler </dev/null >/dev/null 2>&1 &
   rj_sm=$!
   rj_wake_sampler
 
@@ -424,6 +427,10 @@ rj_wmain() {
   # The sampler is told to stop, not waited for: a TERM that met it before
   # its trap was set is lost, and it may wait on the lock; it stops by itself
   # once it sees this job gone (sampler.sh).
+  # Unwaited, a sampler that died of that TERM would be reported by this
+  # shell ("Terminated") on its stderr, the job's log: from here on the
+  # wrapper's own stderr goes nowhere (its notes go to $LOG by name).
+  exec 2>/dev/null
   kill "$rj_sm" 2>/dev/null
 
   if [ -f "$J/timedout" ]; then rj_kind=timeout
